@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Record layouts shared by the kernel programs, lens-probe and the agent's
+ * decoder (remote-agent/src/decode/). Fixed-width types and explicit padding
+ * only: test/unit/agent/layout.test.ts compiles this header and checks every
+ * offset the decoder uses. Change a layout here and in the decoder together,
+ * and bump LENS_ABI_VERSION.
+ */
+#ifndef LENS_EVENTS_H
+#define LENS_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define LENS_ABI_VERSION 1
+
+#define LENS_COMM_LEN 16
+#define LENS_PATH_LEN 256     /* one path as passed to the syscall, NUL-terminated, truncated beyond */
+#define LENS_DIR_LEN 256      /* resolved directory for relative paths (dirfd or cwd) */
+#define LENS_ARGV_LEN 1024    /* argv bytes: NUL-separated arguments */
+#define LENS_ARGV_MAX 32      /* at most this many arguments are read */
+#define LENS_DNS_NAME_LEN 128
+#define LENS_DNS_MAX_ANSWERS 8
+#define LENS_SYSCALL_MAX 512  /* syscall numbers at or above this are not traced */
+#define LENS_HIST_BUCKETS 32  /* log2(ns) latency buckets */
+
+/* Event kinds: lens_hdr.kind. Each kind has one record struct below. */
+enum lens_kind {
+	LENS_EXEC = 1,      /* struct lens_exec_event */
+	LENS_FORK = 2,      /* struct lens_fork_event */
+	LENS_EXIT = 3,      /* struct lens_exit_event */
+	LENS_OPEN = 4,      /* struct lens_open_event: open, openat, openat2, creat */
+	LENS_FSOP = 5,      /* struct lens_fsop_event: unlink, rename, mkdir, chmod, chown, truncate ... */
+	LENS_CONNECT = 6,   /* struct lens_sock_event */
+	LENS_ACCEPT = 7,    /* struct lens_sock_event */
+	LENS_BIND = 8,      /* struct lens_sock_event */
+	LENS_LISTEN = 9,    /* struct lens_sock_event (backlog in .extra) */
+	LENS_TCP_CLOSE = 10,/* struct lens_tcp_event: bytes at close */
+	LENS_UDP_SEND = 11, /* struct lens_sock_event: first datagram to a destination */
+	LENS_DNS = 12,      /* struct lens_dns_event */
+	LENS_SYSCALL = 13,  /* struct lens_syscall_event: full stream */
+	LENS_KIND_MAX = 14,
+};
+
+/* lens_hdr.flags */
+#define LENS_F_TRUNCATED   0x1  /* a string or argv was cut at its buffer size */
+#define LENS_F_THREAD      0x2  /* fork: the child is a thread (CLONE_THREAD) */
+#define LENS_F_HAS_STACK   0x4  /* a user-stack snapshot follows the body (stack_size bytes) */
+
+/*
+ * Common process header, first in every kernel record (48 + 16 bytes).
+ * A process is identified by (pid, start_ns): a reused pid never aliases.
+ */
+struct lens_hdr {
+	__u64 ts_ns;       /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 start_ns;    /* thread-group leader's start_time (ns since boot): process key */
+	__u32 pid;         /* tgid */
+	__u32 tid;
+	__u32 ppid;        /* real_parent's tgid */
+	__u32 uid;
+	__u16 kind;        /* enum lens_kind */
+	__u16 flags;       /* LENS_F_* */
+	__u16 size;        /* bytes of this record: header + body (+ stack_size) */
+	__u16 stack_size;  /* bytes of user-stack snapshot appended after the body; 0 for now */
+	char comm[LENS_COMM_LEN];
+};
+
+struct lens_exec_event {
+	struct lens_hdr h;
+	__s32 ret;          /* 0, or -errno of a failed execve */
+	__u32 argc;         /* arguments present (may exceed those read) */
+	__u32 argv_len;     /* bytes used in argv */
+	__u32 _pad;
+	char filename[LENS_PATH_LEN];
+	char cwd[LENS_DIR_LEN];
+	char argv[LENS_ARGV_LEN];
+};
+
+struct lens_fork_event {
+	struct lens_hdr h;    /* the parent */
+	__u32 child_pid;      /* tgid of the child (== child_tid unless a thread) */
+	__u32 child_tid;
+	__u64 child_start_ns;
+};
+
+struct lens_exit_event {
+	struct lens_hdr h;
+	__s32 exit_code;      /* WEXITSTATUS-style code, valid when signal == 0 */
+	__u32 signal;         /* terminating signal, 0 for a normal exit */
+	__u8 core_dumped;
+	__u8 _pad[7];
+};
+
+struct lens_open_event {
+	struct lens_hdr h;
+	__s32 ret;            /* fd, or -errno */
+	__s32 dirfd;          /* AT_FDCWD (-100) when relative to cwd */
+	__u32 flags;          /* O_* */
+	__u32 mode;
+	__u32 syscall_nr;     /* which of the open family */
+	__u32 _pad;
+	char path[LENS_PATH_LEN];   /* as passed by the program */
+	char dir[LENS_DIR_LEN];     /* resolved dirfd/cwd when path is relative, else empty */
+};
+
+/* lens_fsop_event.op */
+enum lens_fsop {
+	LENS_FSOP_UNLINK = 1,
+	LENS_FSOP_RMDIR = 2,
+	LENS_FSOP_RENAME = 3,
+	LENS_FSOP_MKDIR = 4,
+	LENS_FSOP_CHMOD = 5,
+	LENS_FSOP_CHOWN = 6,
+	LENS_FSOP_TRUNCATE = 7,
+	LENS_FSOP_LINK = 8,
+	LENS_FSOP_SYMLINK = 9,
+	LENS_FSOP_CHDIR = 10,
+};
+
+struct lens_fsop_event {
+	struct lens_hdr h;
+	__s32 ret;
+	__u32 op;             /* enum lens_fsop */
+	__u32 syscall_nr;
+	__s32 dirfd;
+	__u64 arg;            /* mode (chmod/mkdir), uid<<32|gid (chown), length (truncate) */
+	char path[LENS_PATH_LEN];
+	char path2[LENS_PATH_LEN]; /* rename/link/symlink target */
+	char dir[LENS_DIR_LEN];    /* resolved directory when path is relative */
+};
+
+/* Socket address as the agent decodes it. family: AF_INET 2, AF_INET6 10, AF_UNIX 1. */
+struct lens_addr {
+	__u16 family;
+	__u16 port;           /* host byte order */
+	__u32 _pad;
+	__u8 addr[16];        /* IPv4 in the first 4 bytes */
+};
+
+struct lens_sock_event {
+	struct lens_hdr h;
+	__s32 ret;            /* syscall result (fd for accept) or -errno */
+	__s32 fd;             /* socket fd the call was made on */
+	__u32 proto;          /* IPPROTO_TCP / IPPROTO_UDP when known, else 0 */
+	__u32 extra;          /* listen: backlog */
+	struct lens_addr local;
+	struct lens_addr remote;
+	char unix_path[108];  /* AF_UNIX path (abstract names start with '@') */
+	__u32 _pad2;
+};
+
+struct lens_tcp_event {
+	struct lens_hdr h;    /* the process that owned the socket */
+	__u64 bytes_sent;
+	__u64 bytes_received;
+	__u64 duration_ns;    /* from connect/accept to close, 0 if unknown */
+	struct lens_addr local;
+	struct lens_addr remote;
+};
+
+struct lens_dns_event {
+	struct lens_hdr h;
+	__s32 ret;            /* getaddrinfo() result (0 or EAI_*) */
+	__u32 answer_count;
+	char name[LENS_DNS_NAME_LEN];
+	struct lens_addr answers[LENS_DNS_MAX_ANSWERS];
+};
+
+struct lens_syscall_event {
+	struct lens_hdr h;
+	__s64 ret;
+	__u64 dur_ns;
+	__u64 args[6];
+	__u32 nr;
+	__u32 _pad;
+};
+
+/* Aggregated mode: key/value of the in-kernel per-process syscall map. */
+struct lens_sysagg_key {
+	__u32 pid;
+	__u32 nr;
+};
+
+struct lens_sysagg_val {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+	__u64 max_ns;
+	__u64 hist[LENS_HIST_BUCKETS]; /* bucket i: latency in [2^i, 2^(i+1)) ns */
+};
+
+/*
+ * lens-probe stdout framing. Every frame: struct lens_frame then len bytes.
+ * Frames are little-endian, native layout, written in batches.
+ */
+struct lens_frame {
+	__u32 len;            /* payload bytes following this header */
+	__u16 type;           /* enum lens_frame_type */
+	__u16 _pad;
+};
+
+enum lens_frame_type {
+	LENS_FRAME_RECORDS = 1, /* payload: one or more kernel records back to back (each lens_hdr.size long) */
+	LENS_FRAME_HELLO = 2,   /* struct lens_hello */
+	LENS_FRAME_STATS = 3,   /* struct lens_stats */
+	LENS_FRAME_TARGET = 4,  /* struct lens_target: launched command started / exited */
+	LENS_FRAME_SYSAGG = 5,  /* array of {struct lens_sysagg_key; struct lens_sysagg_val} */
+	LENS_FRAME_ERROR = 6,   /* struct lens_error */
+};
+
+struct lens_hello {
+	__u32 abi_version;    /* LENS_ABI_VERSION */
+	__u32 kinds_mask;     /* 1 << kind for each kind that is attached */
+	__s64 realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start: ts_ns + this = epoch ns */
+	__u64 ringbuf_bytes;
+	char machine[16];     /* uname machine: x86_64, aarch64 */
+};
+
+struct lens_stats {
+	__u64 events[LENS_KIND_MAX];   /* records delivered, per kind */
+	__u64 dropped[LENS_KIND_MAX];  /* ring buffer reserve failures, per kind (kernel map) */
+	__u64 queued_bytes;            /* bytes waiting in the probe's output queue */
+};
+
+/* lens_target.state */
+enum lens_target_state {
+	LENS_TARGET_STARTED = 1,
+	LENS_TARGET_EXITED = 2,
+	LENS_TARGET_ATTACHED = 3,
+};
+
+struct lens_target {
+	__u32 state;
+	__u32 pid;
+	__s32 exit_code;      /* EXITED: exit status, valid when signal == 0 */
+	__u32 signal;         /* EXITED: terminating signal */
+};
+
+/* lens_error.code */
+enum lens_error_code {
+	LENS_ERR_PRIVILEGE = 1, /* missing CAP_BPF/CAP_PERFMON */
+	LENS_ERR_NO_BTF = 2,
+	LENS_ERR_TRACEFS = 3,
+	LENS_ERR_NO_SUCH_PID = 4,
+	LENS_ERR_EXEC = 5,      /* the target command could not be started */
+	LENS_ERR_ATTACH = 6,
+	LENS_ERR_USAGE = 7,
+	LENS_ERR_INTERNAL = 8,
+};
+
+struct lens_error {
+	__u32 code;           /* enum lens_error_code */
+	__s32 errno_val;      /* errno of the failing step, 0 if none */
+	char message[248];    /* what failed and how to fix it, NUL-terminated */
+};
+
+#endif /* LENS_EVENTS_H */

@@ -1,0 +1,229 @@
+/*
+ * The agent's JSON-RPC 2.0 protocol and event model, typed once here and
+ * imported by extension/ and webview/. Transport: vscode-jsonrpc message
+ * framing (Content-Length headers) over stdio, locally or through ssh.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
+
+/** Event kinds selectable with `--events` / SessionStartParams.events. */
+export const EVENT_GROUPS = ['exec', 'file', 'net', 'dns', 'syscall', 'syscount'] as const;
+export type EventGroup = (typeof EVENT_GROUPS)[number];
+/** Groups traced when none are named: everything except the full syscall stream and in-kernel syscall counts. */
+export const DEFAULT_EVENT_GROUPS: readonly EventGroup[] = ['exec', 'file', 'net', 'dns'];
+
+export type EventKind =
+  | 'exec' | 'fork' | 'exit'
+  | 'open' | 'unlink' | 'rmdir' | 'rename' | 'mkdir' | 'chmod' | 'chown' | 'truncate' | 'link' | 'symlink' | 'chdir'
+  | 'connect' | 'accept' | 'bind' | 'listen' | 'tcp_close' | 'udp_send' | 'dns'
+  | 'syscall' | 'finding';
+
+/** One source frame, innermost first. */
+export interface Frame {
+  function?: string;
+  file?: string;
+  line?: number;
+  module?: string;
+}
+
+/** Fields every event has. */
+export interface EventBase {
+  /** ms since the Unix epoch, fractional */
+  ts: number;
+  kind: EventKind;
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  comm: string;
+  /** set when a string or argv was cut at its kernel buffer size */
+  truncated?: boolean;
+  frames?: Frame[];
+}
+
+export interface ExecEvent extends EventBase { kind: 'exec'; filename: string; argv: string[]; cwd: string; ret: number; errno?: string }
+export interface ForkEvent extends EventBase { kind: 'fork'; child_pid: number; thread: boolean }
+export interface ExitEvent extends EventBase { kind: 'exit'; exit_code: number; signal?: string; core_dumped?: boolean }
+export interface OpenEvent extends EventBase { kind: 'open'; syscall: string; path: string; flags: string; mode?: string; ret: number; errno?: string }
+export interface FsOpEvent extends EventBase {
+  kind: 'unlink' | 'rmdir' | 'rename' | 'mkdir' | 'chmod' | 'chown' | 'truncate' | 'link' | 'symlink' | 'chdir';
+  syscall: string; path: string; path2?: string; mode?: string; owner?: { uid: number; gid: number }; length?: number; ret: number; errno?: string;
+}
+export type SocketFamily = 'AF_INET' | 'AF_INET6' | 'AF_UNIX' | string;
+export interface SockEvent extends EventBase {
+  kind: 'connect' | 'accept' | 'bind' | 'listen' | 'udp_send';
+  family: SocketFamily; saddr: string; sport: number; daddr: string; dport: number;
+  /** AF_UNIX socket path */
+  path?: string;
+  proto?: 'tcp' | 'udp';
+  /** DNS name the remote address was resolved from, when known */
+  dns?: string;
+  fd: number; backlog?: number; ret: number; errno?: string;
+}
+export interface TcpCloseEvent extends EventBase {
+  kind: 'tcp_close'; family: SocketFamily; saddr: string; sport: number; daddr: string; dport: number;
+  bytes_sent: number; bytes_received: number; duration_ms?: number; dns?: string;
+}
+export interface DnsEvent extends EventBase { kind: 'dns'; name: string; answers: string[]; ret: number; error?: string }
+export interface SyscallEvent extends EventBase {
+  kind: 'syscall'; name: string; nr: number;
+  /** raw argument values as hex strings (64-bit safe) */
+  args: string[];
+  /** decoded arguments for common syscalls, e.g. { path: '/etc/passwd', flags: 'O_RDONLY' } */
+  decoded?: Record<string, string | number>;
+  ret: number; errno?: string; dur_ns: number;
+}
+export interface FindingEvent extends EventBase { kind: 'finding'; rule: string; severity: 'low' | 'medium' | 'high' | 'critical'; message: string; event: LensEvent }
+
+export type LensEvent =
+  | ExecEvent | ForkEvent | ExitEvent | OpenEvent | FsOpEvent | SockEvent | TcpCloseEvent | DnsEvent | SyscallEvent | FindingEvent;
+
+/** Per-process, per-syscall summary (in-kernel aggregation, `syscount`). */
+export interface SyscallSummaryRow {
+  pid: number;
+  comm: string;
+  name: string;
+  nr: number;
+  count: number;
+  errors: number;
+  total_ns: number;
+  max_ns: number;
+  /** latency percentiles estimated from the log2 histogram */
+  p50_ns: number;
+  p95_ns: number;
+  p99_ns: number;
+}
+
+/* ---------- errors ---------- */
+
+/** Error codes of every RPC error this agent returns (JSON-RPC reserves -32768..-32000). */
+export namespace ErrorCodes {
+  export const ParseError = -32700;
+  export const InvalidRequest = -32600;
+  export const MethodNotFound = -32601;
+  export const InvalidParams = -32602;
+  export const InternalError = -32603;
+  /** message larger than the agent accepts */
+  export const MessageTooLarge = -32001;
+  export const NotInitialized = -32002;
+  export const NoSuchSession = -32010;
+  export const NoSuchProcess = -32011;
+  export const CommandNotFound = -32012;
+  export const PermissionDenied = -32013;
+  export const KernelUnsupported = -32014;
+  export const ProbeFailed = -32015;
+}
+
+/* ---------- requests and notifications ---------- */
+
+export interface InitializeParams {
+  clientName: string;
+  clientVersion?: string;
+}
+export interface AgentCapabilities {
+  platform: NodeJS.Platform;
+  arch: string;
+  kernel: string;
+  /** event groups this agent can trace here */
+  events: EventGroup[];
+  attach: boolean;
+  stacks: boolean;
+  /** null when the probe can run; otherwise what is missing and how to fix it */
+  problem: null | { code: number; message: string; fixes: string[] };
+}
+export interface InitializeResult {
+  agentVersion: string;
+  protocolVersion: 1;
+  capabilities: AgentCapabilities;
+}
+export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, void>('initialize');
+
+export interface LaunchTarget {
+  /** argv[0] is looked up in PATH */
+  command: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /**
+   * 'inherit' (CLI), 'pipe' (stdout/stderr arrive as session/output notifications,
+   * stdin is written with session/input), or 'null'.
+   */
+  stdio?: 'inherit' | 'pipe' | 'null';
+}
+export interface AttachTarget {
+  pid: number;
+}
+export interface SessionStartParams {
+  target: LaunchTarget | AttachTarget;
+  events?: EventGroup[];
+  /** syscall names to trace in the syscall stream (default: all) */
+  syscalls?: string[];
+  /** redact environment values and argv secrets (default true) */
+  redact?: boolean;
+  /** ring buffer size in bytes (power of two, ≥ 4096; default 16 MiB) */
+  ringbufBytes?: number;
+}
+export interface SessionStartResult {
+  sessionId: string;
+  /** pid of the launched or attached process */
+  pid: number;
+}
+export const SessionStartRequest = new RequestType<SessionStartParams, SessionStartResult, void>('session/start');
+
+export interface SessionRef { sessionId: string }
+export const SessionStopRequest = new RequestType<SessionRef, SessionStats, void>('session/stop');
+
+export interface SessionStats {
+  sessionId: string;
+  state: SessionState;
+  /** events delivered, per kind */
+  events: Partial<Record<EventKind, number>>;
+  total: number;
+  /** events per second over the last interval */
+  rate: number;
+  /** events lost in the kernel (ring buffer full), per kind; never hidden */
+  lost: Partial<Record<EventKind, number>>;
+  lostTotal: number;
+  startedAt: number;
+  endedAt?: number;
+}
+export const SessionStatsRequest = new RequestType<SessionRef, SessionStats, void>('session/stats');
+
+export interface SessionInputParams { sessionId: string; data: string /* base64 */ }
+export const SessionInputRequest = new RequestType<SessionInputParams, void, void>('session/input');
+
+export const SyscallSummaryRequest = new RequestType<SessionRef, SyscallSummaryRow[], void>('session/syscallSummary');
+
+export interface ProcessInfo { pid: number; ppid: number; user: string; uid: number; comm: string; cmdline: string; startTime: number }
+export const ProcessListRequest = new RequestType0<ProcessInfo[], void>('processes/list');
+
+export interface DoctorCheck { name: string; ok: boolean; detail: string; fix?: string }
+export const DoctorRequest = new RequestType0<DoctorCheck[], void>('doctor');
+
+export const ShutdownRequest = new RequestType0<void, void>('shutdown');
+
+/* notifications from the agent */
+
+export type SessionState = 'starting' | 'running' | 'exited' | 'stopped' | 'failed';
+
+export interface EventsNotificationParams { sessionId: string; events: LensEvent[] }
+/** Events arrive in batches (at most ~20 notifications per second per session). */
+export const EventsNotification = new NotificationType<EventsNotificationParams>('session/events');
+
+export interface StateNotificationParams {
+  sessionId: string;
+  state: SessionState;
+  exitCode?: number;
+  signal?: string;
+  /** for 'failed': what went wrong and how to fix it */
+  message?: string;
+  code?: number;
+}
+export const StateNotification = new NotificationType<StateNotificationParams>('session/state');
+
+export const StatsNotification = new NotificationType<SessionStats>('session/statsChanged');
+
+export interface OutputNotificationParams { sessionId: string; stream: 'stdout' | 'stderr'; data: string /* base64 */ }
+export const OutputNotification = new NotificationType<OutputNotificationParams>('session/output');
+
+export const SyscallSummaryNotification = new NotificationType<{ sessionId: string; rows: SyscallSummaryRow[] }>('session/syscallSummaryChanged');
