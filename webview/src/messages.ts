@@ -1,0 +1,45 @@
+/*
+ * Every message between the extension host and the webviews, as one tagged
+ * union per direction. Both sides import this file; nothing else crosses.
+ */
+import type { LensEvent, SessionStats, SessionState, SyscallSummaryRow } from '../../remote-agent/src/protocol';
+
+/** Which view a webview panel renders (one bundle serves all). */
+export type ViewName = 'events' | 'processTree' | 'networkMap' | 'timeline' | 'summary';
+
+export interface SessionInfo {
+  id: string;
+  title: string;
+  state: SessionState;
+  /** true for a session reopened from a file */
+  fromFile: boolean;
+}
+
+/** Extension → webview. Events are batched: at most ~30 messages per second. */
+export type ToWebview =
+  | { type: 'init'; view: ViewName; session: SessionInfo | null }
+  | { type: 'events'; sessionId: string; events: LensEvent[] }
+  /** drop everything shown (another session selected); events follow */
+  | { type: 'reset'; session: SessionInfo | null }
+  | { type: 'state'; session: SessionInfo }
+  | { type: 'stats'; stats: SessionStats }
+  | { type: 'summary'; sessionId: string; rows: SyscallSummaryRow[] }
+  /** select an event (by ts+pid+tid+kind key) in every linked view */
+  | { type: 'select'; key: string }
+  /** narrow to a time range (ms since epoch) chosen in the timeline */
+  | { type: 'timeRange'; from: number; to: number } | { type: 'timeRange'; from: null; to: null }
+  | { type: 'error'; message: string };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { type: 'ready'; view: ViewName }
+  | { type: 'select'; key: string; event: LensEvent }
+  | { type: 'timeRange'; from: number | null; to: number | null }
+  | { type: 'copy'; text: string }
+  | { type: 'reveal'; file: string; line: number }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+/** Stable key of an event, used for selection across views. */
+export function eventKey(e: LensEvent): string {
+  return `${e.ts}:${e.pid}:${e.tid}:${e.kind}`;
+}
