@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Builds runtime-lens-<version>.vsix: the bundled extension, webview and agent, the Linux x64
+# probe, the icon, README, LICENSE and package.json — nothing else (package.json "files" is the
+# allowlist vsce applies; this script checks the result against it).
+#
+# Usage: scripts/package.sh [--no-build] [--out FILE]
+#   --no-build   package what is already built (default: production build of the bundles and the probe)
+#   --out FILE   where to write the .vsix (default: ./runtime-lens-<version>.vsix)
+# Prints the .vsix path on stdout; progress goes to stderr.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+say() { printf 'package: %s\n' "$*" >&2; }
+die() { printf 'package: error: %s\n' "$*" >&2; exit 1; }
+
+build=1
+out=
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-build) build=0; shift ;;
+    --out) [[ $# -ge 2 ]] || die "--out needs a file name"; out=$2; shift 2 ;;
+    *) die "unknown argument '$1' (expected --no-build or --out FILE)" ;;
+  esac
+done
+
+version=$(node -p 'require("./package.json").version')
+name=$(node -p 'require("./package.json").name')
+out=${out:-$root/$name-$version.vsix}
+[[ "$out" = /* ]] || out=$PWD/$out
+
+if [[ $build -eq 1 ]]; then
+  say "building the bundles (production)"
+  node scripts/build.mjs --production >&2
+  say "building the probe (make -C bpf/linux)"
+  make -s -C bpf/linux >&2 || die "the probe did not build; run 'make -C bpf/linux' to see why"
+fi
+
+# The extension loads the agent and the probe from its own dist/ folder.
+agent=remote-agent/dist/runtime-lens.js
+probe=bpf/linux/.output/lens-probe
+for f in extension/dist/extension.js webview/dist/webview.js "$agent" "$probe"; do
+  [[ -f "$f" ]] || die "$f is missing; build it first (npm run build), or drop --no-build"
+done
+install -m 0755 "$agent" extension/dist/runtime-lens.js
+install -m 0755 "$probe" extension/dist/lens-probe
+say "copied $agent and $probe into extension/dist/"
+
+vsce_args=(package --no-dependencies --allow-missing-repository --allow-unused-files-pattern --target linux-x64 --out "$out")
+[[ -f LICENSE ]] || { say "warning: no LICENSE file; packaging without one"; vsce_args+=(--skip-license); }
+say "running vsce ${vsce_args[*]}"
+rm -f "$out"
+npx --no-install vsce "${vsce_args[@]}" </dev/null >&2
+
+# Check the contents: every file must be on the allowlist, and the runtime pieces must be there.
+listing=$(unzip -Z1 "$out")
+allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe)|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
+unexpected=$(grep -Ev "$allowed" <<<"$listing" || true)
+[[ -z "$unexpected" ]] || die "the .vsix holds files outside the allowlist (fix package.json \"files\"):
+$unexpected"
+for f in extension/package.json extension/extension/dist/extension.js extension/extension/dist/runtime-lens.js \
+         extension/extension/dist/lens-probe extension/webview/dist/webview.js; do
+  grep -qxF "$f" <<<"$listing" || die "the .vsix lacks $f (fix package.json \"files\")"
+done
+unzip -Z "$out" extension/extension/dist/lens-probe | grep -q '^-rwx' \
+  || die "lens-probe lost its executable bit in the .vsix"
+
+say "$(grep -c . <<<"$listing") files, $(du -h "$out" | cut -f1): $out"
+unzip -l "$out" >&2
+echo "$out"
