@@ -255,4 +255,32 @@ struct lens_error {
 	char message[248];    /* what failed and how to fix it, NUL-terminated */
 };
 
+/*
+ * Load-time settings and map values shared by the kernel programs and
+ * lens-probe only (the agent's decoder never sees them).
+ */
+
+/* lens_config.syscall_mode */
+#define LENS_SYSCALL_STREAM 0x1  /* one lens_syscall_event per call */
+#define LENS_SYSCALL_AGG    0x2  /* in-kernel lens_sysagg_val per (pid, nr) */
+
+/* The `lens_cfg` rodata global of every module, set by lens-probe before load. */
+struct lens_config {
+	__u32 kinds_mask;     /* 1 << kind for each kind to emit */
+	__u32 wakeup_bytes;   /* wake the reader once this much data waits in the ring */
+	__u32 syscall_mode;   /* LENS_SYSCALL_* */
+	__u32 probe_tgid;     /* lens-probe itself: never traced */
+};
+
+/* lens_tracked value (key: tgid). */
+struct lens_tracked_val {
+	__u64 start_ns;       /* group leader's start_time, 0 when added from user space */
+	__u32 parent;         /* tgid that forked it, 0 for a root of the traced tree */
+	__u32 _pad;
+};
+
+/* lens_pidbits: one bit per tgid, the fast "is this process traced" test. */
+#define LENS_PID_LIMIT 4194304          /* PID_MAX_LIMIT on 64-bit kernels */
+#define LENS_PIDBITS_WORDS (LENS_PID_LIMIT / 64)
+
 #endif /* LENS_EVENTS_H */

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Process lifecycle: exec (with argv and cwd, failed attempts included),
+ * fork/clone (children join the traced tree before they run) and exit.
+ * This module is always loaded: it owns the shared maps and the tree.
+ */
+#include "common.bpf.h"
+#include "path.bpf.h"
+
+#define SIGNAL_GROUP_EXIT 0x00000004  /* include/linux/sched/signal.h */
+#define LENS_ARGC_COUNT_MAX 1024      /* argc is counted this far past LENS_ARGV_MAX */
+
+/* What sys_enter_execve saw, kept until its sys_exit. */
+struct lens_exec_pending {
+	__u32 active;
+	__u32 argc;
+	__u32 argv_len;
+	__u16 flags;
+	__u16 _pad;
+	char filename[LENS_PATH_LEN];
+	char cwd[LENS_DIR_LEN];
+	char argv[LENS_ARGV_LEN * 2];  /* twice the record's: every bounded read fits */
+};
+
+LENS_TASK_STASH(lens_exec_stash, struct lens_exec_pending);
+
+static __always_inline int exec_enter(const char *filename, const char *const *argv)
+{
+	struct lens_exec_pending *p;
+	__u32 off = 0, argc = 0;
+	int i;
+
+	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
+		return 0;
+	p = lens_stash_get(&lens_exec_stash, true);
+	if (!p) {
+		lens_count_drop(LENS_EXEC);
+		return 0;
+	}
+	p->active = 1;
+	p->flags = 0;
+	if (bpf_probe_read_user_str(p->filename, sizeof(p->filename), filename) ==
+	    sizeof(p->filename))
+		p->flags |= LENS_F_TRUNCATED;
+
+	for (i = 0; i < LENS_ARGV_MAX; i++) {
+		const char *arg = NULL;
+		long n;
+
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+			break;
+		argc++;
+		if (off >= LENS_ARGV_LEN) {
+			p->flags |= LENS_F_TRUNCATED;
+			continue;
+		}
+		n = bpf_probe_read_user_str(&p->argv[off & (LENS_ARGV_LEN - 1)], LENS_ARGV_LEN, arg);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	if (argc == LENS_ARGV_MAX) {
+		/* Count the rest without reading them. */
+		for (i = LENS_ARGV_MAX; i < LENS_ARGC_COUNT_MAX; i++) {
+			const char *arg = NULL;
+
+			if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+				break;
+			argc++;
+		}
+		if (argc > LENS_ARGV_MAX)
+			p->flags |= LENS_F_TRUNCATED;
+	}
+	if (off > LENS_ARGV_LEN) {
+		p->flags |= LENS_F_TRUNCATED;
+		off = LENS_ARGV_LEN;
+		p->argv[LENS_ARGV_LEN - 1] = '\0';
+	}
+	p->argc = argc;
+	p->argv_len = off;
+	if (lens_resolve_dir(AT_FDCWD, p->cwd) > 0)
+		p->flags |= LENS_F_TRUNCATED;
+	return 0;
+}
+
+static __always_inline int exec_exit(long ret)
+{
+	struct lens_exec_pending *p;
+	struct lens_exec_event *e;
+
+	if (!lens_want(LENS_EXEC))
+		return 0;
+	p = lens_stash_get(&lens_exec_stash, false);
+	if (!p || !p->active)
+		return 0;
+	p->active = 0;
+	e = lens_reserve(LENS_EXEC, sizeof(*e));
+	if (!e)
+		return 0;
+	lens_fill_hdr(&e->h, LENS_EXEC, sizeof(*e));
+	e->h.flags = p->flags;
+	e->ret = ret;
+	e->argc = p->argc;
+	e->argv_len = p->argv_len;
+	e->_pad = 0;
+	bpf_probe_read_kernel(e->filename, sizeof(e->filename), p->filename);
+	bpf_probe_read_kernel(e->cwd, sizeof(e->cwd), p->cwd);
+	bpf_probe_read_kernel(e->argv, sizeof(e->argv), p->argv);
+	lens_submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int lens_execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_exit_execve")
+int lens_execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_execveat")
+int lens_execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2]);
+}
+
+SEC("tp/syscalls/sys_exit_execveat")
+int lens_execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx->ret);
+}
+
+/*
+ * Runs in the parent before the child is first woken (kernel_clone calls
+ * the tracepoint before wake_up_new_task), so a traced parent's child is in
+ * the tree before its first instruction.
+ */
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(lens_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 ptgid = id >> 32;
+	__u32 ctgid, cpid;
+	struct lens_fork_event *e;
+	__u64 cstart;
+
+	if (!lens_tgid_tracked(ptgid))
+		return 0;
+	ctgid = BPF_CORE_READ(child, tgid);
+	cpid = BPF_CORE_READ(child, pid);
+	cstart = BPF_CORE_READ(child, group_leader, start_time);
+	if (ctgid != ptgid)
+		lens_track(ctgid, ptgid, cstart);
+
+	if (!lens_want(LENS_FORK))
+		return 0;
+	e = lens_reserve(LENS_FORK, sizeof(*e));
+	if (!e)
+		return 0;
+	lens_fill_hdr(&e->h, LENS_FORK, sizeof(*e));
+	if (ctgid == ptgid)
+		e->h.flags |= LENS_F_THREAD;
+	e->child_pid = ctgid;
+	e->child_tid = cpid;
+	e->child_start_ns = cstart;
+	lens_submit(e);
+	return 0;
+}
+
+/* One exit record per process, when its last thread exits. */
+SEC("raw_tp/sched_process_exit")
+int lens_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct lens_exit_event *e;
+	struct signal_struct *sig;
+	__u32 code;
+
+	if (!lens_tgid_tracked(tgid))
+		return 0;
+	sig = task->signal;
+	if (sig->live.counter != 0)
+		return 0;  /* other threads of the process still run */
+
+	if (lens_want(LENS_EXIT)) {
+		code = task->exit_code;
+		if (sig->flags & SIGNAL_GROUP_EXIT)
+			code = sig->group_exit_code;
+		e = lens_reserve(LENS_EXIT, sizeof(*e));
+		if (e) {
+			lens_fill_hdr(&e->h, LENS_EXIT, sizeof(*e));
+			e->exit_code = (code >> 8) & 0xff;
+			e->signal = code & 0x7f;
+			e->core_dumped = (code & 0x80) != 0;
+			__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+			lens_submit(e);
+		}
+	}
+	lens_untrack(tgid);
+	return 0;
+}
