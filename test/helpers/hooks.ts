@@ -1,0 +1,55 @@
+// Mocha root hooks (registered in .mocharc.json): after every integration test,
+// finish the CLI runs it left going, then prove no eBPF program or map of ours is
+// still loaded. A leftover fails that test, not the rest of the suite.
+import path from 'node:path';
+import { bpfRequired, bpfUnavailableReason } from './bpf';
+import { describeObjects, lensObjects, type LensObject } from './bpf-objects';
+import { REPO_ROOT } from './paths';
+import { descendants, waitFor } from './procs';
+import { finishAllRuns } from './trace';
+
+const CHECKED_DIRS = ['test/integration', 'test/remote'].map((d) => path.join(REPO_ROOT, d) + path.sep);
+
+function checked(file: string | undefined): boolean {
+  return !!file && CHECKED_DIRS.some((dir) => path.resolve(file).startsWith(dir)) && bpfUnavailableReason() === null;
+}
+
+let before = new Set<string>();
+const key = (o: LensObject): string => `${o.type}:${o.id}`;
+
+/**
+ * Objects that belong to the test that just ran: new since it started and held by
+ * no process, or by one of ours. (Others' tracing sessions on a shared machine are
+ * left alone, except under LENS_REQUIRE_BPF=1 where nothing of ours may be loaded.)
+ */
+function leftovers(): LensObject[] {
+  const strict = bpfRequired();
+  const objects = lensObjects(true).filter((o) => strict || !before.has(key(o)));
+  if (strict) return objects;
+  const ours = new Set(descendants(process.pid).map((p) => p.pid));
+  return objects.filter((o) => o.holders.length === 0 || o.holders.some((h) => ours.has(h.pid)));
+}
+
+export const mochaHooks = {
+  beforeEach(this: Mocha.Context): void {
+    if (checked(this.currentTest?.file)) before = new Set(lensObjects().map(key));
+  },
+
+  async afterEach(this: Mocha.Context): Promise<void> {
+    await finishAllRuns();
+    if (!checked(this.currentTest?.file)) return;
+    let left: LensObject[] = [];
+    try {
+      // The kernel frees a program shortly after its last fd closes: allow it a moment.
+      await waitFor('eBPF programs and maps of ours to be unloaded', () => (left = leftovers()).length === 0, 5_000);
+    } catch {
+      const err = new Error(`eBPF objects of ours are still loaded after "${this.currentTest?.fullTitle()}":\n${describeObjects(left)}`);
+      if (this.currentTest?.state === 'failed') console.error(err.message);
+      else (this.test as unknown as Mocha.Hook).error(err);
+    }
+  },
+
+  async afterAll(): Promise<void> {
+    await finishAllRuns();
+  },
+};
