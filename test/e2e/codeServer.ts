@@ -1,0 +1,139 @@
+/*
+ * A real VS Code for end-to-end tests: code-server (installed and cached by
+ * scripts/codeserver.sh) with its own fresh user-data and extensions folders,
+ * bound to 127.0.0.1 on a port the kernel picks.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync, rmSync, createWriteStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from '../helpers/paths';
+
+const execFileAsync = promisify(execFile);
+
+const repoRoot = REPO_ROOT;
+
+/** User settings that keep the workbench quiet and deterministic for a test. */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'files.simpleDialog.enable': true,
+};
+
+/** Runs scripts/codeserver.sh (installs on first use, ~2 min) and returns the code-server launcher. */
+export async function ensureCodeServer(): Promise<string> {
+  const script = path.join(repoRoot, 'scripts', 'codeserver.sh');
+  const { stdout } = await execFileAsync('bash', [script], { maxBuffer: 1 << 20 }).catch((err: Error & { stderr?: string }) => {
+    throw new Error(`scripts/codeserver.sh failed: ${err.stderr?.trim() || err.message}`);
+  });
+  const launcher = stdout.trim().split('\n').pop() ?? '';
+  if (!existsSync(launcher)) throw new Error(`scripts/codeserver.sh printed '${launcher}', which does not exist`);
+  return launcher;
+}
+
+export interface CodeServerOptions {
+  launcher: string;
+  /** folder for this run's user data, extensions and log (wiped first) */
+  stateDir: string;
+  /** folder opened in the workbench */
+  workspace: string;
+  /** .vsix files installed before start */
+  extensions?: string[];
+  settings?: Record<string, unknown>;
+  /** how long to wait for the server to listen (ms) */
+  startTimeoutMs?: number;
+}
+
+/** A running code-server; `close()` ends it and everything it started. */
+export class CodeServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    /** http://127.0.0.1:PORT/?folder=... */
+    readonly url: string,
+    readonly logFile: string,
+    readonly userDataDir: string,
+  ) {}
+
+  static async start(options: CodeServerOptions): Promise<CodeServer> {
+    const { launcher, stateDir, workspace } = options;
+    if (!existsSync(workspace)) throw new Error(`workspace folder ${workspace} does not exist`);
+    rmSync(stateDir, { recursive: true, force: true });
+    const userDataDir = path.join(stateDir, 'user-data');
+    const extensionsDir = path.join(stateDir, 'extensions');
+    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    mkdirSync(extensionsDir, { recursive: true });
+    writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
+      JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+    const dirs = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+
+    for (const vsix of options.extensions ?? []) {
+      await execFileAsync(launcher, [...dirs, '--install-extension', vsix, '--force'], { maxBuffer: 1 << 22 })
+        .catch((err: Error & { stderr?: string; stdout?: string }) => {
+          throw new Error(`code-server could not install ${vsix}: ${(err.stderr || err.stdout || err.message).trim()}`);
+        });
+    }
+
+    const logFile = path.join(stateDir, 'code-server.log');
+    const log = createWriteStream(logFile);
+    const child = spawn(launcher, [
+      ...dirs, '--auth', 'none', '--bind-addr', '127.0.0.1:0',
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+      workspace,
+    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, VSCODE_PROXY_URI: '' } });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+
+    // code-server prints the address it bound: "HTTP server listening on http://127.0.0.1:PORT/"
+    const origin = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => done(new Error(`code-server did not report its address within ${options.startTimeoutMs ?? 60000} ms; log: ${logFile}\n${seen.slice(-2000)}`)),
+        options.startTimeoutMs ?? 60000);
+      const onData = (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+        if (match) done(null, match[1]);
+      };
+      const onExit = (code: number | null, signal: string | null) =>
+        done(new Error(`code-server exited (code ${code}, signal ${signal}) before listening; log: ${logFile}\n${seen.slice(-2000)}`));
+      function done(err: Error | null, value?: string) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        child.stderr!.off('data', onData);
+        child.off('exit', onExit);
+        if (err) { kill(child); reject(err); } else resolve(value!);
+      }
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', onExit);
+    });
+    return new CodeServer(child, `${origin}/?folder=${encodeURIComponent(workspace)}`, logFile, userDataDir);
+  }
+
+  /** Ends code-server and its extension hosts (the whole process group) and waits for it. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    kill(this.child, 'SIGTERM');
+    const timer = setTimeout(() => kill(this.child, 'SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
+}

@@ -1,0 +1,136 @@
+/*
+ * Drives the VS Code workbench served by code-server with playwright-core and
+ * Debian's Chromium: command palette, input boxes, notifications, views and the
+ * nested iframes of webviews. Every wait is on a selector or condition.
+ */
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
+import path from 'node:path';
+
+export const CHROMIUM = process.env.LENS_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+/** Starts the system Chromium headless (LENS_E2E_HEADED=1 shows it). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: process.env.LENS_E2E_HEADED !== '1',
+  });
+}
+
+/** One workbench page plus the folder its screenshots and browser log go to. */
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    private readonly screenshotsDir: string,
+    private readonly consoleLog: WriteStream,
+  ) {}
+
+  /** Opens `url` and waits until the workbench, its explorer and status bar are up. */
+  static async open(browser: Browser, url: string, outputDir: string): Promise<Workbench> {
+    const screenshotsDir = path.join(outputDir, 'screenshots');
+    mkdirSync(screenshotsDir, { recursive: true });
+    const consoleLog = createWriteStream(path.join(outputDir, 'browser-console.log'));
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    page.on('console', (msg) => consoleLog.write(`[${msg.type()}] ${msg.text()}\n`));
+    page.on('pageerror', (err) => consoleLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    await page.locator('.part.statusbar').waitFor();
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
+    return new Workbench(page, screenshotsDir, consoleLog);
+  }
+
+  async close(): Promise<void> {
+    await this.page.context().close();
+    await new Promise((resolve) => this.consoleLog.end(resolve));
+  }
+
+  /** The quick input (command palette, input boxes, quick picks). */
+  get quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** Runs a command by its palette title: F1, type, pick the row with exactly that label. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => undefined);
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.quickInput.locator('.monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
+    await row.first().waitFor({ timeout: 15000 }).catch(async () => {
+      const offered = await this.quickInput.locator('.monaco-list-row .label-name').allTextContents();
+      throw new Error(`command '${title}' is not in the palette; it offers: ${offered.slice(0, 10).join(' | ') || 'nothing'}`);
+    });
+    await row.first().click();
+  }
+
+  /** Types into the open input box and waits for it to be there first. */
+  async fillInput(text: string): Promise<void> {
+    const input = this.quickInput.locator('input.input');
+    await input.waitFor();
+    await input.fill(text);
+  }
+
+  /** Types into the open input box and accepts it with Enter. */
+  async answerInput(text: string): Promise<void> {
+    await this.fillInput(text);
+    await this.quickInput.locator('input.input').press('Enter');
+  }
+
+  /** The message shown under the input box (validation, prompt). */
+  get inputMessage(): Locator {
+    return this.quickInput.locator('.quick-input-message');
+  }
+
+  /** Notification toasts whose text matches. */
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notification-toast').filter({ hasText: text });
+  }
+
+  /** An editor tab by (part of) its title. */
+  tab(title: string | RegExp): Locator {
+    return this.page.locator('.tabs-container .tab').filter({ hasText: title });
+  }
+
+  /**
+   * The content of the visible webview. Webviews are nested iframes: an outer
+   * `iframe.webview` hosted by the workbench and the extension's document in its
+   * `iframe#active-frame`. Only the active editor's webview is visible.
+   */
+  webview(): FrameLocator {
+    return this.page.locator('iframe.webview.ready:visible').contentFrame().locator('iframe#active-frame').contentFrame();
+  }
+
+  /** Shows a view container of the activity bar by its title (e.g. "Runtime Lens"). */
+  async showActivity(title: string): Promise<void> {
+    const item = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item[aria-label^="${title}"]`);
+    await item.first().waitFor({ timeout: 30000 });
+    const checked = await item.first().locator('xpath=ancestor-or-self::li').getAttribute('aria-checked').catch(() => null);
+    if (checked !== 'true') await item.first().click();
+  }
+
+  /** A view pane in the side bar by its title. */
+  viewPane(title: string): Locator {
+    return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: title }) });
+  }
+
+  /** Saves a PNG of the whole page to <output>/screenshots/<name>.png. */
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.screenshotsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
