@@ -1,0 +1,86 @@
+/*
+ * Webview entry point (one bundle for every view): registers the toolkit
+ * components, mounts the view named by #app[data-view] or by the first 'init'
+ * message, forwards every message to it and says 'ready' to the extension.
+ */
+import {
+  provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+import './styles.css';
+import { connectHost } from './host';
+import type { ToWebview, ViewName } from './messages';
+import { h } from './ui/dom';
+import { createEventsView } from './views/eventsView';
+import type { View, ViewFactory } from './views/view';
+
+provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
+
+const VIEWS: Record<ViewName, ViewFactory> = {
+  events: createEventsView,
+  processTree: createEventsView,
+  networkMap: createEventsView,
+  timeline: createEventsView,
+  summary: createEventsView,
+};
+
+function isViewName(v: string | undefined | null): v is ViewName {
+  return !!v && Object.prototype.hasOwnProperty.call(VIEWS, v);
+}
+
+function boot(): void {
+  const app = document.getElementById('app');
+  if (!app) throw new Error('Runtime Lens webview: the page has no <div id="app">');
+  const host = connectHost();
+  const banner = h('div', { id: 'banner', class: 'banner', role: 'alert', hidden: true });
+  const mountPoint = h('div', { class: 'view-root' });
+  app.replaceChildren(banner, mountPoint);
+  let view: View | null = null;
+  let viewName: ViewName | null = null;
+  const queued: ToWebview[] = [];
+
+  const mount = (name: ViewName) => {
+    if (viewName === name) return;
+    mountPoint.replaceChildren();
+    mountPoint.className = 'view-root';
+    viewName = name;
+    app.dataset.view = name;
+    view = VIEWS[name](mountPoint, host);
+    for (const m of queued.splice(0)) view.handle(m);
+    host.post({ type: 'ready', view: name });
+  };
+
+  const showError = (message: string) => {
+    banner.textContent = message;
+    banner.hidden = false;
+  };
+
+  window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
+    const msg = ev.data;
+    if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+    try {
+      if (msg.type === 'init') {
+        if (!isViewName(msg.view)) {
+          showError(`Unknown view "${String(msg.view)}"; expected one of ${Object.keys(VIEWS).join(', ')}.`);
+          host.post({ type: 'log', level: 'error', message: `webview: unknown view ${String(msg.view)}` });
+          return;
+        }
+        mount(msg.view);
+      } else if (msg.type === 'error') {
+        showError(msg.message);
+      } else if (msg.type === 'reset' || msg.type === 'state') {
+        banner.hidden = true;
+      }
+      if (view) view.handle(msg); else queued.push(msg);
+    } catch (err) {
+      const message = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+      showError(`This view failed to handle a "${msg.type}" message: ${message.split('\n')[0]}`);
+      host.post({ type: 'log', level: 'error', message: `webview ${viewName ?? '?'}: ${message}` });
+    }
+  });
+
+  const initial = app.dataset.view;
+  if (isViewName(initial)) mount(initial);
+  else if (initial) showError(`Unknown view "${initial}"; expected one of ${Object.keys(VIEWS).join(', ')}.`);
+}
+
+boot();

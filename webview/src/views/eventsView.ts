@@ -1,0 +1,413 @@
+/*
+ * The live events table: filter box, kind toggles, follow/pause, sortable
+ * columns, a virtualized row area (fixed row height, recycled rows, drawn at
+ * most once per frame) and a detail pane with the decoded record.
+ */
+import type { LensEvent, SessionStats } from '../../../remote-agent/src/protocol';
+import type { Host } from '../host';
+import { eventKey, type ToWebview } from '../messages';
+import { EventStore } from '../model/eventStore';
+import { formatTime, GROUP_NAMES, isError, KIND_GROUPS, type KindGroup, kindGroup, resultText } from '../model/eventText';
+import { type CompiledFilter, MATCH_ALL, parseFilter } from '../model/filter';
+import { SORT_COLUMNS, type SortColumn, type SortSpec, TableIndex } from '../model/tableIndex';
+import { scrollToEnd, scrollToReveal, visibleWindow } from '../model/virtualWindow';
+import { fmtCount, FrameScheduler, h } from '../ui/dom';
+import { DetailPane } from './detailPane';
+import type { View } from './view';
+
+const ROW_HEIGHT = 22;
+const OVERSCAN = 8;
+
+const COLUMN_TITLES: Record<SortColumn, string> = {
+  time: 'Time', pid: 'PID', comm: 'Process', kind: 'Kind', summary: 'Summary', result: 'Result',
+};
+const GROUP_TITLES: Record<KindGroup, string> = {
+  process: 'Process', file: 'File', net: 'Network', dns: 'DNS', syscall: 'Syscall', finding: 'Findings',
+};
+
+interface SavedState {
+  filter: string;
+  hiddenGroups: KindGroup[];
+  sort: SortSpec;
+  follow: boolean;
+}
+
+interface RowEl {
+  el: HTMLElement;
+  cells: HTMLElement[];
+  seq: number;
+  selected: boolean;
+}
+
+/** Mount the events table view. */
+export function createEventsView(root: HTMLElement, host: Host): View {
+  return new EventsView(root, host);
+}
+
+class EventsView implements View {
+  private readonly store = new EventStore();
+  private filter: CompiledFilter = MATCH_ALL;
+  private readonly index: TableIndex;
+  private hiddenGroups = new Set<KindGroup>();
+  private timeRange: { from: number; to: number } | null = null;
+  private follow = true;
+  private selectedSeq = -1;
+  private readonly groupCounts = new Map<KindGroup, number>();
+  private lost = 0;
+  private programmaticScroll = false;
+  private readonly pool: RowEl[] = [];
+  private readonly scheduler = new FrameScheduler(() => this.render());
+
+  private readonly filterInput: HTMLElement & { value: string };
+  private readonly filterError: HTMLElement;
+  private readonly followButton: HTMLElement;
+  private readonly countsLabel: HTMLElement;
+  private readonly lostLabel: HTMLElement;
+  private readonly rangeChip: HTMLElement;
+  private readonly rangeLabel: HTMLElement;
+  private readonly groupBoxes = new Map<KindGroup, { box: HTMLElement & { checked: boolean }; badge: HTMLElement }>();
+  private readonly headerCells = new Map<SortColumn, HTMLElement>();
+  private readonly viewport: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly rowsLayer: HTMLElement;
+  private readonly grid: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly detail: DetailPane;
+
+  constructor(root: HTMLElement, private readonly host: Host) {
+    const saved = host.loadState<SavedState>('events');
+    this.follow = saved.follow ?? true;
+    this.hiddenGroups = new Set((saved.hiddenGroups ?? []).filter((g) => (GROUP_NAMES as string[]).includes(g)));
+
+    this.filterInput = h('vscode-text-field', {
+      id: 'filter', placeholder: 'Filter: kind:open path:*.env -comm:node ret:<0 "text"', 'aria-label': 'Filter events',
+      'aria-describedby': 'filter-error',
+    }) as HTMLElement & { value: string };
+    this.filterError = h('div', { id: 'filter-error', class: 'filter-error', role: 'alert', hidden: true });
+    this.followButton = h('vscode-button', { id: 'follow', appearance: 'secondary', 'aria-pressed': 'true' });
+    this.countsLabel = h('span', { id: 'event-counts', class: 'counts', 'aria-live': 'off' });
+    this.lostLabel = h('span', { id: 'lost-count', class: 'lost', hidden: true });
+    this.rangeLabel = h('span', { class: 'range-label' });
+    const clearRange = h('vscode-button', { id: 'clear-range', appearance: 'icon', 'aria-label': 'Clear time range', title: 'Clear time range' }, '×');
+    this.rangeChip = h('span', { id: 'time-range', class: 'range-chip', hidden: true }, this.rangeLabel, clearRange);
+
+    const kinds = h('div', { class: 'kinds', role: 'group', 'aria-label': 'Event kinds' });
+    for (const g of GROUP_NAMES) {
+      const badge = h('vscode-badge', { class: 'kind-count' }, '0');
+      const box = h('vscode-checkbox', { 'data-group': g, class: `kind-toggle group-${g}`, 'aria-label': `Show ${GROUP_TITLES[g]} events` },
+        h('span', { class: 'swatch' }), GROUP_TITLES[g], ' ', badge) as HTMLElement & { checked: boolean };
+      box.checked = !this.hiddenGroups.has(g);
+      if (box.checked) box.setAttribute('checked', '');
+      box.addEventListener('change', () => {
+        if (box.checked === !this.hiddenGroups.has(g)) return;
+        if (box.checked) this.hiddenGroups.delete(g); else this.hiddenGroups.add(g);
+        this.applyScope();
+      });
+      this.groupBoxes.set(g, { box, badge });
+      kinds.append(box);
+    }
+
+    const header = h('div', { class: 'row header', role: 'row' });
+    for (const c of SORT_COLUMNS) {
+      const cell = h('div', { role: 'columnheader', class: `cell col-${c}`, 'data-sort': c, tabindex: 0, title: `Sort by ${COLUMN_TITLES[c]}` }, COLUMN_TITLES[c]);
+      cell.addEventListener('click', () => this.toggleSort(c));
+      cell.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.toggleSort(c); } });
+      this.headerCells.set(c, cell);
+      header.append(cell);
+    }
+    this.spacer = h('div', { class: 'spacer' });
+    this.rowsLayer = h('div', { class: 'rows', role: 'rowgroup' });
+    this.empty = h('div', { class: 'empty', id: 'events-empty' }, 'Waiting for events…');
+    this.viewport = h('div', { class: 'viewport', tabindex: 0 }, this.spacer, this.rowsLayer, this.empty);
+    this.grid = h('div', { id: 'events-table', class: 'events-table', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': 0 }, header, this.viewport);
+    this.detail = new DetailPane(host, () => this.selectedSeq >= 0 && this.store.has(this.selectedSeq) ? this.store.event(this.selectedSeq) : null);
+
+    root.classList.add('view-events');
+    root.append(
+      h('div', { class: 'toolbar' }, this.filterInput, this.followButton, this.rangeChip, this.countsLabel, this.lostLabel),
+      this.filterError,
+      kinds,
+      h('div', { class: 'split' }, this.grid, this.detail.element),
+    );
+
+    this.filterInput.addEventListener('input', () => this.setFilter(this.filterInput.value));
+    this.followButton.addEventListener('click', () => this.setFollow(!this.follow));
+    clearRange.addEventListener('click', () => {
+      this.setTimeRange(null);
+      host.post({ type: 'timeRange', from: null, to: null });
+    });
+    this.viewport.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.viewport.addEventListener('keydown', (ev) => this.onKey(ev));
+    this.rowsLayer.addEventListener('click', (ev) => {
+      const row = (ev.target as HTMLElement).closest<HTMLElement>('[role=row]');
+      if (row?.dataset.seq) this.select(Number(row.dataset.seq), true);
+    });
+    new ResizeObserver(() => this.scheduler.request()).observe(this.viewport);
+
+    this.index = new TableIndex(this.store, this.filter, saved.sort && SORT_COLUMNS.includes(saved.sort.column) ? saved.sort : undefined, this.scope());
+    if (saved.filter) {
+      this.filterInput.value = saved.filter;
+      this.setFilter(saved.filter);
+    }
+    this.updateFollowButton();
+    this.updateHeader();
+    this.scheduler.request();
+  }
+
+  handle(msg: ToWebview): void {
+    switch (msg.type) {
+      case 'events': this.append(msg.events); break;
+      case 'reset': this.reset(); break;
+      case 'select': {
+        const seq = this.store.findKey(msg.key, eventKey);
+        if (seq >= 0) {
+          this.setFollow(false);
+          this.select(seq, false);
+        }
+        break;
+      }
+      case 'timeRange': this.setTimeRange(msg.from === null ? null : { from: msg.from, to: msg.to }); break;
+      case 'stats': this.setStats(msg.stats); break;
+      default: break;
+    }
+  }
+
+  private append(events: LensEvent[]): void {
+    if (events.length === 0) return;
+    for (const e of events) {
+      const g = kindGroup(e.kind);
+      this.groupCounts.set(g, (this.groupCounts.get(g) ?? 0) + 1);
+    }
+    const { from, to, trimmed } = this.store.append(events);
+    if (trimmed) this.index.trimmed();
+    this.index.added(from, to);
+    this.scheduler.request();
+  }
+
+  private reset(): void {
+    this.store.clear();
+    this.groupCounts.clear();
+    this.selectedSeq = -1;
+    this.lost = 0;
+    this.index.setScope(this.scope());
+    this.detail.show(null);
+    this.scheduler.request();
+  }
+
+  private setStats(stats: SessionStats): void {
+    this.lost = stats.lostTotal;
+    this.scheduler.request();
+  }
+
+  private scope() {
+    const hiddenKinds = new Set<string>();
+    for (const g of this.hiddenGroups) for (const k of KIND_GROUPS[g]) hiddenKinds.add(k);
+    return { hiddenKinds, timeFrom: this.timeRange?.from ?? null, timeTo: this.timeRange?.to ?? null };
+  }
+
+  private applyScope(): void {
+    this.index.setScope(this.scope());
+    this.save();
+    this.scheduler.request();
+  }
+
+  private setFilter(text: string): void {
+    const parsed = parseFilter(text);
+    if (!parsed.ok) {
+      const { message, position, length } = parsed.error;
+      this.filterError.replaceChildren(
+        h('span', { class: 'filter-error-message' }, message),
+        h('code', { class: 'filter-error-source' },
+          text.slice(0, position), h('mark', {}, text.slice(position, position + length) || ' '), text.slice(position + length)),
+      );
+      this.filterError.hidden = false;
+      this.filterInput.setAttribute('aria-invalid', 'true');
+      this.filterInput.classList.add('invalid');
+      return;
+    }
+    this.filterError.hidden = true;
+    this.filterInput.removeAttribute('aria-invalid');
+    this.filterInput.classList.remove('invalid');
+    this.filter = parsed.filter;
+    this.index.setFilter(this.filter);
+    this.save();
+    this.scheduler.request();
+  }
+
+  private setTimeRange(range: { from: number; to: number } | null): void {
+    this.timeRange = range;
+    this.rangeChip.hidden = range === null;
+    if (range) this.rangeLabel.textContent = `${formatTime(range.from)} – ${formatTime(range.to)}`;
+    this.applyScope();
+  }
+
+  private setFollow(follow: boolean): void {
+    if (this.follow === follow) return;
+    this.follow = follow;
+    this.updateFollowButton();
+    this.save();
+    this.scheduler.request();
+  }
+
+  private updateFollowButton(): void {
+    this.followButton.textContent = this.follow ? 'Pause' : 'Follow';
+    this.followButton.setAttribute('aria-pressed', String(this.follow));
+    this.followButton.title = this.follow ? 'Stop scrolling to new events' : 'Scroll to new events as they arrive';
+  }
+
+  private toggleSort(column: SortColumn): void {
+    const cur = this.index.sortSpec;
+    const sort: SortSpec = cur.column === column ? { column, descending: !cur.descending } : { column, descending: false };
+    this.index.setSort(sort);
+    this.updateHeader();
+    this.save();
+    if (this.selectedSeq >= 0) this.reveal(this.selectedSeq);
+    this.scheduler.request();
+  }
+
+  private updateHeader(): void {
+    const { column, descending } = this.index.sortSpec;
+    for (const [c, cell] of this.headerCells) {
+      const active = c === column;
+      cell.setAttribute('aria-sort', active ? (descending ? 'descending' : 'ascending') : 'none');
+      cell.classList.toggle('sorted', active);
+      cell.classList.toggle('descending', active && descending);
+    }
+  }
+
+  private save(): void {
+    this.host.saveState('events', {
+      filter: this.filterInput.value ?? '', hiddenGroups: [...this.hiddenGroups], sort: this.index.sortSpec, follow: this.follow,
+    } satisfies SavedState);
+  }
+
+  private onScroll(): void {
+    if (this.programmaticScroll) {
+      this.programmaticScroll = false;
+    } else {
+      const atEnd = this.viewport.scrollTop >= scrollToEnd(this.index.length, ROW_HEIGHT, this.viewport.clientHeight) - 2;
+      // Scrolling away from the newest rows pauses following; scrolling back resumes it.
+      if (this.follow !== atEnd && !(this.index.sortSpec.descending)) this.setFollow(atEnd);
+    }
+    this.scheduler.request();
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    const n = this.index.length;
+    if (n === 0) return;
+    const page = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT) - 1);
+    const cur = this.selectedSeq >= 0 ? this.index.indexOf(this.selectedSeq) : -1;
+    let next: number;
+    switch (ev.key) {
+      case 'ArrowDown': next = cur + 1; break;
+      case 'ArrowUp': next = cur < 0 ? n - 1 : cur - 1; break;
+      case 'PageDown': next = cur + page; break;
+      case 'PageUp': next = cur - page; break;
+      case 'Home': next = 0; break;
+      case 'End': next = n - 1; break;
+      default: return;
+    }
+    ev.preventDefault();
+    next = Math.min(n - 1, Math.max(0, next));
+    this.setFollow(false);
+    this.select(this.index.seqAt(next), true);
+  }
+
+  private select(seq: number, fromUser: boolean): void {
+    if (!this.store.has(seq)) return;
+    this.selectedSeq = seq;
+    const e = this.store.event(seq);
+    this.detail.show(e);
+    this.reveal(seq);
+    if (fromUser) this.host.post({ type: 'select', key: eventKey(e), event: e });
+    this.scheduler.request();
+  }
+
+  private reveal(seq: number): void {
+    const i = this.index.indexOf(seq);
+    if (i < 0) return;
+    const top = scrollToReveal(i, { scrollTop: this.viewport.scrollTop, viewportHeight: this.viewport.clientHeight, rowHeight: ROW_HEIGHT, rowCount: this.index.length });
+    if (top !== null) {
+      this.programmaticScroll = true;
+      this.viewport.scrollTop = top;
+    }
+  }
+
+  private render(): void {
+    this.index.flush();
+    const total = this.index.length;
+    const vh = this.viewport.clientHeight;
+    if (this.follow) {
+      const end = this.index.sortSpec.descending ? 0 : scrollToEnd(total, ROW_HEIGHT, vh);
+      this.spacer.style.height = `${visibleWindow({ scrollTop: 0, viewportHeight: vh, rowHeight: ROW_HEIGHT, rowCount: total, overscan: 0 }).scrollHeight}px`;
+      if (Math.abs(this.viewport.scrollTop - end) > 1) {
+        this.programmaticScroll = true;
+        this.viewport.scrollTop = end;
+      }
+    }
+    const win = visibleWindow({ scrollTop: this.viewport.scrollTop, viewportHeight: vh, rowHeight: ROW_HEIGHT, rowCount: total, overscan: OVERSCAN });
+    this.spacer.style.height = `${win.scrollHeight}px`;
+    this.rowsLayer.style.transform = `translateY(${win.offsetY}px)`;
+    const needed = win.end - win.first;
+    while (this.pool.length < needed) this.pool.push(this.makeRow());
+    for (let i = 0; i < this.pool.length; i++) {
+      const row = this.pool[i];
+      if (i >= needed) {
+        if (row.seq !== -1) { row.el.hidden = true; row.seq = -1; }
+        continue;
+      }
+      const display = win.first + i;
+      this.fillRow(row, this.index.seqAt(display), display);
+    }
+    this.grid.setAttribute('aria-rowcount', String(total + 1));
+    this.empty.hidden = total > 0;
+    this.empty.textContent = this.store.length === 0 ? 'Waiting for events…' : 'No events match the filter, kinds and time range.';
+    this.updateCounts(total);
+  }
+
+  private makeRow(): RowEl {
+    const cells = SORT_COLUMNS.map((c) => h('div', { role: 'gridcell', class: `cell col-${c}` }));
+    const el = h('div', { role: 'row', class: 'row' }, ...cells);
+    this.rowsLayer.append(el);
+    return { el, cells, seq: -1, selected: false };
+  }
+
+  private fillRow(row: RowEl, seq: number, display: number): void {
+    const selected = seq === this.selectedSeq;
+    row.el.setAttribute('aria-rowindex', String(display + 2));
+    if (row.seq === seq && row.selected === selected) return;
+    if (row.seq !== seq) {
+      const e = this.store.event(seq);
+      row.seq = seq;
+      row.el.hidden = false;
+      row.el.dataset.seq = String(seq);
+      row.el.dataset.kind = e.kind;
+      row.el.dataset.group = kindGroup(e.kind);
+      row.el.classList.toggle('failed', isError(e));
+      row.cells[0].textContent = formatTime(e.ts);
+      row.cells[1].textContent = String(e.pid);
+      row.cells[2].textContent = e.comm;
+      row.cells[3].textContent = e.kind;
+      const summary = this.store.summary(seq);
+      row.cells[4].textContent = summary;
+      row.cells[4].title = summary;
+      row.cells[5].textContent = resultText(e);
+    }
+    row.selected = selected;
+    row.el.classList.toggle('selected', selected);
+    row.el.setAttribute('aria-selected', String(selected));
+  }
+
+  private updateCounts(shown: number): void {
+    const held = this.store.length;
+    let text = `${fmtCount(shown)} of ${fmtCount(held)} events`;
+    if (this.store.dropped) text += ` (${fmtCount(this.store.dropped)} older ones are only in the session file)`;
+    if (this.countsLabel.textContent !== text) this.countsLabel.textContent = text;
+    for (const [g, { badge }] of this.groupBoxes) {
+      const t = fmtCount(this.groupCounts.get(g) ?? 0);
+      if (badge.textContent !== t) badge.textContent = t;
+    }
+    this.lostLabel.hidden = this.lost === 0;
+    if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost in the kernel`;
+  }
+}
