@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { parseFilter } from '../../../webview/src/model/filter';
+import { summarize } from '../../../webview/src/model/eventText';
+import { EVENTS } from './events.fixture';
+
+/** Indexes (into EVENTS) of the events a filter keeps; fails the test on a syntax error. */
+function matching(source: string): number[] {
+  const r = parseFilter(source);
+  if (!r.ok) assert.fail(`unexpected syntax error for ${source}: ${r.error.message}`);
+  return EVENTS.flatMap((e, i) => (r.filter.test(e, () => `${e.comm} ${e.pid} ${e.kind} ${summarize(e)}`) ? [i] : []));
+}
+
+function error(source: string) {
+  const r = parseFilter(source);
+  if (r.ok) assert.fail(`expected a syntax error for ${source}`);
+  return r.error;
+}
+
+describe('webview filter language', () => {
+  it('an empty filter keeps everything', () => {
+    assert.deepEqual(matching('   '), EVENTS.map((_, i) => i));
+  });
+
+  it('kind:open -comm:node keeps exactly the opens not made by node', () => {
+    assert.deepEqual(matching('kind:open -comm:node'), [2, 3]);
+  });
+
+  it('globs match the whole path, case-insensitively', () => {
+    assert.deepEqual(matching('path:*.env'), [1, 2]);
+    assert.deepEqual(matching('path:*.ENV'), [1, 2]);
+    assert.deepEqual(matching('path:/app'), []);
+    assert.deepEqual(matching('path:/app/*'), [1, 2, 3]);
+    assert.deepEqual(matching('path:/app/?.env'), []);
+  });
+
+  it('the exec filename counts as a path', () => {
+    assert.deepEqual(matching('path:/usr/bin/node'), [0]);
+  });
+
+  it('numeric comparisons and ranges', () => {
+    assert.deepEqual(matching('ret:<0'), [3, 6]);
+    assert.deepEqual(matching('pid:101..102 kind:open,connect'), [2, 3, 4]);
+    assert.deepEqual(matching('dport:443 kind:connect'), [4]);
+    assert.deepEqual(matching('ret:>=3 kind:open'), [1, 2]);
+  });
+
+  it('ret reads the exit code of exit events', () => {
+    assert.deepEqual(matching('kind:exit ret:6'), [7]);
+  });
+
+  it('durations take units', () => {
+    assert.deepEqual(matching('dur:>1ms'), [6]);
+    assert.deepEqual(matching('dur:<1us'), [9]);
+  });
+
+  it('kind groups expand to their kinds', () => {
+    assert.deepEqual(matching('kind:net'), [4, 8]);
+    assert.deepEqual(matching('kind:process'), [0, 7]);
+  });
+
+  it('daddr also matches the DNS name of the address', () => {
+    assert.deepEqual(matching('daddr:example.com'), [4, 8]);
+    assert.deepEqual(matching('daddr:93.184.*'), [4, 8]);
+  });
+
+  it('errno, syscall and name fields', () => {
+    assert.deepEqual(matching('errno:ENOENT'), [3]);
+    assert.deepEqual(matching('syscall:read'), [6]);
+    assert.deepEqual(matching('name:example.com'), [5]);
+  });
+
+  it('free text searches the row, quoted text may contain spaces and colons', () => {
+    assert.deepEqual(matching('missing'), [3]);
+    assert.deepEqual(matching('"received 5000"'), [8]);
+    assert.deepEqual(matching('-python3 kind:open'), [1]);
+  });
+
+  it('a negated field is true for events without that field', () => {
+    assert.deepEqual(matching('-path:*.env kind:open'), [3]);
+  });
+
+  it('names the column of an unknown field and suggests the right one', () => {
+    const e = error('kind:open pth:*.env');
+    assert.equal(e.position, 10);
+    assert.equal(e.length, 3);
+    assert.match(e.message, /^column 11: unknown field "pth"/);
+    assert.match(e.message, /did you mean "path"/);
+  });
+
+  it('rejects an unknown kind with the list of kinds', () => {
+    const e = error('kind:opne');
+    assert.equal(e.position, 5);
+    assert.match(e.message, /unknown kind "opne" — did you mean "open"/);
+  });
+
+  it('rejects a non-number for a numeric field', () => {
+    const e = error('pid:abc');
+    assert.equal(e.position, 4);
+    assert.match(e.message, /pid takes a number, got "abc"/);
+  });
+
+  it('rejects an unterminated quote at the quote', () => {
+    const e = error('comm:node "free text');
+    assert.equal(e.position, 10);
+    assert.match(e.message, /unterminated quote/);
+  });
+
+  it('rejects a lone minus and an empty value', () => {
+    assert.equal(error('kind:open - comm:x').position, 10);
+    assert.match(error('path:').message, /missing value after "path:"/);
+    assert.match(error('kind:open,').message, /empty value/);
+  });
+
+  it('rejects comparisons on text fields', () => {
+    assert.match(error('comm:<5').message, /comm is text/);
+  });
+});
