@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Name lookups (LENS_DNS) of tracked processes: a uprobe and a uretprobe on
+ * libc's getaddrinfo(). Entry saves the node name and the `res` out-pointer
+ * per thread; return reads the addrinfo list the call produced and emits the
+ * name, the distinct IPv4/IPv6 answers and the return value (0 or EAI_*).
+ * Runtimes that resolve on a worker thread (Node's libuv pool) are caught
+ * too: the thread differs, the process does not.
+ *
+ * libbpf resolves "libc.so.6" through LD_LIBRARY_PATH, /usr/lib64:/usr/lib
+ * and the multiarch directory (/lib/x86_64-linux-gnu on Debian).
+ */
+#include "common.bpf.h"
+#include "sockaddr.bpf.h"
+
+/* addrinfo entries walked: getaddrinfo without hints repeats each address per socket type. */
+#define DNS_SCAN_MAX 24
+
+/* glibc's struct addrinfo (LP64). */
+struct gai_addrinfo {
+	int ai_flags;
+	int ai_family;
+	int ai_socktype;
+	int ai_protocol;
+	__u32 ai_addrlen;
+	__u64 ai_addr;
+	__u64 ai_canonname;
+	__u64 ai_next;
+};
+
+struct dns_args {
+	__u64 res;            /* struct addrinfo ** */
+	__u16 flags;          /* LENS_F_TRUNCATED when the name did not fit */
+	char name[LENS_DNS_NAME_LEN];
+};
+
+/* Lookup in flight, per thread (pid_tgid), from entry to return. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct dns_args);
+} lens_dns_args SEC(".maps");
+
+SEC("uprobe/libc.so.6:getaddrinfo")
+int BPF_KPROBE(lens_gai_enter, const char *node, const char *service, const void *hints,
+	       void **res)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct dns_args a = {};
+	long n;
+
+	if (!lens_want(LENS_DNS) || !lens_is_tracked())
+		return 0;
+	if (!node)
+		return 0;   /* a passive or service-only lookup resolves no name */
+	a.res = (__u64)res;
+	n = bpf_probe_read_user_str(a.name, sizeof(a.name), node);
+	if (n < 0)
+		a.name[0] = '\0';
+	else if (n == sizeof(a.name))
+		a.flags = LENS_F_TRUNCATED;
+	if (bpf_map_update_elem(&lens_dns_args, &id, &a, BPF_ANY))
+		lens_count_drop(LENS_DNS);
+	return 0;
+}
+
+/* Appends the address of one addrinfo entry unless it is already listed. */
+static __always_inline void add_answer(struct lens_dns_event *e, const struct gai_addrinfo *ai)
+{
+	struct lens_addr a;
+	char unused[LENS_UNIX_PATH_LEN];
+	__u64 *w = (__u64 *)a.addr;
+	__u32 n = e->answer_count, i;
+
+	if (ai->ai_family != LENS_AF_INET && ai->ai_family != LENS_AF_INET6)
+		return;
+	if (n >= LENS_DNS_MAX_ANSWERS)
+		return;
+	if (!lens_read_user_sockaddr(ai->ai_addr, ai->ai_addrlen, &a, unused))
+		return;
+	for (i = 0; i < LENS_DNS_MAX_ANSWERS; i++) {
+		__u64 *o;
+
+		if (i >= n)
+			break;
+		o = (__u64 *)e->answers[i].addr;
+		if (e->answers[i].family == a.family && o[0] == w[0] && o[1] == w[1])
+			return;
+	}
+	e->answers[n & (LENS_DNS_MAX_ANSWERS - 1)] = a;
+	e->answer_count = n + 1;
+}
+
+SEC("uretprobe/libc.so.6:getaddrinfo")
+int BPF_KRETPROBE(lens_gai_exit, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct lens_dns_event *e;
+	struct dns_args *a;
+	__u64 next = 0;
+	int i;
+
+	a = bpf_map_lookup_elem(&lens_dns_args, &id);
+	if (!a)
+		return 0;   /* only tracked threads have an entry */
+
+	e = lens_reserve(LENS_DNS, sizeof(*e));
+	if (!e)
+		goto out;
+	lens_fill_hdr(&e->h, LENS_DNS, sizeof(*e));
+	e->h.flags |= a->flags;
+	e->ret = ret;
+	e->answer_count = 0;
+	__builtin_memcpy(e->name, a->name, sizeof(e->name));
+	__builtin_memset(e->answers, 0, sizeof(e->answers));
+	if (ret == 0 && a->res)
+		bpf_probe_read_user(&next, sizeof(next), (const void *)a->res);
+	for (i = 0; i < DNS_SCAN_MAX && next; i++) {
+		struct gai_addrinfo ai;
+
+		if (bpf_probe_read_user(&ai, sizeof(ai), (const void *)next))
+			break;
+		add_answer(e, &ai);
+		next = ai.ai_next;
+	}
+	lens_submit(e);
+out:
+	bpf_map_delete_elem(&lens_dns_args, &id);
+	return 0;
+}
