@@ -56,21 +56,31 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
-  /** Runs a command by its palette title: F1, type, pick the row with exactly that label. */
-  async runCommand(title: string): Promise<void> {
-    await this.page.locator('.monaco-workbench').click({ position: { x: 800, y: 5 } }).catch(() => undefined);
-    await this.page.keyboard.press('F1');
+  /**
+   * Runs a command by its palette title: F1, type, pick the row with exactly that
+   * label. The palette lists the commands known when it opened, so while
+   * extensions are still registering it is reopened until the command shows up.
+   */
+  async runCommand(title: string, timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     const input = this.quickInput.locator('input.input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
     const row = this.quickInput.locator('.monaco-list-row').filter({
       has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
-    });
-    await row.first().waitFor({ timeout: 15000 }).catch(async () => {
-      const offered = await this.quickInput.locator('.monaco-list-row .label-name').allTextContents();
-      throw new Error(`command '${title}' is not in the palette; it offers: ${offered.slice(0, 10).join(' | ') || 'nothing'}`);
-    });
-    await row.first().click();
+    }).first();
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      const found = await row.waitFor({ timeout: Math.max(1, Math.min(5000, deadline - Date.now())) }).then(() => true, () => false);
+      if (found) break;
+      if (Date.now() >= deadline) {
+        const offered = await this.quickInput.locator('.monaco-list-row .label-name').allTextContents();
+        throw new Error(`command '${title}' is not in the palette after ${timeoutMs} ms; it offers: ${offered.slice(0, 10).join(' | ') || 'nothing'}`);
+      }
+      await this.page.keyboard.press('Escape');
+      await this.quickInput.waitFor({ state: 'hidden' });
+    }
+    await row.click();
   }
 
   /** Types into the open input box and waits for it to be there first. */
