@@ -1,0 +1,89 @@
+// Command-line options of `npm run bench`, validated before anything runs.
+import { TRACER_IDS, type TracerId } from './tracers';
+import { WORKLOAD_IDS, type WorkloadId } from './workloads';
+
+export interface BenchOptions {
+  reps: number;
+  workloads: WorkloadId[];
+  tracers: TracerId[];
+  /** also measure kernel ns per program run (bpf_stats) */
+  kernelCost: boolean;
+  /** also run the agent's decode micro-benchmark */
+  decode: boolean;
+  updateReadme: boolean;
+  /** where the markdown report is written */
+  out: string;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+  --reps N              runs per cell, median reported (default 3)
+  --quick               one run per cell (a smoke run of the harness)
+  --workloads LIST      comma-separated: ${WORKLOAD_IDS.join(',')} (default all)
+  --tracers LIST        comma-separated: ${TRACER_IDS.join(',')} (default all; 'none' is always run)
+  --no-kernel-cost      skip the bpf_stats ns-per-program-run measurement
+  --no-decode           skip the agent's decode micro-benchmark
+  --update-readme       write the report into README.md between the bench markers
+  --out FILE            report file (default test-output/bench.md)
+  --help                this text`;
+
+function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
+  if (!value) throw new Error(`bench: ${flag} needs a comma-separated list of: ${allowed.join(', ')}`);
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) throw new Error(`bench: ${flag}: unknown '${item}', expected one of: ${allowed.join(', ')}`);
+  }
+  return allowed.filter((a) => items.includes(a));
+}
+
+/** Parses argv (without node and script); throws an Error naming the bad argument. Returns null for --help. */
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const o: BenchOptions = {
+    reps: 3,
+    workloads: [...WORKLOAD_IDS],
+    tracers: [...TRACER_IDS],
+    kernelCost: true,
+    decode: true,
+    updateReadme: false,
+    out: 'test-output/bench.md',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    switch (a) {
+      case '--help':
+      case '-h':
+        return null;
+      case '--reps': {
+        const n = Number(argv[++i]);
+        if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`bench: --reps needs a whole number from 1 to 50, got '${argv[i] ?? ''}'`);
+        o.reps = n;
+        break;
+      }
+      case '--quick':
+        o.reps = 1;
+        break;
+      case '--workloads':
+        o.workloads = list(a, argv[++i], WORKLOAD_IDS);
+        break;
+      case '--tracers':
+        o.tracers = list(a, argv[++i], TRACER_IDS);
+        if (!o.tracers.includes('none')) o.tracers.unshift('none');
+        break;
+      case '--no-kernel-cost':
+        o.kernelCost = false;
+        break;
+      case '--no-decode':
+        o.decode = false;
+        break;
+      case '--update-readme':
+        o.updateReadme = true;
+        break;
+      case '--out':
+        if (!argv[i + 1]) throw new Error('bench: --out needs a file name');
+        o.out = argv[++i]!;
+        break;
+      default:
+        throw new Error(`bench: unknown option '${a}'\n${USAGE}`);
+    }
+  }
+  return o;
+}
