@@ -6,12 +6,17 @@
 import {
   provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import './styles.css';
+import styles from './styles.css' with { type: 'text' };
 import { connectHost } from './host';
 import type { ToWebview, ViewName } from './messages';
 import { h } from './ui/dom';
 import { createEventsView } from './views/eventsView';
 import type { View, ViewFactory } from './views/view';
+
+// Styles go in through CSSOM (a constructed sheet), which a strict style-src CSP allows.
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(styles);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
 provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
 
@@ -28,8 +33,10 @@ function isViewName(v: string | undefined | null): v is ViewName {
 }
 
 function boot(): void {
-  const app = document.getElementById('app');
-  if (!app) throw new Error('Runtime Lens webview: the page has no <div id="app">');
+  // The page provides <div id="app" data-view="..."> (or data-view on <body>); a bare page gets one.
+  const app = document.getElementById('app') ?? document.getElementById('root') ?? document.body.appendChild(h('div'));
+  app.id = 'app';
+  app.dataset.view ??= document.body.dataset.view;
   const host = connectHost();
   const banner = h('div', { id: 'banner', class: 'banner', role: 'alert', hidden: true });
   const mountPoint = h('div', { class: 'view-root' });
