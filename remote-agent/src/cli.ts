@@ -1,0 +1,72 @@
+/*
+ * runtime-lens command line: trace, agent --stdio, doctor, --help, --version.
+ */
+import { EVENT_GROUPS } from './protocol';
+import { TRACE_USAGE, traceCommand, UsageError } from './trace/trace-command';
+import { AGENT_VERSION } from './version';
+
+const HELP = `runtime-lens ${AGENT_VERSION} — see what a program does at runtime (eBPF)
+
+${TRACE_USAGE}
+    Launches COMMAND (or attaches to PID) and traces it and all its descendants until it exits.
+    --json            one event per line (NDJSON) on stdout; the traced program's stdout goes to stderr
+    --events LIST     event groups: ${EVENT_GROUPS.join(', ')} (default exec,file,net,dns)
+    --syscalls LIST   syscall names for the full syscall stream (implies --events ...,syscall)
+    --ringbuf-bytes N kernel ring buffer size (power of two; default 16 MiB)
+    --no-redact       print secrets in command lines as they are (redacted by default)
+    Exit status: the traced command's (128+signal when it was killed). Summary with lost=N on stderr.
+
+usage: runtime-lens agent --stdio
+    JSON-RPC 2.0 server on stdin/stdout (used by the VS Code extension, locally or over ssh).
+
+usage: runtime-lens doctor [--json]
+    What this kernel and user can do (BTF, tracefs, capabilities, hooks) and the fix for each missing thing.
+
+Environment: LENS_PROBE=/path/to/lens-probe overrides where the probe is found.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return cmd === undefined ? 2 : 0;
+    case '-V':
+    case '--version':
+      process.stdout.write(`${AGENT_VERSION}\n`);
+      return 0;
+    case 'trace':
+      if (rest.includes('--help') && rest.indexOf('--help') < (rest.indexOf('--') + 1 || Infinity)) {
+        process.stdout.write(HELP);
+        return 0;
+      }
+      return traceCommand(rest);
+    case 'agent': {
+      if (rest.length !== 1 || rest[0] !== '--stdio') throw new UsageError('agent: give --stdio (the only transport; nothing listens on a network port)');
+      const { runStdioAgent } = await import('./rpc/stdio');
+      return runStdioAgent();
+    }
+    case 'doctor': {
+      const { doctorCommand } = await import('./doctor/doctor-command');
+      return doctorCommand(rest);
+    }
+    default:
+      throw new UsageError(`unknown command '${cmd}'; commands: trace, agent --stdio, doctor (see --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`runtime-lens: ${e.message}\n${TRACE_USAGE}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`runtime-lens: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

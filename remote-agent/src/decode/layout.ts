@@ -1,0 +1,104 @@
+/*
+ * Byte offsets of every field the decoder reads, one table per struct of
+ * bpf/linux/events.h. test/unit/agent/layout.test.ts compiles events.h and
+ * checks each entry against sizeof/offsetof, so a layout change that is not
+ * made here too fails the tests instead of decoding garbage.
+ */
+
+/** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
+export const ABI_VERSION = 1;
+
+export const COMM_LEN = 16;
+export const PATH_LEN = 256;
+export const DIR_LEN = 256;
+export const ARGV_LEN = 1024;
+export const DNS_NAME_LEN = 128;
+export const DNS_MAX_ANSWERS = 8;
+export const KIND_MAX = 14;
+export const HIST_BUCKETS = 32;
+export const UNIX_PATH_LEN = 108;
+export const ERROR_MESSAGE_LEN = 248;
+export const MACHINE_LEN = 16;
+
+/** enum lens_kind */
+export const Kind = {
+  EXEC: 1, FORK: 2, EXIT: 3, OPEN: 4, FSOP: 5, CONNECT: 6, ACCEPT: 7, BIND: 8, LISTEN: 9,
+  TCP_CLOSE: 10, UDP_SEND: 11, DNS: 12, SYSCALL: 13,
+} as const;
+
+/** lens_hdr.flags */
+export const Flag = { TRUNCATED: 0x1, THREAD: 0x2, HAS_STACK: 0x4 } as const;
+
+/** enum lens_frame_type */
+export const FrameType = { RECORDS: 1, HELLO: 2, STATS: 3, TARGET: 4, SYSAGG: 5, ERROR: 6 } as const;
+
+/** enum lens_target_state */
+export const TargetState = { STARTED: 1, EXITED: 2, ATTACHED: 3 } as const;
+
+/** enum lens_error_code */
+export const ProbeErrorCode = {
+  PRIVILEGE: 1, NO_BTF: 2, TRACEFS: 3, NO_SUCH_PID: 4, EXEC: 5, ATTACH: 6, USAGE: 7, INTERNAL: 8,
+} as const;
+
+/** enum lens_fsop */
+export const FsOp = {
+  UNLINK: 1, RMDIR: 2, RENAME: 3, MKDIR: 4, CHMOD: 5, CHOWN: 6, TRUNCATE: 7, LINK: 8, SYMLINK: 9, CHDIR: 10,
+} as const;
+
+/** A struct's size and the offsets of the fields read from it (nested members as `a.b`). */
+export interface StructLayout {
+  size: number;
+  fields: Record<string, number>;
+}
+
+/** Every struct of events.h the agent decodes, keyed by its C name. */
+export const LAYOUT = {
+  lens_hdr: { size: 56, fields: {
+    ts_ns: 0, start_ns: 8, pid: 16, tid: 20, ppid: 24, uid: 28, kind: 32, flags: 34, size: 36, stack_size: 38, comm: 40,
+  } },
+  lens_exec_event: { size: 1608, fields: { ret: 56, argc: 60, argv_len: 64, filename: 72, cwd: 328, argv: 584 } },
+  lens_fork_event: { size: 72, fields: { child_pid: 56, child_tid: 60, child_start_ns: 64 } },
+  lens_exit_event: { size: 72, fields: { exit_code: 56, signal: 60, core_dumped: 64 } },
+  lens_open_event: { size: 592, fields: { ret: 56, dirfd: 60, flags: 64, mode: 68, syscall_nr: 72, path: 80, dir: 336 } },
+  lens_fsop_event: { size: 848, fields: { ret: 56, op: 60, syscall_nr: 64, dirfd: 68, arg: 72, path: 80, path2: 336, dir: 592 } },
+  lens_addr: { size: 24, fields: { family: 0, port: 2, addr: 8 } },
+  lens_sock_event: { size: 232, fields: {
+    ret: 56, fd: 60, proto: 64, extra: 68, local: 72, remote: 96, unix_path: 120,
+  } },
+  lens_tcp_event: { size: 128, fields: { bytes_sent: 56, bytes_received: 64, duration_ns: 72, local: 80, remote: 104 } },
+  lens_dns_event: { size: 384, fields: { ret: 56, answer_count: 60, name: 64, answers: 192 } },
+  lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120 } },
+  lens_sysagg_key: { size: 8, fields: { pid: 0, nr: 4 } },
+  lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
+  lens_frame: { size: 8, fields: { len: 0, type: 4 } },
+  lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
+  lens_stats: { size: 232, fields: { events: 0, dropped: 112, queued_bytes: 224 } },
+  lens_target: { size: 16, fields: { state: 0, pid: 4, exit_code: 8, signal: 12 } },
+  lens_error: { size: 256, fields: { code: 0, errno_val: 4, message: 8 } },
+} as const satisfies Record<string, StructLayout>;
+
+/** Other sizes the decoder relies on: `#define` / array lengths, checked by the layout test too. */
+export const CONSTANTS = {
+  LENS_ABI_VERSION: ABI_VERSION,
+  LENS_COMM_LEN: COMM_LEN,
+  LENS_PATH_LEN: PATH_LEN,
+  LENS_DIR_LEN: DIR_LEN,
+  LENS_ARGV_LEN: ARGV_LEN,
+  LENS_DNS_NAME_LEN: DNS_NAME_LEN,
+  LENS_DNS_MAX_ANSWERS: DNS_MAX_ANSWERS,
+  LENS_KIND_MAX: KIND_MAX,
+  LENS_HIST_BUCKETS: HIST_BUCKETS,
+  LENS_EXEC: Kind.EXEC, LENS_FORK: Kind.FORK, LENS_EXIT: Kind.EXIT, LENS_OPEN: Kind.OPEN, LENS_FSOP: Kind.FSOP,
+  LENS_CONNECT: Kind.CONNECT, LENS_ACCEPT: Kind.ACCEPT, LENS_BIND: Kind.BIND, LENS_LISTEN: Kind.LISTEN,
+  LENS_TCP_CLOSE: Kind.TCP_CLOSE, LENS_UDP_SEND: Kind.UDP_SEND, LENS_DNS: Kind.DNS, LENS_SYSCALL: Kind.SYSCALL,
+  LENS_F_TRUNCATED: Flag.TRUNCATED, LENS_F_THREAD: Flag.THREAD, LENS_F_HAS_STACK: Flag.HAS_STACK,
+  LENS_FRAME_RECORDS: FrameType.RECORDS, LENS_FRAME_HELLO: FrameType.HELLO, LENS_FRAME_STATS: FrameType.STATS,
+  LENS_FRAME_TARGET: FrameType.TARGET, LENS_FRAME_SYSAGG: FrameType.SYSAGG, LENS_FRAME_ERROR: FrameType.ERROR,
+  LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED,
+  LENS_FSOP_UNLINK: FsOp.UNLINK, LENS_FSOP_RMDIR: FsOp.RMDIR, LENS_FSOP_RENAME: FsOp.RENAME, LENS_FSOP_MKDIR: FsOp.MKDIR,
+  LENS_FSOP_CHMOD: FsOp.CHMOD, LENS_FSOP_CHOWN: FsOp.CHOWN, LENS_FSOP_TRUNCATE: FsOp.TRUNCATE, LENS_FSOP_LINK: FsOp.LINK,
+  LENS_FSOP_SYMLINK: FsOp.SYMLINK, LENS_FSOP_CHDIR: FsOp.CHDIR,
+  LENS_ERR_PRIVILEGE: ProbeErrorCode.PRIVILEGE, LENS_ERR_NO_BTF: ProbeErrorCode.NO_BTF, LENS_ERR_TRACEFS: ProbeErrorCode.TRACEFS,
+  LENS_ERR_NO_SUCH_PID: ProbeErrorCode.NO_SUCH_PID, LENS_ERR_EXEC: ProbeErrorCode.EXEC, LENS_ERR_ATTACH: ProbeErrorCode.ATTACH,
+  LENS_ERR_USAGE: ProbeErrorCode.USAGE, LENS_ERR_INTERNAL: ProbeErrorCode.INTERNAL,
+} as const;

@@ -1,0 +1,224 @@
+/*
+ * Batch decoding of kernel records (RECORDS frame payloads) into plain
+ * objects, one allocation per record plus its strings. Offsets come from the
+ * layout table; numbers are read with one DataView per payload. Syscall
+ * arguments stay in the buffer and are read on demand (syscallArg).
+ */
+import { ARGV_LEN, COMM_LEN, DIR_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, LAYOUT, PATH_LEN, UNIX_PATH_LEN } from './layout';
+import { cstring, splitNulStrings } from './strings';
+
+const H = LAYOUT.lens_hdr.fields;
+const HDR_SIZE = LAYOUT.lens_hdr.size;
+const EX = LAYOUT.lens_exec_event.fields;
+const FK = LAYOUT.lens_fork_event.fields;
+const XT = LAYOUT.lens_exit_event.fields;
+const OP = LAYOUT.lens_open_event.fields;
+const FS = LAYOUT.lens_fsop_event.fields;
+const AD = LAYOUT.lens_addr.fields;
+const ADDR_SIZE = LAYOUT.lens_addr.size;
+const SK = LAYOUT.lens_sock_event.fields;
+const TC = LAYOUT.lens_tcp_event.fields;
+const DN = LAYOUT.lens_dns_event.fields;
+const SC = LAYOUT.lens_syscall_event.fields;
+
+/** Minimum record size per kind (header + body); a shorter record is malformed. */
+const MIN_SIZE: readonly number[] = (() => {
+  const m: number[] = [];
+  m[Kind.EXEC] = LAYOUT.lens_exec_event.size;
+  m[Kind.FORK] = LAYOUT.lens_fork_event.size;
+  m[Kind.EXIT] = LAYOUT.lens_exit_event.size;
+  m[Kind.OPEN] = LAYOUT.lens_open_event.size;
+  m[Kind.FSOP] = LAYOUT.lens_fsop_event.size;
+  for (const k of [Kind.CONNECT, Kind.ACCEPT, Kind.BIND, Kind.LISTEN, Kind.UDP_SEND]) m[k] = LAYOUT.lens_sock_event.size;
+  m[Kind.TCP_CLOSE] = LAYOUT.lens_tcp_event.size;
+  m[Kind.DNS] = LAYOUT.lens_dns_event.size;
+  m[Kind.SYSCALL] = LAYOUT.lens_syscall_event.size;
+  return m;
+})();
+
+/** Fields of struct lens_hdr. Times are ns; u64 values above 2^53 lose low bits (ns since boot: ~104 days). */
+export interface RecordHeader {
+  tsNs: number;
+  startNs: number;
+  pid: number;
+  tid: number;
+  ppid: number;
+  uid: number;
+  flags: number;
+  comm: string;
+}
+export interface ExecRecord extends RecordHeader { kind: typeof Kind.EXEC; ret: number; argc: number; filename: string; cwd: string; argv: string[] }
+export interface ForkRecord extends RecordHeader { kind: typeof Kind.FORK; childPid: number; childTid: number; childStartNs: number }
+export interface ExitRecord extends RecordHeader { kind: typeof Kind.EXIT; exitCode: number; signal: number; coreDumped: boolean }
+export interface OpenRecord extends RecordHeader { kind: typeof Kind.OPEN; ret: number; dirfd: number; openFlags: number; mode: number; nr: number; path: string; dir: string }
+export interface FsOpRecord extends RecordHeader { kind: typeof Kind.FSOP; ret: number; op: number; nr: number; dirfd: number; argLo: number; argHi: number; path: string; path2: string; dir: string }
+/** struct lens_addr: family, port (host order) and address (4 or 16 bytes; copied). */
+export interface SockAddr { family: number; port: number; addr: Uint8Array }
+export interface SockRecord extends RecordHeader {
+  kind: typeof Kind.CONNECT | typeof Kind.ACCEPT | typeof Kind.BIND | typeof Kind.LISTEN | typeof Kind.UDP_SEND;
+  ret: number; fd: number; proto: number; extra: number; local: SockAddr; remote: SockAddr; unixPath: string;
+}
+export interface TcpCloseRecord extends RecordHeader { kind: typeof Kind.TCP_CLOSE; bytesSent: number; bytesReceived: number; durationNs: number; local: SockAddr; remote: SockAddr }
+export interface DnsRecord extends RecordHeader { kind: typeof Kind.DNS; ret: number; name: string; answers: SockAddr[] }
+export interface SyscallRecord extends RecordHeader {
+  kind: typeof Kind.SYSCALL; nr: number; ret: number; durNs: number;
+  /** the payload buffer and offset of args[0]; read with syscallArg() */
+  buf: Buffer; argsOff: number;
+}
+export type ProbeRecord = ExecRecord | ForkRecord | ExitRecord | OpenRecord | FsOpRecord | SockRecord | TcpCloseRecord | DnsRecord | SyscallRecord;
+
+/** Unsigned 64-bit little-endian value as a number (exact below 2^53). */
+export function u64(dv: DataView, off: number): number {
+  return dv.getUint32(off + 4, true) * 4294967296 + dv.getUint32(off, true);
+}
+/** Signed 64-bit little-endian value as a number (exact within ±2^53). */
+export function s64(dv: DataView, off: number): number {
+  return dv.getInt32(off + 4, true) * 4294967296 + dv.getUint32(off, true);
+}
+
+/** Raw 64-bit argument i (0..5) of a syscall record. */
+export function syscallArg(r: SyscallRecord, i: number): bigint {
+  return r.buf.readBigUInt64LE(r.argsOff + i * 8);
+}
+
+/** A DataView over exactly the bytes of `buf`. */
+export function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Why a record could not be decoded; counted and reported, never dropped silently. */
+export interface DecodeProblem { kind: number; size: number; reason: string }
+
+/**
+ * Decodes the records of RECORDS frames. Keeps a one-entry comm cache per
+ * thread so the 16-byte comm becomes a string only when it changes.
+ */
+export class RecordDecoder {
+  /** records that could not be decoded (unknown kind, bad size), by reason */
+  readonly problems: DecodeProblem[] = [];
+  problemCount = 0;
+  private commTid = -1;
+  private commW0 = 0; private commW1 = 0; private commW2 = 0; private commW3 = 0;
+  private commStr = '';
+
+  /** Decodes every record in buf[start, end), appending them to `out`. Returns how many were appended. */
+  decode(buf: Buffer, start: number, end: number, out: ProbeRecord[]): number {
+    const dv = viewOf(buf);
+    let off = start;
+    let n = 0;
+    while (end - off >= HDR_SIZE) {
+      const kind = dv.getUint16(off + H.kind, true);
+      const size = dv.getUint16(off + H.size, true);
+      if (size < HDR_SIZE || off + size > end) {
+        this.problem(kind, size, `record size ${size} does not fit the ${end - off} bytes left in the frame`);
+        return n;
+      }
+      const min = MIN_SIZE[kind];
+      if (min === undefined || size < min) {
+        this.problem(kind, size, min === undefined ? `unknown record kind ${kind}` : `record of kind ${kind} is ${size} bytes, expected at least ${min}`);
+      } else {
+        out.push(this.decodeOne(buf, dv, off, kind));
+        n++;
+      }
+      off += size;
+    }
+    if (off !== end) this.problem(0, end - off, `${end - off} trailing bytes after the last record in a frame`);
+    return n;
+  }
+
+  private problem(kind: number, size: number, reason: string): void {
+    this.problemCount++;
+    if (this.problems.length < 16) this.problems.push({ kind, size, reason });
+  }
+
+  private comm(buf: Buffer, dv: DataView, off: number, tid: number): string {
+    const c = off + H.comm;
+    const w0 = dv.getUint32(c, true), w1 = dv.getUint32(c + 4, true), w2 = dv.getUint32(c + 8, true), w3 = dv.getUint32(c + 12, true);
+    if (tid === this.commTid && w0 === this.commW0 && w1 === this.commW1 && w2 === this.commW2 && w3 === this.commW3) return this.commStr;
+    this.commTid = tid; this.commW0 = w0; this.commW1 = w1; this.commW2 = w2; this.commW3 = w3;
+    this.commStr = cstring(buf, c, COMM_LEN);
+    return this.commStr;
+  }
+
+  private decodeOne(buf: Buffer, dv: DataView, o: number, kind: number): ProbeRecord {
+    const tid = dv.getUint32(o + H.tid, true);
+    const tsNs = u64(dv, o + H.ts_ns);
+    const startNs = u64(dv, o + H.start_ns);
+    const pid = dv.getUint32(o + H.pid, true);
+    const ppid = dv.getUint32(o + H.ppid, true);
+    const uid = dv.getUint32(o + H.uid, true);
+    const flags = dv.getUint16(o + H.flags, true);
+    const comm = this.comm(buf, dv, o, tid);
+    switch (kind) {
+      case Kind.SYSCALL:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          nr: dv.getUint32(o + SC.nr, true), ret: s64(dv, o + SC.ret), durNs: u64(dv, o + SC.dur_ns),
+          buf, argsOff: o + SC.args,
+        };
+      case Kind.EXEC: {
+        const argvLen = Math.min(dv.getUint32(o + EX.argv_len, true), ARGV_LEN);
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          ret: dv.getInt32(o + EX.ret, true), argc: dv.getUint32(o + EX.argc, true),
+          filename: cstring(buf, o + EX.filename, PATH_LEN), cwd: cstring(buf, o + EX.cwd, DIR_LEN),
+          argv: splitNulStrings(buf, o + EX.argv, argvLen),
+        };
+      }
+      case Kind.FORK:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          childPid: dv.getUint32(o + FK.child_pid, true), childTid: dv.getUint32(o + FK.child_tid, true),
+          childStartNs: u64(dv, o + FK.child_start_ns),
+        };
+      case Kind.EXIT:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          exitCode: dv.getInt32(o + XT.exit_code, true), signal: dv.getUint32(o + XT.signal, true),
+          coreDumped: dv.getUint8(o + XT.core_dumped) !== 0,
+        };
+      case Kind.OPEN:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          ret: dv.getInt32(o + OP.ret, true), dirfd: dv.getInt32(o + OP.dirfd, true), openFlags: dv.getUint32(o + OP.flags, true),
+          mode: dv.getUint32(o + OP.mode, true), nr: dv.getUint32(o + OP.syscall_nr, true),
+          path: cstring(buf, o + OP.path, PATH_LEN), dir: cstring(buf, o + OP.dir, DIR_LEN),
+        };
+      case Kind.FSOP:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          ret: dv.getInt32(o + FS.ret, true), op: dv.getUint32(o + FS.op, true), nr: dv.getUint32(o + FS.syscall_nr, true),
+          dirfd: dv.getInt32(o + FS.dirfd, true), argLo: dv.getUint32(o + FS.arg, true), argHi: dv.getUint32(o + FS.arg + 4, true),
+          path: cstring(buf, o + FS.path, PATH_LEN), path2: cstring(buf, o + FS.path2, PATH_LEN), dir: cstring(buf, o + FS.dir, DIR_LEN),
+        };
+      case Kind.TCP_CLOSE:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          bytesSent: u64(dv, o + TC.bytes_sent), bytesReceived: u64(dv, o + TC.bytes_received), durationNs: u64(dv, o + TC.duration_ns),
+          local: addr(buf, dv, o + TC.local), remote: addr(buf, dv, o + TC.remote),
+        };
+      case Kind.DNS: {
+        const count = Math.min(dv.getUint32(o + DN.answer_count, true), DNS_MAX_ANSWERS);
+        const answers: SockAddr[] = [];
+        for (let i = 0; i < count; i++) answers.push(addr(buf, dv, o + DN.answers + i * ADDR_SIZE));
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          ret: dv.getInt32(o + DN.ret, true), name: cstring(buf, o + DN.name, DNS_NAME_LEN), answers,
+        };
+      }
+      default: // CONNECT, ACCEPT, BIND, LISTEN, UDP_SEND (MIN_SIZE admits no other kind)
+        return {
+          kind: kind as SockRecord['kind'], tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          ret: dv.getInt32(o + SK.ret, true), fd: dv.getInt32(o + SK.fd, true), proto: dv.getUint32(o + SK.proto, true),
+          extra: dv.getUint32(o + SK.extra, true), local: addr(buf, dv, o + SK.local), remote: addr(buf, dv, o + SK.remote),
+          unixPath: cstring(buf, o + SK.unix_path, UNIX_PATH_LEN),
+        };
+    }
+  }
+}
+
+function addr(buf: Buffer, dv: DataView, o: number): SockAddr {
+  const family = dv.getUint16(o + AD.family, true);
+  const n = family === 10 ? 16 : 4;
+  return { family, port: dv.getUint16(o + AD.port, true), addr: Uint8Array.prototype.slice.call(buf, o + AD.addr, o + AD.addr + n) };
+}

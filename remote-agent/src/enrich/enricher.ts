@@ -1,0 +1,237 @@
+/*
+ * Turns decoded kernel records into the events of the NDJSON/RPC contract:
+ * epoch timestamps, names for syscalls/errnos/signals/flags, absolute paths,
+ * DNS names on connections, redacted command lines; and keeps the process,
+ * fd and DNS tables current as records pass through.
+ */
+import { Flag, FsOp, Kind } from '../decode/layout';
+import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
+import type {
+  DnsEvent, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent,
+} from '../protocol';
+import { readFds } from '../proc/procfs';
+import { redactArgv } from '../redact/redact';
+import { argHex, decodeSyscallArgs, type ArgContext } from '../syscalls/args';
+import { errnoName, errnoOfResult, signalName } from '../syscalls/errno';
+import { familyName, fileMode, openFlags } from '../syscalls/flags';
+import { syscallTable, type Arch, type SyscallTable } from '../syscalls/names';
+import { formatIp } from './addr';
+import { DnsCache } from './dns-cache';
+import { FdTable } from './fd-table';
+import { absolutePath } from './paths';
+import { ProcessTable } from './process-table';
+
+export interface EnricherOptions {
+  arch: Arch;
+  /** CLOCK_REALTIME - CLOCK_MONOTONIC in ns (HELLO.realtime_offset_ns) */
+  realtimeOffsetNs: number;
+  redact: boolean;
+}
+
+const FSOP_KINDS: Record<number, FsOpEvent['kind']> = {
+  [FsOp.UNLINK]: 'unlink', [FsOp.RMDIR]: 'rmdir', [FsOp.RENAME]: 'rename', [FsOp.MKDIR]: 'mkdir', [FsOp.CHMOD]: 'chmod',
+  [FsOp.CHOWN]: 'chown', [FsOp.TRUNCATE]: 'truncate', [FsOp.LINK]: 'link', [FsOp.SYMLINK]: 'symlink', [FsOp.CHDIR]: 'chdir',
+};
+const SOCK_KINDS: Record<number, SockEvent['kind']> = {
+  [Kind.CONNECT]: 'connect', [Kind.ACCEPT]: 'accept', [Kind.BIND]: 'bind', [Kind.LISTEN]: 'listen', [Kind.UDP_SEND]: 'udp_send',
+};
+/** enum lens_kind -> the event kind it produces (fsop records map to their op). */
+export const KIND_NAMES: Record<number, EventKind> = {
+  [Kind.EXEC]: 'exec', [Kind.FORK]: 'fork', [Kind.EXIT]: 'exit', [Kind.OPEN]: 'open', [Kind.FSOP]: 'unlink',
+  ...SOCK_KINDS, [Kind.TCP_CLOSE]: 'tcp_close', [Kind.DNS]: 'dns', [Kind.SYSCALL]: 'syscall',
+};
+
+/** Per-session enrichment state and the record -> event conversion. */
+export class Enricher {
+  readonly processes = new ProcessTable();
+  readonly fds = new FdTable();
+  readonly dns = new DnsCache();
+  private readonly table: SyscallTable;
+  private readonly offsetMs: number;
+  private readonly argCtx: ArgContext;
+
+  constructor(private readonly opts: EnricherOptions) {
+    this.table = syscallTable(opts.arch);
+    this.offsetMs = opts.realtimeOffsetNs / 1e6;
+    this.argCtx = { arch: opts.arch, fdPath: (pid, fd) => this.fds.get(pid, fd) };
+  }
+
+  /** Seeds the tables with a running process and its descendants (attach mode). */
+  seedFromProc(pid: number): number {
+    const n = this.processes.seedFromProc(pid);
+    for (const p of [pid, ...this.descendants(pid)]) this.fds.seed(p, readFds(p));
+    return n;
+  }
+
+  private descendants(pid: number): number[] {
+    const out: number[] = [];
+    const queue = [pid];
+    while (queue.length) {
+      for (const c of this.processes.children(queue.shift()!)) { out.push(c.pid); queue.push(c.pid); }
+    }
+    return out;
+  }
+
+  /** Syscall name for this session's architecture. */
+  syscallName(nr: number): string {
+    return this.table.name(nr);
+  }
+
+  /** Converts one record; updates the tables. */
+  enrich(r: ProbeRecord): LensEvent {
+    switch (r.kind) {
+      case Kind.SYSCALL: return this.syscall(r);
+      case Kind.EXEC: return this.exec(r);
+      case Kind.FORK: return this.fork(r);
+      case Kind.EXIT: return this.exit(r);
+      case Kind.OPEN: return this.open(r);
+      case Kind.FSOP: return this.fsop(r);
+      case Kind.TCP_CLOSE: return this.tcpClose(r);
+      case Kind.DNS: return this.dnsEvent(r);
+      default: return this.sock(r);
+    }
+  }
+
+  private base(r: ProbeRecord) {
+    return { ts: r.tsNs / 1e6 + this.offsetMs, pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm };
+  }
+
+  private syscall(r: SyscallRecord): SyscallEvent {
+    const name = this.table.name(r.nr);
+    const ev: SyscallEvent = {
+      ...this.base(r), kind: 'syscall', name, nr: r.nr,
+      args: [argHex(r, 0), argHex(r, 1), argHex(r, 2), argHex(r, 3), argHex(r, 4), argHex(r, 5)],
+      ret: r.ret, dur_ns: r.durNs,
+    };
+    const decoded = decodeSyscallArgs(name, r, this.argCtx);
+    if (decoded) ev.decoded = decoded;
+    const errno = errnoOfResult(r.ret);
+    if (errno) ev.errno = errno;
+    else this.trackFds(name, r, decoded);
+    return ev;
+  }
+
+  /** close/dup keep the fd table current from the syscall stream. */
+  private trackFds(name: string, r: SyscallRecord, d: Record<string, string | number> | undefined): void {
+    if (!d) return;
+    switch (name) {
+      case 'close': this.fds.close(r.pid, d.fd as number); break;
+      case 'dup': this.fds.dup(r.pid, d.oldfd as number, r.ret); break;
+      case 'dup2': case 'dup3': this.fds.dup(r.pid, d.oldfd as number, d.newfd as number); break;
+      case 'fcntl': if (d.cmd === 'F_DUPFD' || d.cmd === 'F_DUPFD_CLOEXEC') this.fds.dup(r.pid, d.fd as number, r.ret); break;
+    }
+  }
+
+  private exec(r: ExecRecord): ExecEvent {
+    const p = this.processes.touch(r.pid, r.startNs, r.ppid, r.uid, r.comm);
+    const argv = this.opts.redact ? redactArgv(r.argv) : r.argv;
+    if (r.ret === 0) this.processes.onExec(p, r.filename, argv, r.cwd, r.comm);
+    const ev: ExecEvent = { ...this.base(r), kind: 'exec', filename: absolutePath(r.filename, r.cwd || p.cwd), argv, cwd: r.cwd || p.cwd || '', ret: r.ret };
+    if (r.argc > r.argv.length || r.flags & Flag.TRUNCATED) ev.truncated = true;
+    if (r.ret < 0) ev.errno = errnoName(-r.ret);
+    return ev;
+  }
+
+  private fork(r: ForkRecord): ForkEvent {
+    const thread = (r.flags & Flag.THREAD) !== 0;
+    if (!thread) {
+      this.processes.touch(r.pid, r.startNs, r.ppid, r.uid, r.comm);
+      this.processes.onFork(r.pid, r.childPid, r.childStartNs, r.comm, r.uid);
+      this.fds.fork(r.pid, r.childPid);
+    }
+    return { ...this.base(r), kind: 'fork', child_pid: thread ? r.childTid : r.childPid, thread };
+  }
+
+  private exit(r: ExitRecord): ExitEvent {
+    const p = this.processes.touch(r.pid, r.startNs, r.ppid, r.uid, r.comm);
+    this.processes.onExit(p, r.exitCode, r.signal);
+    this.fds.drop(r.pid);
+    const ev: ExitEvent = { ...this.base(r), kind: 'exit', exit_code: r.signal ? 128 + r.signal : r.exitCode };
+    if (r.signal) ev.signal = signalName(r.signal);
+    if (r.coreDumped) ev.core_dumped = true;
+    return ev;
+  }
+
+  private dirFor(pid: number, dirfd: number, dir: string): string | undefined {
+    if (dir) return dir;
+    if (dirfd === -100) return this.processes.get(pid)?.cwd;
+    return this.fds.get(pid, dirfd);
+  }
+
+  private open(r: OpenRecord): OpenEvent {
+    const path = absolutePath(r.path, this.dirFor(r.pid, r.dirfd, r.dir));
+    const ev: OpenEvent = {
+      ...this.base(r), kind: 'open', syscall: this.table.name(r.nr), path, flags: openFlags(r.openFlags, this.opts.arch), ret: r.ret,
+    };
+    if (r.openFlags & 0o100 || (r.openFlags & 0o20000000) !== 0) ev.mode = fileMode(r.mode); // O_CREAT / O_TMPFILE
+    if (r.flags & Flag.TRUNCATED) ev.truncated = true;
+    if (r.ret < 0) ev.errno = errnoName(-r.ret);
+    else this.fds.set(r.pid, r.ret, path);
+    return ev;
+  }
+
+  private fsop(r: FsOpRecord): FsOpEvent {
+    const kind = FSOP_KINDS[r.op] ?? 'unlink';
+    const dir = this.dirFor(r.pid, r.dirfd, r.dir);
+    const ev: FsOpEvent = { ...this.base(r), kind, syscall: this.table.name(r.nr), path: absolutePath(r.path, dir), ret: r.ret };
+    if (r.path2) ev.path2 = kind === 'symlink' ? r.path2 : absolutePath(r.path2, dir);
+    if (kind === 'chmod' || kind === 'mkdir') ev.mode = fileMode(r.argLo);
+    if (kind === 'chown') ev.owner = { uid: r.argHi, gid: r.argLo };
+    if (kind === 'truncate') ev.length = r.argHi * 4294967296 + r.argLo;
+    if (r.flags & Flag.TRUNCATED) ev.truncated = true;
+    if (r.ret < 0) ev.errno = errnoName(-r.ret);
+    else if (kind === 'chdir') {
+      const p = this.processes.get(r.pid);
+      if (p) p.cwd = ev.path;
+    }
+    return ev;
+  }
+
+  private sock(r: SockRecord): SockEvent {
+    const kind = SOCK_KINDS[r.kind];
+    const family = r.remote.family || r.local.family || (r.unixPath ? 1 : 0);
+    const daddr = formatIp(r.remote);
+    const ev: SockEvent = {
+      ...this.base(r), kind, family: familyName(family), saddr: formatIp(r.local), sport: r.local.port,
+      daddr, dport: r.remote.port, fd: r.fd, ret: r.ret,
+    };
+    if (r.unixPath) ev.path = r.unixPath;
+    if (r.proto === 6) ev.proto = 'tcp';
+    else if (r.proto === 17) ev.proto = 'udp';
+    if (kind === 'listen') ev.backlog = r.extra;
+    const name = daddr ? this.dns.lookup(daddr) : undefined;
+    if (name) ev.dns = name;
+    if (r.ret < 0) ev.errno = errnoName(-r.ret);
+    else {
+      const fd = kind === 'accept' ? r.ret : r.fd;
+      if (fd >= 0 && kind !== 'udp_send') this.fds.set(r.pid, fd, r.unixPath ? `unix:${r.unixPath}` : `${ev.proto ?? 'socket'}:${daddr || ev.saddr}:${daddr ? ev.dport : ev.sport}`);
+    }
+    return ev;
+  }
+
+  private tcpClose(r: TcpCloseRecord): TcpCloseEvent {
+    const daddr = formatIp(r.remote);
+    const ev: TcpCloseEvent = {
+      ...this.base(r), kind: 'tcp_close', family: familyName(r.remote.family || r.local.family), saddr: formatIp(r.local), sport: r.local.port,
+      daddr, dport: r.remote.port, bytes_sent: r.bytesSent, bytes_received: r.bytesReceived,
+    };
+    if (r.durationNs) ev.duration_ms = r.durationNs / 1e6;
+    const name = this.dns.lookup(daddr);
+    if (name) ev.dns = name;
+    return ev;
+  }
+
+  private dnsEvent(r: DnsRecord): DnsEvent {
+    const answers = [...new Set(r.answers.map(formatIp).filter(Boolean))];
+    if (r.ret === 0 && r.name) this.dns.add(r.name, answers);
+    const ev: DnsEvent = { ...this.base(r), kind: 'dns', name: r.name, answers, ret: r.ret };
+    if (r.ret !== 0) ev.error = EAI_NAMES[r.ret] ?? `EAI_${r.ret}`;
+    return ev;
+  }
+}
+
+/** getaddrinfo() error codes (glibc values). */
+const EAI_NAMES: Record<number, string> = {
+  [-1]: 'EAI_BADFLAGS', [-2]: 'EAI_NONAME', [-3]: 'EAI_AGAIN', [-4]: 'EAI_FAIL', [-6]: 'EAI_FAMILY', [-7]: 'EAI_SOCKTYPE',
+  [-8]: 'EAI_SERVICE', [-10]: 'EAI_MEMORY', [-11]: 'EAI_SYSTEM', [-12]: 'EAI_OVERFLOW', [-5]: 'EAI_NODATA', [-9]: 'EAI_ADDRFAMILY',
+};

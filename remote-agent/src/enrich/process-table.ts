@@ -1,0 +1,150 @@
+/*
+ * The traced processes: who started whom, what they run, where they run it.
+ * Seeded from /proc when attaching, then kept current from exec/fork/exit
+ * records. A process is keyed by pid plus start time, so a reused pid starts
+ * a new entry instead of inheriting the old one's history.
+ */
+import { listPids, readCmdline, readLink, readStat, readUid } from '../proc/procfs';
+
+export interface ProcessEntry {
+  pid: number;
+  /** ns since boot; process key together with pid */
+  startNs: number;
+  ppid: number;
+  uid: number;
+  comm: string;
+  filename?: string;
+  argv?: string[];
+  cwd?: string;
+  exitCode?: number;
+  signal?: number;
+  exited: boolean;
+}
+
+/** /proc start times have tick (10 ms) resolution; a kernel start_ns within this of a seeded one is the same process. */
+const SEED_TOLERANCE_NS = 20e6;
+/** Exited processes kept for ancestry queries. */
+const MAX_EXITED = 4096;
+
+/** Process table with ancestry queries. */
+export class ProcessTable {
+  private readonly live = new Map<number, ProcessEntry>();
+  private readonly exited: ProcessEntry[] = [];
+
+  /** Entry currently holding `pid`, if known. */
+  get(pid: number): ProcessEntry | undefined {
+    return this.live.get(pid);
+  }
+
+  /** Number of live processes known. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Adds `pid` and its descendants as they are now in /proc. Returns how many processes were added. */
+  seedFromProc(rootPid: number, procRoot = '/proc'): number {
+    const stat = readStat(rootPid, procRoot);
+    if (!stat) return 0;
+    const children = new Map<number, number[]>();
+    try {
+      for (const p of listPids(procRoot)) {
+        const s = readStat(p, procRoot);
+        if (!s) continue;
+        const list = children.get(s.ppid) ?? [];
+        list.push(s.pid);
+        children.set(s.ppid, list);
+      }
+    } catch { /* /proc unreadable: the root alone */ }
+    let added = 0;
+    const queue = [rootPid];
+    while (queue.length) {
+      const pid = queue.shift()!;
+      const s = pid === rootPid ? stat : readStat(pid, procRoot);
+      if (!s) continue;
+      const argv = readCmdline(pid, procRoot);
+      this.live.set(pid, {
+        pid, startNs: s.startNs, ppid: s.ppid, uid: readUid(pid, procRoot) ?? 0, comm: s.comm,
+        filename: readLink(pid, 'exe', procRoot), argv, cwd: readLink(pid, 'cwd', procRoot), exited: false,
+      });
+      added++;
+      queue.push(...(children.get(pid) ?? []));
+    }
+    return added;
+  }
+
+  /**
+   * The entry for a record's (pid, startNs), created from the record header if
+   * unknown or if the pid now belongs to a different process.
+   */
+  touch(pid: number, startNs: number, ppid: number, uid: number, comm: string): ProcessEntry {
+    const e = this.live.get(pid);
+    if (e && (e.startNs === startNs || (startNs !== 0 && Math.abs(e.startNs - startNs) < SEED_TOLERANCE_NS))) {
+      if (e.startNs !== startNs && startNs !== 0) e.startNs = startNs; // adopt the kernel's exact value
+      return e;
+    }
+    if (e) this.retire(e);
+    const parent = this.live.get(ppid);
+    const fresh: ProcessEntry = { pid, startNs, ppid, uid, comm, cwd: parent?.cwd, exited: false };
+    this.live.set(pid, fresh);
+    return fresh;
+  }
+
+  /** fork/clone of a new process (threads are not processes and are ignored here). */
+  onFork(parentPid: number, childPid: number, childStartNs: number, parentComm: string, uid: number): ProcessEntry {
+    const parent = this.live.get(parentPid);
+    const old = this.live.get(childPid);
+    if (old && old.startNs === childStartNs) return old;
+    if (old) this.retire(old);
+    const child: ProcessEntry = {
+      pid: childPid, startNs: childStartNs, ppid: parentPid, uid, comm: parentComm,
+      filename: parent?.filename, argv: parent?.argv, cwd: parent?.cwd, exited: false,
+    };
+    this.live.set(childPid, child);
+    return child;
+  }
+
+  /** A successful execve replaces the program image. */
+  onExec(e: ProcessEntry, filename: string, argv: string[], cwd: string, comm: string): void {
+    e.filename = filename;
+    e.argv = argv;
+    if (cwd) e.cwd = cwd;
+    e.comm = comm;
+  }
+
+  /** The process is gone; it stays queryable for ancestry until MAX_EXITED newer exits push it out. */
+  onExit(e: ProcessEntry, exitCode: number, signal: number): void {
+    e.exitCode = exitCode;
+    e.signal = signal;
+    this.retire(e);
+  }
+
+  /** `pid`, its parent, grandparent... as far as the table knows, nearest first. */
+  ancestry(pid: number): ProcessEntry[] {
+    const chain: ProcessEntry[] = [];
+    const seen = new Set<number>();
+    let e = this.live.get(pid) ?? this.findExited(pid);
+    while (e && !seen.has(e.pid)) {
+      chain.push(e);
+      seen.add(e.pid);
+      e = this.live.get(e.ppid) ?? this.findExited(e.ppid);
+    }
+    return chain;
+  }
+
+  /** Live processes whose parent is `pid`. */
+  children(pid: number): ProcessEntry[] {
+    return [...this.live.values()].filter((e) => e.ppid === pid);
+  }
+
+  private findExited(pid: number): ProcessEntry | undefined {
+    for (let i = this.exited.length - 1; i >= 0; i--) if (this.exited[i].pid === pid) return this.exited[i];
+    return undefined;
+  }
+
+  private retire(e: ProcessEntry): void {
+    e.exited = true;
+    if (this.live.get(e.pid) === e) this.live.delete(e.pid);
+    this.exited.push(e);
+    if (this.exited.length > MAX_EXITED) this.exited.shift();
+  }
+}

@@ -1,0 +1,24 @@
+/*
+ * Event counts per kind and the one-line summary `trace` prints on stderr.
+ */
+import type { EventKind, LensEvent } from '../protocol';
+
+/** Counts events per kind as they are delivered. */
+export class EventCounts {
+  readonly byKind: Partial<Record<EventKind, number>> = {};
+  total = 0;
+
+  add(events: readonly LensEvent[]): void {
+    for (const ev of events) this.byKind[ev.kind] = (this.byKind[ev.kind] ?? 0) + 1;
+    this.total += events.length;
+  }
+}
+
+/**
+ * `runtime-lens: 12 events (exec=2 open=8 exit=2) lost=0` — always with lost=N, also when 0,
+ * plus what else went wrong (malformed records, a cut stream).
+ */
+export function summaryLine(counts: EventCounts, lost: number, extras: readonly string[] = []): string {
+  const kinds = Object.entries(counts.byKind).map(([k, n]) => `${k}=${n}`).join(' ');
+  return `runtime-lens: ${counts.total} events${kinds ? ` (${kinds})` : ''} lost=${lost}${extras.length ? ' ' + extras.join(' ') : ''}`;
+}

@@ -1,0 +1,50 @@
+/*
+ * Where the lens-probe binary is: $LENS_PROBE, else next to the agent bundle
+ * (how the packaged extension ships it), else the repository's build output.
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export interface ProbeLocation {
+  path: string;
+  /** where the path came from, for messages */
+  source: 'LENS_PROBE' | 'bundle' | 'repository';
+}
+
+/** Candidate locations, in the order they are tried. */
+export function probeCandidates(env: NodeJS.ProcessEnv = process.env, bundleDir = __dirname): ProbeLocation[] {
+  const list: ProbeLocation[] = [];
+  if (env.LENS_PROBE) list.push({ path: path.resolve(env.LENS_PROBE), source: 'LENS_PROBE' });
+  list.push({ path: path.join(bundleDir, 'lens-probe'), source: 'bundle' });
+  // bundle: remote-agent/dist; sources (tests via tsx): remote-agent/src/probe
+  for (const up of ['../..', '../../..']) {
+    list.push({ path: path.resolve(bundleDir, up, 'bpf/linux/.output/lens-probe'), source: 'repository' });
+  }
+  return list;
+}
+
+/**
+ * The probe to run. $LENS_PROBE, when set, must exist (a wrong override is an
+ * error, not a silent fallback). Throws with the places searched and how to build it.
+ */
+export function locateProbe(env: NodeJS.ProcessEnv = process.env, bundleDir = __dirname): ProbeLocation {
+  const candidates = probeCandidates(env, bundleDir);
+  if (env.LENS_PROBE) {
+    const p = candidates[0];
+    if (!isExecutable(p.path)) throw new Error(`LENS_PROBE=${env.LENS_PROBE} is not an executable file; unset it or point it at a built lens-probe`);
+    return p;
+  }
+  const found = candidates.find((c) => isExecutable(c.path));
+  if (found) return found;
+  const seen = [...new Set(candidates.map((c) => c.path))];
+  throw new Error(`lens-probe not found (looked in ${seen.join(', ')}); build it with \`make -C bpf/linux\` or set LENS_PROBE=/path/to/lens-probe`);
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return existsSync(p);
+  } catch {
+    return false;
+  }
+}

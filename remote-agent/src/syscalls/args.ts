@@ -1,0 +1,131 @@
+/*
+ * Decodes the arguments of common syscalls from the raw six registers of a
+ * syscall-stream record: flags and modes by name, signals, socket families,
+ * and fds shown with the path they refer to (from the fd table).
+ */
+import type { SyscallRecord } from '../decode/records';
+import { signalName } from './errno';
+import {
+  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, FCNTL_CMDS, LSEEK_WHENCE, MMAP_PROT,
+  familyName, fileMode, formatFlags, mmapFlags, openFlags, protocolName, socketType,
+} from './flags';
+import type { Arch } from './names';
+
+/** What argument decoding needs from the session: the arch and the fd -> path view of the calling process. */
+export interface ArgContext {
+  arch: Arch;
+  fdPath(pid: number, fd: number): string | undefined;
+}
+
+/** Raw argument reader over a syscall record. */
+class Args {
+  constructor(private readonly r: SyscallRecord) {}
+  /** low 32 bits, signed (fds, int flags) */
+  s32(i: number): number { return this.r.buf.readInt32LE(this.r.argsOff + i * 8); }
+  /** low 32 bits, unsigned */
+  u32(i: number): number { return this.r.buf.readUInt32LE(this.r.argsOff + i * 8); }
+  /** whole value as a number (exact below 2^53) */
+  num(i: number): number { return this.r.buf.readUInt32LE(this.r.argsOff + i * 8 + 4) * 4294967296 + this.u32(i); }
+  hex(i: number): string { return argHex(this.r, i); }
+}
+
+/** Argument i as `0x…` hex, without BigInt. */
+export function argHex(r: SyscallRecord, i: number): string {
+  const off = r.argsOff + i * 8;
+  const lo = r.buf.readUInt32LE(off);
+  const hi = r.buf.readUInt32LE(off + 4);
+  return hi === 0 ? '0x' + lo.toString(16) : '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
+type Decoded = Record<string, string | number>;
+type Decoder = (a: Args, ctx: ArgContext, pid: number, out: Decoded) => void;
+
+function fd(name: string, i: number): Decoder {
+  return (a, ctx, pid, out) => {
+    const v = a.s32(i);
+    out[name] = v;
+    const p = v >= 0 ? ctx.fdPath(pid, v) : undefined;
+    if (p !== undefined) out[`${name}_path`] = p;
+  };
+}
+function dirfd(i: number): Decoder {
+  return (a, ctx, pid, out) => {
+    const v = a.s32(i);
+    if (v === AT_FDCWD) { out.dirfd = 'AT_FDCWD'; return; }
+    fd('dirfd', i)(a, ctx, pid, out);
+  };
+}
+const num = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.num(i); };
+const int = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.s32(i); };
+const ptr = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.hex(i); };
+const oflags = (i: number): Decoder => (a, ctx, _p, out) => { out.flags = openFlags(a.u32(i), ctx.arch); };
+const mode = (i: number): Decoder => (a, _c, _p, out) => { out.mode = fileMode(a.u32(i)); };
+const atflags = (i: number): Decoder => (a, _c, _p, out) => { out.flags = formatFlags(a.u32(i), AT_FLAGS); };
+const sig = (i: number): Decoder => (a, _c, _p, out) => { out.sig = signalName(a.u32(i)); };
+const map = (name: string, i: number, names: Record<number, string>): Decoder =>
+  (a, _c, _p, out) => { const v = a.s32(i); out[name] = names[v] ?? v; };
+
+const rw = [fd('fd', 0), ptr('buf', 1), num('count', 2)];
+const prw = [...rw, num('offset', 3)];
+
+/* Syscalls decoded by name; every other syscall keeps only its raw args. */
+const DECODERS: Record<string, Decoder[]> = {
+  read: rw, write: rw, pread64: prw, pwrite64: prw, readv: [fd('fd', 0), ptr('iov', 1), num('iovcnt', 2)], writev: [fd('fd', 0), ptr('iov', 1), num('iovcnt', 2)],
+  close: [fd('fd', 0)], fstat: [fd('fd', 0), ptr('statbuf', 1)], fsync: [fd('fd', 0)], fdatasync: [fd('fd', 0)],
+  lseek: [fd('fd', 0), num('offset', 1), map('whence', 2, LSEEK_WHENCE)],
+  ioctl: [fd('fd', 0), ptr('request', 1), ptr('arg', 2)],
+  fcntl: [fd('fd', 0), map('cmd', 1, FCNTL_CMDS), ptr('arg', 2)],
+  dup: [fd('oldfd', 0)], dup2: [fd('oldfd', 0), int('newfd', 1)], dup3: [fd('oldfd', 0), int('newfd', 1), oflags(2)],
+  getdents64: [fd('fd', 0), ptr('dirp', 1), num('count', 2)],
+  open: [ptr('pathname', 0), oflags(1), mode(2)], creat: [ptr('pathname', 0), mode(1)],
+  openat: [dirfd(0), ptr('pathname', 1), oflags(2), mode(3)],
+  openat2: [dirfd(0), ptr('pathname', 1), ptr('how', 2), num('size', 3)],
+  newfstatat: [dirfd(0), ptr('pathname', 1), ptr('statbuf', 2), atflags(3)],
+  statx: [dirfd(0), ptr('pathname', 1), atflags(2), ptr('mask', 3), ptr('statxbuf', 4)],
+  faccessat: [dirfd(0), ptr('pathname', 1), (a, _c, _p, out) => { out.mode = formatFlags(a.u32(2), ACCESS_MODES, 'F_OK'); }],
+  faccessat2: [dirfd(0), ptr('pathname', 1), (a, _c, _p, out) => { out.mode = formatFlags(a.u32(2), ACCESS_MODES, 'F_OK'); }, atflags(3)],
+  access: [ptr('pathname', 0), (a, _c, _p, out) => { out.mode = formatFlags(a.u32(1), ACCESS_MODES, 'F_OK'); }],
+  unlinkat: [dirfd(0), ptr('pathname', 1), atflags(2)], mkdirat: [dirfd(0), ptr('pathname', 1), mode(2)],
+  fchmodat: [dirfd(0), ptr('pathname', 1), mode(2)], fchmod: [fd('fd', 0), mode(1)], chmod: [ptr('pathname', 0), mode(1)],
+  mkdir: [ptr('pathname', 0), mode(1)], umask: [mode(0)], fchdir: [fd('fd', 0)], ftruncate: [fd('fd', 0), num('length', 1)],
+  mmap: [ptr('addr', 0), num('length', 1), (a, _c, _p, out) => { out.prot = formatFlags(a.u32(2), MMAP_PROT, 'PROT_NONE'); },
+    (a, _c, _p, out) => { out.flags = mmapFlags(a.u32(3)); }, fd('fd', 4), num('offset', 5)],
+  mprotect: [ptr('addr', 0), num('length', 1), (a, _c, _p, out) => { out.prot = formatFlags(a.u32(2), MMAP_PROT, 'PROT_NONE'); }],
+  munmap: [ptr('addr', 0), num('length', 1)],
+  socket: [(a, _c, _p, out) => { out.domain = familyName(a.u32(0)); }, (a, _c, _p, out) => { out.type = socketType(a.u32(1)); },
+    (a, _c, _p, out) => { out.protocol = protocolName(a.u32(2)); }],
+  connect: [fd('fd', 0), ptr('addr', 1), num('addrlen', 2)], bind: [fd('fd', 0), ptr('addr', 1), num('addrlen', 2)],
+  accept: [fd('fd', 0), ptr('addr', 1), ptr('addrlen', 2)], accept4: [fd('fd', 0), ptr('addr', 1), ptr('addrlen', 2), int('flags', 3)],
+  listen: [fd('fd', 0), int('backlog', 1)], shutdown: [fd('fd', 0), int('how', 1)],
+  sendto: [fd('fd', 0), ptr('buf', 1), num('len', 2), int('flags', 3)], recvfrom: [fd('fd', 0), ptr('buf', 1), num('len', 2), int('flags', 3)],
+  sendmsg: [fd('fd', 0), ptr('msg', 1), int('flags', 2)], recvmsg: [fd('fd', 0), ptr('msg', 1), int('flags', 2)],
+  kill: [int('pid', 0), sig(1)], tgkill: [int('tgid', 0), int('tid', 1), sig(2)], tkill: [int('tid', 0), sig(1)],
+  rt_sigaction: [sig(0), ptr('act', 1), ptr('oldact', 2)],
+  exit: [int('status', 0)], exit_group: [int('status', 0)],
+  clone: [(a, _c, _p, out) => {
+    const v = a.num(0);
+    const low = v % 256;
+    out.flags = formatFlags(v - low, CLONE_FLAGS) + (low ? `|${signalName(low)}` : '');
+  }],
+  wait4: [int('pid', 0), ptr('wstatus', 1), int('options', 2)],
+  execve: [ptr('filename', 0), ptr('argv', 1), ptr('envp', 2)],
+  chdir: [ptr('path', 0)], pipe2: [ptr('pipefd', 0), oflags(1)],
+  epoll_wait: [fd('epfd', 0), ptr('events', 1), int('maxevents', 2), int('timeout', 3)],
+  epoll_pwait: [fd('epfd', 0), ptr('events', 1), int('maxevents', 2), int('timeout', 3)],
+  epoll_ctl: [fd('epfd', 0), int('op', 1), fd('fd', 2)],
+  sendfile: [fd('out_fd', 0), fd('in_fd', 1), ptr('offset', 2), num('count', 3)],
+  copy_file_range: [fd('fd_in', 0), ptr('off_in', 1), fd('fd_out', 2), ptr('off_out', 3), num('len', 4)],
+};
+
+/** Decoded arguments of a syscall record, or undefined for syscalls without a decoder. */
+export function decodeSyscallArgs(name: string, r: SyscallRecord, ctx: ArgContext): Decoded | undefined {
+  const decoders = DECODERS[name];
+  if (!decoders) return undefined;
+  const a = new Args(r);
+  const out: Decoded = {};
+  for (const d of decoders) d(a, ctx, r.pid, out);
+  return out;
+}
+
+/** Syscall names that have an argument decoder (for tests and docs). */
+export const DECODED_SYSCALLS: readonly string[] = Object.keys(DECODERS);

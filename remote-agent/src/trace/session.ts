@@ -1,0 +1,348 @@
+/*
+ * One trace: runs lens-probe for a launch or attach target, splits and
+ * decodes its output, enriches records into events and hands them on in the
+ * batches they arrived in. Shared by `runtime-lens trace` and the RPC server.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { machine } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
+import { FrameSplitter } from '../decode/frames';
+import { ABI_VERSION, FrameType, KIND_MAX, TargetState } from '../decode/layout';
+import { RecordDecoder, type ProbeRecord } from '../decode/records';
+import { Enricher, KIND_NAMES } from '../enrich/enricher';
+import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type SessionState } from '../protocol';
+import { signalName } from '../syscalls/errno';
+import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
+import { errorCodeForProbe, fixesForProbe, SessionError } from './errors';
+import { checkPid, resolveCommand } from './target';
+
+export interface SessionOptions {
+  target: LaunchTarget | AttachTarget;
+  events: readonly EventGroup[];
+  /** syscall names (or numbers) for the syscall stream; all when omitted */
+  syscalls?: readonly string[];
+  ringbufBytes?: number;
+  redact: boolean;
+  probePath: string;
+  /** how often the probe reports STATS (ms) */
+  statsMs?: number;
+  /** for stdio 'inherit': the agent's fds the target's stdin/stdout/stderr use (default 0,1,2) */
+  inheritFds?: [number, number, number];
+}
+
+/** Everything a session reports; all optional except events and state. */
+export interface SessionHandlers {
+  events(batch: LensEvent[]): void;
+  state(state: SessionState, info: { exitCode?: number; signal?: string; message?: string; code?: number }): void;
+  output?(stream: 'stdout' | 'stderr', data: Buffer): void;
+  stats?(stats: LossStats): void;
+  sysagg?(rows: SysAggRow[]): void;
+  /** something went wrong that does not end the session (malformed records, probe stderr) */
+  warning?(message: string): void;
+}
+
+/** Delivered/lost counters by event kind, from the probe's latest STATS frame. */
+export interface LossStats {
+  events: Partial<Record<EventKind, number>>;
+  lost: Partial<Record<EventKind, number>>;
+  lostTotal: number;
+  queuedBytes: number;
+}
+
+/** How the session ended. */
+export interface SessionResult {
+  state: SessionState;
+  /** the target's exit status (128+signal when killed), when it exited */
+  exitCode?: number;
+  signal?: string;
+  message?: string;
+  code?: number;
+  lostTotal: number;
+  malformed: number;
+}
+
+function isAttach(t: LaunchTarget | AttachTarget): t is AttachTarget {
+  return typeof (t as AttachTarget).pid === 'number';
+}
+
+function kindName(k: number): EventKind | undefined {
+  return KIND_NAMES[k];
+}
+
+/** Converts cumulative STATS into per-kind maps. */
+export function lossStats(s: ProbeStats): LossStats {
+  const events: Partial<Record<EventKind, number>> = {};
+  const lost: Partial<Record<EventKind, number>> = {};
+  let lostTotal = 0;
+  for (let k = 1; k < KIND_MAX; k++) {
+    const name = kindName(k);
+    if (!name) continue;
+    if (s.events[k]) events[name] = (events[name] ?? 0) + s.events[k];
+    if (s.dropped[k]) { lost[name] = (lost[name] ?? 0) + s.dropped[k]; lostTotal += s.dropped[k]; }
+  }
+  lostTotal += s.dropped[0] ?? 0; // kind 0: drops the probe could not attribute
+  return { events, lost, lostTotal, queuedBytes: s.queuedBytes };
+}
+
+/** A running trace. Create with TraceSession.start(). */
+export class TraceSession {
+  /** pid of the launched or attached process (valid once start() resolved) */
+  pid = 0;
+  state: SessionState = 'starting';
+  /** resolves when the probe has exited and every event was handed on */
+  readonly done: Promise<SessionResult>;
+
+  private readonly splitter: FrameSplitter;
+  private readonly decoder = new RecordDecoder();
+  private enricher: Enricher | undefined;
+  private readonly records: ProbeRecord[] = [];
+  private probe!: ResultPromise;
+  private firstError: ProbeError | undefined;
+  private target: { exitCode: number; signal: number } | undefined;
+  private stopRequested = false;
+  private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
+  private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
+  private resolveDone!: (r: SessionResult) => void;
+  private stderrTail = '';
+  private readonly arch: Arch;
+
+  private constructor(private readonly opts: SessionOptions, private readonly on: SessionHandlers) {
+    this.splitter = new FrameSplitter((type, buf, start, end) => this.frame(type, buf, start, end));
+    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    this.arch = archFromMachine(machine());
+  }
+
+  /**
+   * Checks the target, starts the probe, and resolves with the session once
+   * the target runs (launch) or is attached; rejects with a SessionError.
+   */
+  static async start(opts: SessionOptions, on: SessionHandlers): Promise<TraceSession> {
+    const s = new TraceSession(opts, on);
+    await s.run();
+    return s;
+  }
+
+  private probeArgs(): string[] {
+    const o = this.opts;
+    const args = ['--events', o.events.join(',')];
+    if (o.syscalls && o.syscalls.length) {
+      const table = syscallTable(this.arch);
+      const nrs = o.syscalls.map((n) => {
+        const nr = table.number(n);
+        if (nr === undefined) throw new SessionError(ErrorCodes.InvalidParams, `unknown syscall '${n}' for ${this.arch}: use names like read,write,openat or numbers`);
+        return nr;
+      });
+      args.push('--syscalls', nrs.join(','));
+    }
+    if (o.ringbufBytes !== undefined) args.push('--ringbuf-bytes', String(o.ringbufBytes));
+    args.push('--stats-ms', String(o.statsMs ?? 1000));
+    const t = o.target;
+    if (isAttach(t)) args.push('--pid', String(t.pid));
+    else args.push('--', ...t.command);
+    return args;
+  }
+
+  private stdioFor(t: LaunchTarget | AttachTarget): Array<'pipe' | 'ignore' | number> {
+    if (isAttach(t)) return ['pipe', 'pipe', 'pipe'];
+    const mode = t.stdio ?? 'inherit';
+    if (mode === 'pipe') return ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
+    if (mode === 'null') return ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'ignore'];
+    const [i, o, e] = this.opts.inheritFds ?? [0, 1, 2];
+    return ['pipe', 'pipe', 'pipe', i, o, e];
+  }
+
+  private async run(): Promise<void> {
+    const t = this.opts.target;
+    const env = { ...process.env, ...(isAttach(t) ? {} : t.env) };
+    const cwd = isAttach(t) ? process.cwd() : (t.cwd ?? process.cwd());
+    if (isAttach(t)) {
+      checkPid(t.pid);
+    } else {
+      if (!Array.isArray(t.command) || t.command.length === 0) {
+        throw new SessionError(ErrorCodes.InvalidParams, 'target.command must be a non-empty array: [program, ...args]');
+      }
+      resolveCommand(t.command[0], cwd, env.PATH);
+    }
+    const args = this.probeArgs();
+    const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
+    this.probe = execa(this.opts.probePath, args, {
+      cwd, env, extendEnv: false, stdio: this.stdioFor(t) as never, buffer: false, reject: false, stripFinalNewline: false,
+    });
+    const proc = this.probe;
+    (proc.stdout as Readable).on('data', (chunk: Buffer) => this.data(chunk));
+    (proc.stderr as Readable).on('data', (chunk: Buffer) => this.probeStderr(chunk));
+    const stdio = proc.stdio as unknown as Array<Readable | Writable | null>;
+    if (stdio[4]) (stdio[4] as Readable).on('data', (d: Buffer) => this.on.output?.('stdout', d));
+    if (stdio[5]) (stdio[5] as Readable).on('data', (d: Buffer) => this.on.output?.('stderr', d));
+    (proc.stdin as Writable).on('error', () => { /* probe gone; its exit is reported below */ });
+    if (stdio[3]) (stdio[3] as Writable).on('error', () => { /* target closed its stdin */ });
+    void proc.then((r) => this.exited(r.exitCode, r.signal));
+    if (isAttach(t)) this.pid = t.pid;
+    this.pid = await startedPromise;
+  }
+
+  private data(chunk: Buffer): void {
+    try {
+      this.splitter.push(chunk);
+    } catch (e) {
+      this.on.warning?.((e as Error).message);
+      this.stop();
+      return;
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.records.length === 0 || !this.enricher) return;
+    const batch: LensEvent[] = new Array(this.records.length);
+    for (let i = 0; i < this.records.length; i++) batch[i] = this.enricher.enrich(this.records[i]);
+    this.records.length = 0;
+    this.on.events(batch);
+  }
+
+  private frame(type: number, buf: Buffer, start: number, end: number): void {
+    switch (type) {
+      case FrameType.RECORDS: {
+        if (!this.enricher) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
+        const before = this.decoder.problemCount;
+        this.decoder.decode(buf, start, end, this.records);
+        if (this.decoder.problemCount > before) {
+          const p = this.decoder.problems[this.decoder.problems.length - 1];
+          this.on.warning?.(`${this.decoder.problemCount - before} malformed record(s) skipped: ${p?.reason ?? ''}`);
+        }
+        return;
+      }
+      case FrameType.HELLO: return this.hello(buf, start, end);
+      case FrameType.STATS: {
+        this.flush();
+        this.lost = lossStats(decodeStats(buf, start, end));
+        this.on.stats?.(this.lost);
+        return;
+      }
+      case FrameType.TARGET: return this.targetFrame(buf, start, end);
+      case FrameType.SYSAGG: return this.on.sysagg?.(decodeSysAgg(buf, start, end));
+      case FrameType.ERROR: {
+        const err = decodeError(buf, start, end);
+        this.firstError ??= err;
+        if (this.started.settled) this.on.warning?.(`probe: ${err.message}`);
+        else this.failStart(err);
+        return;
+      }
+      default:
+        this.on.warning?.(`probe sent an unknown frame type ${type} (${end - start} bytes); skipped`);
+    }
+  }
+
+  private hello(buf: Buffer, start: number, end: number): void {
+    const h = decodeHello(buf, start, end);
+    if (h.abiVersion !== ABI_VERSION) {
+      this.firstError ??= { code: 0, errno: 0, message: `probe ABI version ${h.abiVersion} does not match the agent's ${ABI_VERSION}: rebuild both from the same tree` };
+      this.failStart(this.firstError);
+      this.stop();
+      return;
+    }
+    let arch: Arch = this.arch;
+    try { arch = archFromMachine(h.machine); } catch (e) { this.on.warning?.((e as Error).message); }
+    this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
+    const t = this.opts.target;
+    if (isAttach(t)) this.enricher.seedFromProc(t.pid);
+  }
+
+  private targetFrame(buf: Buffer, start: number, end: number): void {
+    const t = decodeTarget(buf, start, end);
+    if (t.state === TargetState.STARTED || t.state === TargetState.ATTACHED) {
+      this.pid = t.pid;
+      this.setState('running', {});
+      if (!this.started.settled) { this.started.settled = true; this.started.resolve(t.pid); }
+    } else if (t.state === TargetState.EXITED) {
+      this.flush();
+      this.target = { exitCode: t.exitCode, signal: t.signal };
+    }
+  }
+
+  private failStart(err: ProbeError): void {
+    if (this.started.settled) return;
+    this.started.settled = true;
+    const code = err.code ? errorCodeForProbe(err.code) : ErrorCodes.ProbeFailed;
+    this.started.reject(new SessionError(code, err.message, err.code ? fixesForProbe(err.code, this.opts.probePath) : []));
+  }
+
+  private probeStderr(chunk: Buffer): void {
+    this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+    const lines = this.stderrTail.split('\n');
+    this.stderrTail = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) this.on.warning?.(`lens-probe: ${l}`);
+  }
+
+  private setState(state: SessionState, info: Parameters<SessionHandlers['state']>[1]): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.on.state(state, info);
+  }
+
+  private exited(probeExit: number | undefined, probeSignal: string | undefined): void {
+    this.flush();
+    const pending = this.splitter.pendingBytes;
+    if (pending) this.on.warning?.(`probe output ended inside a frame (${pending} bytes cut off)`);
+    if (this.stderrTail.trim()) this.on.warning?.(`lens-probe: ${this.stderrTail}`);
+    let result: SessionResult;
+    const base = { lostTotal: this.lost.lostTotal, malformed: this.decoder.problemCount };
+    if (this.target) {
+      const signal = this.target.signal ? signalName(this.target.signal) : undefined;
+      const exitCode = this.target.signal ? 128 + this.target.signal : this.target.exitCode;
+      result = { ...base, state: 'exited', exitCode, signal };
+      this.setState('exited', { exitCode, signal });
+    } else if (this.firstError || probeSignal || (probeExit !== 0 && !this.stopRequested)) {
+      const message = this.firstError?.message
+        ?? (probeSignal ? `lens-probe was killed by ${probeSignal}; events received before that were delivered`
+          : `lens-probe exited with status ${probeExit} without an error message${this.stderrTail ? ': ' + this.stderrTail : ''}`);
+      const code = this.firstError?.code ? errorCodeForProbe(this.firstError.code) : ErrorCodes.ProbeFailed;
+      result = { ...base, state: 'failed', message, code };
+      this.setState('failed', { message, code });
+      this.failStart(this.firstError ?? { code: 0, errno: 0, message });
+    } else {
+      result = { ...base, state: 'stopped' };
+      this.setState('stopped', {});
+      this.failStart({ code: 0, errno: 0, message: 'stopped before the target started' });
+    }
+    this.resolveDone(result);
+  }
+
+  /** Asks the probe to stop (detach, flush, exit). Safe to call more than once. */
+  stop(): void {
+    this.stopRequested = true;
+    const stdin = this.probe?.stdin as Writable | null;
+    if (stdin && !stdin.destroyed && stdin.writable) stdin.end('stop\n');
+  }
+
+  /** Kills the probe (after stop() did not end it in time). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.probe?.kill(signal);
+  }
+
+  /** Asks the probe for fresh STATS (and SYSAGG in syscount mode). */
+  requestStats(): void {
+    const stdin = this.probe?.stdin as Writable | null;
+    if (stdin && stdin.writable) stdin.write('stats\n');
+  }
+
+  /** Writes to the target's stdin (stdio 'pipe' only). Throws when there is no such pipe. */
+  input(data: Buffer): void {
+    const stdio = this.probe.stdio as unknown as Array<Writable | null>;
+    const w = stdio[3];
+    if (!w || !w.writable) throw new SessionError(ErrorCodes.InvalidParams, 'this session has no stdin pipe: start it with target.stdio "pipe"');
+    w.write(data);
+  }
+
+  /** Latest delivered/lost counters. */
+  get lossStats(): LossStats {
+    return this.lost;
+  }
+
+  /** The session's process table etc. (after HELLO). */
+  get enrichment(): Enricher | undefined {
+    return this.enricher;
+  }
+}
+

@@ -1,0 +1,156 @@
+/*
+ * `runtime-lens trace`: runs one session and prints its events (human lines
+ * or NDJSON) on stdout, the summary on stderr, and exits with the traced
+ * command's status. Ctrl-C stops the probe cleanly; nothing captured is lost.
+ */
+import { writeSync } from 'node:fs';
+import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, type EventGroup, type LensEvent } from '../protocol';
+import { EventCounts, summaryLine } from '../output/counts';
+import { humanLine } from '../output/human';
+import { ndjsonLines } from '../output/ndjson';
+import { locateProbe } from '../probe/locate';
+import { SessionError } from './errors';
+import { TraceSession, type SessionResult } from './session';
+
+export interface TraceArgs {
+  json: boolean;
+  events: EventGroup[];
+  syscalls?: string[];
+  ringbufBytes?: number;
+  redact: boolean;
+  pid?: number;
+  command?: string[];
+}
+
+export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
+                          [--ringbuf-bytes N] [--no-redact] (--pid PID | -- COMMAND [ARGS...])`;
+
+/** A command-line mistake: printed with the usage, exit status 2. */
+export class UsageError extends Error {}
+
+function parseList(flag: string, value: string | undefined): string[] {
+  if (!value) throw new UsageError(`${flag} needs a value`);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Parses `trace` arguments; throws UsageError naming the bad argument. */
+export function parseTraceArgs(argv: readonly string[]): TraceArgs {
+  const out: TraceArgs = { json: false, events: [...DEFAULT_EVENT_GROUPS], redact: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--json': out.json = true; break;
+      case '--no-redact': out.redact = false; break;
+      case '--events': {
+        const groups = parseList('--events', value());
+        const bad = groups.filter((g) => !(EVENT_GROUPS as readonly string[]).includes(g));
+        if (bad.length) throw new UsageError(`--events: unknown group ${bad.join(', ')}; choose from ${EVENT_GROUPS.join(',')}`);
+        out.events = groups as EventGroup[];
+        break;
+      }
+      case '--syscalls': {
+        out.syscalls = parseList('--syscalls', value());
+        if (!out.events.includes('syscall')) out.events.push('syscall');
+        break;
+      }
+      case '--ringbuf-bytes': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 4096 || (n & (n - 1)) !== 0) throw new UsageError(`--ringbuf-bytes: '${v}' must be a power of two >= 4096`);
+        out.ringbufBytes = n;
+        break;
+      }
+      case '--pid': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--pid: '${v}' is not a process id (a positive integer)`);
+        out.pid = n;
+        break;
+      }
+      case '--':
+        out.command = argv.slice(i + 1);
+        i = argv.length;
+        break;
+      default:
+        throw new UsageError(`unknown option '${a}'${a.startsWith('-') ? '' : ' (put the command after --)'}`);
+    }
+  }
+  if (out.pid !== undefined && out.command) throw new UsageError('give either --pid PID or -- COMMAND, not both');
+  if (out.pid === undefined && (!out.command || out.command.length === 0)) throw new UsageError('nothing to trace: give --pid PID or -- COMMAND [ARGS...]');
+  return out;
+}
+
+/** Writes all of `text` to a fd synchronously (stdout may be a pipe that is slower than the events). */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw e;
+    }
+  }
+}
+
+/** Runs `trace` and returns the exit status. */
+export async function traceCommand(argv: readonly string[]): Promise<number> {
+  const args = parseTraceArgs(argv);
+  const probe = locateProbe();
+  const counts = new EventCounts();
+  const print = (events: LensEvent[]) => {
+    counts.add(events);
+    if (args.json) writeAll(1, ndjsonLines(events));
+    else {
+      let s = '';
+      for (const ev of events) s += humanLine(ev) + '\n';
+      writeAll(1, s);
+    }
+  };
+  const warn = (m: string) => writeAll(2, `runtime-lens: ${m}\n`);
+  let session: TraceSession | undefined;
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (!session) return;
+    if (interrupts === 1) session.stop();
+    else if (interrupts === 3) { warn(`${sig} again: killing the probe`); session.kill(); }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    session = await TraceSession.start({
+      target: args.pid !== undefined ? { pid: args.pid } : { command: args.command!, stdio: 'inherit' },
+      events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
+      // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
+      inheritFds: [0, args.json ? 2 : 1, 2],
+    }, {
+      events: print,
+      state: () => {},
+      warning: warn,
+    });
+    if (interrupts) session.stop();
+  } catch (e) {
+    if (e instanceof SessionError) {
+      warn(`${e.message}${e.fixes.length ? '\n  fix: ' + e.fixes.join('\n  fix: ') : ''}`);
+      writeAll(2, summaryLine(counts, 0) + '\n');
+      return e.code === -32012 ? 127 : 1;
+    }
+    throw e;
+  }
+  const result: SessionResult = await session.done;
+  const extras: string[] = [];
+  if (result.malformed) extras.push(`malformed=${result.malformed}`);
+  if (result.state === 'failed') warn(result.message ?? 'trace failed');
+  writeAll(2, summaryLine(counts, result.lostTotal, extras) + '\n');
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
+  if (result.state === 'exited') return result.exitCode ?? 0;
+  if (result.state === 'stopped') return interrupts ? 130 : 0;
+  return 1;
+}
