@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** How to start the agent: the executable, its arguments and extra environment. */
+export interface AgentCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** the agent bundle that will run */
+  agentPath: string;
+  /** the probe binary next to it, if found (for the "grant capabilities" fix) */
+  probePath: string | undefined;
+}
+
+export interface AgentCommandOptions {
+  /** root of the installed extension (or of the repository in development) */
+  extensionPath: string;
+  /** runtimeLens.agentPath: a runtime-lens.js bundle to use instead of the bundled one */
+  agentPathOverride?: string;
+  /** the extension host's executable: Node, or Electron run as Node */
+  nodePath: string;
+  /** runtimeLens.runWithSudo: start the agent through `sudo -n` */
+  runWithSudo: boolean;
+  exists?: (file: string) => boolean;
+}
+
+/** Places the bundled agent is looked for, in order: the packaged copy, then the development build. */
+export function agentCandidates(extensionPath: string): string[] {
+  return [
+    path.join(extensionPath, 'extension', 'dist', 'runtime-lens.js'),
+    path.join(extensionPath, 'remote-agent', 'dist', 'runtime-lens.js'),
+  ];
+}
+
+/** Places the probe binary is looked for, in order: next to the agent bundle, then the development build. */
+export function probeCandidates(extensionPath: string, agentPath: string): string[] {
+  return [
+    path.join(path.dirname(agentPath), 'lens-probe'),
+    path.join(extensionPath, 'extension', 'dist', 'lens-probe'),
+    path.join(extensionPath, 'bpf', 'linux', '.output', 'lens-probe'),
+  ];
+}
+
+/**
+ * Builds the command that starts `runtime-lens agent --stdio` with the extension
+ * host's own Node (ELECTRON_RUN_AS_NODE=1 makes VS Code's Electron behave as Node),
+ * optionally through `sudo -n` (which never prompts: it fails with a message instead).
+ */
+export function resolveAgentCommand(options: AgentCommandOptions): AgentCommand {
+  const exists = options.exists ?? ((f: string) => fs.existsSync(f));
+  if (!options.nodePath) throw new Error('Runtime Lens: the Node executable to run the agent with is not known (process.execPath is empty).');
+  let agentPath: string | undefined;
+  const override = options.agentPathOverride?.trim();
+  if (override) {
+    if (!path.isAbsolute(override)) {
+      throw new Error(`Runtime Lens: the setting runtimeLens.agentPath must be an absolute path to runtime-lens.js, got "${override}".`);
+    }
+    if (!exists(override)) {
+      throw new Error(`Runtime Lens: the setting runtimeLens.agentPath points to "${override}", which does not exist. Fix the path or clear the setting to use the bundled agent.`);
+    }
+    agentPath = override;
+  } else {
+    const candidates = agentCandidates(options.extensionPath);
+    agentPath = candidates.find((c) => exists(c));
+    if (!agentPath) {
+      throw new Error(`Runtime Lens: the agent bundle was not found (looked in ${candidates.join(', ')}). Reinstall the extension, or run "node scripts/build.mjs" in a development checkout.`);
+    }
+  }
+  const probePath = probeCandidates(options.extensionPath, agentPath).find((c) => exists(c));
+  const agentArgs = [agentPath, 'agent', '--stdio'];
+  const env = { ELECTRON_RUN_AS_NODE: '1' };
+  if (options.runWithSudo) {
+    // sudo resets the environment, so pass ELECTRON_RUN_AS_NODE through env(1).
+    return { command: 'sudo', args: ['-n', 'env', 'ELECTRON_RUN_AS_NODE=1', options.nodePath, ...agentArgs], env, agentPath, probePath };
+  }
+  return { command: options.nodePath, args: agentArgs, env, agentPath, probePath };
+}

@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import { once } from 'node:events';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
+import type { Session } from './session';
+import { readSessionFile } from './sessionFile';
+
+/** Formats a session can be exported to. */
+export type ExportFormat = 'json' | 'csv';
+
+/** One line saying what an event did, for CSV and tree tooltips. */
+export function eventDetail(e: LensEvent): string {
+  switch (e.kind) {
+    case 'exec': return [e.filename, ...(e.argv ?? []).slice(1)].join(' ');
+    case 'fork': return `child ${e.child_pid}${e.thread ? ' (thread)' : ''}`;
+    case 'exit': return e.signal ? `signal ${e.signal}` : `code ${e.exit_code}`;
+    case 'open': return `${e.path} ${e.flags}`;
+    case 'connect': case 'accept': case 'bind': case 'listen': case 'udp_send':
+      return e.path ?? `${e.saddr}:${e.sport} -> ${e.dns ? `${e.dns} ` : ''}${e.daddr}:${e.dport}`;
+    case 'tcp_close': return `${e.saddr}:${e.sport} -> ${e.daddr}:${e.dport} sent ${e.bytes_sent} received ${e.bytes_received}`;
+    case 'dns': return `${e.name} -> ${e.answers.join(', ')}`;
+    case 'syscall': return `${e.name}(${e.decoded ? Object.entries(e.decoded).map(([k, v]) => `${k}=${v}`).join(', ') : e.args.join(', ')})`;
+    case 'finding': return `${e.severity} ${e.rule}: ${e.message}`;
+    default: return 'path' in e ? `${e.path}${e.path2 ? ` -> ${e.path2}` : ''}` : '';
+  }
+}
+
+export const CSV_COLUMNS = ['ts', 'time', 'kind', 'pid', 'tid', 'ppid', 'uid', 'comm', 'detail', 'ret', 'errno'] as const;
+
+function csvField(value: unknown): string {
+  const s = value === undefined || value === null ? '' : String(value);
+  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV row for an event (columns of CSV_COLUMNS). */
+export function csvRow(e: LensEvent): string {
+  const r = e as LensEvent & { ret?: number; errno?: string };
+  return [e.ts, new Date(e.ts).toISOString(), e.kind, e.pid, e.tid, e.ppid, e.uid, e.comm, eventDetail(e), r.ret, r.errno].map(csvField).join(',');
+}
+
+/**
+ * Writes every event of a session to `outFile` as a JSON array or CSV. Reads
+ * the session file (all events, not only those in memory); a session without
+ * a file exports its in-memory window. Resolves with the number of events.
+ */
+export async function exportSession(session: Session, format: ExportFormat, outFile: string): Promise<number> {
+  if (format !== 'json' && format !== 'csv') throw new Error(`Runtime Lens: unknown export format "${String(format)}"; expected json or csv.`);
+  if (session.recorder) await session.recorder.flush();
+  const out = fs.createWriteStream(outFile);
+  const failed = new Promise<never>((_, reject) => out.on('error', (err) => reject(new Error(`Runtime Lens could not write ${outFile}: ${err.message}`))));
+  failed.catch(() => undefined);
+  let count = 0;
+  let pendingDrain: Promise<unknown> | undefined;
+  const write = (text: string) => {
+    if (!out.write(text)) pendingDrain = once(out, 'drain');
+  };
+  write(format === 'json' ? '[' : CSV_COLUMNS.join(',') + '\n');
+  const onEvents = (events: LensEvent[]) => {
+    let text = '';
+    for (const e of events) {
+      text += format === 'json' ? `${count === 0 ? '\n' : ',\n'}${JSON.stringify(e)}` : csvRow(e) + '\n';
+      count++;
+    }
+    write(text);
+  };
+  if (session.file) {
+    await Promise.race([readSessionFile(session.file, onEvents), failed]);
+  } else {
+    onEvents(session.window.toArray());
+  }
+  if (pendingDrain) await Promise.race([pendingDrain, failed]);
+  if (format === 'json') write('\n]\n');
+  out.end();
+  await Promise.race([once(out, 'close'), failed]);
+  return count;
+}

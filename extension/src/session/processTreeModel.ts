@@ -1,0 +1,136 @@
+import type { LensEvent } from '../../../remote-agent/src/protocol';
+
+/** One process seen in a session (a reused pid is a new node). */
+export interface ProcessNode {
+  /** unique within the session: pid plus a generation number */
+  key: string;
+  pid: number;
+  ppid: number;
+  comm: string;
+  filename?: string;
+  argv?: string[];
+  cwd?: string;
+  startTs: number;
+  endTs?: number;
+  exitCode?: number;
+  signal?: string;
+  /** events attributed to this process */
+  events: number;
+  parent?: ProcessNode;
+  children: ProcessNode[];
+}
+
+/**
+ * Builds the live process ancestry of a session from exec/fork/exit events
+ * (and attributes other events to their process). Bounded: past `maxNodes`
+ * new processes are counted in `omitted` instead of being added.
+ */
+export class ProcessTreeModel {
+  private readonly live = new Map<number, ProcessNode>();
+  private readonly generations = new Map<number, number>();
+  readonly roots: ProcessNode[] = [];
+  size = 0;
+  omitted = 0;
+
+  constructor(private readonly maxNodes = 20000) {
+    if (!Number.isInteger(maxNodes) || maxNodes <= 0) throw new RangeError(`ProcessTreeModel: maxNodes must be a positive integer, got ${maxNodes}`);
+  }
+
+  /** The node of a running pid, if known. */
+  get(pid: number): ProcessNode | undefined {
+    return this.live.get(pid);
+  }
+
+  /** Applies a batch; returns true when the tree's shape or labels changed. */
+  apply(events: readonly LensEvent[]): boolean {
+    let changed = false;
+    for (const e of events) changed = this.applyOne(e) || changed;
+    return changed;
+  }
+
+  private applyOne(e: LensEvent): boolean {
+    switch (e.kind) {
+      case 'fork': {
+        if (e.thread) {
+          this.touch(e);
+          return false;
+        }
+        const parent = this.live.get(e.pid) ?? this.create(e.pid, e.ppid, e.comm, e.ts);
+        if (parent) parent.events++;
+        this.create(e.child_pid, e.pid, e.comm, e.ts, true);
+        return true;
+      }
+      case 'exec': {
+        const node = this.live.get(e.pid) ?? this.create(e.pid, e.ppid, e.comm, e.ts);
+        if (!node) return false;
+        node.events++;
+        if (e.ret < 0) return false;
+        node.comm = e.comm;
+        node.filename = e.filename;
+        node.argv = e.argv;
+        node.cwd = e.cwd;
+        return true;
+      }
+      case 'exit': {
+        const node = this.live.get(e.pid);
+        if (!node) {
+          this.touch(e);
+          return false;
+        }
+        node.events++;
+        node.exitCode = e.exit_code;
+        if (e.signal) node.signal = e.signal;
+        node.endTs = e.ts;
+        this.live.delete(e.pid);
+        return true;
+      }
+      default:
+        return this.touch(e);
+    }
+  }
+
+  /** Counts an event on its process, adding the process if it is new. */
+  private touch(e: LensEvent): boolean {
+    const existing = this.live.get(e.pid);
+    if (existing) {
+      existing.events++;
+      return false;
+    }
+    const node = this.create(e.pid, e.ppid, e.comm, e.ts);
+    if (node) node.events++;
+    return node !== undefined;
+  }
+
+  private create(pid: number, ppid: number, comm: string, ts: number, replace = false): ProcessNode | undefined {
+    const old = this.live.get(pid);
+    if (old && !replace) return old;
+    if (old) {
+      // pid reused before we saw the old process exit: the old one is gone
+      old.endTs ??= ts;
+      this.live.delete(pid);
+    }
+    if (this.size >= this.maxNodes) {
+      this.omitted++;
+      return undefined;
+    }
+    const generation = (this.generations.get(pid) ?? 0) + 1;
+    this.generations.set(pid, generation);
+    const parent = this.live.get(ppid);
+    const node: ProcessNode = { key: `${pid}:${generation}`, pid, ppid, comm, startTs: ts, events: 0, children: [] };
+    if (parent) {
+      node.parent = parent;
+      parent.children.push(node);
+    } else {
+      this.roots.push(node);
+    }
+    this.live.set(pid, node);
+    this.size++;
+    return node;
+  }
+}
+
+/** The command line of a process for display: argv joined, or its comm in brackets. */
+export function processCommandLine(node: ProcessNode): string {
+  if (node.argv && node.argv.length > 0) return node.argv.join(' ');
+  return `[${node.comm}]`;
+}

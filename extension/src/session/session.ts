@@ -1,0 +1,157 @@
+import { Emitter, type Event } from 'vscode-jsonrpc';
+import type { EventKind, LensEvent, SessionState, SessionStats, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
+import type { SessionInfo } from '../../../webview/src/messages';
+import type { Clock } from '../util/clock';
+import { EventWindow } from './eventWindow';
+import { ProcessTreeModel } from './processTreeModel';
+import type { SessionRecorder, SessionTarget } from './sessionFile';
+
+/** What a session is created with. */
+export interface SessionOptions {
+  /** extension-side id, stable for the session's life (the agent's id arrives later) */
+  id: string;
+  title: string;
+  target: SessionTarget;
+  fromFile: boolean;
+  maxEventsInMemory: number;
+  clock: Clock;
+  agentLabel?: string;
+  /** where every event is recorded (live sessions), or the file it was read from */
+  file?: string;
+}
+
+/** Program output of a launched session, decoded from the agent's base64. */
+export interface SessionOutput {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+const FINAL_STATES: readonly SessionState[] = ['exited', 'stopped', 'failed'];
+
+/**
+ * One tracing session, live or reopened from a file: its state, stats, the
+ * bounded window of recent events, the process tree, and (live) the recorder
+ * that keeps every event on disk.
+ */
+export class Session {
+  readonly id: string;
+  readonly title: string;
+  readonly target: SessionTarget;
+  readonly fromFile: boolean;
+  readonly agentLabel: string | undefined;
+  readonly window: EventWindow;
+  readonly processes = new ProcessTreeModel();
+  file: string | undefined;
+  agentSessionId: string | undefined;
+  recorder: SessionRecorder | undefined;
+  state: SessionState = 'starting';
+  exitCode: number | undefined;
+  signal: string | undefined;
+  /** why the session failed, or a problem that happened during it (e.g. the file could not be written) */
+  message: string | undefined;
+  stats: SessionStats;
+  summary: SyscallSummaryRow[] = [];
+  /** true once the agent sent stats (then they replace the locally counted ones) */
+  private agentStats = false;
+
+  private readonly changeEmitter = new Emitter<Session>();
+  private readonly eventsEmitter = new Emitter<LensEvent[]>();
+  private readonly outputEmitter = new Emitter<SessionOutput>();
+  private readonly processesEmitter = new Emitter<Session>();
+  private readonly summaryEmitter = new Emitter<SyscallSummaryRow[]>();
+  /** state, stats or message changed */
+  readonly onDidChange: Event<Session> = this.changeEmitter.event;
+  readonly onDidAddEvents: Event<LensEvent[]> = this.eventsEmitter.event;
+  readonly onDidOutput: Event<SessionOutput> = this.outputEmitter.event;
+  readonly onDidChangeProcesses: Event<Session> = this.processesEmitter.event;
+  readonly onDidChangeSummary: Event<SyscallSummaryRow[]> = this.summaryEmitter.event;
+
+  constructor(private readonly options: SessionOptions) {
+    this.id = options.id;
+    this.title = options.title;
+    this.target = options.target;
+    this.fromFile = options.fromFile;
+    this.agentLabel = options.agentLabel;
+    this.file = options.file;
+    this.window = new EventWindow(options.maxEventsInMemory);
+    const now = options.clock.now();
+    this.stats = { sessionId: options.id, state: 'starting', events: {}, total: 0, rate: 0, lost: {}, lostTotal: 0, startedAt: now };
+  }
+
+  /** true while the agent may still send events */
+  get live(): boolean {
+    return !this.fromFile && !FINAL_STATES.includes(this.state);
+  }
+
+  /** The webview's view of this session. */
+  info(): SessionInfo {
+    return { id: this.id, title: this.title, state: this.state, fromFile: this.fromFile };
+  }
+
+  addEvents(events: readonly LensEvent[]): void {
+    if (events.length === 0) return;
+    this.window.push(events);
+    this.recorder?.write(events);
+    if (!this.agentStats) {
+      for (const e of events) this.stats.events[e.kind as EventKind] = (this.stats.events[e.kind as EventKind] ?? 0) + 1;
+      this.stats.total += events.length;
+    }
+    if (this.processes.apply(events)) this.processesEmitter.fire(this);
+    this.eventsEmitter.fire(events as LensEvent[]);
+    if (!this.agentStats) this.changeEmitter.fire(this);
+  }
+
+  setStats(stats: SessionStats): void {
+    this.agentStats = true;
+    this.stats = { ...stats, sessionId: this.id };
+    this.changeEmitter.fire(this);
+  }
+
+  setSummary(rows: SyscallSummaryRow[]): void {
+    this.summary = rows;
+    this.summaryEmitter.fire(rows);
+  }
+
+  output(stream: 'stdout' | 'stderr', base64: string): void {
+    this.outputEmitter.fire({ stream, data: Buffer.from(base64, 'base64') });
+  }
+
+  /** Moves to a new state; a final state is never left again. Returns false if ignored. */
+  setState(state: SessionState, details: { exitCode?: number; signal?: string; message?: string } = {}): boolean {
+    if (!this.live && !this.fromFile) return false;
+    this.state = state;
+    this.stats.state = state;
+    if (details.exitCode !== undefined) this.exitCode = details.exitCode;
+    if (details.signal !== undefined) this.signal = details.signal;
+    if (details.message !== undefined) this.message = details.message;
+    if (FINAL_STATES.includes(state)) this.stats.endedAt ??= this.options.clock.now();
+    this.changeEmitter.fire(this);
+    return true;
+  }
+
+  /** Records a problem that does not end the session (shown in the Sessions view). */
+  setProblem(message: string): void {
+    this.message = message;
+    this.changeEmitter.fire(this);
+  }
+
+  /** One line describing the state, e.g. "exited (code 0)". */
+  stateLabel(): string {
+    switch (this.state) {
+      case 'exited':
+        return this.signal ? `exited (${this.signal})` : `exited (code ${this.exitCode ?? '?'})`;
+      case 'failed':
+        return 'failed';
+      default:
+        return this.state;
+    }
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+    this.eventsEmitter.dispose();
+    this.outputEmitter.dispose();
+    this.processesEmitter.dispose();
+    this.summaryEmitter.dispose();
+  }
+}

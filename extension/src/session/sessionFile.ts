@@ -1,0 +1,170 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import * as zlib from 'node:zlib';
+import type { LensEvent, SessionState, SessionStats } from '../../../remote-agent/src/protocol';
+
+/** File name suffix of recorded sessions (gzip-compressed NDJSON). */
+export const SESSION_FILE_SUFFIX = '.lens.ndjson.gz';
+
+/** What a session file starts with: its first line, `{"runtimeLens":"session", ...}`. */
+export interface SessionFileHeader {
+  runtimeLens: 'session';
+  version: 1;
+  title: string;
+  target: SessionTarget;
+  startedAt: number;
+  agentVersion?: string;
+  events?: string[];
+}
+
+/** What a cleanly closed session file ends with: its last line, `{"runtimeLens":"end", ...}`. */
+export interface SessionFileTrailer {
+  runtimeLens: 'end';
+  state: SessionState;
+  endedAt: number;
+  exitCode?: number;
+  message?: string;
+  stats?: SessionStats;
+  /** events written to this file */
+  recorded: number;
+}
+
+/** What was traced: a launched command or an attached pid. */
+export type SessionTarget =
+  | { kind: 'launch'; command: string[]; cwd: string }
+  | { kind: 'attach'; pid: number; comm?: string };
+
+/** Builds a unique, readable session file name from the start time and the target. */
+export function sessionFileName(startedAt: number, title: string): string {
+  const d = new Date(startedAt);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}_${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}-${pad(d.getMilliseconds(), 3)}`;
+  const slug = title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'session';
+  return `${stamp}_${slug}${SESSION_FILE_SUFFIX}`;
+}
+
+/**
+ * Streams every event of a session to a gzip-compressed NDJSON file. Writes are
+ * queued in order and never dropped; a write error is kept in `error` and
+ * reported through `onError` (the session shows it), not swallowed.
+ */
+export class SessionRecorder {
+  private readonly gzip: zlib.Gzip;
+  private readonly out: fs.WriteStream;
+  private readonly done: Promise<void>;
+  private closed = false;
+  recorded = 0;
+  error: Error | undefined;
+
+  constructor(readonly file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.gzip = zlib.createGzip({ level: 6 });
+    this.out = fs.createWriteStream(file, { mode: 0o600 });
+    this.done = new Promise<void>((resolve) => {
+      this.out.on('close', resolve);
+    });
+    const fail = (err: Error) => {
+      if (this.error) return;
+      this.error = new Error(`Runtime Lens could not write the session file ${file}: ${err.message}`);
+      this.onError(this.error);
+    };
+    this.gzip.on('error', fail);
+    this.out.on('error', fail);
+    this.gzip.pipe(this.out);
+    this.gzip.write(JSON.stringify(header) + '\n');
+  }
+
+  write(events: readonly LensEvent[]): void {
+    if (this.closed || events.length === 0) return;
+    let text = '';
+    for (const e of events) text += JSON.stringify(e) + '\n';
+    this.gzip.write(text);
+    this.recorded += events.length;
+  }
+
+  /** Makes everything written so far readable by another reader of the file. */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.gzip.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()));
+  }
+
+  /** Writes the trailer and closes the file; resolves once it is on disk. */
+  async close(trailer: Omit<SessionFileTrailer, 'runtimeLens' | 'recorded'>): Promise<void> {
+    if (this.closed) return this.done;
+    this.closed = true;
+    const end: SessionFileTrailer = { runtimeLens: 'end', ...trailer, recorded: this.recorded };
+    this.gzip.end(JSON.stringify(end) + '\n');
+    await this.done;
+  }
+}
+
+/** Everything read from a session file except its events, which go to the callback. */
+export interface SessionFileContents {
+  header: SessionFileHeader | undefined;
+  trailer: SessionFileTrailer | undefined;
+  events: number;
+  /** set when the file ends without a trailer (the session was still recording or was cut off) */
+  incomplete: boolean;
+}
+
+/**
+ * Reads a session file, calling `onEvents` with batches of events in file order.
+ * A file still being written (or cut off) is read up to its last complete line.
+ */
+export async function readSessionFile(file: string, onEvents: (events: LensEvent[]) => void, batchSize = 5000): Promise<SessionFileContents> {
+  const input = fs.createReadStream(file);
+  const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const lines = readline.createInterface({ input: input.pipe(gunzip), crlfDelay: Infinity });
+  const failure = new Promise<never>((_, reject) => {
+    const fail = (err: Error) => reject(new Error(`Runtime Lens could not read the session file ${file}: ${err.message}`));
+    input.on('error', fail);
+    gunzip.on('error', fail);
+  });
+  const result: SessionFileContents = { header: undefined, trailer: undefined, events: 0, incomplete: true };
+  let batch: LensEvent[] = [];
+  let lineNo = 0;
+  const readAll = (async () => {
+    for await (const line of lines) {
+      lineNo++;
+      if (!line.trim()) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is not JSON.`);
+      }
+      const record = value as { runtimeLens?: string; kind?: string };
+      if (lineNo === 1) {
+        if (record.runtimeLens !== 'session') {
+          throw new Error(`${file} is not a Runtime Lens session file: its first line has no "runtimeLens":"session" header.`);
+        }
+        result.header = value as SessionFileHeader;
+        continue;
+      }
+      if (record.runtimeLens === 'end') {
+        result.trailer = value as SessionFileTrailer;
+        result.incomplete = false;
+        continue;
+      }
+      if (typeof record.kind !== 'string') {
+        throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is neither an event nor a trailer.`);
+      }
+      batch.push(value as LensEvent);
+      result.events++;
+      if (batch.length >= batchSize) {
+        onEvents(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) onEvents(batch);
+    if (lineNo === 0) throw new Error(`${file} is empty: it is not a Runtime Lens session file.`);
+    return result;
+  })();
+  try {
+    return await Promise.race([readAll, failure]);
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}

@@ -1,0 +1,301 @@
+import * as path from 'node:path';
+import { Emitter, type Disposable, type Event } from 'vscode-jsonrpc';
+import type {
+  EventGroup, EventsNotificationParams, OutputNotificationParams, SessionStats, StateNotificationParams, SyscallSummaryRow,
+} from '../../../remote-agent/src/protocol';
+import { agentErrorMessage, type AgentClient } from '../agent/agentClient';
+import { describeAgentExit } from '../agent/agentProcess';
+import type { Clock } from '../util/clock';
+import { Session } from './session';
+import { readSessionFile, SessionRecorder, sessionFileName, type SessionTarget } from './sessionFile';
+
+/** Settings a session is started with (read from runtimeLens.* when a session starts). */
+export interface SessionSettings {
+  sessionsDirectory: string;
+  maxEventsInMemory: number;
+  events: EventGroup[];
+  redact: boolean;
+}
+
+export interface SessionManagerOptions {
+  clock: Clock;
+  log: (line: string) => void;
+  settings: () => SessionSettings;
+}
+
+/** Notifications for a session id the extension has not registered yet (they can precede the start response). */
+type Pending =
+  | { type: 'events'; p: EventsNotificationParams }
+  | { type: 'state'; p: StateNotificationParams }
+  | { type: 'stats'; p: SessionStats }
+  | { type: 'output'; p: OutputNotificationParams }
+  | { type: 'summary'; p: { sessionId: string; rows: SyscallSummaryRow[] } };
+
+const MAX_PENDING = 10000;
+
+/**
+ * Owns every session of the window: starts them on an agent, routes the agent's
+ * notifications to them, records them to files, reopens files, marks live
+ * sessions failed when their agent dies, and tracks the current session that
+ * the views show.
+ */
+export class SessionManager implements Disposable {
+  private readonly list: Session[] = [];
+  private readonly byAgentId = new Map<string, Session>();
+  private readonly clientOf = new Map<Session, AgentClient>();
+  private readonly pending = new Map<string, Pending[]>();
+  private startsInFlight = 0;
+  private nextId = 1;
+  private currentSession: Session | undefined;
+  private readonly sessionsEmitter = new Emitter<void>();
+  private readonly currentEmitter = new Emitter<Session | undefined>();
+  private readonly changeEmitter = new Emitter<Session>();
+  private readonly subscriptions: Disposable[] = [];
+  /** a session was added or removed */
+  readonly onDidChangeSessions: Event<void> = this.sessionsEmitter.event;
+  /** the session the views show changed */
+  readonly onDidChangeCurrent: Event<Session | undefined> = this.currentEmitter.event;
+  /** any session's state or stats changed */
+  readonly onDidChangeSession: Event<Session> = this.changeEmitter.event;
+
+  constructor(private readonly options: SessionManagerOptions) {}
+
+  get sessions(): readonly Session[] {
+    return this.list;
+  }
+
+  get current(): Session | undefined {
+    return this.currentSession;
+  }
+
+  setCurrent(session: Session | undefined): void {
+    if (session === this.currentSession) return;
+    this.currentSession = session;
+    this.currentEmitter.fire(session);
+  }
+
+  /** Live sessions (the ones Stop applies to). */
+  liveSessions(): Session[] {
+    return this.list.filter((s) => s.live);
+  }
+
+  /** Routes an agent's notifications to sessions; when it exits, its live sessions fail with its message. */
+  bindAgent(client: AgentClient): Disposable {
+    const subs = [
+      client.onEvents((p) => this.route({ type: 'events', p })),
+      client.onState((p) => this.route({ type: 'state', p })),
+      client.onStats((p) => this.route({ type: 'stats', p })),
+      client.onOutput((p) => this.route({ type: 'output', p })),
+      client.onSyscallSummary((p) => this.route({ type: 'summary', p })),
+      client.onDidExit((exit) => {
+        const message = describeAgentExit(exit);
+        for (const [session, owner] of this.clientOf) {
+          if (owner === client && session.live) this.finish(session, 'failed', { message });
+        }
+      }),
+    ];
+    const binding = { dispose: () => subs.forEach((s) => s.dispose()) };
+    this.subscriptions.push(binding);
+    return binding;
+  }
+
+  /**
+   * Starts tracing on `client`. Resolves with the running session; rejects with
+   * the agent's message (unknown command, exited pid, missing privileges...).
+   * `onCreated` runs before any event or output is delivered (to attach a terminal).
+   */
+  async start(client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void): Promise<Session> {
+    const settings = this.options.settings();
+    const id = `s${this.nextId++}`;
+    const session = new Session({
+      id, title, target, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,
+      agentLabel: client.initializeResult ? `local agent ${client.initializeResult.agentVersion}` : 'local agent',
+    });
+    this.startsInFlight++;
+    try {
+      const result = await client.startSession({
+        target: target.kind === 'launch' ? { command: target.command, cwd: target.cwd, stdio: 'pipe' } : { pid: target.pid },
+        events: settings.events,
+        redact: settings.redact,
+      });
+      session.agentSessionId = result.sessionId;
+      const startedAt = this.options.clock.now();
+      const file = path.join(settings.sessionsDirectory, sessionFileName(startedAt, title));
+      try {
+        session.recorder = new SessionRecorder(file, {
+          runtimeLens: 'session', version: 1, title, target, startedAt,
+          agentVersion: client.initializeResult?.agentVersion, events: settings.events,
+        }, (err) => session.setProblem(err.message));
+        session.file = file;
+      } catch (err) {
+        session.setProblem(`Runtime Lens could not create the session file ${file}: ${(err as Error).message}. Check the setting runtimeLens.sessionsDirectory.`);
+      }
+      onCreated?.(session);
+      this.add(session, client);
+      session.setState('running');
+      this.byAgentId.set(result.sessionId, session);
+      this.drainPending(result.sessionId, session);
+      return session;
+    } catch (err) {
+      session.dispose();
+      throw new Error(agentErrorMessage(err), { cause: err });
+    } finally {
+      this.startsInFlight--;
+      if (this.startsInFlight === 0) this.dropUnclaimed();
+    }
+  }
+
+  /** Stops a live session; the agent's final stats and state follow. */
+  async stop(session: Session): Promise<void> {
+    const client = this.clientOf.get(session);
+    if (!session.live || !client || !session.agentSessionId) return;
+    const stats = await client.stopSession(session.agentSessionId);
+    session.setStats(stats);
+    if (session.live) this.finish(session, stats.state === 'exited' || stats.state === 'failed' ? stats.state : 'stopped', {});
+  }
+
+  /** Writes program input to a launched session's stdin. */
+  async input(session: Session, data: Buffer): Promise<void> {
+    const client = this.clientOf.get(session);
+    if (!client || !session.agentSessionId || !session.live) return;
+    await client.input(session.agentSessionId, data);
+  }
+
+  /** Asks the agent for the current syscall summary of a live session. */
+  async refreshSummary(session: Session): Promise<void> {
+    const client = this.clientOf.get(session);
+    if (!client || !session.agentSessionId || !session.live) return;
+    session.setSummary(await client.syscallSummary(session.agentSessionId));
+  }
+
+  /** Opens a recorded session file as a read-only session (reusing it if already open). */
+  async openFile(file: string): Promise<Session> {
+    const existing = this.list.find((s) => s.fromFile && s.file === file);
+    if (existing) return existing;
+    const settings = this.options.settings();
+    const events: Parameters<Session['addEvents']>[0][] = [];
+    const contents = await readSessionFile(file, (batch) => events.push(batch));
+    const header = contents.header;
+    if (!header) throw new Error(`${file} is not a Runtime Lens session file.`);
+    const session = new Session({
+      id: `f${this.nextId++}`, title: header.title, target: header.target, fromFile: true, file,
+      maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock, agentLabel: `file ${path.basename(file)}`,
+    });
+    session.stats.startedAt = header.startedAt;
+    for (const batch of events) session.addEvents(batch);
+    const trailer = contents.trailer;
+    if (trailer) {
+      if (trailer.stats) session.setStats({ ...trailer.stats, total: Math.max(trailer.stats.total, contents.events) });
+      session.setState(trailer.state, { exitCode: trailer.exitCode, message: trailer.message });
+      session.stats.endedAt = trailer.endedAt;
+    } else {
+      session.setState('stopped', { message: 'The session file has no end record: the recording was cut off or is still being written; showing the events it holds.' });
+    }
+    this.add(session, undefined);
+    return session;
+  }
+
+  /** Forgets a finished session (its file stays on disk). */
+  remove(session: Session): void {
+    const i = this.list.indexOf(session);
+    if (i < 0 || session.live) return;
+    this.list.splice(i, 1);
+    this.clientOf.delete(session);
+    if (session.agentSessionId) this.byAgentId.delete(session.agentSessionId);
+    if (this.currentSession === session) this.setCurrent(this.list[this.list.length - 1]);
+    session.dispose();
+    this.sessionsEmitter.fire();
+  }
+
+  /** Closes every session file (each gets its end record). */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.list.map((s) => s.recorder?.close({
+      state: s.live ? 'stopped' : s.state, endedAt: this.options.clock.now(), exitCode: s.exitCode, message: s.message, stats: s.stats,
+    })));
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions.length = 0;
+    void this.closeAll().catch((err) => this.options.log(`closing session files failed: ${(err as Error).message}`));
+    for (const s of this.list) s.dispose();
+    this.sessionsEmitter.dispose();
+    this.currentEmitter.dispose();
+    this.changeEmitter.dispose();
+  }
+
+  private add(session: Session, client: AgentClient | undefined): void {
+    this.list.push(session);
+    if (client) this.clientOf.set(session, client);
+    session.onDidChange((s) => this.changeEmitter.fire(s));
+    this.sessionsEmitter.fire();
+    this.setCurrent(session);
+  }
+
+  private finish(session: Session, state: 'exited' | 'stopped' | 'failed', details: { exitCode?: number; signal?: string; message?: string }): void {
+    if (!session.setState(state, details)) return;
+    const recorder = session.recorder;
+    if (!recorder) return;
+    recorder.close({
+      state, endedAt: this.options.clock.now(), exitCode: session.exitCode, message: session.message, stats: session.stats,
+    }).catch((err) => session.setProblem(`Runtime Lens could not finish the session file ${recorder.file}: ${(err as Error).message}`));
+  }
+
+  private route(n: Pending): void {
+    const session = this.byAgentId.get(n.p.sessionId);
+    if (!session) {
+      if (this.startsInFlight === 0) {
+        this.options.log(`agent sent ${n.type} for unknown session ${n.p.sessionId}; ignored`);
+        return;
+      }
+      const queue = this.pending.get(n.p.sessionId) ?? [];
+      if (queue.length >= MAX_PENDING) {
+        this.options.log(`agent sent more than ${MAX_PENDING} notifications for session ${n.p.sessionId} before it was registered; the rest are ignored`);
+        return;
+      }
+      queue.push(n);
+      this.pending.set(n.p.sessionId, queue);
+      return;
+    }
+    this.deliver(session, n);
+  }
+
+  private deliver(session: Session, n: Pending): void {
+    switch (n.type) {
+      case 'events':
+        if (!session.live) {
+          session.setProblem(`${n.p.events.length} events arrived after the session ended; they are shown but not in the session file.`);
+        }
+        session.addEvents(n.p.events);
+        return;
+      case 'state':
+        if (n.p.state === 'exited' || n.p.state === 'stopped' || n.p.state === 'failed') {
+          this.finish(session, n.p.state, { exitCode: n.p.exitCode, signal: n.p.signal, message: n.p.message });
+        } else {
+          session.setState(n.p.state, { message: n.p.message });
+        }
+        return;
+      case 'stats':
+        session.setStats(n.p);
+        return;
+      case 'output':
+        session.output(n.p.stream, n.p.data);
+        return;
+      case 'summary':
+        session.setSummary(n.p.rows);
+        return;
+    }
+  }
+
+  private drainPending(agentId: string, session: Session): void {
+    const queue = this.pending.get(agentId);
+    if (!queue) return;
+    this.pending.delete(agentId);
+    for (const n of queue) this.deliver(session, n);
+  }
+
+  private dropUnclaimed(): void {
+    for (const [id, queue] of this.pending) this.options.log(`agent sent ${queue.length} notifications for unknown session ${id}; ignored`);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,16 @@
+/** Short human numbers for tree items and the status bar: 950, 12.3k, 4.1M. */
+export function shortNumber(n: number): string {
+  if (!Number.isFinite(n)) return '?';
+  const abs = Math.abs(n);
+  if (abs < 1000) return String(Math.round(n));
+  if (abs < 1e6) return `${(n / 1e3).toFixed(abs < 1e4 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(abs < 1e7 ? 1 : 0)}M`;
+}
+
+/** Duration between two epoch-ms times: 850 ms, 12.4 s, 3 min 5 s. */
+export function duration(fromMs: number, toMs: number): string {
+  const ms = Math.max(0, toMs - fromMs);
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s`;
+}

@@ -1,0 +1,123 @@
+import type * as vscode from 'vscode';
+import type { EventKind } from '../../../remote-agent/src/protocol';
+import type { Session } from '../session/session';
+import type { SessionManager } from '../session/sessionManager';
+import type { Clock } from '../util/clock';
+import { duration, shortNumber } from './format';
+import type { VscodeTypes } from './vscodeTypes';
+
+/** A row of the Sessions view: a session, or one of its details. */
+export type SessionsTreeElement =
+  | { type: 'session'; session: Session }
+  | { type: 'detail'; session: Session; id: string; label: string; description?: string; tooltip?: string; icon?: string; kinds?: boolean };
+
+/** Throttle for repainting the tree while events stream in. */
+const REFRESH_MS = 500;
+
+/**
+ * The Sessions view: one row per session (target, state, event count, lost),
+ * expanding to its agent, target, state, per-kind counts, lost events and file.
+ * Clicking a session makes it the one the other views show.
+ */
+export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTreeElement> {
+  private readonly changeEmitter: vscode.EventEmitter<SessionsTreeElement | undefined | void>;
+  readonly onDidChangeTreeData: vscode.Event<SessionsTreeElement | undefined | void>;
+  private readonly subscriptions: { dispose(): unknown }[] = [];
+  private timer: unknown;
+
+  constructor(private readonly vs: VscodeTypes, private readonly sessions: SessionManager, private readonly clock: Clock) {
+    this.changeEmitter = new vs.EventEmitter<SessionsTreeElement | undefined | void>();
+    this.onDidChangeTreeData = this.changeEmitter.event;
+    this.subscriptions.push(
+      sessions.onDidChangeSessions(() => this.refreshNow()),
+      sessions.onDidChangeCurrent(() => this.refreshNow()),
+      sessions.onDidChangeSession(() => this.refreshSoon()),
+    );
+  }
+
+  getChildren(element?: SessionsTreeElement): SessionsTreeElement[] {
+    if (!element) return [...this.sessions.sessions].reverse().map((session) => ({ type: 'session', session }));
+    if (element.type === 'detail') {
+      if (!element.kinds) return [];
+      const s = element.session;
+      return (Object.entries(s.stats.events) as [EventKind, number][])
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, n]) => ({ type: 'detail', session: s, id: `kind-${kind}`, label: kind, description: `${n}${s.stats.lost[kind] ? ` (lost ${s.stats.lost[kind]})` : ''}` }));
+    }
+    const s = element.session;
+    const target = s.target.kind === 'launch' ? `${s.target.command.join(' ')}  (in ${s.target.cwd})` : `pid ${s.target.pid}${s.target.comm ? ` (${s.target.comm})` : ''}`;
+    const end = s.stats.endedAt ?? this.clock.now();
+    const rows: SessionsTreeElement[] = [
+      { type: 'detail', session: s, id: 'agent', label: 'Agent', description: s.agentLabel ?? 'local agent', icon: 'server-process' },
+      { type: 'detail', session: s, id: 'target', label: s.target.kind === 'launch' ? 'Command' : 'Attached to', description: target, tooltip: target, icon: 'terminal' },
+      { type: 'detail', session: s, id: 'state', label: 'State', description: `${s.stateLabel()} · ${duration(s.stats.startedAt, end)}`, tooltip: s.message, icon: 'pulse' },
+      { type: 'detail', session: s, id: 'events', label: 'Events', description: `${s.stats.total} (${shortNumber(s.stats.rate)}/s) · ${s.window.size} in memory`, icon: 'list-flat', kinds: s.stats.total > 0 },
+      { type: 'detail', session: s, id: 'lost', label: 'Lost', description: String(s.stats.lostTotal), tooltip: 'Events the kernel could not deliver (ring buffer full). Never hidden.', icon: s.stats.lostTotal > 0 ? 'warning' : 'check' },
+    ];
+    if (s.message) rows.push({ type: 'detail', session: s, id: 'message', label: 'Message', description: s.message, tooltip: s.message, icon: s.state === 'failed' ? 'error' : 'info' });
+    if (s.file) rows.push({ type: 'detail', session: s, id: 'file', label: 'File', description: s.file, tooltip: s.file, icon: 'file-zip' });
+    return rows;
+  }
+
+  getTreeItem(element: SessionsTreeElement): vscode.TreeItem {
+    const { vs } = this;
+    if (element.type === 'detail') {
+      const item = new vs.TreeItem(element.label, element.kinds ? vs.TreeItemCollapsibleState.Collapsed : vs.TreeItemCollapsibleState.None);
+      item.id = `${element.session.id}/${element.id}`;
+      item.description = element.description;
+      item.tooltip = element.tooltip;
+      if (element.icon) item.iconPath = new vs.ThemeIcon(element.icon);
+      item.contextValue = `detail.${element.id}`;
+      return item;
+    }
+    const s = element.session;
+    const item = new vs.TreeItem(s.title, vs.TreeItemCollapsibleState.Collapsed);
+    item.id = s.id;
+    const lost = s.stats.lostTotal > 0 ? ` · lost ${shortNumber(s.stats.lostTotal)}` : '';
+    item.description = `${s.stateLabel()} · ${shortNumber(s.stats.total)} events${lost}${this.sessions.current === s ? ' · shown' : ''}`;
+    item.tooltip = new vs.MarkdownString(`**${escapeMd(s.title)}**\n\n${escapeMd(s.stateLabel())}${s.message ? `\n\n${escapeMd(s.message)}` : ''}`);
+    item.iconPath = stateIcon(vs, s);
+    item.contextValue = s.live ? 'session.live' : s.fromFile ? 'session.file' : 'session.ended';
+    item.command = { command: 'runtimeLens.showSession', title: 'Show in Runtime Lens views', arguments: [s] };
+    return item;
+  }
+
+  private refreshNow(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.changeEmitter.fire();
+  }
+
+  private refreshSoon(): void {
+    if (this.timer !== undefined) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.changeEmitter.fire();
+    }, REFRESH_MS);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
+    this.changeEmitter.dispose();
+  }
+}
+
+function stateIcon(vs: VscodeTypes, s: Session): vscode.ThemeIcon {
+  switch (s.state) {
+    case 'starting':
+      return new vs.ThemeIcon('loading~spin');
+    case 'running':
+      return new vs.ThemeIcon('record', new vs.ThemeColor('testing.iconQueued'));
+    case 'failed':
+      return new vs.ThemeIcon('error', new vs.ThemeColor('errorForeground'));
+    case 'exited':
+      return s.exitCode === 0 ? new vs.ThemeIcon('pass', new vs.ThemeColor('testing.iconPassed')) : new vs.ThemeIcon('warning', new vs.ThemeColor('list.warningForeground'));
+    default:
+      return new vs.ThemeIcon(s.fromFile ? 'file-zip' : 'debug-stop');
+  }
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

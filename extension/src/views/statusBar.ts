@@ -1,0 +1,55 @@
+import type * as vscode from 'vscode';
+import type { Session } from '../session/session';
+import type { SessionManager } from '../session/sessionManager';
+import { shortNumber } from './format';
+
+/** The slice of the vscode API the status bar item needs. */
+export interface StatusBarUi {
+  createStatusBarItem(id: string, alignment: vscode.StatusBarAlignment, priority: number): vscode.StatusBarItem;
+}
+
+/**
+ * The status bar item: event rate and lost count of the current session;
+ * click opens the events view. Hidden when there is no session.
+ */
+export class SessionStatusBar {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscriptions: { dispose(): unknown }[] = [];
+
+  constructor(ui: StatusBarUi, alignment: vscode.StatusBarAlignment, private readonly warningBackground: vscode.ThemeColor, private readonly sessions: SessionManager) {
+    this.item = ui.createStatusBarItem('runtimeLens.status', alignment, 50);
+    this.item.name = 'Runtime Lens';
+    this.item.command = 'runtimeLens.openEvents';
+    this.subscriptions.push(
+      sessions.onDidChangeCurrent(() => this.update()),
+      sessions.onDidChangeSession((s) => {
+        if (s === sessions.current) this.update();
+      }),
+    );
+    this.update();
+  }
+
+  /** The text for a session, e.g. "$(pulse) 1.2k ev/s · 35k · lost 0". */
+  static text(s: Session): string {
+    const icon = s.live ? '$(pulse)' : s.state === 'failed' ? '$(error)' : '$(debug-stop)';
+    const rate = s.live ? `${shortNumber(s.stats.rate)} ev/s · ` : '';
+    return `${icon} ${rate}${shortNumber(s.stats.total)} events · lost ${shortNumber(s.stats.lostTotal)}`;
+  }
+
+  update(): void {
+    const s = this.sessions.current;
+    if (!s) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = SessionStatusBar.text(s);
+    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events, ${s.stats.lostTotal} lost in the kernel. Click to open the events view.`;
+    this.item.backgroundColor = s.stats.lostTotal > 0 || s.state === 'failed' ? this.warningBackground : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}

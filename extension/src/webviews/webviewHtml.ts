@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import type { ViewName } from '../../../webview/src/messages';
+
+/** A fresh CSP nonce (128 random bits). */
+export function makeNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/** The Content-Security-Policy of every Runtime Lens webview: nothing but our script (by nonce) and theme styles. */
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    // the webview-ui-toolkit components inject <style> elements at run time
+    `style-src ${cspSource} 'unsafe-inline'`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+  ].join('; ');
+}
+
+/** The page that loads the webview bundle and tells it (data-view) which view to render. */
+export function webviewHtml(options: { cspSource: string; scriptUri: string; nonce: string; view: ViewName; title: string }): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(options.cspSource, options.nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${esc(options.title)}</title>
+</head>
+<body data-view="${esc(options.view)}">
+<div id="root"></div>
+<script nonce="${esc(options.nonce)}" src="${esc(options.scriptUri)}"></script>
+</body>
+</html>`;
+}
