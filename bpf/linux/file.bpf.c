@@ -82,7 +82,8 @@ static __always_inline __u16 read_user_path(char *dst, __u64 src)
 	return 0;
 }
 
-static __always_inline int file_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+static __always_inline int file_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
+				      const int nargs)
 {
 	__u32 kind = call <= FC_OPEN_LAST ? LENS_OPEN : LENS_FSOP;
 	struct file_args *a;
@@ -96,13 +97,22 @@ static __always_inline int file_enter(struct trace_event_raw_sys_enter *ctx, __u
 	}
 	a->nr = (__u32)ctx->id;
 	a->call = call;
-	/* Constant offsets: the verifier rejects a ctx pointer moved by a loop. */
+	/*
+	 * Only the syscall's own arguments: a tracepoint whose record is shorter
+	 * than the highest ctx offset read refuses the program (EACCES at attach).
+	 * nargs is a constant per program, so the unused loads vanish.
+	 */
 	a->args[0] = ctx->args[0];
-	a->args[1] = ctx->args[1];
-	a->args[2] = ctx->args[2];
-	a->args[3] = ctx->args[3];
-	a->args[4] = ctx->args[4];
-	a->args[5] = ctx->args[5];
+	if (nargs > 1)
+		a->args[1] = ctx->args[1];
+	if (nargs > 2)
+		a->args[2] = ctx->args[2];
+	if (nargs > 3)
+		a->args[3] = ctx->args[3];
+	if (nargs > 4)
+		a->args[4] = ctx->args[4];
+	if (nargs > 5)
+		a->args[5] = ctx->args[5];
 	return 0;
 }
 
@@ -383,12 +393,12 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, bool 
 	return 0;
 }
 
-/* One enter/exit program pair per syscall: lens_e<name> and lens_x<name>. */
-#define FILE_SYSCALL(name, call)						\
+/* One enter/exit program pair per syscall (lens_e<name>, lens_x<name>); nargs: its arguments. */
+#define FILE_SYSCALL(name, call, nargs)						\
 SEC("tracepoint/syscalls/sys_enter_" #name)					\
 int lens_e##name(struct trace_event_raw_sys_enter *ctx)				\
 {										\
-	return file_enter(ctx, call);						\
+	return file_enter(ctx, call, nargs);						\
 }										\
 SEC("tracepoint/syscalls/sys_exit_" #name)					\
 int lens_x##name(struct trace_event_raw_sys_exit *ctx)				\
@@ -396,31 +406,31 @@ int lens_x##name(struct trace_event_raw_sys_exit *ctx)				\
 	return file_exit(ctx, call <= FC_OPEN_LAST);				\
 }
 
-FILE_SYSCALL(open, FC_OPEN)
-FILE_SYSCALL(openat, FC_OPENAT)
-FILE_SYSCALL(openat2, FC_OPENAT2)
-FILE_SYSCALL(creat, FC_CREAT)
-FILE_SYSCALL(unlink, FC_UNLINK)
-FILE_SYSCALL(unlinkat, FC_UNLINKAT)
-FILE_SYSCALL(rmdir, FC_RMDIR)
-FILE_SYSCALL(rename, FC_RENAME)
-FILE_SYSCALL(renameat, FC_RENAMEAT)
-FILE_SYSCALL(renameat2, FC_RENAMEAT2)
-FILE_SYSCALL(mkdir, FC_MKDIR)
-FILE_SYSCALL(mkdirat, FC_MKDIRAT)
-FILE_SYSCALL(chmod, FC_CHMOD)
-FILE_SYSCALL(fchmod, FC_FCHMOD)
-FILE_SYSCALL(fchmodat, FC_FCHMODAT)
-FILE_SYSCALL(fchmodat2, FC_FCHMODAT2)
-FILE_SYSCALL(chown, FC_CHOWN)
-FILE_SYSCALL(lchown, FC_LCHOWN)
-FILE_SYSCALL(fchown, FC_FCHOWN)
-FILE_SYSCALL(fchownat, FC_FCHOWNAT)
-FILE_SYSCALL(truncate, FC_TRUNCATE)
-FILE_SYSCALL(ftruncate, FC_FTRUNCATE)
-FILE_SYSCALL(link, FC_LINK)
-FILE_SYSCALL(linkat, FC_LINKAT)
-FILE_SYSCALL(symlink, FC_SYMLINK)
-FILE_SYSCALL(symlinkat, FC_SYMLINKAT)
-FILE_SYSCALL(chdir, FC_CHDIR)
-FILE_SYSCALL(fchdir, FC_FCHDIR)
+FILE_SYSCALL(open, FC_OPEN, 3)
+FILE_SYSCALL(openat, FC_OPENAT, 4)
+FILE_SYSCALL(openat2, FC_OPENAT2, 4)
+FILE_SYSCALL(creat, FC_CREAT, 2)
+FILE_SYSCALL(unlink, FC_UNLINK, 1)
+FILE_SYSCALL(unlinkat, FC_UNLINKAT, 3)
+FILE_SYSCALL(rmdir, FC_RMDIR, 1)
+FILE_SYSCALL(rename, FC_RENAME, 2)
+FILE_SYSCALL(renameat, FC_RENAMEAT, 4)
+FILE_SYSCALL(renameat2, FC_RENAMEAT2, 5)
+FILE_SYSCALL(mkdir, FC_MKDIR, 2)
+FILE_SYSCALL(mkdirat, FC_MKDIRAT, 3)
+FILE_SYSCALL(chmod, FC_CHMOD, 2)
+FILE_SYSCALL(fchmod, FC_FCHMOD, 2)
+FILE_SYSCALL(fchmodat, FC_FCHMODAT, 3)
+FILE_SYSCALL(fchmodat2, FC_FCHMODAT2, 4)
+FILE_SYSCALL(chown, FC_CHOWN, 3)
+FILE_SYSCALL(lchown, FC_LCHOWN, 3)
+FILE_SYSCALL(fchown, FC_FCHOWN, 3)
+FILE_SYSCALL(fchownat, FC_FCHOWNAT, 5)
+FILE_SYSCALL(truncate, FC_TRUNCATE, 2)
+FILE_SYSCALL(ftruncate, FC_FTRUNCATE, 2)
+FILE_SYSCALL(link, FC_LINK, 2)
+FILE_SYSCALL(linkat, FC_LINKAT, 5)
+FILE_SYSCALL(symlink, FC_SYMLINK, 2)
+FILE_SYSCALL(symlinkat, FC_SYMLINKAT, 3)
+FILE_SYSCALL(chdir, FC_CHDIR, 1)
+FILE_SYSCALL(fchdir, FC_FCHDIR, 1)

@@ -92,7 +92,7 @@ static __always_inline __u32 call_kind(__u32 call)
 }
 
 static __always_inline struct net_args *net_stash(struct trace_event_raw_sys_enter *ctx,
-						  __u32 call)
+						  __u32 call, const int nargs)
 {
 	__u32 kind = call_kind(call);
 	struct net_args *a;
@@ -104,23 +104,33 @@ static __always_inline struct net_args *net_stash(struct trace_event_raw_sys_ent
 	}
 	a->nr = (__u32)ctx->id;
 	a->call = call;
-	/* Constant offsets: the verifier rejects a ctx pointer moved by a loop. */
+	/*
+	 * Only the syscall's own arguments: a tracepoint whose record is shorter
+	 * than the highest ctx offset read refuses the program (EACCES at attach).
+	 * nargs is a constant per program, so the unused loads vanish.
+	 */
 	a->args[0] = ctx->args[0];
-	a->args[1] = ctx->args[1];
-	a->args[2] = ctx->args[2];
-	a->args[3] = ctx->args[3];
-	a->args[4] = ctx->args[4];
-	a->args[5] = ctx->args[5];
+	if (nargs > 1)
+		a->args[1] = ctx->args[1];
+	if (nargs > 2)
+		a->args[2] = ctx->args[2];
+	if (nargs > 3)
+		a->args[3] = ctx->args[3];
+	if (nargs > 4)
+		a->args[4] = ctx->args[4];
+	if (nargs > 5)
+		a->args[5] = ctx->args[5];
 	a->uaddr = 0;
 	a->addrlen = 0;
 	return a;
 }
 
-static __always_inline int net_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+static __always_inline int net_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
+				     const int nargs)
 {
 	if (!lens_want(call_kind(call)) || !lens_is_tracked())
 		return 0;
-	net_stash(ctx, call);
+	net_stash(ctx, call, nargs);
 	return 0;
 }
 
@@ -131,7 +141,7 @@ static __always_inline int sendto_enter(struct trace_event_raw_sys_enter *ctx)
 
 	if (!ctx->args[4] || !lens_want(LENS_UDP_SEND) || !lens_is_tracked())
 		return 0;
-	a = net_stash(ctx, NC_SENDTO);
+	a = net_stash(ctx, NC_SENDTO, 6);
 	if (a) {
 		a->uaddr = ctx->args[4];
 		a->addrlen = ctx->args[5];
@@ -140,7 +150,8 @@ static __always_inline int sendto_enter(struct trace_event_raw_sys_enter *ctx)
 }
 
 /* sendmsg/sendmmsg: the (first) message's msg_name, when it has one. */
-static __always_inline int sendmsg_enter(struct trace_event_raw_sys_enter *ctx, __u32 call)
+static __always_inline int sendmsg_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
+					 const int nargs)
 {
 	struct user_msghdr msg = {};
 	struct net_args *a;
@@ -149,7 +160,7 @@ static __always_inline int sendmsg_enter(struct trace_event_raw_sys_enter *ctx, 
 		return 0;
 	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)ctx->args[1]) || !msg.msg_name)
 		return 0;
-	a = net_stash(ctx, call);
+	a = net_stash(ctx, call, nargs);
 	if (a) {
 		a->uaddr = (__u64)msg.msg_name;
 		a->addrlen = msg.msg_namelen;
@@ -355,20 +366,20 @@ int lens_x##name(struct trace_event_raw_sys_exit *ctx)				\
 	return net_exit(ctx);							\
 }
 
-/* One enter/exit program pair per syscall: lens_e<name> and lens_x<name>. */
-#define NET_SYSCALL(name, call)							\
+/* One enter/exit program pair per syscall (lens_e<name>, lens_x<name>); nargs: its arguments. */
+#define NET_SYSCALL(name, call, nargs)							\
 SEC("tracepoint/syscalls/sys_enter_" #name)					\
 int lens_e##name(struct trace_event_raw_sys_enter *ctx)				\
 {										\
-	return net_enter(ctx, call);						\
+	return net_enter(ctx, call, nargs);						\
 }										\
 NET_EXIT(name)
 
-NET_SYSCALL(connect, NC_CONNECT)
-NET_SYSCALL(accept, NC_ACCEPT)
-NET_SYSCALL(accept4, NC_ACCEPT4)
-NET_SYSCALL(bind, NC_BIND)
-NET_SYSCALL(listen, NC_LISTEN)
+NET_SYSCALL(connect, NC_CONNECT, 3)
+NET_SYSCALL(accept, NC_ACCEPT, 3)
+NET_SYSCALL(accept4, NC_ACCEPT4, 4)
+NET_SYSCALL(bind, NC_BIND, 3)
+NET_SYSCALL(listen, NC_LISTEN, 2)
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int lens_esendto(struct trace_event_raw_sys_enter *ctx)
@@ -380,14 +391,14 @@ NET_EXIT(sendto)
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int lens_esendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return sendmsg_enter(ctx, NC_SENDMSG);
+	return sendmsg_enter(ctx, NC_SENDMSG, 3);
 }
 NET_EXIT(sendmsg)
 
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
 int lens_esendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	return sendmsg_enter(ctx, NC_SENDMMSG);
+	return sendmsg_enter(ctx, NC_SENDMMSG, 4);
 }
 NET_EXIT(sendmmsg)
 
@@ -464,6 +475,10 @@ int lens_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	tp = (struct tcp_sock *)ctx->skaddr;
 	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
 	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	/* bytes_received counts the peer's FIN (one sequence number), not data. */
+	if (e->bytes_received &&
+	    (BPF_CORE_READ(&tp->inet_conn.icsk_inet.sk, __sk_common.skc_flags) & (1UL << SOCK_DONE)))
+		e->bytes_received--;
 	lens_addr_clear(&e->local);
 	lens_addr_clear(&e->remote);
 	e->local.family = ctx->family;

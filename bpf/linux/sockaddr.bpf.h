@@ -124,9 +124,9 @@ static __always_inline void lens_sock_addr(struct sock *sk, bool remote, struct 
 
 		__builtin_memcpy(out->addr, &a, 4);
 	} else if (remote) {
-		BPF_CORE_READ_INTO(out->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(out->addr, sizeof(out->addr), &sk->__sk_common.skc_v6_daddr);
 	} else {
-		BPF_CORE_READ_INTO(out->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		bpf_core_read(out->addr, sizeof(out->addr), &sk->__sk_common.skc_v6_rcv_saddr);
 	}
 }
 
