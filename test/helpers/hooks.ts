@@ -1,7 +1,8 @@
 // Mocha root hooks (registered in .mocharc.json): after every integration test,
-// finish the CLI runs it left going, then prove no eBPF program or map of ours is
+// finish the CLI runs and agents it left going, then prove no eBPF program or map of ours is
 // still loaded. A leftover fails that test, not the rest of the suite.
 import path from 'node:path';
+import { stopAllAgents } from './agent';
 import { bpfRequired, bpfUnavailableReason } from './bpf';
 import { describeObjects, lensObjects, type LensObject } from './bpf-objects';
 import { REPO_ROOT } from './paths';
@@ -36,7 +37,7 @@ export const mochaHooks = {
   },
 
   async afterEach(this: Mocha.Context): Promise<void> {
-    await finishAllRuns();
+    await Promise.all([finishAllRuns(), stopAllAgents()]);
     if (!checked(this.currentTest?.file)) return;
     let left: LensObject[] = [];
     try {
@@ -50,6 +51,6 @@ export const mochaHooks = {
   },
 
   async afterAll(): Promise<void> {
-    await finishAllRuns();
+    await Promise.all([finishAllRuns(), stopAllAgents()]);
   },
 };

@@ -13,6 +13,9 @@ export interface TraceSummary {
   lost: number;
 }
 
+/** The event type(s) whose `kind` can be K (FsOpEvent covers several kinds, so Extract alone is not enough). */
+export type EventOf<K extends LensEvent['kind'], E = LensEvent> = E extends { kind: infer EK } ? (K extends EK ? E : never) : never;
+
 /** What a finished CLI run produced. */
 export interface CliResult {
   stdout: string;
@@ -100,6 +103,7 @@ export class LiveRun {
       this.child.on('close', (code, signal) => {
         clearTimeout(timer);
         live.delete(this);
+        this.child.stdin!.end(); // a traced command still reading this pipe sees end of input
         resolve({ stdout: this.stdout, stderr: this.stderr, code, signal, events: this.events(), summary: parseSummary(this.stderr) });
       });
     });
@@ -184,14 +188,14 @@ export function assertExit(result: CliResult, code: number): void {
 }
 
 /** Events of `kind` whose fields equal those given (a partial match). */
-export function select<K extends LensEvent['kind']>(events: LensEvent[], kind: K, fields: Record<string, unknown> = {}): Array<Extract<LensEvent, { kind: K }>> {
+export function select<K extends LensEvent['kind']>(events: LensEvent[], kind: K, fields: Record<string, unknown> = {}): Array<EventOf<K>> {
   return events.filter(
     (e) => e.kind === kind && Object.entries(fields).every(([k, v]) => JSON.stringify((e as unknown as Record<string, unknown>)[k]) === JSON.stringify(v)),
-  ) as Array<Extract<LensEvent, { kind: K }>>;
+  ) as Array<EventOf<K>>;
 }
 
 /** The one event of `kind` with these fields; fails listing similar events when there is none or several. */
-export function only<K extends LensEvent['kind']>(events: LensEvent[], kind: K, fields: Record<string, unknown>): Extract<LensEvent, { kind: K }> {
+export function only<K extends LensEvent['kind']>(events: LensEvent[], kind: K, fields: Record<string, unknown>): EventOf<K> {
   const found = select(events, kind, fields);
   if (found.length !== 1) {
     const sameKind = select(events, kind).slice(0, 40).map((e) => JSON.stringify(e)).join('\n');
