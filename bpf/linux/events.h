@@ -49,7 +49,7 @@ enum lens_kind {
 #define LENS_F_HAS_STACK   0x4  /* a user-stack snapshot follows the body (stack_size bytes) */
 
 /*
- * Common process header, first in every kernel record (48 + 16 bytes).
+ * Common process header, first in every kernel record (40 + 16 = 56 bytes).
  * A process is identified by (pid, start_ns): a reused pid never aliases.
  */
 struct lens_hdr {

@@ -12,10 +12,23 @@
 
 #define LENS_PATH_DEPTH 32   /* components walked; deeper paths are truncated */
 
+/*
+ * Per-CPU state of one walk. It lives in a map value, not on the stack: the
+ * verifier then sees every bpf_loop iteration as the same state and checks
+ * the callback once instead of once per iteration.
+ */
 struct lens_path_scratch {
 	char buf[LENS_DIR_LEN * 2];  /* twice the output: every bounded write fits */
 	const unsigned char *names[LENS_PATH_DEPTH];
 	__u32 lens[LENS_PATH_DEPTH];
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_d;
+	struct vfsmount *root_mnt;
+	__u32 depth;
+	__u32 off;
+	__u32 truncated;
+	__u32 _pad;
 };
 
 struct {
@@ -25,23 +38,6 @@ struct {
 	__type(value, struct lens_path_scratch);
 } lens_path_scr SEC(".maps");
 
-static __always_inline struct mount *lens_real_mount(struct vfsmount *mnt)
-{
-	return (struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt));
-}
-
-/* State of one dentry walk, shared by the bpf_loop callbacks. */
-struct lens_walk {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt;
-	struct dentry *root_d;
-	struct vfsmount *root_mnt;
-	__u32 depth;
-	__u32 off;
-	int truncated;
-};
-
 static __always_inline struct lens_path_scratch *lens_path_scratch(void)
 {
 	__u32 zero = 0;
@@ -49,27 +45,36 @@ static __always_inline struct lens_path_scratch *lens_path_scratch(void)
 	return bpf_map_lookup_elem(&lens_path_scr, &zero);
 }
 
+static __always_inline struct mount *lens_real_mount(struct vfsmount *mnt)
+{
+	return (struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt));
+}
+
 /* One step up: to the parent dentry, or across a mount to its mountpoint. */
-static long lens_walk_up(__u32 i, struct lens_walk *w)
+static long lens_walk_up(__u32 i, void *unused)
 {
 	struct lens_path_scratch *s = lens_path_scratch();
-	struct dentry *dentry = w->dentry, *up;
-	struct vfsmount *vfsmnt = w->vfsmnt;
-	struct mount *mnt = w->mnt;
-	__u32 depth = w->depth;
+	struct dentry *dentry, *up;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	__u32 depth;
 
 	if (!s)
 		return 1;
-	if (dentry == w->root_d && vfsmnt == w->root_mnt)
+	dentry = s->dentry;
+	vfsmnt = s->vfsmnt;
+	depth = s->depth;
+	if (dentry == s->root_d && vfsmnt == s->root_mnt)
 		return 1;
 	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
-		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+		struct mount *parent;
 
+		mnt = lens_real_mount(vfsmnt);
+		parent = BPF_CORE_READ(mnt, mnt_parent);
 		if (parent == mnt)
 			return 1;
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = parent;
-		w->vfsmnt = (struct vfsmount *)((void *)parent +
+		s->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		s->vfsmnt = (struct vfsmount *)((void *)parent +
 						bpf_core_field_offset(struct mount, mnt));
 		return 0;
 	}
@@ -77,36 +82,37 @@ static long lens_walk_up(__u32 i, struct lens_walk *w)
 	if (up == dentry)
 		return 1;
 	if (depth >= LENS_PATH_DEPTH) {
-		w->truncated = 1;
+		s->truncated = 1;
 		return 1;
 	}
 	s->names[depth & (LENS_PATH_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.name);
 	s->lens[depth & (LENS_PATH_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.len);
-	w->depth = depth + 1;
-	w->dentry = up;
+	s->depth = depth + 1;
+	s->dentry = up;
 	return 0;
 }
 
 /* Appends "/" and component i (outermost first) to the scratch buffer. */
-static long lens_walk_emit(__u32 i, struct lens_walk *w)
+static long lens_walk_emit(__u32 i, void *unused)
 {
 	struct lens_path_scratch *s = lens_path_scratch();
-	__u32 k, n, off = w->off;
+	__u32 k, n, off;
 
-	if (!s || i >= w->depth)
+	if (!s || i >= s->depth)
 		return 1;
+	off = s->off;
 	if (off >= LENS_DIR_LEN - 1) {
-		w->truncated = 1;
+		s->truncated = 1;
 		return 1;
 	}
-	k = (w->depth - 1 - i) & (LENS_PATH_DEPTH - 1);
+	k = (s->depth - 1 - i) & (LENS_PATH_DEPTH - 1);
 	n = s->lens[k];
 	if (n > LENS_DIR_LEN - 1)
 		n = LENS_DIR_LEN - 1;
 	s->buf[off & (LENS_DIR_LEN - 1)] = '/';
 	off++;
 	bpf_probe_read_kernel(&s->buf[off & (LENS_DIR_LEN - 1)], n & (LENS_DIR_LEN - 1), s->names[k]);
-	w->off = off + n;
+	s->off = off + n;
 	return 0;
 }
 
@@ -118,33 +124,33 @@ static __always_inline int lens_dentry_path(struct dentry *dentry, struct vfsmou
 					    struct dentry *root_d, struct vfsmount *root_mnt,
 					    char *out)
 {
-	struct lens_walk w = {
-		.dentry = dentry,
-		.vfsmnt = vfsmnt,
-		.mnt = lens_real_mount(vfsmnt),
-		.root_d = root_d,
-		.root_mnt = root_mnt,
-	};
 	struct lens_path_scratch *s = lens_path_scratch();
 	__u32 off;
 
 	if (!s)
 		return -1;
+	s->dentry = dentry;
+	s->vfsmnt = vfsmnt;
+	s->root_d = root_d;
+	s->root_mnt = root_mnt;
+	s->depth = 0;
+	s->off = 0;
+	s->truncated = 0;
 	/* Mount crossings take steps too, hence twice the depth. */
-	bpf_loop(LENS_PATH_DEPTH * 2, lens_walk_up, &w, 0);
-	bpf_loop(LENS_PATH_DEPTH, lens_walk_emit, &w, 0);
-	off = w.off;
-	if (w.depth == 0) {
+	bpf_loop(LENS_PATH_DEPTH * 2, lens_walk_up, NULL, 0);
+	bpf_loop(LENS_PATH_DEPTH, lens_walk_emit, NULL, 0);
+	off = s->off;
+	if (s->depth == 0) {
 		s->buf[0] = '/';
 		off = 1;
 	}
 	if (off > LENS_DIR_LEN - 1) {
-		w.truncated = 1;
+		s->truncated = 1;
 		off = LENS_DIR_LEN - 1;
 	}
 	s->buf[off & (LENS_DIR_LEN - 1)] = '\0';
 	bpf_probe_read_kernel(out, LENS_DIR_LEN, s->buf);
-	return w.truncated;
+	return s->truncated;
 }
 
 /*

@@ -24,11 +24,54 @@ struct lens_exec_pending {
 
 LENS_TASK_STASH(lens_exec_stash, struct lens_exec_pending);
 
+/*
+ * argv walk state. Counters live in the stash (a map value), so the
+ * verifier checks each bpf_loop callback once, not once per iteration.
+ */
+struct lens_argv_walk {
+	const char *const *argv;
+};
+
+/* Reads argument i into the stash; stops at the NULL that ends argv. */
+static long lens_read_arg(__u32 i, struct lens_argv_walk *w)
+{
+	struct lens_exec_pending *p = lens_stash_get(&lens_exec_stash, false);
+	const char *arg = NULL;
+	__u32 off;
+	long n;
+
+	if (!p || bpf_probe_read_user(&arg, sizeof(arg), &w->argv[i]) || !arg)
+		return 1;
+	p->argc++;
+	off = p->argv_len;
+	if (off >= LENS_ARGV_LEN) {
+		p->flags |= LENS_F_TRUNCATED;
+		return 0;
+	}
+	n = bpf_probe_read_user_str(&p->argv[off & (LENS_ARGV_LEN - 1)], LENS_ARGV_LEN, arg);
+	if (n <= 0)
+		return 1;
+	p->argv_len = off + n;
+	return 0;
+}
+
+/* Counts argument LENS_ARGV_MAX + i without reading it. */
+static long lens_count_arg(__u32 i, struct lens_argv_walk *w)
+{
+	struct lens_exec_pending *p = lens_stash_get(&lens_exec_stash, false);
+	const char *arg = NULL;
+
+	if (!p || bpf_probe_read_user(&arg, sizeof(arg), &w->argv[LENS_ARGV_MAX + i]) || !arg)
+		return 1;
+	p->argc++;
+	p->flags |= LENS_F_TRUNCATED;
+	return 0;
+}
+
 static __always_inline int exec_enter(const char *filename, const char *const *argv)
 {
+	struct lens_argv_walk w = { .argv = argv };
 	struct lens_exec_pending *p;
-	__u32 off = 0, argc = 0;
-	int i;
 
 	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
 		return 0;
@@ -39,45 +82,20 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 	}
 	p->active = 1;
 	p->flags = 0;
+	p->argc = 0;
+	p->argv_len = 0;
 	if (bpf_probe_read_user_str(p->filename, sizeof(p->filename), filename) ==
 	    sizeof(p->filename))
 		p->flags |= LENS_F_TRUNCATED;
 
-	for (i = 0; i < LENS_ARGV_MAX; i++) {
-		const char *arg = NULL;
-		long n;
-
-		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
-			break;
-		argc++;
-		if (off >= LENS_ARGV_LEN) {
-			p->flags |= LENS_F_TRUNCATED;
-			continue;
-		}
-		n = bpf_probe_read_user_str(&p->argv[off & (LENS_ARGV_LEN - 1)], LENS_ARGV_LEN, arg);
-		if (n <= 0)
-			break;
-		off += n;
-	}
-	if (argc == LENS_ARGV_MAX) {
-		/* Count the rest without reading them. */
-		for (i = LENS_ARGV_MAX; i < LENS_ARGC_COUNT_MAX; i++) {
-			const char *arg = NULL;
-
-			if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
-				break;
-			argc++;
-		}
-		if (argc > LENS_ARGV_MAX)
-			p->flags |= LENS_F_TRUNCATED;
-	}
-	if (off > LENS_ARGV_LEN) {
+	bpf_loop(LENS_ARGV_MAX, lens_read_arg, &w, 0);
+	if (p->argc == LENS_ARGV_MAX)
+		bpf_loop(LENS_ARGC_COUNT_MAX - LENS_ARGV_MAX, lens_count_arg, &w, 0);
+	if (p->argv_len > LENS_ARGV_LEN) {
 		p->flags |= LENS_F_TRUNCATED;
-		off = LENS_ARGV_LEN;
+		p->argv_len = LENS_ARGV_LEN;
 		p->argv[LENS_ARGV_LEN - 1] = '\0';
 	}
-	p->argc = argc;
-	p->argv_len = off;
 	if (lens_resolve_dir(AT_FDCWD, p->cwd) > 0)
 		p->flags |= LENS_F_TRUNCATED;
 	return 0;
