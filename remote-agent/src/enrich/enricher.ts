@@ -99,7 +99,7 @@ export class Enricher {
   private syscall(r: SyscallRecord): SyscallEvent {
     const name = this.table.name(r.nr);
     const ev: SyscallEvent = {
-      ...this.base(r), kind: 'syscall', name, nr: r.nr,
+      ts: r.tsNs / 1e6 + this.offsetMs, kind: 'syscall', pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm, name, nr: r.nr,
       args: [argHex(r, 0), argHex(r, 1), argHex(r, 2), argHex(r, 3), argHex(r, 4), argHex(r, 5)],
       ret: r.ret, dur_ns: r.durNs,
     };

@@ -97,7 +97,7 @@ export class TraceSession {
   private readonly decoder = new RecordDecoder();
   private enricher: Enricher | undefined;
   private readonly records: ProbeRecord[] = [];
-  private probe!: ResultPromise;
+  private probe: ResultPromise | undefined;
   private firstError: ProbeError | undefined;
   private target: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
@@ -119,7 +119,18 @@ export class TraceSession {
    */
   static async start(opts: SessionOptions, on: SessionHandlers): Promise<TraceSession> {
     const s = new TraceSession(opts, on);
-    await s.run();
+    try {
+      await s.run();
+    } catch (e) {
+      if (s.probe) {
+        // let the probe finish its own error output and detach before reporting
+        const timer = setTimeout(() => s.kill(), 5000);
+        s.stop();
+        await s.done;
+        clearTimeout(timer);
+      }
+      throw e;
+    }
     return s;
   }
 
@@ -169,7 +180,7 @@ export class TraceSession {
     this.probe = execa(this.opts.probePath, args, {
       cwd, env, extendEnv: false, stdio: this.stdioFor(t) as never, buffer: false, reject: false, stripFinalNewline: false,
     });
-    const proc = this.probe;
+    const proc = this.probe!;
     (proc.stdout as Readable).on('data', (chunk: Buffer) => this.data(chunk));
     (proc.stderr as Readable).on('data', (chunk: Buffer) => this.probeStderr(chunk));
     const stdio = proc.stdio as unknown as Array<Readable | Writable | null>;
@@ -329,8 +340,8 @@ export class TraceSession {
 
   /** Writes to the target's stdin (stdio 'pipe' only). Throws when there is no such pipe. */
   input(data: Buffer): void {
-    const stdio = this.probe.stdio as unknown as Array<Writable | null>;
-    const w = stdio[3];
+    const stdio = this.probe?.stdio as unknown as Array<Writable | null> | undefined;
+    const w = stdio?.[3];
     if (!w || !w.writable) throw new SessionError(ErrorCodes.InvalidParams, 'this session has no stdin pipe: start it with target.stdio "pipe"');
     w.write(data);
   }

@@ -1,0 +1,73 @@
+/*
+ * Decoder micro-benchmark: frames of syscall records, as the full syscall
+ * stream produces them, split and decoded on one core. Prints one JSON line:
+ * {"eventsPerSecond": N, ...} (also the rate through enrichment and NDJSON).
+ * Run: npx tsx remote-agent/src/bench/decode-bench.ts [--events N]
+ */
+import { FrameSplitter } from '../decode/frames';
+import { FrameType } from '../decode/layout';
+import { RecordDecoder, type ProbeRecord } from '../decode/records';
+import { Enricher } from '../enrich/enricher';
+import { recordsFrame, syscallRecord } from './synthetic';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const total = arg('--events', 2_000_000);
+const perFrame = 512;
+const chunkBytes = 64 * 1024; // a pipe read
+
+// One stream of frames, cut into pipe-sized chunks that end mid-frame.
+const records: Buffer[] = [];
+for (let i = 0; i < perFrame; i++) {
+  records.push(syscallRecord(i % 2 ? 0 : 1, [3n, 0x7ffd0000n + BigInt(i), 1n, 0n, 0n, 0n], 1n, 850n,
+    { tsNs: 10_000_000_000n + BigInt(i) * 1000n, pid: 4242, tid: 4242, comm: 'dd' }));
+}
+const oneFrame = recordsFrame(records);
+const framesPerStream = Math.max(1, Math.ceil(total / perFrame));
+const stream = Buffer.concat(Array.from({ length: Math.min(framesPerStream, 64) }, () => oneFrame));
+const chunks: Buffer[] = [];
+for (let off = 0; off < stream.length; off += chunkBytes) chunks.push(stream.subarray(off, Math.min(off + chunkBytes, stream.length)));
+const eventsPerPass = Math.min(framesPerStream, 64) * perFrame;
+
+function run(passes: number, sink: (batch: ProbeRecord[]) => void): number {
+  const decoder = new RecordDecoder();
+  const out: ProbeRecord[] = [];
+  const splitter = new FrameSplitter((type, buf, start, end) => {
+    if (type === FrameType.RECORDS) decoder.decode(buf, start, end, out);
+  });
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  for (let p = 0; p < passes; p++) {
+    for (const c of chunks) {
+      splitter.push(c);
+      n += out.length;
+      sink(out);
+      out.length = 0;
+    }
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (decoder.problemCount) throw new Error(`benchmark stream decoded with ${decoder.problemCount} problems`);
+  return n / s;
+}
+
+const passes = Math.max(1, Math.round(total / eventsPerPass));
+run(Math.max(1, Math.round(passes / 4)), () => {}); // warm-up
+const decodeRate = run(passes, () => {});
+
+const enricher = new Enricher({ arch: 'x86_64', realtimeOffsetNs: 1.7e18, redact: true });
+let bytes = 0;
+const fullPasses = Math.max(1, Math.round(passes / 4));
+const fullRate = run(fullPasses, (batch) => {
+  for (const r of batch) bytes += JSON.stringify(enricher.enrich(r)).length + 1;
+});
+
+process.stdout.write(JSON.stringify({
+  eventsPerSecond: Math.round(decodeRate),
+  enrichedNdjsonEventsPerSecond: Math.round(fullRate),
+  events: passes * eventsPerPass,
+  record: 'lens_syscall_event',
+  ndjsonBytes: bytes,
+}) + '\n');

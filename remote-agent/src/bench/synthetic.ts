@@ -1,0 +1,177 @@
+/*
+ * Builds probe output byte for byte from the layout table: records and
+ * frames as lens-probe writes them. Used by the decoder benchmark and the
+ * agent's unit tests to exercise the decoder without a kernel.
+ */
+import { FrameType, Kind, LAYOUT } from '../decode/layout';
+
+const H = LAYOUT.lens_hdr.fields;
+
+export interface HeaderFields {
+  tsNs?: bigint; startNs?: bigint; pid?: number; tid?: number; ppid?: number; uid?: number; flags?: number; comm?: string;
+}
+
+function cstr(buf: Buffer, off: number, max: number, s: string): void {
+  const b = Buffer.from(s, 'utf8');
+  b.copy(buf, off, 0, Math.min(b.length, max - 1));
+}
+
+/** A zeroed record of `size` bytes with its header filled in. */
+export function record(kind: number, size: number, h: HeaderFields = {}): Buffer {
+  const b = Buffer.alloc(size);
+  b.writeBigUInt64LE(h.tsNs ?? 1_000_000_000n, H.ts_ns);
+  b.writeBigUInt64LE(h.startNs ?? 500_000_000n, H.start_ns);
+  b.writeUInt32LE(h.pid ?? 100, H.pid);
+  b.writeUInt32LE(h.tid ?? h.pid ?? 100, H.tid);
+  b.writeUInt32LE(h.ppid ?? 1, H.ppid);
+  b.writeUInt32LE(h.uid ?? 0, H.uid);
+  b.writeUInt16LE(kind, H.kind);
+  b.writeUInt16LE(h.flags ?? 0, H.flags);
+  b.writeUInt16LE(size, H.size);
+  cstr(b, H.comm, 16, h.comm ?? 'test');
+  return b;
+}
+
+/** struct lens_syscall_event */
+export function syscallRecord(nr: number, args: bigint[], ret: bigint, durNs: bigint, h: HeaderFields = {}): Buffer {
+  const L = LAYOUT.lens_syscall_event;
+  const b = record(Kind.SYSCALL, L.size, h);
+  b.writeBigInt64LE(ret, L.fields.ret);
+  b.writeBigUInt64LE(durNs, L.fields.dur_ns);
+  args.forEach((a, i) => b.writeBigUInt64LE(BigInt.asUintN(64, a), L.fields.args + i * 8));
+  b.writeUInt32LE(nr, L.fields.nr);
+  return b;
+}
+
+/** struct lens_exec_event */
+export function execRecord(filename: string, argv: string[], cwd: string, ret = 0, h: HeaderFields = {}): Buffer {
+  const L = LAYOUT.lens_exec_event;
+  const b = record(Kind.EXEC, L.size, h);
+  b.writeInt32LE(ret, L.fields.ret);
+  b.writeUInt32LE(argv.length, L.fields.argc);
+  const joined = Buffer.from(argv.join('\0') + '\0');
+  joined.copy(b, L.fields.argv);
+  b.writeUInt32LE(joined.length, L.fields.argv_len);
+  cstr(b, L.fields.filename, 256, filename);
+  cstr(b, L.fields.cwd, 256, cwd);
+  return b;
+}
+
+/** struct lens_fork_event */
+export function forkRecord(childPid: number, childStartNs: bigint, h: HeaderFields = {}): Buffer {
+  const L = LAYOUT.lens_fork_event;
+  const b = record(Kind.FORK, L.size, h);
+  b.writeUInt32LE(childPid, L.fields.child_pid);
+  b.writeUInt32LE(childPid, L.fields.child_tid);
+  b.writeBigUInt64LE(childStartNs, L.fields.child_start_ns);
+  return b;
+}
+
+/** struct lens_exit_event */
+export function exitRecord(exitCode: number, signal = 0, h: HeaderFields = {}): Buffer {
+  const L = LAYOUT.lens_exit_event;
+  const b = record(Kind.EXIT, L.size, h);
+  b.writeInt32LE(exitCode, L.fields.exit_code);
+  b.writeUInt32LE(signal, L.fields.signal);
+  return b;
+}
+
+/** struct lens_open_event */
+export function openRecord(path: string, dir: string, flags: number, ret: number, h: HeaderFields = {}, nr = 257, mode = 0): Buffer {
+  const L = LAYOUT.lens_open_event;
+  const b = record(Kind.OPEN, L.size, h);
+  b.writeInt32LE(ret, L.fields.ret);
+  b.writeInt32LE(-100, L.fields.dirfd);
+  b.writeUInt32LE(flags, L.fields.flags);
+  b.writeUInt32LE(mode, L.fields.mode);
+  b.writeUInt32LE(nr, L.fields.syscall_nr);
+  cstr(b, L.fields.path, 256, path);
+  cstr(b, L.fields.dir, 256, dir);
+  return b;
+}
+
+export interface Addr { family: number; port: number; ip: number[] }
+
+function writeAddr(b: Buffer, off: number, a: Addr): void {
+  b.writeUInt16LE(a.family, off);
+  b.writeUInt16LE(a.port, off + 2);
+  Buffer.from(a.ip).copy(b, off + 8);
+}
+
+/** struct lens_sock_event */
+export function sockRecord(kind: number, fd: number, ret: number, local: Addr, remote: Addr, h: HeaderFields = {}, proto = 6): Buffer {
+  const L = LAYOUT.lens_sock_event;
+  const b = record(kind, L.size, h);
+  b.writeInt32LE(ret, L.fields.ret);
+  b.writeInt32LE(fd, L.fields.fd);
+  b.writeUInt32LE(proto, L.fields.proto);
+  writeAddr(b, L.fields.local, local);
+  writeAddr(b, L.fields.remote, remote);
+  return b;
+}
+
+/** struct lens_dns_event */
+export function dnsRecord(name: string, answers: Addr[], ret = 0, h: HeaderFields = {}): Buffer {
+  const L = LAYOUT.lens_dns_event;
+  const b = record(Kind.DNS, L.size, h);
+  b.writeInt32LE(ret, L.fields.ret);
+  b.writeUInt32LE(answers.length, L.fields.answer_count);
+  cstr(b, L.fields.name, 128, name);
+  answers.forEach((a, i) => writeAddr(b, L.fields.answers + i * LAYOUT.lens_addr.size, a));
+  return b;
+}
+
+/** One frame: struct lens_frame + payload. */
+export function frame(type: number, payload: Buffer): Buffer {
+  const hdr = Buffer.alloc(LAYOUT.lens_frame.size);
+  hdr.writeUInt32LE(payload.length, LAYOUT.lens_frame.fields.len);
+  hdr.writeUInt16LE(type, LAYOUT.lens_frame.fields.type);
+  return Buffer.concat([hdr, payload]);
+}
+
+/** A RECORDS frame holding `records` back to back. */
+export function recordsFrame(records: Buffer[]): Buffer {
+  return frame(FrameType.RECORDS, Buffer.concat(records));
+}
+
+/** A HELLO frame. */
+export function helloFrame(realtimeOffsetNs: bigint, machine = 'x86_64', abi = 1): Buffer {
+  const L = LAYOUT.lens_hello;
+  const b = Buffer.alloc(L.size);
+  b.writeUInt32LE(abi, L.fields.abi_version);
+  b.writeUInt32LE(0xffff, L.fields.kinds_mask);
+  b.writeBigInt64LE(realtimeOffsetNs, L.fields.realtime_offset_ns);
+  b.writeBigUInt64LE(1n << 24n, L.fields.ringbuf_bytes);
+  cstr(b, L.fields.machine, 16, machine);
+  return frame(FrameType.HELLO, b);
+}
+
+/** A STATS frame with per-kind delivered and dropped counts. */
+export function statsFrame(events: Record<number, number>, dropped: Record<number, number>): Buffer {
+  const L = LAYOUT.lens_stats;
+  const b = Buffer.alloc(L.size);
+  for (const [k, n] of Object.entries(events)) b.writeBigUInt64LE(BigInt(n), L.fields.events + Number(k) * 8);
+  for (const [k, n] of Object.entries(dropped)) b.writeBigUInt64LE(BigInt(n), L.fields.dropped + Number(k) * 8);
+  return frame(FrameType.STATS, b);
+}
+
+/** A TARGET frame. */
+export function targetFrame(state: number, pid: number, exitCode = 0, signal = 0): Buffer {
+  const L = LAYOUT.lens_target;
+  const b = Buffer.alloc(L.size);
+  b.writeUInt32LE(state, L.fields.state);
+  b.writeUInt32LE(pid, L.fields.pid);
+  b.writeInt32LE(exitCode, L.fields.exit_code);
+  b.writeUInt32LE(signal, L.fields.signal);
+  return frame(FrameType.TARGET, b);
+}
+
+/** An ERROR frame. */
+export function errorFrame(code: number, errno: number, message: string): Buffer {
+  const L = LAYOUT.lens_error;
+  const b = Buffer.alloc(L.size);
+  b.writeUInt32LE(code, L.fields.code);
+  b.writeInt32LE(errno, L.fields.errno_val);
+  cstr(b, L.fields.message, 248, message);
+  return frame(FrameType.ERROR, b);
+}

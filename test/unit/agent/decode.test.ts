@@ -1,0 +1,127 @@
+// Decoder: frames split at every possible byte boundary, every record kind, control frames, malformed input.
+import assert from 'node:assert/strict';
+import { decodeError, decodeHello, decodeStats, decodeTarget } from '../../../remote-agent/src/decode/control';
+import { FrameSplitter } from '../../../remote-agent/src/decode/frames';
+import { FrameType, Kind } from '../../../remote-agent/src/decode/layout';
+import {
+  RecordDecoder, syscallArg, type DnsRecord, type ExecRecord, type ExitRecord, type ForkRecord, type OpenRecord, type ProbeRecord, type SockRecord, type SyscallRecord,
+} from '../../../remote-agent/src/decode/records';
+import {
+  dnsRecord, errorFrame, execRecord, exitRecord, forkRecord, helloFrame, openRecord, record, recordsFrame, sockRecord, statsFrame, syscallRecord, targetFrame,
+} from '../../../remote-agent/src/bench/synthetic';
+
+function splitAll(stream: Buffer, cuts: number[]): Array<{ type: number; payload: Buffer }> {
+  const frames: Array<{ type: number; payload: Buffer }> = [];
+  const s = new FrameSplitter((type, buf, start, end) => frames.push({ type, payload: Buffer.from(buf.subarray(start, end)) }));
+  let prev = 0;
+  for (const c of [...cuts, stream.length]) { s.push(stream.subarray(prev, c)); prev = c; }
+  assert.equal(s.pendingBytes, 0);
+  return frames;
+}
+
+describe('frame splitter', function () {
+  const stream = Buffer.concat([
+    helloFrame(1000n), recordsFrame([syscallRecord(0, [1n], 5n, 10n)]), statsFrame({ 13: 1 }, {}), targetFrame(2, 42, 3),
+  ]);
+
+  it('yields the same frames for every split point, including inside frame headers', function () {
+    const whole = splitAll(stream, []);
+    assert.deepEqual(whole.map((f) => f.type), [FrameType.HELLO, FrameType.RECORDS, FrameType.STATS, FrameType.TARGET]);
+    for (let cut = 1; cut < stream.length; cut++) assert.deepEqual(splitAll(stream, [cut]), whole, `cut at ${cut}`);
+  });
+
+  it('handles byte-by-byte input', function () {
+    const cuts = Array.from({ length: stream.length - 1 }, (_, i) => i + 1);
+    assert.deepEqual(splitAll(stream, cuts).length, 4);
+  });
+
+  it('keeps an incomplete frame pending and rejects an absurd frame length', function () {
+    const s = new FrameSplitter(() => assert.fail('no frame is complete'));
+    s.push(stream.subarray(0, 20));
+    assert.equal(s.pendingBytes, 20);
+    const bad = Buffer.alloc(8);
+    bad.writeUInt32LE(0xffffffff, 0);
+    assert.throws(() => new FrameSplitter(() => {}).push(bad), /corrupt probe output: frame of 4294967295 bytes/);
+  });
+});
+
+describe('record decoder', function () {
+  function decode(...records: Buffer[]): { out: ProbeRecord[]; d: RecordDecoder } {
+    const buf = Buffer.concat(records);
+    const d = new RecordDecoder();
+    const out: ProbeRecord[] = [];
+    d.decode(buf, 0, buf.length, out);
+    return { out, d };
+  }
+
+  it('decodes the header and a syscall record, with 64-bit args read on demand', function () {
+    const { out } = decode(syscallRecord(257, [BigInt.asUintN(64, -100n), 0x7ffc12345678n, 0o2000000n, 0n, 0n, 0xffffffffffffffffn], -2n, 1234n,
+      { tsNs: 123_456_789_012n, startNs: 5n, pid: 10, tid: 11, ppid: 1, uid: 1000, comm: 'cat' }));
+    const r = out[0] as SyscallRecord;
+    assert.equal(r.kind, Kind.SYSCALL);
+    assert.deepEqual([r.tsNs, r.startNs, r.pid, r.tid, r.ppid, r.uid, r.comm], [123_456_789_012, 5, 10, 11, 1, 1000, 'cat']);
+    assert.deepEqual([r.nr, r.ret, r.durNs], [257, -2, 1234]);
+    assert.equal(syscallArg(r, 0), 0xffffffffffffff9cn);
+    assert.equal(syscallArg(r, 1), 0x7ffc12345678n);
+    assert.equal(syscallArg(r, 5), 0xffffffffffffffffn);
+  });
+
+  it('decodes exec argv, filename and cwd', function () {
+    const { out } = decode(execRecord('/usr/bin/ls', ['ls', '-l', 'dir with space'], '/tmp'));
+    const r = out[0] as ExecRecord;
+    assert.deepEqual([r.filename, r.cwd, r.argv, r.argc, r.ret], ['/usr/bin/ls', '/tmp', ['ls', '-l', 'dir with space'], 3, 0]);
+  });
+
+  it('decodes fork, exit, open, socket and dns records back to back', function () {
+    const { out } = decode(
+      forkRecord(77, 99n), exitRecord(0, 9), openRecord('x.txt', '/home/u', 0o1101, 3),
+      sockRecord(Kind.CONNECT, 5, 0, { family: 2, port: 40000, ip: [127, 0, 0, 1] }, { family: 2, port: 8080, ip: [10, 1, 2, 3] }),
+      dnsRecord('localhost', [{ family: 2, port: 0, ip: [127, 0, 0, 1] }, { family: 10, port: 0, ip: [...Array(15).fill(0), 1] }]),
+    );
+    assert.deepEqual(out.map((r) => r.kind), [Kind.FORK, Kind.EXIT, Kind.OPEN, Kind.CONNECT, Kind.DNS]);
+    const [fork, exit, open, sock, dns] = out as [ForkRecord, ExitRecord, OpenRecord, SockRecord, DnsRecord];
+    assert.deepEqual([fork.childPid, fork.childStartNs], [77, 99]);
+    assert.deepEqual([exit.exitCode, exit.signal], [0, 9]);
+    assert.deepEqual([open.path, open.dir, open.openFlags, open.ret, open.dirfd], ['x.txt', '/home/u', 0o1101, 3, -100]);
+    assert.deepEqual([sock.fd, sock.remote.port, [...sock.remote.addr], sock.local.port], [5, 8080, [10, 1, 2, 3], 40000]);
+    assert.deepEqual([dns.name, dns.answers.length, dns.answers[1].addr.length], ['localhost', 2, 16]);
+  });
+
+  it('reports unknown kinds and short records instead of dropping them silently, and keeps decoding', function () {
+    const unknown = record(99, 64);
+    const short = record(Kind.EXEC, 80);
+    const { out, d } = decode(unknown, short, exitRecord(1));
+    assert.equal(out.length, 1);
+    assert.equal(d.problemCount, 2);
+    assert.match(d.problems[0].reason, /unknown record kind 99/);
+    assert.match(d.problems[1].reason, /expected at least 1608/);
+  });
+
+  it('reports a record whose size overruns the frame', function () {
+    const r = exitRecord(0);
+    const { out, d } = decode(r.subarray(0, 60));
+    assert.equal(out.length, 0);
+    assert.equal(d.problemCount, 1);
+    assert.match(d.problems[0].reason, /record size 72 does not fit the 60 bytes left/);
+  });
+
+  it('reuses the comm string while a thread keeps its name and notices a change', function () {
+    const { out } = decode(syscallRecord(0, [], 0n, 0n, { comm: 'a' }), syscallRecord(0, [], 0n, 0n, { comm: 'a' }), syscallRecord(0, [], 0n, 0n, { comm: 'b' }));
+    assert.deepEqual(out.map((r) => r.comm), ['a', 'a', 'b']);
+  });
+});
+
+describe('control frames', function () {
+  const payload = (f: Buffer) => [f, 8, f.length] as const;
+  it('HELLO, STATS, TARGET, ERROR', function () {
+    const h = decodeHello(...payload(helloFrame(-5n, 'aarch64')));
+    assert.deepEqual([h.abiVersion, h.realtimeOffsetNs, h.machine, h.ringbufBytes], [1, -5, 'aarch64', 1 << 24]);
+    const s = decodeStats(...payload(statsFrame({ [Kind.OPEN]: 7 }, { [Kind.SYSCALL]: 3 })));
+    assert.deepEqual([s.events[Kind.OPEN], s.dropped[Kind.SYSCALL], s.dropped[Kind.OPEN]], [7, 3, 0]);
+    assert.deepEqual(decodeTarget(...payload(targetFrame(2, 42, 0, 9))), { state: 2, pid: 42, exitCode: 0, signal: 9 });
+    assert.deepEqual(decodeError(...payload(errorFrame(1, 1, 'need CAP_BPF'))), { code: 1, errno: 1, message: 'need CAP_BPF' });
+  });
+  it('rejects a truncated control frame', function () {
+    assert.throws(() => decodeHello(Buffer.alloc(20), 0, 20), /HELLO frame is 20 bytes, expected 40/);
+  });
+});
