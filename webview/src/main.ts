@@ -11,6 +11,10 @@ import { connectHost } from './host';
 import type { ToWebview, ViewName } from './messages';
 import { h } from './ui/dom';
 import { createEventsView } from './views/eventsView';
+import { createNetworkMapView } from './views/networkMapView';
+import { createProcessTreeView } from './views/processTreeView';
+import { createSummaryView } from './views/summaryView';
+import { createTimelineView } from './views/timelineView';
 import type { View, ViewFactory } from './views/view';
 
 // Styles go in through CSSOM (a constructed sheet), which a strict style-src CSP allows.
@@ -22,10 +26,10 @@ provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckb
 
 const VIEWS: Record<ViewName, ViewFactory> = {
   events: createEventsView,
-  processTree: createEventsView,
-  networkMap: createEventsView,
-  timeline: createEventsView,
-  summary: createEventsView,
+  processTree: createProcessTreeView,
+  networkMap: createNetworkMapView,
+  timeline: createTimelineView,
+  summary: createSummaryView,
 };
 
 function isViewName(v: string | undefined | null): v is ViewName {

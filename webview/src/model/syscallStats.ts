@@ -1,0 +1,83 @@
+/*
+ * The syscall summary (strace -c, but per process and live): counts, errors
+ * and latency percentiles per (pid, syscall), computed from syscall events and
+ * overridden by the agent's in-kernel summaries when those arrive.
+ */
+import type { LensEvent, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
+import { LatencyHistogram } from './percentiles';
+
+/** One row of the summary table. */
+export interface SummaryRow {
+  pid: number;
+  comm: string;
+  name: string;
+  count: number;
+  errors: number;
+  total_ns: number;
+  max_ns: number;
+  p50_ns: number;
+  p95_ns: number;
+  p99_ns: number;
+  /** 'kernel' rows come from the agent's in-kernel counts; 'events' rows from syscall events */
+  source: 'kernel' | 'events';
+}
+
+interface Live {
+  pid: number;
+  comm: string;
+  name: string;
+  errors: number;
+  hist: LatencyHistogram;
+}
+
+/** Why it exists: aggregate syscalls per process from either source, for the summary view. */
+export class SyscallStats {
+  private readonly live = new Map<string, Live>();
+  private readonly kernel = new Map<string, SyscallSummaryRow>();
+  /** bumps on every change, so a view redraws only when needed */
+  version = 0;
+
+  addEvents(events: readonly LensEvent[]): void {
+    for (const e of events) {
+      if (e.kind !== 'syscall') continue;
+      const key = `${e.pid}:${e.name}`;
+      let s = this.live.get(key);
+      if (!s) {
+        s = { pid: e.pid, comm: e.comm, name: e.name, errors: 0, hist: new LatencyHistogram() };
+        this.live.set(key, s);
+      }
+      s.comm = e.comm;
+      s.hist.add(e.dur_ns);
+      if (e.ret < 0) s.errors++;
+      this.version++;
+    }
+  }
+
+  /** Rows from the agent replace the computed ones for the same (pid, syscall). */
+  applySummary(rows: readonly SyscallSummaryRow[]): void {
+    for (const r of rows) this.kernel.set(`${r.pid}:${r.name}`, r);
+    this.version++;
+  }
+
+  clear(): void {
+    this.live.clear();
+    this.kernel.clear();
+    this.version++;
+  }
+
+  rows(): SummaryRow[] {
+    const out: SummaryRow[] = [];
+    for (const r of this.kernel.values()) {
+      out.push({ pid: r.pid, comm: r.comm, name: r.name, count: r.count, errors: r.errors, total_ns: r.total_ns, max_ns: r.max_ns, p50_ns: r.p50_ns, p95_ns: r.p95_ns, p99_ns: r.p99_ns, source: 'kernel' });
+    }
+    for (const [key, s] of this.live) {
+      if (this.kernel.has(key)) continue;
+      const h = s.hist;
+      out.push({
+        pid: s.pid, comm: s.comm, name: s.name, count: h.count, errors: s.errors, total_ns: h.total, max_ns: h.max,
+        p50_ns: h.quantile(0.5), p95_ns: h.quantile(0.95), p99_ns: h.quantile(0.99), source: 'events',
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,142 @@
+/*
+ * Process tree view: a d3 tree (d3.hierarchy + d3.tree) of the session's
+ * processes, collapsible, labelled with comm, pid and exit status, and
+ * coloured by how many events each process produced.
+ */
+import { hierarchy, type HierarchyPointNode, linkHorizontal, select, tree } from 'd3';
+import type { Host } from '../host';
+import type { ToWebview } from '../messages';
+import { activityLevel, ProcessTreeModel, type TreeDatum } from '../model/processTree';
+import { fmtCount, h } from '../ui/dom';
+import { Throttle } from '../ui/throttle';
+import type { View } from './view';
+
+const ROW = 30;
+const COLUMN = 190;
+const MARGIN = { top: 20, left: 24, right: 200, bottom: 20 };
+
+/** Mount the process tree view. */
+export function createProcessTreeView(root: HTMLElement, host: Host): View {
+  return new ProcessTreeView(root, host);
+}
+
+class ProcessTreeView implements View {
+  private readonly model = new ProcessTreeModel();
+  private readonly collapsed: Set<number>;
+  private readonly svg: SVGSVGElement;
+  private readonly links: SVGGElement;
+  private readonly nodes: SVGGElement;
+  private readonly empty: HTMLElement;
+  private readonly count: HTMLElement;
+  private readonly throttle = new Throttle(() => this.render(), 250);
+  private drawnVersion = -1;
+
+  constructor(root: HTMLElement, private readonly host: Host) {
+    this.collapsed = new Set(host.loadState<{ collapsed: number[] }>('processTree').collapsed ?? []);
+    this.count = h('span', { class: 'counts', id: 'process-count' });
+    const expandAll = h('vscode-button', { appearance: 'secondary', id: 'expand-all' }, 'Expand all');
+    expandAll.addEventListener('click', () => { this.collapsed.clear(); this.changed(); });
+    const legend = h('span', { class: 'legend', 'aria-label': 'Activity colours' }, 'Activity:',
+      ...[0, 1, 2, 3, 4].map((l) => h('span', { class: `legend-item activity-${l}` }, h('span', { class: 'dot' }), ['none', 'low', '', '', 'high'][l])));
+    this.svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    this.svg.setAttribute('class', 'process-tree');
+    this.svg.setAttribute('role', 'tree');
+    this.svg.setAttribute('aria-label', 'Process tree');
+    this.links = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    this.nodes = document.createElementNS('http://www.w3.org/2000/svg', 'g');
+    this.svg.append(this.links, this.nodes);
+    this.empty = h('div', { class: 'empty static' }, 'No processes yet.');
+    root.classList.add('view-process-tree');
+    root.append(h('div', { class: 'toolbar' }, expandAll, legend, this.count), h('div', { class: 'graph-scroll' }, this.empty, this.svg));
+    this.throttle.request();
+  }
+
+  handle(msg: ToWebview): void {
+    if (msg.type === 'events') { this.model.addEvents(msg.events); this.throttle.request(); }
+    if (msg.type === 'reset') { this.model.clear(); this.throttle.request(); }
+  }
+
+  private changed(): void {
+    this.host.saveState('processTree', { collapsed: [...this.collapsed] });
+    this.drawnVersion = -1;
+    this.throttle.request();
+  }
+
+  private toggle(pid: number): void {
+    if (this.collapsed.has(pid)) this.collapsed.delete(pid); else this.collapsed.add(pid);
+    this.changed();
+  }
+
+  private render(): void {
+    if (this.drawnVersion === this.model.version) return;
+    this.drawnVersion = this.model.version;
+    const data = this.model.hierarchy(this.collapsed);
+    this.empty.hidden = data !== null;
+    this.count.textContent = `${fmtCount(this.model.size)} processes`;
+    if (!data) {
+      select(this.links).selectAll('*').remove();
+      select(this.nodes).selectAll('*').remove();
+      return;
+    }
+    const rootNode = tree<TreeDatum>().nodeSize([ROW, COLUMN])(hierarchy(data, (d) => d.children));
+    const all = rootNode.descendants();
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let maxY = 0;
+    for (const n of all) { minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x); maxY = Math.max(maxY, n.y); }
+    const width = maxY + MARGIN.left + MARGIN.right;
+    const height = maxX - minX + MARGIN.top + MARGIN.bottom;
+    this.svg.setAttribute('width', String(width));
+    this.svg.setAttribute('height', String(height));
+    this.svg.setAttribute('viewBox', `${-MARGIN.left} ${minX - MARGIN.top} ${width} ${height}`);
+    const max = this.model.maxEvents;
+    const link = linkHorizontal<unknown, HierarchyPointNode<TreeDatum>>().x((d) => d.y).y((d) => d.x);
+
+    select(this.links).selectAll<SVGPathElement, HierarchyPointNode<TreeDatum>>('path')
+      .data(rootNode.links(), (l) => `${(l as { target: HierarchyPointNode<TreeDatum> }).target.data.node.pid}`)
+      .join('path')
+      .attr('class', 'tree-link')
+      .attr('d', (l) => link(l as never));
+
+    const nodes = select(this.nodes).selectAll<SVGGElement, HierarchyPointNode<TreeDatum>>('g.tree-node')
+      .data(all, (d) => String(d.data.node.pid))
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'tree-node').attr('role', 'treeitem').attr('tabindex', 0);
+        g.append('circle').attr('r', 7);
+        const label = g.append('text').attr('class', 'tree-label').attr('x', 12).attr('dy', '0.35em');
+        label.append('tspan').attr('class', 'tree-name');
+        label.append('tspan').attr('class', 'tree-exit').attr('dx', 8);
+        g.append('title');
+        g.on('click', (_ev, d) => { if (d.data.node.pid !== 0) this.toggle(d.data.node.pid); });
+        g.on('keydown', (ev: KeyboardEvent, d) => {
+          if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.toggle(d.data.node.pid); }
+        });
+        return g;
+      });
+    nodes
+      .attr('transform', (d) => `translate(${d.y},${d.x})`)
+      .attr('data-pid', (d) => d.data.node.pid)
+      .attr('aria-level', (d) => d.depth + 1)
+      .attr('aria-expanded', (d) => (d.data.hiddenChildren ? 'false' : d.data.children ? 'true' : null))
+      .attr('aria-label', (d) => `${d.data.node.comm} (${d.data.node.pid})${exitText(d.data) ? `, ${exitText(d.data)}` : ''}, ${d.data.node.events} events`)
+      .attr('class', (d) => `tree-node activity-${d.data.node.pid === 0 ? 0 : activityLevel(d.data.node.events, max)}${d.data.hiddenChildren ? ' collapsed' : ''}${d.data.node.errors ? ' has-errors' : ''}`);
+    nodes.select<SVGTSpanElement>('tspan.tree-name').text((d) => d.data.node.pid === 0 ? 'session' : `${d.data.node.comm} ${d.data.node.pid}${d.data.hiddenChildren ? ` (+${d.data.hiddenChildren})` : ''}`);
+    nodes.select<SVGTSpanElement>('tspan.tree-exit')
+      .attr('class', (d) => `tree-exit${(d.data.node.exitCode ?? 0) !== 0 || d.data.node.signal ? ' failed' : ''}`)
+      .text((d) => exitText(d.data));
+    nodes.select('title').text((d) => {
+      const n = d.data.node;
+      const lines = [`${n.comm} (pid ${n.pid}, parent ${n.ppid})`];
+      if (n.argv) lines.push(n.argv.join(' '));
+      lines.push(`${fmtCount(n.events)} events, ${fmtCount(n.errors)} errors; with descendants ${fmtCount(d.data.subtreeEvents)}`);
+      if (exitText(d.data)) lines.push(exitText(d.data));
+      return lines.join('\n');
+    });
+  }
+}
+
+function exitText(d: TreeDatum): string {
+  const n = d.node;
+  if (n.signal) return `killed by ${n.signal}`;
+  return n.exitCode === undefined ? '' : `exit ${n.exitCode}`;
+}
