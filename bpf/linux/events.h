@@ -118,16 +118,23 @@ enum lens_fsop {
 	LENS_FSOP_CHDIR = 10,
 };
 
+/*
+ * fd-based calls (fchmod, fchown, ftruncate, fchdir): dirfd is the fd, path is
+ * empty and dir is the fd's own path. unlinkat(AT_REMOVEDIR) reports op RMDIR.
+ */
 struct lens_fsop_event {
 	struct lens_hdr h;
 	__s32 ret;
 	__u32 op;             /* enum lens_fsop */
 	__u32 syscall_nr;
-	__s32 dirfd;
-	__u64 arg;            /* mode (chmod/mkdir), uid<<32|gid (chown), length (truncate) */
-	char path[LENS_PATH_LEN];
-	char path2[LENS_PATH_LEN]; /* rename/link/symlink target */
-	char dir[LENS_DIR_LEN];    /* resolved directory when path is relative */
+	__s32 dirfd;          /* AT_FDCWD (-100) when relative to cwd */
+	__u64 arg;            /* mode (chmod/mkdir; fchmodat2 flags << 32), uid<<32|gid (chown),
+	                       * length (truncate), flags (unlinkat), new dirfd<<32|flags
+	                       * (rename/link: the second path's dirfd, renameat2/linkat flags) */
+	char path[LENS_PATH_LEN];  /* symlink: the link created */
+	char path2[LENS_PATH_LEN]; /* rename/link: the new name; symlink: the target, as given */
+	char dir[LENS_DIR_LEN];    /* directory of dirfd/cwd, when path (or path2 under the
+	                            * same dirfd) is relative; else empty */
 };
 
 /* Socket address as the agent decodes it. family: AF_INET 2, AF_INET6 10, AF_UNIX 1. */
@@ -143,7 +150,8 @@ struct lens_sock_event {
 	__s32 ret;            /* syscall result (fd for accept) or -errno */
 	__s32 fd;             /* socket fd the call was made on */
 	__u32 proto;          /* IPPROTO_TCP / IPPROTO_UDP when known, else 0 */
-	__u32 extra;          /* listen: backlog */
+	__u32 extra;          /* listen: backlog; bind: the port bound (port 0 asked);
+	                       * accept4: its flags */
 	struct lens_addr local;
 	struct lens_addr remote;
 	char unix_path[108];  /* AF_UNIX path (abstract names start with '@') */

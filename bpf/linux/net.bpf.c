@@ -244,8 +244,11 @@ static __always_inline void emit_accept(const struct net_args *a, long ret)
 		e->proto = BPF_CORE_READ(sk, sk_protocol);
 		lens_sock_addr(sk, false, &e->local);
 		lens_sock_addr(sk, true, &e->remote);
-		if (BPF_CORE_READ(sk, __sk_common.skc_family) == LENS_AF_UNIX)
+		if (BPF_CORE_READ(sk, __sk_common.skc_family) == LENS_AF_UNIX) {
+			/* The listener's path, copied to the accepted socket: a local address. */
+			e->local.family = LENS_AF_UNIX;
 			lens_sock_unix_path(sk, e->unix_path);
+		}
 		else if (e->proto == IPPROTO_TCP_VAL && lens_want(LENS_TCP_CLOSE))
 			tcp_remember(sk);
 	}
