@@ -92,10 +92,18 @@ export function isError(e: LensEvent): boolean {
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
-/** Wall-clock time with milliseconds, e.g. `14:03:07.215`. */
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/** Wall-clock time with milliseconds, e.g. `14:03:07.215` (the Intl part is cached per second). */
 export function formatTime(ts: number): string {
-  const ms = Math.floor(ts % 1000);
-  return `${timeFmt.format(ts)}.${String(ms).padStart(3, '0')}`;
+  const second = Math.floor(ts / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = timeFmt.format(second * 1000);
+  }
+  const ms = Math.floor(ts - second * 1000);
+  return `${cachedPrefix}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`;
 }
 
 /** Human-readable duration for nanoseconds: `850 ns`, `12.3 µs`, `4.1 ms`, `2.00 s`. */

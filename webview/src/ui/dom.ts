@@ -33,7 +33,9 @@ export class FrameScheduler {
   }
 }
 
-/** Format a count with thousands separators. */
+/** Format a count with thousands separators (cheaper than toLocaleString, which is slow per call). */
 export function fmtCount(n: number): string {
-  return n.toLocaleString('en-US');
+  const s = String(Math.trunc(n));
+  if (s.length <= 3 || (n < 0 && s.length <= 4)) return s;
+  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

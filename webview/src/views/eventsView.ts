@@ -10,12 +10,13 @@ import { EventStore } from '../model/eventStore';
 import { formatTime, GROUP_NAMES, isError, KIND_GROUPS, type KindGroup, kindGroup, resultText } from '../model/eventText';
 import { type CompiledFilter, MATCH_ALL, parseFilter } from '../model/filter';
 import { SORT_COLUMNS, type SortColumn, type SortSpec, TableIndex } from '../model/tableIndex';
-import { scrollToEnd, scrollToReveal, visibleWindow } from '../model/virtualWindow';
+import { contentHeight, scrollToEnd, scrollToReveal, visibleWindow } from '../model/virtualWindow';
 import { fmtCount, FrameScheduler, h } from '../ui/dom';
 import { DetailPane } from './detailPane';
 import type { View } from './view';
 
 const ROW_HEIGHT = 22;
+const FOLLOW_REDRAW_MS = 50;
 const OVERSCAN = 8;
 
 const COLUMN_TITLES: Record<SortColumn, string> = {
@@ -36,6 +37,7 @@ interface RowEl {
   el: HTMLElement;
   cells: HTMLElement[];
   seq: number;
+  display: number;
   selected: boolean;
 }
 
@@ -56,6 +58,15 @@ class EventsView implements View {
   private lost = 0;
   private programmaticScroll = false;
   private readonly pool: RowEl[] = [];
+  private countsAt = 0;
+  private lastRender = 0;
+  private deferred = false;
+  /** false when something other than new events asked for this redraw */
+  private onlyNewEvents = false;
+  private viewportHeight = 0;
+  private spacerHeight = -1;
+  private ariaRowCount = -1;
+  private countsTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly scheduler = new FrameScheduler(() => this.render());
 
   private readonly filterInput: HTMLElement & { value: string };
@@ -142,7 +153,10 @@ class EventsView implements View {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('[role=row]');
       if (row?.dataset.seq) this.select(Number(row.dataset.seq), true);
     });
-    new ResizeObserver(() => this.scheduler.request()).observe(this.viewport);
+    new ResizeObserver((entries) => {
+      this.viewportHeight = entries[entries.length - 1].contentRect.height;
+      this.redraw();
+    }).observe(this.viewport);
 
     this.index = new TableIndex(this.store, this.filter, saved.sort && SORT_COLUMNS.includes(saved.sort.column) ? saved.sort : undefined, this.scope());
     if (saved.filter) {
@@ -151,7 +165,7 @@ class EventsView implements View {
     }
     this.updateFollowButton();
     this.updateHeader();
-    this.scheduler.request();
+    this.redraw();
   }
 
   handle(msg: ToWebview): void {
@@ -191,12 +205,12 @@ class EventsView implements View {
     this.lost = 0;
     this.index.setScope(this.scope());
     this.detail.show(null);
-    this.scheduler.request();
+    this.redraw();
   }
 
   private setStats(stats: SessionStats): void {
     this.lost = stats.lostTotal;
-    this.scheduler.request();
+    this.redraw();
   }
 
   private scope() {
@@ -208,7 +222,7 @@ class EventsView implements View {
   private applyScope(): void {
     this.index.setScope(this.scope());
     this.save();
-    this.scheduler.request();
+    this.redraw();
   }
 
   private setFilter(text: string): void {
@@ -231,7 +245,7 @@ class EventsView implements View {
     this.filter = parsed.filter;
     this.index.setFilter(this.filter);
     this.save();
-    this.scheduler.request();
+    this.redraw();
   }
 
   private setTimeRange(range: { from: number; to: number } | null): void {
@@ -246,7 +260,7 @@ class EventsView implements View {
     this.follow = follow;
     this.updateFollowButton();
     this.save();
-    this.scheduler.request();
+    this.redraw();
   }
 
   private updateFollowButton(): void {
@@ -262,7 +276,7 @@ class EventsView implements View {
     this.updateHeader();
     this.save();
     if (this.selectedSeq >= 0) this.reveal(this.selectedSeq);
-    this.scheduler.request();
+    this.redraw();
   }
 
   private updateHeader(): void {
@@ -289,7 +303,7 @@ class EventsView implements View {
       // Scrolling away from the newest rows pauses following; scrolling back resumes it.
       if (this.follow !== atEnd && !(this.index.sortSpec.descending)) this.setFollow(atEnd);
     }
-    this.scheduler.request();
+    this.redraw();
   }
 
   private onKey(ev: KeyboardEvent): void {
@@ -320,7 +334,7 @@ class EventsView implements View {
     this.detail.show(e);
     this.reveal(seq);
     if (fromUser) this.host.post({ type: 'select', key: eventKey(e), event: e });
-    this.scheduler.request();
+    this.redraw();
   }
 
   private reveal(seq: number): void {
@@ -334,19 +348,37 @@ class EventsView implements View {
   }
 
   private render(): void {
+    const now = performance.now();
+    // While following a fast stream, ~20 redraws a second are plenty: leave the rest of each
+    // frame to receiving events. Anything the user does redraws on the next frame.
+    if (this.follow && this.onlyNewEvents && now - this.lastRender < FOLLOW_REDRAW_MS) {
+      if (!this.deferred) {
+        this.deferred = true;
+        setTimeout(() => { this.deferred = false; this.redraw(); }, FOLLOW_REDRAW_MS - (now - this.lastRender));
+      }
+      return;
+    }
+    this.lastRender = now;
+    this.onlyNewEvents = true;
     this.index.flush();
     const total = this.index.length;
-    const vh = this.viewport.clientHeight;
+    const vh = this.viewportHeight;
+    // Geometry is read once, before any write, so a frame costs one layout.
+    let scrollTop = this.viewport.scrollTop;
+    const height = contentHeight(total, ROW_HEIGHT);
+    if (height !== this.spacerHeight) {
+      this.spacerHeight = height;
+      this.spacer.style.height = `${height}px`;
+    }
     if (this.follow) {
       const end = this.index.sortSpec.descending ? 0 : scrollToEnd(total, ROW_HEIGHT, vh);
-      this.spacer.style.height = `${visibleWindow({ scrollTop: 0, viewportHeight: vh, rowHeight: ROW_HEIGHT, rowCount: total, overscan: 0 }).scrollHeight}px`;
-      if (Math.abs(this.viewport.scrollTop - end) > 1) {
+      if (Math.abs(scrollTop - end) > 1) {
         this.programmaticScroll = true;
         this.viewport.scrollTop = end;
+        scrollTop = end;
       }
     }
-    const win = visibleWindow({ scrollTop: this.viewport.scrollTop, viewportHeight: vh, rowHeight: ROW_HEIGHT, rowCount: total, overscan: OVERSCAN });
-    this.spacer.style.height = `${win.scrollHeight}px`;
+    const win = visibleWindow({ scrollTop, viewportHeight: vh, rowHeight: ROW_HEIGHT, rowCount: total, overscan: OVERSCAN });
     this.rowsLayer.style.transform = `translateY(${win.offsetY}px)`;
     const needed = win.end - win.first;
     while (this.pool.length < needed) this.pool.push(this.makeRow());
@@ -359,22 +391,37 @@ class EventsView implements View {
       const display = win.first + i;
       this.fillRow(row, this.index.seqAt(display), display);
     }
-    this.grid.setAttribute('aria-rowcount', String(total + 1));
-    this.empty.hidden = total > 0;
-    this.empty.textContent = this.store.length === 0 ? 'Waiting for events…' : 'No events match the filter, kinds and time range.';
+    if (total + 1 !== this.ariaRowCount) {
+      this.ariaRowCount = total + 1;
+      this.grid.setAttribute('aria-rowcount', String(total + 1));
+    }
+    const emptyText = total > 0 ? '' : this.store.length === 0 ? 'Waiting for events…' : 'No events match the filter, kinds and time range.';
+    if (this.empty.textContent !== emptyText) {
+      this.empty.textContent = emptyText;
+      this.empty.hidden = total > 0;
+    }
     this.updateCounts(total);
+  }
+
+  /** Redraw on the next frame without the follow-mode pacing (the user did something). */
+  private redraw(): void {
+    this.onlyNewEvents = false;
+    this.scheduler.request();
   }
 
   private makeRow(): RowEl {
     const cells = SORT_COLUMNS.map((c) => h('div', { role: 'gridcell', class: `cell col-${c}` }));
     const el = h('div', { role: 'row', class: 'row' }, ...cells);
     this.rowsLayer.append(el);
-    return { el, cells, seq: -1, selected: false };
+    return { el, cells, seq: -1, display: -1, selected: false };
   }
 
   private fillRow(row: RowEl, seq: number, display: number): void {
     const selected = seq === this.selectedSeq;
-    row.el.setAttribute('aria-rowindex', String(display + 2));
+    if (row.display !== display) {
+      row.display = display;
+      row.el.setAttribute('aria-rowindex', String(display + 2));
+    }
     if (row.seq === seq && row.selected === selected) return;
     if (row.seq !== seq) {
       const e = this.store.event(seq);
@@ -399,6 +446,13 @@ class EventsView implements View {
   }
 
   private updateCounts(shown: number): void {
+    // Text in toolkit badges re-renders web components: refresh counts a few times a second, not every frame.
+    const now = performance.now();
+    if (now - this.countsAt < 250 && shown !== 0) {
+      this.countsTimer ??= setTimeout(() => { this.countsTimer = undefined; this.countsAt = 0; this.redraw(); }, 260);
+      return;
+    }
+    this.countsAt = now;
     const held = this.store.length;
     let text = `${fmtCount(shown)} of ${fmtCount(held)} events`;
     if (this.store.dropped) text += ` (${fmtCount(this.store.dropped)} older ones are only in the session file)`;
