@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { NetworkGraphModel } from '../../../webview/src/model/networkGraph';
+import { LatencyHistogram } from '../../../webview/src/model/percentiles';
+import { activityLevel, ProcessTreeModel, type TreeDatum } from '../../../webview/src/model/processTree';
+import { SyscallStats } from '../../../webview/src/model/syscallStats';
+import { TimelineModel } from '../../../webview/src/model/timelineLanes';
+import { EVENTS } from './events.fixture';
+
+const b = (ts: number, pid: number, comm: string, ppid: number) => ({ ts, pid, tid: pid, ppid, uid: 0, comm });
+
+function shape(d: TreeDatum | null): unknown {
+  if (!d) return null;
+  const label = `${d.node.comm}:${d.node.pid}${d.node.exitCode !== undefined ? `=${d.node.exitCode}` : ''}${d.hiddenChildren ? `+${d.hiddenChildren}` : ''}`;
+  return d.children ? [label, ...d.children.map(shape)] : label;
+}
+
+describe('webview process tree model', () => {
+  const events: LensEvent[] = [
+    { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false },
+    { ...b(2, 11, 'bash', 10), kind: 'exec', filename: '/usr/bin/make', argv: ['make', 'all'], cwd: '/src', ret: 0 },
+    { ...b(3, 11, 'make', 10), kind: 'fork', child_pid: 12, thread: false },
+    { ...b(3.5, 11, 'make', 10), kind: 'fork', child_pid: 13, thread: true },
+    { ...b(4, 12, 'make', 11), kind: 'exec', filename: '/usr/bin/cc', argv: ['/usr/bin/cc', '-c', 'a.c'], cwd: '/src', ret: 0 },
+    { ...b(5, 12, 'cc', 11), kind: 'open', syscall: 'openat', path: '/src/a.h', flags: 'O_RDONLY', ret: -2, errno: 'ENOENT' },
+    { ...b(6, 12, 'cc', 11), kind: 'exit', exit_code: 1 },
+    { ...b(7, 11, 'make', 10), kind: 'exit', exit_code: 2 },
+  ];
+
+  it('builds ancestry from fork and exec, names processes by their exec, records exit codes, ignores threads', () => {
+    const m = new ProcessTreeModel();
+    m.addEvents(events);
+    assert.deepEqual(shape(m.hierarchy(new Set())), ['bash:10', ['make:11=2', 'cc:12=1']]);
+    assert.deepEqual(m.get(11)?.argv, ['make', 'all']);
+    assert.equal(m.get(12)?.errors, 2); // ENOENT and exit 1
+  });
+
+  it('collapses a node and counts its hidden children', () => {
+    const m = new ProcessTreeModel();
+    m.addEvents(events);
+    assert.deepEqual(shape(m.hierarchy(new Set([11]))), ['bash:10', 'make:11=2+1']);
+    assert.equal(m.hierarchy(new Set())?.subtreeEvents, events.length);
+  });
+
+  it('puts several roots under one synthetic session node', () => {
+    const m = new ProcessTreeModel();
+    m.addEvents(EVENTS);
+    const root = m.hierarchy(new Set());
+    assert.equal(root?.node.pid, 100); // 101 and 102 descend from 100
+    m.addEvents([{ ...b(2000, 500, 'other', 400), kind: 'exit', exit_code: 0 }]);
+    assert.equal(m.hierarchy(new Set())?.node.comm, 'session');
+  });
+
+  it('grades activity on a log scale', () => {
+    assert.equal(activityLevel(0, 1000), 0);
+    assert.equal(activityLevel(1, 1000), 1);
+    assert.equal(activityLevel(1000, 1000), 4);
+    assert.ok(activityLevel(30, 1000) < activityLevel(300, 1000));
+  });
+});
+
+describe('webview network graph model', () => {
+  it('links processes to endpoints labelled with DNS names, weighted by connections and bytes', () => {
+    const m = new NetworkGraphModel();
+    m.addEvents(EVENTS);
+    m.addEvents([
+      { ...b(1, 102, 'curl', 101), kind: 'connect', family: 'AF_INET', saddr: '10.0.0.1', sport: 40001, daddr: '93.184.216.34', dport: 443, fd: 6, ret: 0 },
+      { ...b(2, 102, 'curl', 101), kind: 'connect', family: 'AF_INET', saddr: '10.0.0.1', sport: 40002, daddr: '10.9.9.9', dport: 80, fd: 7, ret: -111, errno: 'ECONNREFUSED' },
+    ]);
+    const g = m.graph();
+    const labels = g.nodes.map((n) => n.label).sort();
+    assert.deepEqual(labels, ['10.9.9.9:80', 'curl (102)', 'example.com:443']);
+    const toExample = g.links.find((l) => l.target === 'e:93.184.216.34:443')!;
+    assert.equal(toExample.connections, 2);
+    assert.equal(toExample.bytes, 5100);
+    assert.equal(g.links.find((l) => l.target === 'e:10.9.9.9:80')!.failures, 1);
+  });
+
+  it('learns names from DNS answers for later connections', () => {
+    const m = new NetworkGraphModel();
+    m.addEvents([
+      { ...b(1, 5, 'py', 1), kind: 'dns', name: 'db.internal', answers: ['10.0.0.12'], ret: 0 },
+      { ...b(2, 5, 'py', 1), kind: 'connect', family: 'AF_INET', saddr: '10.0.0.1', sport: 1, daddr: '10.0.0.12', dport: 5432, fd: 3, ret: 0 },
+      { ...b(3, 6, 'srv', 1), kind: 'accept', family: 'AF_INET', saddr: '127.0.0.1', sport: 8080, daddr: '127.0.0.1', dport: 51000, fd: 4, ret: 4 },
+    ]);
+    assert.deepEqual(m.graph().nodes.filter((n) => n.type === 'endpoint').map((n) => n.label).sort(), ['127.0.0.1 → :8080', 'db.internal:5432']);
+  });
+});
+
+describe('webview latency percentiles', () => {
+  it('estimates p50/p95/p99 within 7% on a known distribution', () => {
+    const h = new LatencyHistogram();
+    for (let i = 1; i <= 10_000; i++) h.add(i * 1000); // 1 µs .. 10 ms, uniform
+    for (const [q, want] of [[0.5, 5e6], [0.95, 9.5e6], [0.99, 9.9e6]] as const) {
+      const got = h.quantile(q);
+      assert.ok(Math.abs(got - want) / want < 0.07, `q${q}: got ${got}, want ≈${want}`);
+    }
+    assert.equal(h.max, 1e7);
+    assert.equal(h.count, 10_000);
+  });
+
+  it('is exact for a constant and NaN when empty', () => {
+    const h = new LatencyHistogram();
+    assert.ok(Number.isNaN(h.quantile(0.5)));
+    for (let i = 0; i < 5; i++) h.add(1234);
+    assert.equal(h.quantile(0.99), 1234);
+    assert.throws(() => h.quantile(0), /q must be in \(0, 1\]/);
+  });
+});
+
+describe('webview syscall summary', () => {
+  it('aggregates per process and syscall, and the agent summary overrides computed rows', () => {
+    const s = new SyscallStats();
+    s.addEvents(EVENTS);
+    let rows = s.rows().sort((a, b2) => a.name.localeCompare(b2.name));
+    assert.deepEqual(rows.map((r) => [r.pid, r.name, r.count, r.errors, r.source]), [[100, 'read', 1, 1, 'events'], [100, 'write', 1, 0, 'events']]);
+    s.applySummary([{ pid: 100, comm: 'node', name: 'read', nr: 0, count: 40, errors: 3, total_ns: 4000, max_ns: 400, p50_ns: 90, p95_ns: 300, p99_ns: 390 }]);
+    rows = s.rows().sort((a, b2) => a.name.localeCompare(b2.name));
+    assert.deepEqual(rows.map((r) => [r.name, r.count, r.errors, r.source]), [['read', 40, 3, 'kernel'], ['write', 1, 0, 'events']]);
+  });
+});
+
+describe('webview timeline lanes', () => {
+  it('keeps one time-ordered lane per process and finds the nearest event to a click', () => {
+    const m = new TimelineModel();
+    m.addEvents(EVENTS);
+    m.addEvents([{ ...b(1000.5, 100, 'node', 1), kind: 'exit', exit_code: 0 }]); // late, out of order
+    assert.deepEqual(m.lanes.map((l) => l.pid), [100, 101, 102]);
+    assert.deepEqual(m.lanes[0].ts, [1000, 1000.5, 1001, 1006, 1009]);
+    assert.equal(m.nearest(2, 1005.2, 1)?.kind, 'dns');
+    assert.equal(m.nearest(2, 1020, 1), null);
+    assert.equal(m.find('1003:101:101:open', (e) => `${e.ts}:${e.pid}:${e.tid}:${e.kind}`)?.lane, 1);
+  });
+});
