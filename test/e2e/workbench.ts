@@ -30,9 +30,12 @@ export class Workbench {
     private readonly consoleLog: WriteStream,
   ) {}
 
-  /** Opens `url` and waits until the workbench, its explorer and status bar are up. */
-  static async open(browser: Browser, url: string, outputDir: string): Promise<Workbench> {
-    const screenshotsDir = path.join(outputDir, 'screenshots');
+  /**
+   * Opens `url` and waits until the workbench, its explorer and status bar are up.
+   * The browser's console goes to <outputDir>/browser-console.log.
+   */
+  static async open(browser: Browser, url: string, outputDir: string, screenshotsDir = path.join(outputDir, 'screenshots')): Promise<Workbench> {
+    mkdirSync(outputDir, { recursive: true });
     mkdirSync(screenshotsDir, { recursive: true });
     const consoleLog = createWriteStream(path.join(outputDir, 'browser-console.log'));
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -96,14 +99,34 @@ export class Workbench {
     await this.quickInput.locator('input.input').press('Enter');
   }
 
-  /** The message shown under the input box (validation, prompt). */
-  get inputMessage(): Locator {
-    return this.quickInput.locator('.quick-input-message');
+  /**
+   * Types into the open input box, presses Enter and waits until the box closes;
+   * if it shows an error message instead, throws with that message.
+   */
+  async submitInput(text: string, timeoutMs = 30000): Promise<void> {
+    await this.answerInput(text);
+    const error = this.inputError;
+    const closed = this.quickInput.waitFor({ state: 'hidden', timeout: timeoutMs }).then(() => null);
+    const failed = error.filter({ hasText: /\S/ }).first().waitFor({ timeout: timeoutMs }).then(() => error.first().innerText());
+    const message = await Promise.any([closed, failed]).catch(() => {
+      throw new Error(`the input box neither closed nor showed an error within ${timeoutMs} ms after entering '${text}'`);
+    });
+    if (message !== null) throw new Error(`entering '${text}' was refused: ${message.trim()}`);
+  }
+
+  /** The message under the input box while it shows an error (styled with the validation error colours). */
+  get inputError(): Locator {
+    return this.quickInput.locator('.quick-input-message[style*="inputValidation-error"]');
   }
 
   /** Notification toasts whose text matches. */
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notification-toast').filter({ hasText: text });
+  }
+
+  /** Waits until the active editor tab's title matches. */
+  async waitForActiveTab(title: string | RegExp, timeoutMs = 30000): Promise<void> {
+    await this.page.locator('.tabs-container .tab.active').filter({ hasText: title }).first().waitFor({ timeout: timeoutMs });
   }
 
   /** An editor tab by (part of) its title. */
@@ -133,7 +156,7 @@ export class Workbench {
     return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: title }) });
   }
 
-  /** Saves a PNG of the whole page to <output>/screenshots/<name>.png. */
+  /** Saves a PNG of the whole page to <screenshotsDir>/<name>.png. */
   async screenshot(name: string): Promise<string> {
     const file = path.join(this.screenshotsDir, `${name}.png`);
     await this.page.screenshot({ path: file });

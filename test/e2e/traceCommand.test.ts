@@ -1,0 +1,209 @@
+/*
+ * Acceptance test in a real VS Code: the packaged .vsix installed into
+ * code-server, driven through Chromium. "Runtime Lens: Trace Command…" runs
+ * test/fixtures/demo-workspace/e2e-fixture.js under real eBPF; the views must
+ * show its exec, open and connect, its child and its endpoint; the stopped
+ * session must reopen from its file with the same rows. Screenshots of every
+ * view go to test-output/screenshots/.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, FrameLocator } from 'playwright-core';
+import { requireBpf } from '../helpers/bpf';
+import { FIXTURES, REPO_ROOT, TEST_OUTPUT } from '../helpers/paths';
+import { waitFor } from '../helpers/procs';
+import { CodeServer, ensureCodeServer } from './codeServer';
+import { launchChromium, Workbench } from './workbench';
+
+const execFileAsync = promisify(execFile);
+
+const OUTPUT = path.join(TEST_OUTPUT, 'e2e');
+const SCREENSHOTS = path.join(TEST_OUTPUT, 'screenshots');
+const WORKSPACE = path.join(OUTPUT, 'workspace');
+const SESSIONS = path.join(OUTPUT, 'sessions');
+const FIXTURE_COMMAND = 'node e2e-fixture.js';
+
+/** The .vsix under test: LENS_E2E_VSIX, or one packaged now by scripts/package.sh. */
+async function vsixUnderTest(): Promise<string> {
+  const given = process.env.LENS_E2E_VSIX;
+  if (given) {
+    if (!existsSync(given)) throw new Error(`LENS_E2E_VSIX=${given} does not exist`);
+    return given;
+  }
+  const out = path.join(OUTPUT, 'runtime-lens.vsix');
+  await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts', 'package.sh'), '--out', out], { cwd: REPO_ROOT, maxBuffer: 1 << 24 })
+    .catch((err: Error & { stderr?: string }) => {
+      throw new Error(`scripts/package.sh failed: ${err.stderr?.trim().split('\n').slice(-15).join('\n') || err.message}`);
+    });
+  return out;
+}
+
+/** Types a filter into the events table and waits for a row containing `text`. */
+async function expectEventRow(events: FrameLocator, filter: string, text: string | RegExp): Promise<string> {
+  const input = events.locator('#filter input');
+  await input.fill(filter);
+  await events.locator('#filter-error').waitFor({ state: 'hidden' });
+  const row = events.locator('#events-table .rows .row').filter({ hasText: text }).first();
+  await row.waitFor({ timeout: 30000 }).catch(async () => {
+    const shown = await events.locator('#events-table .rows .row').allInnerTexts();
+    throw new Error(`no row with ${text} for filter '${filter}'; rows shown: ${shown.slice(0, 8).join(' / ') || 'none'}`);
+  });
+  return (await row.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+describe('e2e: Runtime Lens in VS Code (code-server)', function () {
+  this.timeout(120_000);
+  this.bail(true); // each step builds on the one before
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let wb: Workbench;
+  let endpoint = '';
+  const liveRows: string[] = [];
+
+  before(async function () {
+    requireBpf(this);
+    this.timeout(15 * 60_000); // the first run installs code-server (~3 min) and builds everything
+    rmSync(OUTPUT, { recursive: true, force: true });
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+    mkdirSync(SESSIONS, { recursive: true });
+    cpSync(path.join(FIXTURES, 'demo-workspace'), WORKSPACE, { recursive: true });
+    const [vsix, launcher] = await Promise.all([vsixUnderTest(), ensureCodeServer()]);
+    server = await CodeServer.start({
+      launcher,
+      stateDir: path.join(OUTPUT, 'code-server'),
+      workspace: WORKSPACE,
+      extensions: [vsix],
+      settings: { 'runtimeLens.sessionsDirectory': SESSIONS },
+    });
+    browser = await launchChromium();
+    wb = await Workbench.open(browser, server.url, OUTPUT, SCREENSHOTS);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      await wb.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await wb?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+  });
+
+  it('shows the Runtime Lens activity bar container with Sessions and Processes views', async () => {
+    await wb.showActivity('Runtime Lens');
+    await wb.viewPane('Sessions').waitFor();
+    await wb.viewPane('Processes').waitFor();
+    await wb.screenshot('sidebar-empty');
+  });
+
+  it('explains an empty and an unknown command in the Trace Command input, in place', async () => {
+    await wb.runCommand('Runtime Lens: Trace Command…');
+    await wb.answerInput('');
+    await wb.inputError.filter({ hasText: /command/i }).waitFor({ timeout: 15000 });
+    await wb.screenshot('trace-command-empty');
+
+    await wb.answerInput('no-such-program-lens-e2e --flag');
+    await wb.inputError.filter({ hasText: /no-such-program-lens-e2e.*not/i }).waitFor({ timeout: 15000 });
+    await wb.screenshot('trace-command-unknown');
+    await wb.quickInput.locator('input.input').waitFor(); // still open, ready for a good command
+  });
+
+  it('traces the fixture: the events table shows its exec, open and connect', async () => {
+    await wb.submitInput(FIXTURE_COMMAND);
+    endpoint = await waitFor('the fixture to connect (e2e-endpoint.txt)', () => {
+      const file = path.join(WORKSPACE, 'e2e-endpoint.txt');
+      return existsSync(file) && readFileSync(file, 'utf8').trim();
+    }, 60000);
+
+    await wb.waitForActiveTab('Runtime Lens: Events');
+    const events = wb.webview();
+    await events.locator('#events-table').waitFor({ timeout: 30000 });
+    await wb.screenshot('events-live');
+    liveRows.push(await expectEventRow(events, 'kind:exec e2e-fixture.js', 'e2e-fixture.js'));
+    liveRows.push(await expectEventRow(events, 'kind:exec cat', 'cat'));
+    liveRows.push(await expectEventRow(events, 'kind:open e2e-marker.txt', 'e2e-marker.txt'));
+    await wb.screenshot('events-open');
+    const port = endpoint.split(':').pop()!;
+    liveRows.push(await expectEventRow(events, `kind:connect ${port}`, port));
+    await wb.screenshot('events-connect');
+    await events.locator('#filter input').fill('');
+    await wb.screenshot('events');
+  });
+
+  it('shows the session and its processes in the side bar', async () => {
+    await wb.showActivity('Runtime Lens');
+    await wb.viewPane('Sessions').locator('.monaco-list-row', { hasText: FIXTURE_COMMAND }).first().waitFor({ timeout: 30000 });
+    await wb.viewPane('Processes').locator('.monaco-list-row', { hasText: 'node' }).first().waitFor({ timeout: 30000 });
+    await wb.screenshot('sidebar');
+  });
+
+  it('shows the child in the process tree', async () => {
+    await wb.runCommand('Runtime Lens: Open Process Tree');
+    await wb.waitForActiveTab('Runtime Lens: Process Tree');
+    const tree = wb.webview();
+    await tree.getByText(/\bcat\b/).first().waitFor({ timeout: 30000 });
+    await tree.getByText(/\bsh\b/).first().waitFor();
+    await wb.screenshot('process-tree');
+  });
+
+  it('shows the endpoint in the network map', async () => {
+    await wb.runCommand('Runtime Lens: Open Network Map');
+    await wb.waitForActiveTab('Runtime Lens: Network Map');
+    const map = wb.webview();
+    await map.getByText(endpoint.replace(/:\d+$/, '')).first().waitFor({ timeout: 30000 });
+    await wb.screenshot('network-map');
+  });
+
+  it('shows the timeline and the syscall summary', async () => {
+    await wb.runCommand('Runtime Lens: Open Timeline');
+    await wb.waitForActiveTab('Runtime Lens: Timeline');
+    await wb.webview().getByText(/e2e-fixture|node/).first().waitFor({ timeout: 30000 });
+    await wb.screenshot('timeline');
+    await wb.runCommand('Runtime Lens: Open Syscall Summary');
+    await wb.waitForActiveTab('Runtime Lens: Syscall Summary');
+    await wb.webview().locator('body').waitFor();
+    await wb.screenshot('syscall-summary');
+  });
+
+  it('stops the session and records it to a file', async () => {
+    await wb.runCommand('Runtime Lens: Stop');
+    await wb.showActivity('Runtime Lens');
+    await wb.viewPane('Sessions').locator('.monaco-list-row', { hasText: /stopped|exited/i }).first().waitFor({ timeout: 30000 });
+    await wb.screenshot('sidebar-stopped');
+    await waitFor('a session file in the sessions folder', () => readdirSync(SESSIONS).find((f) => f.endsWith('.lens.ndjson.gz')), 30000);
+  });
+
+  it('reopens the stopped session from its file with the same rows', async () => {
+    const file = path.join(SESSIONS, readdirSync(SESSIONS).find((f) => f.endsWith('.lens.ndjson.gz'))!);
+    await wb.runCommand('Runtime Lens: Open Session File…');
+    await wb.answerInput(file);
+    await wb.waitForActiveTab(path.basename(file).slice(0, 20));
+    const events = wb.webview();
+    await events.locator('#events-table').waitFor({ timeout: 30000 });
+    const port = endpoint.split(':').pop()!;
+    const reopened = [
+      await expectEventRow(events, 'kind:exec e2e-fixture.js', 'e2e-fixture.js'),
+      await expectEventRow(events, 'kind:exec cat', 'cat'),
+      await expectEventRow(events, 'kind:open e2e-marker.txt', 'e2e-marker.txt'),
+      await expectEventRow(events, `kind:connect ${port}`, port),
+    ];
+    await events.locator('#filter input').fill('');
+    await wb.screenshot('session-file');
+    for (let i = 0; i < reopened.length; i++) {
+      if (reopened[i] !== liveRows[i]) throw new Error(`row ${i} differs after reopening:\n live:     ${liveRows[i]}\n reopened: ${reopened[i]}`);
+    }
+  });
+
+  it('reports a syntax error in the events filter in place', async () => {
+    const events = wb.webview();
+    await events.locator('#filter input').fill('kind:');
+    await events.locator('#filter-error').waitFor({ state: 'visible', timeout: 10000 });
+    await wb.screenshot('events-filter-error');
+    await events.locator('#filter input').fill('');
+  });
+});
