@@ -95,6 +95,6 @@ describe('trace: process events', function () {
     const child = only(run.events, 'exec', { filename: '/bin/true' });
     assert.deepEqual(child.argv, ['true', 'node-child']);
     assert.equal(child.ppid, node.pid);
-    assert.equal(only(run.events, 'exit', { pid: node.pid, tid: node.pid }).exit_code, 4);
+    assert.equal(only(run.events, 'exit', { pid: node.pid }).exit_code, 4);
   });
 });
