@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { ProcessTreeModel, processCommandLine } from '../../../extension/src/session/processTreeModel';
+import { ev } from './helpers/fakeAgent';
+
+describe('ProcessTreeModel', () => {
+  it('builds ancestry from fork/exec/exit with command lines and exit codes', () => {
+    const t = new ProcessTreeModel();
+    t.apply([
+      ev('exec', 1, 100, { argv: ['sh', '-c', 'curl x; ls'], comm: 'sh', filename: '/bin/sh' }),
+      ev('fork', 2, 100, { child_pid: 101 }),
+      ev('exec', 3, 101, { ppid: 100, argv: ['curl', 'x'], comm: 'curl', filename: '/usr/bin/curl' }),
+      ev('open', 4, 101),
+      ev('exit', 5, 101, { exit_code: 6 }),
+      ev('fork', 6, 100, { child_pid: 102 }),
+      ev('fork', 6.5, 102, { child_pid: 999, thread: true }),
+      ev('exec', 7, 102, { ppid: 100, argv: ['ls'], comm: 'ls' }),
+      ev('exit', 8, 102, { exit_code: 0 }),
+    ]);
+    assert.equal(t.roots.length, 1);
+    const sh = t.roots[0];
+    assert.equal(processCommandLine(sh), 'sh -c curl x; ls');
+    assert.deepEqual(sh.children.map((c) => [c.pid, c.comm, c.exitCode]), [[101, 'curl', 6], [102, 'ls', 0]]);
+    assert.equal(sh.children[0].events, 3, 'exec, open and exit counted on curl');
+    assert.equal(sh.endTs, undefined, 'the shell is still running');
+    assert.equal(t.get(999), undefined, 'a thread is not a process');
+  });
+
+  it('a reused pid becomes a new node, the old one stays with its exit code', () => {
+    const t = new ProcessTreeModel();
+    t.apply([ev('exec', 1, 50, { argv: ['parent'] }), ev('fork', 2, 50, { child_pid: 60 }), ev('exit', 3, 60, { exit_code: 1 }), ev('fork', 4, 50, { child_pid: 60 })]);
+    const kids = t.roots[0].children;
+    assert.equal(kids.length, 2);
+    assert.notEqual(kids[0].key, kids[1].key);
+    assert.equal(kids[0].exitCode, 1);
+    assert.equal(kids[1].endTs, undefined);
+  });
+
+  it('counts processes beyond its limit instead of growing', () => {
+    const t = new ProcessTreeModel(3);
+    t.apply([1, 2, 3, 4, 5].map((pid) => ev('exec', pid, pid)));
+    assert.equal(t.size, 3);
+    assert.equal(t.omitted, 2);
+  });
+
+  it('does not take a failed exec as the new program', () => {
+    const t = new ProcessTreeModel();
+    t.apply([ev('exec', 1, 10, { argv: ['a'] }), ev('exec', 2, 10, { argv: ['missing'], ret: -2, errno: 'ENOENT' })]);
+    assert.deepEqual(t.get(10)?.argv, ['a']);
+  });
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { AgentClient } from '../../../extension/src/agent/agentClient';
+import type { Session } from '../../../extension/src/session/session';
+import { readSessionFile } from '../../../extension/src/session/sessionFile';
+import { SessionManager, type SessionSettings } from '../../../extension/src/session/sessionManager';
+import { systemClock } from '../../../extension/src/util/clock';
+import { ev, FakeAgent, until } from './helpers/fakeAgent';
+
+describe('SessionManager', () => {
+  let dir: string;
+  let agent: FakeAgent;
+  let client: AgentClient;
+  let manager: SessionManager;
+  const logs: string[] = [];
+  let settings: SessionSettings;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-sessions-'));
+    settings = { sessionsDirectory: dir, maxEventsInMemory: 1000, events: ['exec', 'file'], redact: true };
+    agent = new FakeAgent();
+    client = new AgentClient(agent.transport, (l) => logs.push(l));
+    manager = new SessionManager({ clock: systemClock, log: (l) => logs.push(l), settings: () => settings });
+    manager.bindAgent(client);
+    await client.initialize('test', '0');
+  });
+
+  afterEach(() => {
+    manager.dispose();
+    if (!client.gone) agent.crash(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const launch = (argv = ['app']) => manager.start(client, { kind: 'launch', command: argv, cwd: dir }, argv.join(' '));
+
+  it('keeps a bounded window in memory, records every event to the session file, and reopens it', async () => {
+    const session = await launch();
+    assert.equal(agent.started[0].redact, true);
+    assert.deepEqual(agent.started[0].events, ['exec', 'file']);
+    const sent: LensEvent[] = [ev('exec', 0, 100, { argv: ['app', '--serve'] }), ev('fork', 0.5, 100, { child_pid: 101 })];
+    for (let i = 1; i < 5000; i++) sent.push(ev('open', i, i % 2 ? 100 : 101));
+    for (let i = 0; i < sent.length; i += 500) await agent.sendEvents(session.agentSessionId!, sent.slice(i, i + 500));
+    await agent.sendState(session.agentSessionId!, 'exited', { exitCode: 0 });
+    await until(() => !session.live, 'the session to end');
+
+    assert.equal(session.window.size, 1000, 'memory holds the newest 1000');
+    assert.equal(session.window.evicted, sent.length - 1000);
+    assert.equal(session.window.toArray()[0].ts, sent[sent.length - 1000].ts);
+    assert.equal(session.stats.total, sent.length);
+    assert.equal(session.stateLabel(), 'exited (code 0)');
+
+    await session.recorder!.close({ state: 'exited', endedAt: 0 });
+    const onDisk: LensEvent[] = [];
+    const contents = await readSessionFile(session.file!, (batch) => onDisk.push(...batch));
+    assert.equal(contents.events, sent.length, 'every event is in the file');
+    assert.deepEqual(onDisk.map((e) => e.ts), sent.map((e) => e.ts));
+    assert.equal(contents.incomplete, false);
+    assert.equal(contents.trailer?.state, 'exited');
+    assert.equal(contents.trailer?.recorded, sent.length);
+    assert.ok(session.file!.endsWith('.lens.ndjson.gz'));
+    assert.equal(fs.statSync(session.file!).mode & 0o777, 0o600, 'session files are private');
+
+    const reopened = await manager.openFile(session.file!);
+    assert.equal(reopened.fromFile, true);
+    assert.equal(reopened.title, 'app');
+    assert.equal(reopened.state, 'exited');
+    assert.equal(reopened.exitCode, 0);
+    assert.equal(reopened.window.size, 1000);
+    assert.equal(reopened.stats.total, sent.length);
+    assert.deepEqual(reopened.processes.roots[0].argv, ['app', '--serve']);
+    assert.deepEqual(reopened.processes.roots[0].children.map((c) => c.pid), [101]);
+    assert.equal(manager.current, reopened, 'a reopened session is shown');
+    assert.equal(await manager.openFile(session.file!), reopened, 'opening it again reuses it');
+  });
+
+  it('delivers events and output that arrive before the start reply, to a terminal attached at creation', async () => {
+    agent.eventsBeforeStartReply = [ev('exec', 1), ev('open', 2)];
+    const output: string[] = [];
+    let events = 0;
+    const session = await manager.start(client, { kind: 'launch', command: ['app'], cwd: dir }, 'app', (s: Session) => {
+      s.onDidOutput((o) => output.push(o.data.toString()));
+      s.onDidAddEvents((e) => (events += e.length));
+    });
+    assert.equal(events, 2);
+    assert.equal(session.window.size, 2);
+    assert.deepEqual(output, ['early output\n']);
+  });
+
+  it('rejects a start with the agent\'s own message and keeps no session', async () => {
+    await assert.rejects(launch(['no-such-command']), /command not found: no-such-command \(not in PATH\)/);
+    assert.equal(manager.sessions.length, 0);
+  });
+
+  it('marks running sessions failed with the agent\'s last words when it crashes, and later requests say so', async () => {
+    const a = await launch(['a']);
+    const b = await launch(['b']);
+    await agent.sendState(b.agentSessionId!, 'exited', { exitCode: 3 });
+    await until(() => !b.live, 'b to exit');
+    agent.crash(1, null, 'lens-probe: ring buffer poll failed: Bad address\nruntime-lens: probe exited with status 2');
+    await until(() => a.state === 'failed', 'a to fail');
+    assert.match(a.message!, /agent exited with code 1/);
+    assert.match(a.message!, /probe exited with status 2/);
+    assert.equal(b.stateLabel(), 'exited (code 3)', 'a finished session keeps its state');
+    await assert.rejects(client.listProcesses(), /agent exited with code 1: .*ring buffer poll failed/);
+    await a.recorder!.close({ state: 'failed', endedAt: 0 });
+    const contents = await readSessionFile(a.file!, () => undefined);
+    assert.equal(contents.trailer?.state, 'failed');
+    assert.match(contents.trailer?.message ?? '', /probe exited with status 2/);
+  });
+
+  it('stops a session through the agent and sends typed input to it', async () => {
+    const s = await launch();
+    await manager.input(s, Buffer.from('hello\n'));
+    assert.deepEqual(agent.inputs, ['hello\n']);
+    await manager.stop(s);
+    assert.equal(s.state, 'stopped');
+    assert.equal(s.live, false);
+  });
+});

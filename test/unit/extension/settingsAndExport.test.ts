@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readSettings } from '../../../extension/src/settings';
+import { Session } from '../../../extension/src/session/session';
+import { exportSession, csvRow } from '../../../extension/src/session/exportSession';
+import { SessionRecorder } from '../../../extension/src/session/sessionFile';
+import { PrivilegeAdvisor, GRANT, USE_SUDO, setcapCommand } from '../../../extension/src/agent/privileges';
+import { systemClock } from '../../../extension/src/util/clock';
+import { ev } from './helpers/fakeAgent';
+
+const config = (values: Record<string, unknown>) => ({ get: <T>(key: string, def?: T) => (key in values ? values[key] : def) as T });
+
+describe('settings', () => {
+  it('uses defaults and validates every value with a message naming it', () => {
+    const ok = readSettings(config({}), '/store/sessions');
+    assert.deepEqual(ok.problems, []);
+    assert.deepEqual(ok.settings.events, ['exec', 'file', 'net', 'dns']);
+    assert.equal(ok.settings.maxEventsInMemory, 200000);
+    assert.equal(ok.settings.sessionsDirectory, '/store/sessions');
+    assert.equal(ok.settings.redact, true);
+
+    const bad = readSettings(config({ events: ['exec', 'nope'], maxEventsInMemory: 10, sessionsDirectory: 'relative/dir' }), '/store');
+    assert.deepEqual(bad.settings.events, ['exec']);
+    assert.equal(bad.settings.maxEventsInMemory, 200000);
+    assert.equal(bad.settings.sessionsDirectory, '/store');
+    assert.equal(bad.problems.length, 3);
+    assert.match(bad.problems[0], /unknown event group\(s\) "nope"/);
+    assert.match(bad.problems[1], /maxEventsInMemory must be an integer ≥ 1000; got 10/);
+    assert.match(bad.problems[2], /sessionsDirectory must be an absolute path .*got "relative\/dir"/);
+  });
+});
+
+describe('export', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-export-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const recorded = async () => {
+    const s = new Session({ id: 's1', title: 't', target: { kind: 'launch', command: ['t'], cwd: dir }, fromFile: false, maxEventsInMemory: 2, clock: systemClock });
+    s.recorder = new SessionRecorder(path.join(dir, 's.lens.ndjson.gz'), { runtimeLens: 'session', version: 1, title: 't', target: s.target, startedAt: 0 }, (e) => assert.fail(e));
+    s.file = s.recorder.file;
+    s.addEvents([ev('exec', 1), ev('open', 2, 100, { path: '/tmp/a,"b"' }), ev('connect', 3), ev('exit', 4, 100, { exit_code: 2 })]);
+    return s;
+  };
+
+  it('exports every event (not only those in memory) as JSON, even while the session is recording', async () => {
+    const s = await recorded();
+    assert.equal(s.window.size, 2);
+    const out = path.join(dir, 'out.json');
+    assert.equal(await exportSession(s, 'json', out), 4);
+    const parsed = JSON.parse(fs.readFileSync(out, 'utf8')) as { kind: string }[];
+    assert.deepEqual(parsed.map((e) => e.kind), ['exec', 'open', 'connect', 'exit']);
+  });
+
+  it('exports CSV with quoted fields and a readable detail column', async () => {
+    const s = await recorded();
+    const out = path.join(dir, 'out.csv');
+    assert.equal(await exportSession(s, 'csv', out), 4);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'ts,time,kind,pid,tid,ppid,uid,comm,detail,ret,errno');
+    assert.equal(lines.length, 5);
+    assert.match(lines[2], /,open,.*,"\/tmp\/a,""b"" O_RDONLY",3,$/);
+    assert.match(lines[3], /127\.0\.0\.1:40000 -> 127\.0\.0\.1:8080/);
+    assert.match(csvRow(ev('open', 5, 1, { path: '=cmd' })), /"=cmd O_RDONLY"/, 'formula-looking cells are quoted');
+  });
+});
+
+describe('privilege advice', () => {
+  const problem = { code: -32013, message: 'lens-probe lacks CAP_BPF and CAP_PERFMON', fixes: [] as string[] };
+
+  it('builds the exact setcap command for the probe, preferring the agent\'s own', () => {
+    assert.equal(setcapCommand(problem, "/opt/ext/it's/lens-probe"), `setcap cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep '/opt/ext/it'\\''s/lens-probe'`);
+    assert.equal(setcapCommand({ ...problem, fixes: ['sudo setcap cap_bpf+ep /x/lens-probe'] }, '/y'), 'setcap cap_bpf+ep /x/lens-probe');
+    assert.equal(setcapCommand(problem, undefined), undefined);
+  });
+
+  it('without pkexec, types the sudo setcap command into a terminal without running it', async () => {
+    const sent: { text: string; run: boolean | undefined }[] = [];
+    const advisor = new PrivilegeAdvisor({
+      showWarningMessage: async (m, ...items) => {
+        assert.match(m, /cannot trace yet: lens-probe lacks CAP_BPF/);
+        assert.deepEqual(items, [GRANT, USE_SUDO, 'Show details']);
+        return GRANT;
+      },
+      showErrorMessage: async () => undefined,
+      showInformationMessage: async () => undefined,
+      createTerminal: () => ({ show: () => undefined, sendText: (text: string, run?: boolean) => void sent.push({ text, run }) }),
+    }, { pkexec: async () => undefined, enableSudo: async () => assert.fail(), restartAgent: async () => assert.fail(), showDetails: () => assert.fail() });
+    await advisor.offer(problem, '/ext/lens-probe');
+    assert.deepEqual(sent, [{ text: `sudo setcap cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep '/ext/lens-probe'`, run: false }]);
+  });
+
+  it('"Run agent with sudo" sets the setting', async () => {
+    let enabled = false;
+    const advisor = new PrivilegeAdvisor({
+      showWarningMessage: async () => USE_SUDO, showErrorMessage: async () => undefined, showInformationMessage: async () => undefined,
+      createTerminal: () => assert.fail(),
+    }, { pkexec: async () => undefined, enableSudo: async () => void (enabled = true), restartAgent: async () => undefined, showDetails: () => undefined });
+    await advisor.offer(problem, '/ext/lens-probe');
+    assert.equal(enabled, true);
+  });
+});
