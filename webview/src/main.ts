@@ -8,7 +8,7 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import styles from './styles.css' with { type: 'text' };
 import { connectHost } from './host';
-import type { ToWebview, ViewName } from './messages';
+import type { SessionInfo, ToWebview, ViewName } from './messages';
 import { h } from './ui/dom';
 import { createEventsView } from './views/eventsView';
 import { createNetworkMapView } from './views/networkMapView';
@@ -43,8 +43,16 @@ function boot(): void {
   app.dataset.view ??= document.body.dataset.view;
   const host = connectHost();
   const banner = h('div', { id: 'banner', class: 'banner', role: 'alert', hidden: true });
+  const sessionLine = h('div', { id: 'session-state', class: 'session-line', hidden: true });
   const mountPoint = h('div', { class: 'view-root' });
-  app.replaceChildren(banner, mountPoint);
+  app.replaceChildren(sessionLine, banner, mountPoint);
+  const showSession = (session: SessionInfo | null) => {
+    sessionLine.hidden = session === null;
+    if (!session) return;
+    sessionLine.replaceChildren(
+      h('span', { class: 'session-title' }, session.title), ' — ',
+      h('span', { class: `session-state state-${session.state}` }, session.fromFile ? `${session.state} (from file)` : session.state));
+  };
   let view: View | null = null;
   let viewName: ViewName | null = null;
   const queued: ToWebview[] = [];
@@ -76,10 +84,12 @@ function boot(): void {
           return;
         }
         mount(msg.view);
+        showSession(msg.session);
       } else if (msg.type === 'error') {
         showError(msg.message);
       } else if (msg.type === 'reset' || msg.type === 'state') {
         banner.hidden = true;
+        showSession(msg.session);
       }
       if (view) view.handle(msg); else queued.push(msg);
     } catch (err) {

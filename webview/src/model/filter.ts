@@ -296,7 +296,7 @@ function compileTerm(term: Term): Pred {
     }
     if (!spec) {
       throw new ParseFailure(
-        `column ${term.fieldPos + 1}: unknown field "${term.field}"${suggestion(name, FIELD_NAMES)} (fields: ${FIELD_NAMES.join(', ')}; to search for text containing ":", put it in quotes)`,
+        `column ${term.fieldPos + 1}: unknown field "${term.field}"${suggestion(name, FIELD_NAMES) || ` (fields: ${FIELD_NAMES.join(', ')}; to search for text containing ":", put it in quotes)`}`,
         term.fieldPos, term.field.length);
     }
     if (term.value === '') {

@@ -8,7 +8,7 @@ import type { Host } from '../host';
 import { eventKey, type ToWebview } from '../messages';
 import { EventStore } from '../model/eventStore';
 import { formatTime, GROUP_NAMES, isError, KIND_GROUPS, type KindGroup, kindGroup, resultText } from '../model/eventText';
-import { type CompiledFilter, MATCH_ALL, parseFilter } from '../model/filter';
+import { type CompiledFilter, FILTER_FIELDS, MATCH_ALL, parseFilter } from '../model/filter';
 import { SORT_COLUMNS, type SortColumn, type SortSpec, TableIndex } from '../model/tableIndex';
 import { contentHeight, scrollToEnd, scrollToReveal, visibleWindow } from '../model/virtualWindow';
 import { fmtCount, FrameScheduler, h } from '../ui/dom';
@@ -39,6 +39,23 @@ interface RowEl {
   seq: number;
   display: number;
   selected: boolean;
+}
+
+/** The syntax card shown under the filter box (fields listed from the parser's own table). */
+function filterHelp(): HTMLElement {
+  const examples: Array<[string, string]> = [
+    ['kind:open path:*.env', 'opens of any .env file'],
+    ['-comm:node kind:net', 'network events of everything but node'],
+    ['ret:<0 errno:ENOENT,EACCES', 'failures with either errno'],
+    ['pid:100..200 dur:>1ms', 'slow syscalls of a pid range'],
+    ['"connection refused"', 'free text, anywhere in the row'],
+  ];
+  return h('div', { id: 'filter-help', class: 'filter-help', hidden: true },
+    h('p', {}, 'Terms are separated by spaces and all must match. ', h('code', {}, '-'), ' negates a term, ',
+      h('code', {}, 'a,b'), ' matches either, ', h('code', {}, '*'), ' and ', h('code', {}, '?'), ' are wildcards (text matches the whole value, ignoring case), numbers take ',
+      h('code', {}, '<'), ' ', h('code', {}, '<='), ' ', h('code', {}, '>'), ' ', h('code', {}, '>='), ' and ', h('code', {}, 'N..M'), '; a word without a field searches the row.'),
+    h('dl', { class: 'filter-help-examples' }, ...examples.flatMap(([q, what]) => [h('dt', {}, h('code', {}, q)), h('dd', {}, what)])),
+    h('dl', { class: 'filter-help-fields' }, ...Object.entries(FILTER_FIELDS).flatMap(([name, spec]) => [h('dt', {}, h('code', {}, name)), h('dd', {}, spec.help)])));
 }
 
 /** Mount the events table view. */
@@ -133,10 +150,17 @@ class EventsView implements View {
     this.grid = h('div', { id: 'events-table', class: 'events-table', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': 0 }, header, this.viewport);
     this.detail = new DetailPane(host, () => this.selectedSeq >= 0 && this.store.has(this.selectedSeq) ? this.store.event(this.selectedSeq) : null);
 
+    const helpButton = h('vscode-button', { id: 'filter-help-toggle', appearance: 'icon', 'aria-label': 'Filter syntax', title: 'Filter syntax', 'aria-expanded': 'false' }, '?');
+    const help = filterHelp();
+    helpButton.addEventListener('click', () => {
+      help.hidden = !help.hidden;
+      helpButton.setAttribute('aria-expanded', String(!help.hidden));
+    });
     root.classList.add('view-events');
     root.append(
-      h('div', { class: 'toolbar' }, this.filterInput, this.followButton, this.rangeChip, this.countsLabel, this.lostLabel),
+      h('div', { class: 'toolbar' }, this.filterInput, helpButton, this.followButton, this.rangeChip, this.countsLabel, this.lostLabel),
       this.filterError,
+      help,
       kinds,
       h('div', { class: 'split' }, this.grid, this.detail.element),
     );
@@ -230,7 +254,7 @@ class EventsView implements View {
     if (!parsed.ok) {
       const { message, position, length } = parsed.error;
       this.filterError.replaceChildren(
-        h('span', { class: 'filter-error-message' }, message),
+        h('span', { class: 'filter-error-message' }, message, h('span', { class: 'filter-error-note' }, ' — the table still shows the last valid filter.')),
         h('code', { class: 'filter-error-source' },
           text.slice(0, position), h('mark', {}, text.slice(position, position + length) || ' '), text.slice(position + length)),
       );
@@ -329,6 +353,8 @@ class EventsView implements View {
 
   private select(seq: number, fromUser: boolean): void {
     if (!this.store.has(seq)) return;
+    // A selected row stays put: following would scroll it away.
+    if (fromUser) this.setFollow(false);
     this.selectedSeq = seq;
     const e = this.store.event(seq);
     this.detail.show(e);
