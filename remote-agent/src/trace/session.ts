@@ -3,7 +3,7 @@
  * decodes its output, enriches records into events and hands them on in the
  * batches they arrived in. Shared by `runtime-lens trace` and the RPC server.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { machine } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
@@ -177,6 +177,8 @@ export class TraceSession {
     }
     const args = this.probeArgs();
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
+    // execa is ESM-only: loaded on first use so CommonJS callers (the bundle, mocha via tsx) can import this module.
+    const { execa } = await import('execa');
     this.probe = execa(this.opts.probePath, args, {
       cwd, env, extendEnv: false, stdio: this.stdioFor(t) as never, buffer: false, reject: false, stripFinalNewline: false,
     });

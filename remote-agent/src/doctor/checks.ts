@@ -1,0 +1,118 @@
+/*
+ * What this kernel and user can do for Runtime Lens, and the exact fix for
+ * each missing thing. Used by `runtime-lens doctor`, the `doctor` RPC and
+ * initialize's `problem`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import type { DoctorCheck } from '../protocol';
+import { locateProbe } from '../probe/locate';
+
+/** Capability bits this project cares about (linux/capability.h). */
+const CAP = { SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;
+const PROBE_CAPS = 'cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep';
+
+/** The facts the checks read, injectable so tests can describe other machines. */
+export interface DoctorEnv {
+  kernel: string;
+  exists(path: string): boolean;
+  read(path: string): string | undefined;
+  /** `bpftool feature probe kernel` output, or undefined when it cannot run */
+  bpftoolFeatures(): string | undefined;
+  /** `getcap FILE` output, or undefined when getcap is missing */
+  getcap(path: string): string | undefined;
+  probePath(): { path?: string; error?: string };
+  euid: number;
+}
+
+function run(cmd: string, args: string[]): string | undefined {
+  try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10000 }); } catch { return undefined; }
+}
+
+/** The real machine. */
+export function systemDoctorEnv(): DoctorEnv {
+  return {
+    kernel: release(),
+    exists: existsSync,
+    read: (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } },
+    bpftoolFeatures: () => run('bpftool', ['feature', 'probe', 'kernel']) ?? run('/usr/sbin/bpftool', ['feature', 'probe', 'kernel']),
+    getcap: (p) => run('getcap', [p]) ?? run('/usr/sbin/getcap', [p]),
+    probePath: () => { try { return { path: locateProbe().path }; } catch (e) { return { error: (e as Error).message }; } },
+    euid: process.geteuid?.() ?? -1,
+  };
+}
+
+function capsOf(status: string | undefined): bigint {
+  const m = status ? /^CapEff:\s+([0-9a-f]+)/m.exec(status) : null;
+  return m ? BigInt('0x' + m[1]) : 0n;
+}
+const has = (caps: bigint, bit: number) => (caps >> BigInt(bit)) & 1n ? true : false;
+
+function kernelAtLeast(kernel: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(kernel);
+  return !!m && (Number(m[1]) > major || (Number(m[1]) === major && Number(m[2]) >= minor));
+}
+
+function feature(features: string | undefined, what: string): boolean | undefined {
+  if (!features) return undefined;
+  const m = new RegExp(`^eBPF ${what} is (NOT )?available`, 'm').exec(features);
+  return m ? !m[1] : undefined;
+}
+
+/** Runs every check. */
+export function runDoctor(env: DoctorEnv = systemDoctorEnv()): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  const add = (name: string, ok: boolean, detail: string, fix?: string) => checks.push(fix && !ok ? { name, ok, detail, fix } : { name, ok, detail });
+
+  add('kernel', kernelAtLeast(env.kernel, 5, 8), `Linux ${env.kernel}${kernelAtLeast(env.kernel, 5, 8) ? '' : ' (BPF ring buffers need 5.8 or newer)'}`,
+    'upgrade to Linux 5.8 or newer');
+  const btf = env.exists('/sys/kernel/btf/vmlinux');
+  add('BTF', btf, btf ? '/sys/kernel/btf/vmlinux present (CO-RE works)' : '/sys/kernel/btf/vmlinux missing',
+    'use a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distribution kernels are)');
+  const mounts = env.read('/proc/mounts') ?? '';
+  const tracefs = / tracefs /.test(mounts) || env.exists('/sys/kernel/tracing/events');
+  add('tracefs', tracefs, tracefs ? 'mounted (/sys/kernel/tracing)' : 'not mounted: tracepoints cannot be attached',
+    'sudo mount -t tracefs tracefs /sys/kernel/tracing');
+  const bpffs = / bpf /.test(mounts);
+  add('bpffs', bpffs, bpffs ? 'mounted (/sys/fs/bpf)' : 'not mounted (optional: bpftool and pinning use it)', 'sudo mount -t bpf bpf /sys/fs/bpf');
+
+  const caps = capsOf(env.read('/proc/self/status'));
+  const userPriv = env.euid === 0 || (has(caps, CAP.BPF) && has(caps, CAP.PERFMON)) || has(caps, CAP.SYS_ADMIN);
+  const capList = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN'].filter((_, i) => has(caps, [CAP.BPF, CAP.PERFMON, CAP.SYS_ADMIN][i]));
+  add('user capabilities', true,
+    env.euid === 0 ? 'running as root' : `uid ${env.euid}; effective: ${capList.join(', ') || 'none'}${userPriv ? '' : ' (only the probe needs privileges; see the next check)'}`);
+
+  const probe = env.probePath();
+  if (!probe.path) {
+    add('probe', false, probe.error ?? 'lens-probe not found', 'make -C bpf/linux (or set LENS_PROBE=/path/to/lens-probe)');
+  } else {
+    const fileCaps = env.getcap(probe.path)?.trim();
+    const capsText = fileCaps ? fileCaps.slice(fileCaps.indexOf(' ') + 1) : '';
+    const probeCapsOk = /cap_bpf/.test(capsText) && /cap_perfmon/.test(capsText);
+    add('probe', true, `${probe.path}`);
+    add('probe privileges', userPriv || probeCapsOk,
+      userPriv ? `runs with this user's privileges (${env.euid === 0 ? 'root' : capList.join(', ')})`
+        : probeCapsOk ? `file capabilities: ${capsText}` : `no file capabilities on the probe and this user is not privileged`,
+      `sudo setcap ${PROBE_CAPS} ${probe.path}   (or run with sudo)`);
+  }
+
+  const features = userPriv ? env.bpftoolFeatures() : undefined;
+  const tp = feature(features, 'program_type tracepoint') ?? (env.exists('/sys/bus/event_source/devices/tracepoint'));
+  add('tracepoints', tp && tracefs, tp ? (tracefs ? 'available (used for syscalls, sched, sock events)' : 'available once tracefs is mounted') : 'unavailable',
+    tracefs ? 'use a kernel with CONFIG_TRACEPOINTS and CONFIG_BPF_EVENTS' : 'sudo mount -t tracefs tracefs /sys/kernel/tracing');
+  const rawtp = feature(features, 'program_type raw_tracepoint') ?? tp;
+  add('raw tracepoints', rawtp, rawtp ? 'available (used for the hot sys_enter/sys_exit hooks)' : 'unavailable', 'use a kernel with CONFIG_BPF_EVENTS');
+  const uprobe = env.exists('/sys/bus/event_source/devices/uprobe');
+  add('uprobes', uprobe, uprobe ? 'available (used for DNS names via getaddrinfo)' : 'unavailable: DNS names will be missing', 'use a kernel with CONFIG_UPROBE_EVENTS=y');
+  const ringbuf = feature(features, 'map_type ringbuf') ?? kernelAtLeast(env.kernel, 5, 8);
+  add('ring buffer', ringbuf, ringbuf ? 'available' : 'unavailable', 'upgrade to Linux 5.8 or newer');
+  const kprobes = env.exists('/sys/bus/event_source/devices/kprobe');
+  add('kprobes', true, kprobes ? 'available (not needed by Runtime Lens)'
+    : 'unavailable (CONFIG_KPROBES is off) — Runtime Lens does not need them: it uses tracepoints, raw tracepoints and uprobes');
+  const fentry = feature(features, 'program_type tracing');
+  add('fentry/fexit', true, fentry === undefined ? `unknown (needs privileges and bpftool to probe) — Runtime Lens does not need them`
+    : fentry ? 'available (not needed by Runtime Lens)'
+      : 'unavailable (BPF tracing programs cannot load here) — Runtime Lens does not need them: it uses tracepoints, raw tracepoints and uprobes');
+  return checks;
+}

@@ -1,0 +1,256 @@
+/*
+ * The agent's JSON-RPC 2.0 server (vscode-jsonrpc): every request of
+ * protocol.ts, params validated by hand, sessions with batched notifications.
+ * Bad input gets an error response and the server keeps serving; nothing
+ * listens on a network port — the transport is the pair of streams given.
+ */
+import { machine, release } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { createMessageConnection, ResponseError, type MessageConnection, type MessageWriter, type NotificationType } from 'vscode-jsonrpc';
+import { StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { runDoctor } from '../doctor/checks';
+import { listProcesses } from '../proc/process-list';
+import { locateProbe } from '../probe/locate';
+import {
+  DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
+  ProcessListRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
+  StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
+  type AgentCapabilities, type EventGroup, type InitializeResult, type LaunchTarget, type SessionStartParams,
+} from '../protocol';
+import { SessionError } from '../trace/errors';
+import { AGENT_VERSION } from '../version';
+import { SafeMessageReader } from './message-reader';
+import { SessionHost, type SessionSink } from './session-host';
+import * as v from './validate';
+
+/** Every request method this server answers (for MethodNotFound messages). */
+const METHODS = [InitializeRequest, SessionStartRequest, SessionStopRequest, SessionStatsRequest, SessionInputRequest, SyscallSummaryRequest,
+  ProcessListRequest, DoctorRequest, ShutdownRequest].map((t) => t.method);
+
+/** What the server needs from its surroundings (replaceable in tests). */
+export interface ServerDeps {
+  /** the probe binary, or an error saying why there is none */
+  probe(): { path: string } | { error: string };
+  /** whether the probe can get its privileges: null when fine, else a problem */
+  privilegeProblem(probePath: string): AgentCapabilities['problem'];
+  /** called after `shutdown` was answered */
+  onShutdown(): void;
+  log(message: string): void;
+}
+
+/** The default deps: the real probe and doctor checks. */
+export function systemServerDeps(onShutdown: () => void): ServerDeps {
+  return {
+    probe: () => { try { return { path: locateProbe().path }; } catch (e) { return { error: (e as Error).message }; } },
+    privilegeProblem: () => {
+      const failed = runDoctor().find((c) => c.name === 'probe privileges' && !c.ok);
+      return failed ? { code: ErrorCodes.PermissionDenied, message: `lens-probe cannot get CAP_BPF/CAP_PERFMON: ${failed.detail}`, fixes: [failed.fix ?? '', 'or run the agent as root (sudo)'] } : null;
+    },
+    onShutdown,
+    log: (m) => process.stderr.write(`runtime-lens agent: ${m}\n`),
+  };
+}
+
+function toResponseError(e: unknown): ResponseError<unknown> {
+  if (e instanceof ResponseError) return e;
+  if (e instanceof SessionError) {
+    const message = e.fixes.length ? `${e.message} (fix: ${e.fixes.join('; ')})` : e.message;
+    return new ResponseError(e.code, message, { fixes: e.fixes });
+  }
+  return new ResponseError(ErrorCodes.InternalError, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** A running server on one connection. */
+export class AgentServer {
+  readonly connection: MessageConnection;
+  private readonly writer: MessageWriter;
+  private readonly sessions = new Map<string, SessionHost>();
+  private nextId = 1;
+  private initialized = false;
+  private shuttingDown = false;
+  private closed = false;
+
+  constructor(input: Readable, output: Writable, private readonly deps: ServerDeps) {
+    this.writer = new StreamMessageWriter(output);
+    const reader = new SafeMessageReader(input, (id, code, message) => {
+      this.deps.log(message);
+      void this.writer.write({ jsonrpc: '2.0', id, error: { code, message } } as never);
+    });
+    this.connection = createMessageConnection(reader, this.writer, {
+      error: (m) => deps.log(m), warn: (m) => deps.log(m), info: () => {}, log: () => {},
+    });
+    this.register();
+    this.connection.onClose(() => { this.closed = true; void this.stopAll(); });
+    this.connection.listen();
+  }
+
+  /** Sends a notification unless the client has gone (then there is no one to tell; sessions are being stopped). */
+  private notify<P>(type: NotificationType<P>, params: P): void {
+    if (this.closed) return;
+    try {
+      void (this.connection.sendNotification as (t: NotificationType<P>, p: P) => Promise<void>)(type, params).catch((e: Error) => this.deps.log(`notification ${type.method} not sent: ${e.message}`));
+    } catch (e) {
+      this.deps.log(`notification ${type.method} not sent: ${(e as Error).message}`);
+    }
+  }
+
+  private sink(): SessionSink {
+    return {
+      events: (sessionId, events) => this.notify(EventsNotification, { sessionId, events }),
+      state: (p) => this.notify(StateNotification, p),
+      stats: (s) => this.notify(StatsNotification, s),
+      output: (sessionId, stream, data) => this.notify(OutputNotification, { sessionId, stream, data: data.toString('base64') }),
+      syscallSummary: (sessionId, rows) => this.notify(SyscallSummaryNotification, { sessionId, rows }),
+      log: (m) => this.deps.log(m),
+    };
+  }
+
+  /** Wraps a handler: initialized check, error mapping. */
+  private handle<P, R>(method: string, fn: (params: P) => R | Promise<R>, needsInit = true): (params: P) => Promise<R> {
+    return async (params: P) => {
+      if (needsInit && !this.initialized) throw new ResponseError(ErrorCodes.NotInitialized, `${method}: send "initialize" first`);
+      try {
+        return await fn(params);
+      } catch (e) {
+        throw toResponseError(e);
+      }
+    };
+  }
+
+  private session(params: unknown): SessionHost {
+    const p = v.object(params);
+    const id = v.string(p.sessionId, 'sessionId', { nonEmpty: true })!;
+    const s = this.sessions.get(id);
+    if (!s) throw new ResponseError(ErrorCodes.NoSuchSession, `no session "${id}"; start one with session/start`);
+    return s;
+  }
+
+  private register(): void {
+    const c = this.connection;
+    c.onRequest(InitializeRequest, this.handle('initialize', (params) => this.initialize(params), false));
+    c.onRequest(SessionStartRequest, this.handle('session/start', (params) => this.start(params)));
+    c.onRequest(SessionStopRequest, this.handle('session/stop', async (params) => {
+      const s = this.session(params);
+      v.onlyKeys(params as never, 'params', ['sessionId']);
+      await s.stop();
+      return s.stats();
+    }));
+    c.onRequest(SessionStatsRequest, this.handle('session/stats', (params) => {
+      const s = this.session(params);
+      v.onlyKeys(params as never, 'params', ['sessionId']);
+      s.refresh();
+      return s.stats();
+    }));
+    c.onRequest(SessionInputRequest, this.handle('session/input', (params) => {
+      const s = this.session(params);
+      const p = params as unknown as Record<string, unknown>;
+      v.onlyKeys(p, 'params', ['sessionId', 'data']);
+      const data = v.string(p.data, 'data')!;
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) v.invalid('data', 'base64 text', data);
+      s.input(Buffer.from(data, 'base64'));
+    }));
+    c.onRequest(SyscallSummaryRequest, this.handle('session/syscallSummary', (params) => {
+      const s = this.session(params);
+      s.refresh();
+      return s.summary();
+    }));
+    c.onRequest(ProcessListRequest, this.handle('processes/list', () => listProcesses()));
+    c.onRequest(DoctorRequest, this.handle('doctor', () => runDoctor()));
+    c.onRequest((method: string) => {
+      throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method}"; this agent serves: ${METHODS.join(', ')}`);
+    });
+    c.onRequest(ShutdownRequest, this.handle('shutdown', async () => {
+      this.shuttingDown = true;
+      await this.stopAll();
+      setImmediate(() => this.deps.onShutdown());
+    }, false));
+  }
+
+  private initialize(params: unknown): InitializeResult {
+    const p = v.object(params);
+    v.onlyKeys(p, 'params', ['clientName', 'clientVersion']);
+    v.string(p.clientName, 'clientName', { nonEmpty: true });
+    v.string(p.clientVersion, 'clientVersion', { optional: true });
+    this.initialized = true;
+    const probe = this.deps.probe();
+    let problem: AgentCapabilities['problem'];
+    if (process.platform !== 'linux') {
+      problem = { code: ErrorCodes.KernelUnsupported, message: `this agent traces Linux with eBPF; this host is ${process.platform}`, fixes: ['run the agent on a Linux host (locally or over ssh)'] };
+    } else if ('error' in probe) {
+      problem = { code: ErrorCodes.ProbeFailed, message: probe.error, fixes: ['make -C bpf/linux', 'or set LENS_PROBE=/path/to/lens-probe'] };
+    } else {
+      problem = this.deps.privilegeProblem(probe.path);
+    }
+    return {
+      agentVersion: AGENT_VERSION,
+      protocolVersion: 1,
+      capabilities: {
+        platform: process.platform, arch: machine(), kernel: release(), events: [...EVENT_GROUPS], attach: true, stacks: false, problem,
+      },
+    };
+  }
+
+  private parseStart(params: unknown): SessionStartParams {
+    const p = v.object(params);
+    v.onlyKeys(p, 'params', ['target', 'events', 'syscalls', 'redact', 'ringbufBytes']);
+    const t = v.object(p.target, 'target');
+    let target: SessionStartParams['target'];
+    if ('pid' in t) {
+      v.onlyKeys(t, 'target', ['pid']);
+      target = { pid: v.integer(t.pid, 'target.pid', { min: 1, max: 2 ** 22 })! };
+    } else if ('command' in t) {
+      v.onlyKeys(t, 'target', ['command', 'cwd', 'env', 'stdio']);
+      const launch: LaunchTarget = { command: v.stringArray(t.command, 'target.command', { nonEmpty: true })! };
+      if (launch.command[0] === '') v.invalid('target.command[0]', 'a non-empty program name', '');
+      const cwd = v.string(t.cwd, 'target.cwd', { optional: true, nonEmpty: true });
+      if (cwd !== undefined) launch.cwd = cwd;
+      const env = v.stringRecord(t.env, 'target.env');
+      if (env) launch.env = env;
+      launch.stdio = v.oneOf(t.stdio, 'target.stdio', ['inherit', 'pipe', 'null'] as const) ?? 'pipe';
+      target = launch;
+    } else {
+      v.invalid('target', 'an object with "pid" (attach) or "command" (launch)', t);
+    }
+    const out: SessionStartParams = { target };
+    const events = v.stringArray(p.events, 'events', { optional: true, nonEmpty: true, oneOf: EVENT_GROUPS });
+    if (events) out.events = events as EventGroup[];
+    const syscalls = v.stringArray(p.syscalls, 'syscalls', { optional: true });
+    if (syscalls) out.syscalls = syscalls;
+    const redact = v.boolean(p.redact, 'redact');
+    if (redact !== undefined) out.redact = redact;
+    const rb = v.integer(p.ringbufBytes, 'ringbufBytes', { optional: true, min: 4096, max: 2 ** 30 });
+    if (rb !== undefined) {
+      if ((rb & (rb - 1)) !== 0) v.invalid('ringbufBytes', 'a power of two >= 4096', String(rb));
+      out.ringbufBytes = rb;
+    }
+    return out;
+  }
+
+  private async start(params: unknown) {
+    if (this.shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the agent is shutting down');
+    const p = this.parseStart(params);
+    const probe = this.deps.probe();
+    if ('error' in probe) throw new ResponseError(ErrorCodes.ProbeFailed, probe.error);
+    const id = `s${this.nextId++}`;
+    const host = new SessionHost(id, this.sink());
+    const stdio = 'command' in p.target ? (p.target.stdio === 'inherit' ? 'null' : p.target.stdio) : undefined;
+    const target = 'command' in p.target ? { ...p.target, stdio } as LaunchTarget : p.target;
+    // 'inherit' would mix the target's output into the JSON-RPC stream: the agent's stdio is the protocol.
+    this.sessions.set(id, host);
+    try {
+      const pid = await host.start({
+        target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
+        redact: p.redact ?? true, probePath: probe.path,
+      });
+      return { sessionId: id, pid };
+    } catch (e) {
+      this.sessions.delete(id);
+      throw e;
+    }
+  }
+
+  /** Stops every session (connection closed or shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.stop()));
+  }
+}

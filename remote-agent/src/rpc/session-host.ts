@@ -1,0 +1,148 @@
+/*
+ * One RPC session: a TraceSession plus what the protocol adds on top —
+ * event batches (at most every 50 ms or 4096 events), a stats notification
+ * every second with the event rate and losses, target output, syscall summary.
+ */
+import type { SysAggRow } from '../decode/control';
+import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificationParams, SyscallSummaryRow } from '../protocol';
+import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
+
+/** Where a session's notifications go (the RPC connection, or a test). */
+export interface SessionSink {
+  events(sessionId: string, events: LensEvent[]): void;
+  state(p: StateNotificationParams): void;
+  stats(s: SessionStats): void;
+  output(sessionId: string, stream: 'stdout' | 'stderr', data: Buffer): void;
+  syscallSummary(sessionId: string, rows: SyscallSummaryRow[]): void;
+  log(message: string): void;
+}
+
+export const BATCH_MS = 50;
+export const BATCH_MAX = 4096;
+export const STATS_MS = 1000;
+
+/** Percentile of a log2 latency histogram: the upper bound of the bucket holding it. */
+export function histPercentile(hist: readonly number[], count: number, p: number): number {
+  if (!count) return 0;
+  const target = count * p;
+  let seen = 0;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i];
+    if (seen >= target) return 2 ** (i + 1);
+  }
+  return 2 ** hist.length;
+}
+
+export class SessionHost {
+  state: SessionState = 'starting';
+  private session: TraceSession | undefined;
+  private batch: LensEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private readonly counts: Partial<Record<EventKind, number>> = {};
+  private total = 0;
+  private lastTotal = 0;
+  private lastAt = Date.now();
+  private rate = 0;
+  private loss: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
+  private sysagg: SysAggRow[] = [];
+  readonly startedAt = Date.now();
+  endedAt: number | undefined;
+  /** resolves when the probe has exited and every event was sent */
+  done: Promise<void> = Promise.resolve();
+
+  constructor(readonly id: string, private readonly sink: SessionSink) {}
+
+  /** Starts the trace; rejects with a SessionError when it cannot. */
+  async start(opts: Omit<SessionOptions, 'statsMs'>): Promise<number> {
+    let finishedState: StateNotificationParams | undefined;
+    this.session = await TraceSession.start({ ...opts, statsMs: STATS_MS }, {
+      events: (batch) => this.add(batch),
+      state: (state, info) => {
+        this.state = state;
+        if (state === 'running') this.sink.state({ sessionId: this.id, state });
+        else finishedState = { sessionId: this.id, state, ...info }; // sent after the last events
+      },
+      output: (stream, data) => this.sink.output(this.id, stream, data),
+      stats: (s) => { this.loss = s; },
+      sysagg: (rows) => { this.sysagg = rows; this.sink.syscallSummary(this.id, this.summary()); },
+      warning: (m) => this.sink.log(`session ${this.id}: ${m}`),
+    });
+    this.state = this.session.state;
+    this.statsTimer = setInterval(() => this.sendStats(), STATS_MS);
+    this.done = this.session.done.then(() => {
+      this.flush();
+      this.endedAt = Date.now();
+      clearInterval(this.statsTimer);
+      this.sendStats();
+      if (finishedState) this.sink.state(finishedState);
+    });
+    return this.session.pid;
+  }
+
+  private add(events: LensEvent[]): void {
+    for (const ev of events) this.counts[ev.kind] = (this.counts[ev.kind] ?? 0) + 1;
+    this.total += events.length;
+    if (this.batch.length === 0) this.batch = events; // the session hands over a fresh array per read
+    else for (const ev of events) this.batch.push(ev);
+    while (this.batch.length >= BATCH_MAX) {
+      this.sink.events(this.id, this.batch.length === BATCH_MAX ? this.batch : this.batch.slice(0, BATCH_MAX));
+      this.batch = this.batch.length === BATCH_MAX ? [] : this.batch.slice(BATCH_MAX);
+    }
+    if (this.batch.length && !this.timer) this.timer = setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  private flush(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (!this.batch.length) return;
+    const events = this.batch;
+    this.batch = [];
+    this.sink.events(this.id, events);
+  }
+
+  private sendStats(): void {
+    const now = Date.now();
+    this.rate = Math.round(((this.total - this.lastTotal) * 1000) / Math.max(1, now - this.lastAt));
+    this.lastTotal = this.total;
+    this.lastAt = now;
+    this.sink.stats(this.stats());
+  }
+
+  /** Current counters. */
+  stats(): SessionStats {
+    const s: SessionStats = {
+      sessionId: this.id, state: this.state, events: { ...this.counts }, total: this.total, rate: this.rate,
+      lost: { ...this.loss.lost }, lostTotal: this.loss.lostTotal, startedAt: this.startedAt,
+    };
+    if (this.endedAt) s.endedAt = this.endedAt;
+    return s;
+  }
+
+  /** Per-process, per-syscall rows from the latest in-kernel aggregation. */
+  summary(): SyscallSummaryRow[] {
+    const e = this.session?.enrichment;
+    return this.sysagg.map((r) => ({
+      pid: r.pid, comm: e?.processes.get(r.pid)?.comm ?? '', name: e?.syscallName(r.nr) ?? `syscall_${r.nr}`, nr: r.nr,
+      count: r.count, errors: r.errors, total_ns: r.totalNs, max_ns: r.maxNs,
+      p50_ns: histPercentile(r.hist, r.count, 0.5), p95_ns: histPercentile(r.hist, r.count, 0.95), p99_ns: histPercentile(r.hist, r.count, 0.99),
+    }));
+  }
+
+  /** Asks the probe for fresh counters (and the syscall aggregation). */
+  refresh(): void {
+    this.session?.requestStats();
+  }
+
+  input(data: Buffer): void {
+    this.session?.input(data);
+  }
+
+  /** Stops the probe; kills it if it has not exited after `graceMs`. Resolves when everything was sent. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (!this.session) return;
+    this.session.stop();
+    const timer = setTimeout(() => this.session?.kill(), graceMs);
+    await this.done;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,205 @@
+// JSON-RPC server over in-memory streams: initialize, unknown method, invalid params,
+// malformed JSON and headers, oversized messages, bad targets — and it keeps serving after each.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { ErrorCodes } from '../../../remote-agent/src/protocol';
+import { AgentServer, type ServerDeps } from '../../../remote-agent/src/rpc/server';
+
+type Msg = Record<string, unknown> & { id?: unknown; result?: unknown; error?: { code: number; message: string } };
+
+/** A raw client: writes bytes, parses Content-Length frames from the server. */
+class RawClient {
+  readonly toServer = new PassThrough();
+  readonly fromServer = new PassThrough();
+  readonly messages: Msg[] = [];
+  readonly logs: string[] = [];
+  private buf = Buffer.alloc(0);
+  private waiters: Array<() => void> = [];
+  readonly server: AgentServer;
+
+  constructor(deps: Partial<ServerDeps> = {}) {
+    this.fromServer.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      for (;;) {
+        const end = this.buf.indexOf('\r\n\r\n');
+        if (end < 0) break;
+        const len = Number(/Content-Length: (\d+)/.exec(this.buf.subarray(0, end).toString())![1]);
+        if (this.buf.length < end + 4 + len) break;
+        this.messages.push(JSON.parse(this.buf.subarray(end + 4, end + 4 + len).toString()));
+        this.buf = this.buf.subarray(end + 4 + len);
+      }
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.server = new AgentServer(this.toServer, this.fromServer, {
+      probe: () => ({ path: '/bin/true' }),
+      privilegeProblem: () => null,
+      onShutdown: () => {},
+      log: (m) => this.logs.push(m),
+      ...deps,
+    });
+  }
+
+  raw(bytes: string | Buffer): void {
+    this.toServer.write(bytes);
+  }
+
+  send(msg: object): void {
+    const body = Buffer.from(JSON.stringify(msg));
+    this.raw(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+  }
+
+  /** Resolves with the first message matching `pred` (already received or arriving later). */
+  async next(pred: (m: Msg) => boolean): Promise<Msg> {
+    for (;;) {
+      const found = this.messages.find(pred);
+      if (found) return found;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  async request(id: number, method: string, params?: unknown): Promise<Msg> {
+    this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    return this.next((m) => m.id === id);
+  }
+
+  async initialize(): Promise<void> {
+    const r = await this.request(0, 'initialize', { clientName: 'unit-test' });
+    assert.ok(r.result, JSON.stringify(r));
+  }
+
+  close(): void {
+    this.toServer.end();
+  }
+}
+
+describe('JSON-RPC server', function () {
+  let c: RawClient;
+  afterEach(function () { c?.close(); });
+
+  it('initialize returns the version, capabilities and no problem when the probe can run', async function () {
+    c = new RawClient();
+    const r = await c.request(1, 'initialize', { clientName: 'unit-test', clientVersion: '1' });
+    const result = r.result as { protocolVersion: number; agentVersion: string; capabilities: { platform: string; events: string[]; attach: boolean; problem: unknown } };
+    assert.equal(result.protocolVersion, 1);
+    assert.match(result.agentVersion, /^\d+\.\d+\.\d+/);
+    assert.equal(result.capabilities.platform, 'linux');
+    assert.deepEqual(result.capabilities.events, ['exec', 'file', 'net', 'dns', 'syscall', 'syscount']);
+    assert.equal(result.capabilities.problem, null);
+  });
+
+  it('initialize reports a problem with fixes when the probe is missing or unprivileged', async function () {
+    c = new RawClient({ probe: () => ({ error: 'lens-probe not found (looked in /x)' }) });
+    const r = await c.request(1, 'initialize', { clientName: 't' });
+    const problem = (r.result as { capabilities: { problem: { code: number; message: string; fixes: string[] } } }).capabilities.problem;
+    assert.equal(problem.code, ErrorCodes.ProbeFailed);
+    assert.match(problem.message, /lens-probe not found/);
+    assert.ok(problem.fixes.some((f) => f.includes('make -C bpf/linux')));
+    c.close();
+    c = new RawClient({ privilegeProblem: () => ({ code: ErrorCodes.PermissionDenied, message: 'no caps', fixes: ['sudo setcap cap_bpf,cap_perfmon+ep /p'] }) });
+    const r2 = await c.request(1, 'initialize', { clientName: 't' });
+    assert.equal((r2.result as { capabilities: { problem: { code: number } } }).capabilities.problem.code, ErrorCodes.PermissionDenied);
+  });
+
+  it('requires initialize before other requests', async function () {
+    c = new RawClient();
+    const r = await c.request(1, 'processes/list');
+    assert.equal(r.error?.code, ErrorCodes.NotInitialized);
+    assert.match(r.error!.message, /send "initialize" first/);
+  });
+
+  it('answers an unknown method with MethodNotFound naming it, then keeps serving', async function () {
+    c = new RawClient();
+    await c.initialize();
+    const r = await c.request(1, 'lens/frobnicate', {});
+    assert.equal(r.error?.code, ErrorCodes.MethodNotFound);
+    assert.match(r.error!.message, /unknown method "lens\/frobnicate"; this agent serves: initialize, session\/start/);
+    const list = await c.request(2, 'processes/list');
+    assert.ok((list.result as Array<{ pid: number }>).some((p) => p.pid === process.pid));
+  });
+
+  it('rejects invalid params with the field, the expected type and what was sent', async function () {
+    c = new RawClient();
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['initialize', { clientName: 42 }, /clientName must be a non-empty string, got number/],
+      ['initialize', [], /params must be an object, got an array/],
+    ];
+    let id = 1;
+    for (const [method, params, re] of cases) {
+      const r = await c.request(id++, method, params);
+      assert.equal(r.error?.code, ErrorCodes.InvalidParams, JSON.stringify(r));
+      assert.match(r.error!.message, re);
+    }
+    await c.initialize();
+    const starts: Array<[unknown, RegExp]> = [
+      [{ target: {} }, /target must be an object with "pid" \(attach\) or "command" \(launch\)/],
+      [{ target: { pid: 'abc' } }, /target.pid must be an integer >= 1, got "abc"/],
+      [{ target: { pid: -5 } }, /target.pid must be an integer >= 1/],
+      [{ target: { command: [] } }, /target.command must be a non-empty array of strings/],
+      [{ target: { command: ['ls', 3] } }, /target.command\[1\] must be a string, got number/],
+      [{ target: { command: ['ls'], stdio: 'tty' } }, /target.stdio must be one of "inherit", "pipe", "null"/],
+      [{ target: { command: ['ls'] }, events: ['exec', 'bogus'] }, /events\[1\] must be one of exec, file, net, dns, syscall, syscount/],
+      [{ target: { command: ['ls'] }, ringbufBytes: 5000 }, /ringbufBytes must be a power of two >= 4096/],
+      [{ target: { command: ['ls'] }, colour: true }, /params has unknown field "colour"/],
+    ];
+    for (const [params, re] of starts) {
+      const r = await c.request(id++, 'session/start', params);
+      assert.equal(r.error?.code, ErrorCodes.InvalidParams, JSON.stringify(r));
+      assert.match(r.error!.message, re);
+    }
+    const stop = await c.request(id, 'session/stop', { sessionId: 'nope' });
+    assert.equal(stop.error?.code, ErrorCodes.NoSuchSession);
+  });
+
+  it('answers malformed JSON and a malformed header with ParseError (id null) and keeps serving', async function () {
+    c = new RawClient();
+    c.raw('Content-Length: 9\r\n\r\n{"jsonrpc');
+    const e1 = await c.next((m) => m.id === null);
+    assert.equal(e1.error?.code, ErrorCodes.ParseError);
+    assert.match(e1.error!.message, /body is not valid JSON/);
+    c.raw('Content-Lenght: 2\r\n\r\n');
+    const e2 = await c.next((m) => m.id === null && m !== e1);
+    assert.match(e2.error!.message, /header has no Content-Length/);
+    c.send({ jsonrpc: '2.0', id: 5, method: 'initialize', params: { clientName: 'after-bad-input' } });
+    assert.ok((await c.next((m) => m.id === 5)).result);
+    c.send({ jsonrpc: '1.0', id: 6, method: 'doctor' });
+    const e3 = await c.next((m) => m.id === 6);
+    assert.equal(e3.error?.code, ErrorCodes.InvalidRequest);
+  });
+
+  it('rejects an oversized message from its header, before the body arrives, and skips the body', async function () {
+    c = new RawClient();
+    const size = 16 * 1024 * 1024 + 1;
+    c.raw(`Content-Length: ${size}\r\n\r\n`);
+    const e = await c.next((m) => m.id === null); // answered with no byte of the body sent yet
+    assert.equal(e.error?.code, ErrorCodes.MessageTooLarge);
+    assert.match(e.error!.message, /message of 16777217 bytes exceeds the agent's limit of 16777216 bytes/);
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let sent = 0; sent < size; sent += chunk.length) c.raw(chunk.subarray(0, Math.min(chunk.length, size - sent)));
+    const r = await c.request(7, 'initialize', { clientName: 'after-oversized' });
+    assert.ok(r.result, JSON.stringify(r));
+  });
+
+  it('bad targets: a pid that does not exist, a command not in PATH', async function () {
+    c = new RawClient();
+    await c.initialize();
+    const r = await c.request(1, 'session/start', { target: { pid: 4_000_000 } });
+    assert.equal(r.error?.code, ErrorCodes.NoSuchProcess);
+    assert.equal(r.error?.message, 'no process with pid 4000000; pick a running process (see processes/list)');
+    const r2 = await c.request(2, 'session/start', { target: { command: ['no-such-command-xyz'], env: { PATH: '/usr/bin:/bin' } } });
+    assert.equal(r2.error?.code, ErrorCodes.CommandNotFound);
+    assert.match(r2.error!.message, /command not found: no-such-command-xyz \(no executable file in PATH=\/usr\/bin:\/bin\)/);
+    const r3 = await c.request(3, 'session/start', { target: { command: ['./missing.sh'], cwd: '/tmp' } });
+    assert.match(r3.error!.message, /no executable file at \/tmp\/missing.sh/);
+    const ok = await c.request(4, 'doctor');
+    assert.ok(Array.isArray(ok.result));
+  });
+
+  it('shutdown answers, then calls onShutdown', async function () {
+    let shut = false;
+    c = new RawClient({ onShutdown: () => { shut = true; } });
+    const r = await c.request(1, 'shutdown');
+    assert.equal(r.result, null);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(shut, true);
+  });
+});
