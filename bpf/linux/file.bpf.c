@@ -10,6 +10,11 @@
  * with the result. Paths are read at exit: the kernel has just faulted them in.
  * Tracepoints of syscalls an architecture lacks (open, creat, mkdir... on
  * arm64) are switched off by the loader before load.
+ *
+ * Every exit program carries its own copy of the path walk, which makes this
+ * module the slowest to verify. Moving the emitters behind a prog-array tail
+ * call cut that tenfold but leaked the prog array on kernel 6.18 whenever a
+ * map was opened by id (bpftool map show) while the module was torn down.
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
@@ -53,7 +58,6 @@ enum file_call {
 
 struct file_args {
 	__u64 args[6];
-	__s64 ret;            /* set at sys_exit for the emitting program */
 	__u32 nr;
 	__u32 call;           /* enum file_call; 0 once consumed */
 };
@@ -327,51 +331,6 @@ static __always_inline void emit_fsop(const struct file_args *a, long ret)
 	lens_submit(e);
 }
 
-/*
- * The two emitters, reached by tail call from every sys_exit program. Path
- * resolution is the costly part to verify (a bounded dentry walk): living in
- * one program per record type, it is verified twice instead of once per
- * syscall, which keeps the module's load time low.
- */
-SEC("tracepoint")
-int lens_file_open(void *ctx)
-{
-	struct file_args *a = lens_stash_get(&lens_file_args, false);
-
-	if (!a || !a->call)
-		return 0;
-	emit_open(a, a->ret);
-	a->call = 0;
-	return 0;
-}
-
-SEC("tracepoint")
-int lens_file_fsop(void *ctx)
-{
-	struct file_args *a = lens_stash_get(&lens_file_args, false);
-
-	if (!a || !a->call)
-		return 0;
-	emit_fsop(a, a->ret);
-	a->call = 0;
-	return 0;
-}
-
-#define EMIT_OPEN 0
-#define EMIT_FSOP 1
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
-	__uint(key_size, sizeof(__u32));
-	__array(values, int (void *));
-} lens_file_emit SEC(".maps") = {
-	.values = {
-		[EMIT_OPEN] = (void *)&lens_file_open,
-		[EMIT_FSOP] = (void *)&lens_file_fsop,
-	},
-};
-
 static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, bool open)
 {
 	struct file_args *a;
@@ -385,10 +344,10 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, bool 
 		a->call = 0;   /* a stale stash: its exit never came */
 		return 0;
 	}
-	a->ret = ctx->ret;
-	bpf_tail_call(ctx, &lens_file_emit, open ? EMIT_OPEN : EMIT_FSOP);
-	/* Only reached when the emitter is missing from lens_file_emit. */
-	lens_count_drop(open ? LENS_OPEN : LENS_FSOP);
+	if (open)
+		emit_open(a, ctx->ret);
+	else
+		emit_fsop(a, ctx->ret);
 	a->call = 0;
 	return 0;
 }
