@@ -88,8 +88,8 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-// `times` prints the shell's user/sys, then the children's: "0m0.150s 0m0.480s".
-function parseTimes(text: string): number {
+/** CPU seconds of the waited-for children from a shell's `times` output ("0m0.150s 0m0.480s" on its last line). */
+export function parseTimes(text: string): number {
   const lines = text.trim().split('\n');
   const children = lines[lines.length - 1] ?? '';
   let total = 0;

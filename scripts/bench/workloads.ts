@@ -16,6 +16,8 @@ export interface Sample {
   lost: number | null;
   /** CPU of every process of the run, seconds (dd, forkexec) */
   cpuS?: number;
+  /** wall time from the tracer's start to its exit (start-up and draining included), seconds (dd, forkexec) */
+  wallS?: number;
   /** http: CPU shares over the measured window, percent of one core */
   serverCpuPct?: number;
   tracerCpuPct?: number;
@@ -77,7 +79,7 @@ export const DD: Workload = {
     const { res, lost } = await runWrapped(tracer, cmd, scratch, 300);
     const m = /copied, ([\d.]+) s/.exec(res.stderr);
     if (!m || res.code !== 0) throw new Error(`dd under ${tracer.label} failed (exit ${res.code ?? res.signal}): ${lastLine(res.stderr)}`);
-    return { value: Number(m[1]), lost, cpuS: res.cpuS };
+    return { value: Number(m[1]), lost, cpuS: res.cpuS, wallS: res.wallS };
   },
 };
 
@@ -97,7 +99,7 @@ export const FORKEXEC: Workload = {
     const { res, lost } = await runWrapped(tracer, cmd, scratch, 300);
     const m = /fork\+exec in ([\d.]+) s/.exec(res.stderr);
     if (!m || res.code !== 0) throw new Error(`forkexec under ${tracer.label} failed (exit ${res.code ?? res.signal}): ${lastLine(res.stderr)}`);
-    return { value: Number(m[1]), lost, cpuS: res.cpuS };
+    return { value: Number(m[1]), lost, cpuS: res.cpuS, wallS: res.wallS };
   },
 };
 
