@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Name lookups (LENS_DNS) of tracked processes: a uprobe and a uretprobe on
- * libc's getaddrinfo(). Entry saves the node name and the `res` out-pointer
- * per thread; return reads the addrinfo list the call produced and emits the
- * name, the distinct IPv4/IPv6 answers and the return value (0 or EAI_*).
+ * libc's getaddrinfo(). Entry saves the node and `res` pointers per thread;
+ * return reads the name and the addrinfo list the call produced and emits
+ * the name, the distinct IPv4/IPv6 answers and the return value (0 or EAI_*).
  * Runtimes that resolve on a worker thread (Node's libuv pool) are caught
  * too: the thread differs, the process does not.
  *
@@ -29,9 +29,8 @@ struct gai_addrinfo {
 };
 
 struct dns_args {
+	__u64 node;           /* const char *: read at return, when getaddrinfo has touched it */
 	__u64 res;            /* struct addrinfo ** */
-	__u16 flags;          /* LENS_F_TRUNCATED when the name did not fit */
-	char name[LENS_DNS_NAME_LEN];
 };
 
 /* Lookup in flight, per thread (pid_tgid), from entry to return. */
@@ -48,18 +47,17 @@ int BPF_KPROBE(lens_gai_enter, const char *node, const char *service, const void
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct dns_args a = {};
-	long n;
 
 	if (!lens_want(LENS_DNS) || !lens_is_tracked())
 		return 0;
 	if (!node)
 		return 0;   /* a passive or service-only lookup resolves no name */
+	/*
+	 * The name is read at return: a string literal in a binary's .rodata may
+	 * not be paged in yet at entry, and a uprobe cannot fault it in.
+	 */
+	a.node = (__u64)node;
 	a.res = (__u64)res;
-	n = bpf_probe_read_user_str(a.name, sizeof(a.name), node);
-	if (n < 0)
-		a.name[0] = '\0';
-	else if (n == sizeof(a.name))
-		a.flags = LENS_F_TRUNCATED;
 	if (bpf_map_update_elem(&lens_dns_args, &id, &a, BPF_ANY))
 		lens_count_drop(LENS_DNS);
 	return 0;
@@ -99,6 +97,7 @@ int BPF_KRETPROBE(lens_gai_exit, int ret)
 	struct lens_dns_event *e;
 	struct dns_args *a;
 	__u64 next = 0;
+	long n;
 	int i;
 
 	a = bpf_map_lookup_elem(&lens_dns_args, &id);
@@ -109,10 +108,13 @@ int BPF_KRETPROBE(lens_gai_exit, int ret)
 	if (!e)
 		goto out;
 	lens_fill_hdr(&e->h, LENS_DNS, sizeof(*e));
-	e->h.flags |= a->flags;
 	e->ret = ret;
 	e->answer_count = 0;
-	__builtin_memcpy(e->name, a->name, sizeof(e->name));
+	n = bpf_probe_read_user_str(e->name, sizeof(e->name), (const void *)a->node);
+	if (n < 0)
+		e->name[0] = '\0';
+	else if (n == sizeof(e->name))
+		e->h.flags |= LENS_F_TRUNCATED;
 	__builtin_memset(e->answers, 0, sizeof(e->answers));
 	if (ret == 0 && a->res)
 		bpf_probe_read_user(&next, sizeof(next), (const void *)a->res);
