@@ -29,12 +29,17 @@ class Args {
   hex(i: number): string { return argHex(this.r, i); }
 }
 
+/* Small values (fds, counts, flags) dominate syscall arguments: their text is made once. */
+const SMALL_HEX: readonly string[] = Array.from({ length: 4096 }, (_, n) => '0x' + n.toString(16));
+
 /** Argument i as `0x…` hex, without BigInt. */
 export function argHex(r: SyscallRecord, i: number): string {
   const off = r.argsOff + i * 8;
-  const lo = r.buf.readUInt32LE(off);
-  const hi = r.buf.readUInt32LE(off + 4);
-  return hi === 0 ? '0x' + lo.toString(16) : '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+  const b = r.buf;
+  const lo = (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
+  const hi = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
+  if (hi === 0) return lo < 4096 ? SMALL_HEX[lo] : '0x' + lo.toString(16);
+  return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
 
 type Decoded = Record<string, string | number>;

@@ -4,6 +4,7 @@
  * batches they arrived in. Shared by `runtime-lens trace` and the RPC server.
  */
 import type { ResultPromise } from 'execa';
+import { closeSync, openSync } from 'node:fs';
 import { machine } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
@@ -154,11 +155,17 @@ export class TraceSession {
     return args;
   }
 
+  private devNull: number | undefined;
+
   private stdioFor(t: LaunchTarget | AttachTarget): Array<'pipe' | 'ignore' | number> {
     if (isAttach(t)) return ['pipe', 'pipe', 'pipe'];
     const mode = t.stdio ?? 'inherit';
     if (mode === 'pipe') return ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
-    if (mode === 'null') return ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'ignore'];
+    if (mode === 'null') {
+      // An fd that is not open at all would leave the target with the probe's own stdio: give it /dev/null.
+      this.devNull ??= openSync('/dev/null', 'r+');
+      return ['pipe', 'pipe', 'pipe', this.devNull, this.devNull, this.devNull];
+    }
     const [i, o, e] = this.opts.inheritFds ?? [0, 1, 2];
     return ['pipe', 'pipe', 'pipe', i, o, e];
   }
@@ -190,7 +197,15 @@ export class TraceSession {
     if (stdio[5]) (stdio[5] as Readable).on('data', (d: Buffer) => this.on.output?.('stderr', d));
     (proc.stdin as Writable).on('error', () => { /* probe gone; its exit is reported below */ });
     if (stdio[3]) (stdio[3] as Writable).on('error', () => { /* target closed its stdin */ });
-    void proc.then((r) => this.exited(r.exitCode, r.signal));
+    // The probe's exit plus the end of its frame stream ends the session. Not execa's result: that also waits
+    // for every stdio pipe, which a still-running target (probe killed) can hold open indefinitely.
+    void proc.catch(() => { /* reject: false; failures arrive through 'exit' */ });
+    const stdoutEnded = new Promise<void>((resolve) => (proc.stdout as Readable).once('close', resolve));
+    proc.once('exit', (code, signal) => {
+      if (this.devNull !== undefined) { closeSync(this.devNull); this.devNull = undefined; }
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, 1000));
+      void Promise.race([stdoutEnded, grace]).then(() => this.exited(code ?? undefined, signal ?? undefined));
+    });
     if (isAttach(t)) this.pid = t.pid;
     this.pid = await startedPromise;
   }

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { ErrorCodes } from '../../../remote-agent/src/protocol';
+import { listProcesses } from '../../../remote-agent/src/proc/process-list';
+import { locateProbe } from '../../../remote-agent/src/probe/locate';
 import { AgentServer, type ServerDeps } from '../../../remote-agent/src/rpc/server';
+import { requireBpf } from '../../helpers/bpf';
 
 type Msg = Record<string, unknown> & { id?: unknown; result?: unknown; error?: { code: number; message: string } };
 
@@ -201,5 +204,48 @@ describe('JSON-RPC server', function () {
     assert.equal(r.result, null);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(shut, true);
+  });
+});
+
+describe('JSON-RPC server with the real probe', function () {
+  let c: RawClient | undefined;
+  const leftovers: number[] = [];
+  before(function () {
+    requireBpf(this);
+    try {
+      locateProbe();
+    } catch (e) {
+      if (process.env.LENS_REQUIRE_BPF === '1') throw e;
+      this.skip(); // probe not built: the integration suite reports that
+    }
+  });
+  afterEach(function () {
+    c?.close();
+    for (const pid of leftovers.splice(0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  });
+
+  it('a probe killed mid-run fails the session with a message, delivers the events it sent, and the agent keeps serving', async function () {
+    this.timeout(60000);
+    c = new RawClient({ probe: () => ({ path: locateProbe().path }) });
+    await c.initialize();
+    const start = await c.request(1, 'session/start', { events: ['exec'], target: { command: ['sleep', '30'], stdio: 'null' } });
+    assert.ok(start.result, JSON.stringify(start));
+    const { sessionId, pid } = start.result as { sessionId: string; pid: number };
+    leftovers.push(pid);
+    await c.next((m) => m.method === 'session/events' && (m.params as { events: Array<{ kind: string; pid: number; filename: string }> }).events
+      .some((e) => e.kind === 'exec' && e.pid === pid && e.filename.endsWith('/sleep')));
+    const probe = listProcesses().find((p) => p.ppid === process.pid && p.comm === 'lens-probe');
+    assert.ok(probe, 'the session runs a lens-probe child');
+    process.kill(probe.pid, 'SIGKILL');
+    const failed = await c.next((m) => m.method === 'session/state' && (m.params as { state: string }).state === 'failed');
+    const params = failed.params as { sessionId: string; message: string; code: number };
+    assert.equal(params.sessionId, sessionId);
+    assert.equal(params.code, ErrorCodes.ProbeFailed);
+    assert.match(params.message, /lens-probe was killed by SIGKILL; events received before that were delivered/);
+    const stats = await c.request(2, 'session/stats', { sessionId });
+    assert.equal((stats.result as { state: string }).state, 'failed');
+    assert.ok((stats.result as { total: number }).total >= 1);
+    const list = await c.request(3, 'processes/list');
+    assert.ok(Array.isArray(list.result), 'the agent keeps serving');
   });
 });
