@@ -39,6 +39,9 @@ const VIEW_COMMANDS: Record<string, ViewName> = {
   'runtimeLens.openSyscallSummary': 'summary',
 };
 
+/** Set by activate: the orderly shutdown deactivate() waits for (VS Code does not wait for disposables). */
+let shutdown: (() => Promise<void>) | undefined;
+
 /** Called by VS Code when a Runtime Lens command, view or session file is first used. */
 export function activate(context: vscode.ExtensionContext): void {
   const store = new DisposableStore();
@@ -348,12 +351,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   }));
 
-  // shutting down: close every session file (with its end record) and ask the agent to exit
-  store.add({ dispose: () => void agents.shutdown() });
+  // deactivate() waits for this: the agent exits and every session file gets its end record
+  shutdown = async () => {
+    await agents.shutdown().catch((err: Error) => log(`agent shutdown: ${err.message}`));
+    await sessions.closeAll().catch((err: Error) => log(`closing session files: ${err.message}`));
+  };
   log(`Runtime Lens ${version} activated (extension host ${process.execPath}, pid ${process.pid})`);
 }
 
-/** Called by VS Code on shutdown; context.subscriptions does the rest. */
-export function deactivate(): void {
-  // everything is disposed through context.subscriptions
+/** Called by VS Code on shutdown: stops the agent and finishes the session files; context.subscriptions does the rest. */
+export async function deactivate(): Promise<void> {
+  const done = shutdown;
+  shutdown = undefined;
+  await done?.();
 }

@@ -112,7 +112,12 @@ export interface SessionFileContents {
  * Reads a session file, calling `onEvents` with batches of events in file order.
  * A file still being written (or cut off) is read up to its last complete line.
  */
-export async function readSessionFile(file: string, onEvents: (events: LensEvent[]) => void, batchSize = 5000): Promise<SessionFileContents> {
+export async function readSessionFile(
+  file: string,
+  onEvents: (events: LensEvent[]) => void,
+  options: { batchSize?: number; onHeader?: (header: SessionFileHeader) => void } = {},
+): Promise<SessionFileContents> {
+  const batchSize = options.batchSize ?? 5000;
   const input = fs.createReadStream(file);
   const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
   const lines = readline.createInterface({ input: input.pipe(gunzip), crlfDelay: Infinity });
@@ -140,6 +145,7 @@ export async function readSessionFile(file: string, onEvents: (events: LensEvent
           throw new Error(`${file} is not a Runtime Lens session file: its first line has no "runtimeLens":"session" header.`);
         }
         result.header = value as SessionFileHeader;
+        options.onHeader?.(result.header);
         continue;
       }
       if (record.runtimeLens === 'end') {

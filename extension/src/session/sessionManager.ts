@@ -173,16 +173,24 @@ export class SessionManager implements Disposable {
     const existing = this.list.find((s) => s.fromFile && s.file === file);
     if (existing) return existing;
     const settings = this.options.settings();
-    const events: Parameters<Session['addEvents']>[0][] = [];
-    const contents = await readSessionFile(file, (batch) => events.push(batch));
-    const header = contents.header;
-    if (!header) throw new Error(`${file} is not a Runtime Lens session file.`);
-    const session = new Session({
-      id: `f${this.nextId++}`, title: header.title, target: header.target, fromFile: true, file,
-      maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock, agentLabel: `file ${path.basename(file)}`,
-    });
-    session.stats.startedAt = header.startedAt;
-    for (const batch of events) session.addEvents(batch);
+    // events stream from the file into the session's bounded window, never all into memory
+    let session: Session | undefined;
+    let contents;
+    try {
+      contents = await readSessionFile(file, (batch) => session?.addEvents(batch), {
+        onHeader: (header) => {
+          session = new Session({
+            id: `f${this.nextId++}`, title: header.title, target: header.target, fromFile: true, file,
+            maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock, agentLabel: `file ${path.basename(file)}`,
+          });
+          session.stats.startedAt = header.startedAt;
+        },
+      });
+    } catch (err) {
+      session?.dispose();
+      throw err;
+    }
+    if (!session) throw new Error(`${file} is not a Runtime Lens session file.`);
     const trailer = contents.trailer;
     if (trailer) {
       if (trailer.stats) session.setStats({ ...trailer.stats, total: Math.max(trailer.stats.total, contents.events) });
