@@ -51,7 +51,7 @@ type Snapshot = Map<number, ProgStat>;
 function ownProgramIds(root: number): Set<number> {
   const ids = new Set<number>();
   for (const pid of processTree(root)) {
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fdinfo`);
     } catch {
