@@ -16,8 +16,8 @@ bash scripts/build.sh || { say "build failed (see above)"; exit 1; }
 
 say "lint: eslint + tsc --noEmit"
 lint=ok
-npx --no-install eslint . || lint=FAILED
-npx --no-install tsc --noEmit -p . || lint=FAILED
+node_modules/.bin/eslint . || lint=FAILED
+node_modules/.bin/tsc --noEmit -p . || lint=FAILED
 
 specs=()
 for dir in test/unit test/integration test/remote test/e2e; do
@@ -33,7 +33,7 @@ if [ "${#specs[@]}" -eq 0 ]; then
   mocha_rc=1
 else
   say "mocha: ${specs[*]}"
-  npx --no-install mocha "${specs[@]}" "$@" 2>&1 | tee "$log"
+  node_modules/.bin/mocha "${specs[@]}" "$@" 2>&1 | tee "$log"
   mocha_rc=${PIPESTATUS[0]}
 fi
 
