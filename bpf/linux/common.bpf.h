@@ -82,15 +82,18 @@ static __always_inline void lens_untrack(__u32 tgid)
 }
 
 /*
- * Fills the common header from the current task. BTF pointer loads (no
- * probe_read helper calls) keep this cheap on hot hooks.
+ * Fills the common header from the current task, stamped ts_ns. BTF
+ * pointer loads (no probe_read helper calls) keep this cheap on hot hooks;
+ * hooks that already read the clock pass that reading (a clock read costs
+ * as much as the rest of the header in a VM).
  */
-static __always_inline void lens_fill_hdr(struct lens_hdr *h, __u16 kind, __u16 size)
+static __always_inline void lens_fill_hdr_at(struct lens_hdr *h, __u16 kind, __u16 size,
+					     __u64 ts_ns)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 id = bpf_get_current_pid_tgid();
 
-	h->ts_ns = bpf_ktime_get_ns();
+	h->ts_ns = ts_ns;
 	h->start_ns = task->group_leader->start_time;
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
@@ -101,6 +104,12 @@ static __always_inline void lens_fill_hdr(struct lens_hdr *h, __u16 kind, __u16 
 	h->size = size;
 	h->stack_size = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* Fills the common header from the current task, stamped now. */
+static __always_inline void lens_fill_hdr(struct lens_hdr *h, __u16 kind, __u16 size)
+{
+	lens_fill_hdr_at(h, kind, size, bpf_ktime_get_ns());
 }
 
 /* Counts one lost record of this kind: never silent. */

@@ -963,6 +963,11 @@ int main(int argc, char **argv)
 		st.probe_status = 1;
 		goto out;
 	}
+	if (!st.launched && !lens_pid_exists(st.o.pid)) {
+		report(LENS_ERR_NO_SUCH_PID, ESRCH, "no process with pid %d", st.o.pid);
+		st.probe_status = 1;
+		goto out;
+	}
 	if (setup_bpf() || (emit_hello(), start_target())) {
 		st.probe_status = 1;
 		goto out;

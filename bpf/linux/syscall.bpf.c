@@ -116,7 +116,7 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct lens_sys_pending *p;
 	long ret = ctx->args[1];
-	__u64 id, dur;
+	__u64 id, now, dur;
 
 	if (!lens_is_tracked())
 		return 0;
@@ -124,13 +124,14 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!p || !p->active)
 		return 0;
 	p->active = 0;
-	dur = bpf_ktime_get_ns() - p->ts;
+	now = bpf_ktime_get_ns();
+	dur = now - p->ts;
 
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM) {
 		struct lens_syscall_event *e = lens_reserve(LENS_SYSCALL, sizeof(*e));
 
 		if (e) {
-			lens_fill_hdr(&e->h, LENS_SYSCALL, sizeof(*e));
+			lens_fill_hdr_at(&e->h, LENS_SYSCALL, sizeof(*e), now);
 			e->ret = ret;
 			e->dur_ns = dur;
 			e->args[0] = p->args[0];
