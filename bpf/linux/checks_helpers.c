@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static int check_privilege(char *msg, size_t len, int *err)
 
 static int check_btf(char *msg, size_t len, int *err)
 {
-	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+	if (faccessat(AT_FDCWD, "/sys/kernel/btf/vmlinux", R_OK, AT_EACCESS) == 0)
 		return 0;
 	*err = errno;
 	snprintf(msg, len,
@@ -71,7 +72,8 @@ static int check_tracefs(char *msg, size_t len, int *err)
 {
 	char exe[PATH_MAX];
 
-	if (access(LENS_TRACEFS "/events", F_OK) != 0 &&
+	/* AT_EACCESS: access() would ignore the file capabilities lens-probe may run with. */
+	if (faccessat(AT_FDCWD, LENS_TRACEFS "/events", F_OK, AT_EACCESS) != 0 && errno == ENOENT &&
 	    mount("tracefs", LENS_TRACEFS, "tracefs", 0, NULL) != 0) {
 		*err = errno;
 		snprintf(msg, len,
@@ -80,7 +82,7 @@ static int check_tracefs(char *msg, size_t len, int *err)
 			 strerror(errno));
 		return LENS_ERR_TRACEFS;
 	}
-	if (access(LENS_TRACEFS "/events/syscalls", R_OK | X_OK) != 0) {
+	if (faccessat(AT_FDCWD, LENS_TRACEFS "/events/syscalls", R_OK | X_OK, AT_EACCESS) != 0) {
 		*err = errno;
 		if (errno == EACCES || errno == EPERM) {
 			snprintf(msg, len,
@@ -116,5 +118,5 @@ int lens_tracepoint_exists(const char *category, const char *name)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), LENS_TRACEFS "/events/%s/%s", category, name);
-	return access(path, F_OK) == 0;
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
 }
