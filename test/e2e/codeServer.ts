@@ -4,7 +4,7 @@
  * bound to 127.0.0.1 on a port the kernel picks.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync, rmSync, createWriteStream, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync, createWriteStream, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/paths';
@@ -70,10 +70,14 @@ export class CodeServer {
     rmSync(stateDir, { recursive: true, force: true });
     const userDataDir = path.join(stateDir, 'user-data');
     const extensionsDir = path.join(stateDir, 'extensions');
-    mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     mkdirSync(extensionsDir, { recursive: true });
-    writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
-      JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+    // The extension host of code-server is a remote one: settings with "machine"
+    // scope are read from Machine/settings.json only, so both files get them.
+    const settings = JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2);
+    for (const scope of ['User', 'Machine']) {
+      mkdirSync(path.join(userDataDir, scope), { recursive: true });
+      writeFileSync(path.join(userDataDir, scope, 'settings.json'), settings);
+    }
     const dirs = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
     for (const vsix of options.extensions ?? []) {
@@ -117,6 +121,14 @@ export class CodeServer {
       child.on('exit', onExit);
     });
     return new CodeServer(child, `${origin}/?folder=${encodeURIComponent(workspace)}`, logFile, userDataDir);
+  }
+
+  /** The extension's output channel log ("<name>.log" under logs/), or undefined before it exists. */
+  extensionLog(name: string): string | undefined {
+    const logs = path.join(this.userDataDir, 'logs');
+    if (!existsSync(logs)) return undefined;
+    const found = readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(`-${name}.log`)).sort();
+    return found.length ? path.join(logs, found[found.length - 1]) : undefined;
   }
 
   /** Ends code-server and its extension hosts (the whole process group) and waits for it. */

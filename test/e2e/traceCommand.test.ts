@@ -75,16 +75,22 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
       stateDir: path.join(OUTPUT, 'code-server'),
       workspace: WORKSPACE,
       extensions: [vsix],
-      settings: { 'runtimeLens.sessionsDirectory': SESSIONS },
+      settings: {
+        'runtimeLens.sessionsDirectory': SESSIONS,
+        // syscount (in-kernel syscall counts) fills the syscall summary
+        'runtimeLens.events': ['exec', 'file', 'net', 'dns', 'syscount'],
+      },
     });
     browser = await launchChromium();
     wb = await Workbench.open(browser, server.url, OUTPUT, SCREENSHOTS);
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      await wb.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
-    }
+    if (this.currentTest?.state !== 'failed') return;
+    if (wb) await wb.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
+    const log = server?.extensionLog('Runtime Lens');
+    if (log) console.error(`--- last lines of the extension's log (${log}):\n${readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
+    if (server) console.error(`--- code-server log: ${server.logFile}; browser console: ${path.join(OUTPUT, 'browser-console.log')}`);
   });
 
   after(async function () {
@@ -146,8 +152,19 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     await wb.runCommand('Runtime Lens: Open Process Tree');
     await wb.waitForActiveTab('Runtime Lens: Process Tree');
     const tree = wb.webview();
-    await tree.getByText(/\bcat\b/).first().waitFor({ timeout: 30000 });
-    await tree.getByText(/\bsh\b/).first().waitFor();
+    // A node's tooltip reads "<comm> (pid N, parent P)…": the chain must be node → sh → cat.
+    const node = async (comm: string) => {
+      const g = tree.locator('g.tree-node').filter({ has: tree.locator('tspan.tree-name', { hasText: new RegExp(`^${comm} \\d+`) }) }).first();
+      await g.waitFor({ timeout: 30000 });
+      const title = (await g.locator('title').textContent()) ?? '';
+      const m = /pid (\d+), parent (\d+)/.exec(title);
+      if (!m) throw new Error(`the tree node of ${comm} has no "pid N, parent P" tooltip: '${title}'`);
+      return { pid: Number(m[1]), ppid: Number(m[2]) };
+    };
+    const [fixture, sh, cat] = [await node('node'), await node('sh'), await node('cat')];
+    if (sh.ppid !== fixture.pid || cat.ppid !== sh.pid) {
+      throw new Error(`expected node ${fixture.pid} → sh → cat, got sh ${sh.pid} (parent ${sh.ppid}), cat ${cat.pid} (parent ${cat.ppid})`);
+    }
     await wb.screenshot('process-tree');
   });
 
@@ -155,18 +172,24 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     await wb.runCommand('Runtime Lens: Open Network Map');
     await wb.waitForActiveTab('Runtime Lens: Network Map');
     const map = wb.webview();
-    await map.getByText(endpoint.replace(/:\d+$/, '')).first().waitFor({ timeout: 30000 });
+    const [host, port] = endpoint.split(':');
+    const endpointNode = map.locator('g.net-node.net-endpoint').filter({ hasText: host });
+    await endpointNode.first().waitFor({ timeout: 30000 });
+    const tooltip = (await endpointNode.first().locator('title').textContent()) ?? '';
+    const label = (await endpointNode.first().locator('text').textContent()) ?? '';
+    if (!`${label} ${tooltip}`.includes(port)) throw new Error(`the endpoint node does not name port ${port}: '${label}' / '${tooltip}'`);
+    await map.locator('g.net-node.net-process').first().waitFor();
     await wb.screenshot('network-map');
   });
 
   it('shows the timeline and the syscall summary', async () => {
     await wb.runCommand('Runtime Lens: Open Timeline');
     await wb.waitForActiveTab('Runtime Lens: Timeline');
-    await wb.webview().getByText(/e2e-fixture|node/).first().waitFor({ timeout: 30000 });
+    await wb.webview().locator('.lane-label', { hasText: /\bcat\b/ }).first().waitFor({ timeout: 30000 });
     await wb.screenshot('timeline');
     await wb.runCommand('Runtime Lens: Open Syscall Summary');
     await wb.waitForActiveTab('Runtime Lens: Syscall Summary');
-    await wb.webview().locator('body').waitFor();
+    await wb.webview().locator('#summary-table .srow:not(.header)', { hasText: 'openat' }).first().waitFor({ timeout: 30000 });
     await wb.screenshot('syscall-summary');
   });
 

@@ -147,8 +147,10 @@ export class Workbench {
   async showActivity(title: string): Promise<void> {
     const item = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item[aria-label^="${title}"]`);
     await item.first().waitFor({ timeout: 30000 });
-    const checked = await item.first().locator('xpath=ancestor-or-self::li').getAttribute('aria-checked').catch(() => null);
-    if (checked !== 'true') await item.first().click();
+    // Clicking the icon of the container already shown would hide the side bar.
+    const header = this.page.locator('.part.sidebar .composite.title').filter({ hasText: title });
+    if (!(await header.isVisible())) await item.first().click();
+    await header.waitFor();
   }
 
   /** A view pane in the side bar by its title. */
