@@ -7,7 +7,7 @@ import { measureDecodeRate } from './decode-rate';
 import { measureKernelCost } from './kernel-cost';
 import { parseOptions, USAGE } from './options';
 import { cellKey, renderReport, updateReadme, type Cell, type Results } from './report';
-import { REPO, TRACERS, type TracerId } from './tracers';
+import { REPO, snapshotLens, TRACERS, type TracerId } from './tracers';
 import { WORKLOADS, type WorkloadId } from './workloads';
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
     return !why;
   });
 
+  if (tracers.some((t) => t.startsWith('lens-'))) snapshotLens(scratch);
   const cells = new Map<string, Cell>();
   const cellOf = (w: WorkloadId, t: TracerId, v: string) => {
     const key = cellKey(w, t, v);

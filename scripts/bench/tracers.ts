@@ -1,6 +1,6 @@
 // The tracers compared by the benchmark: how each wraps a workload command and how it reports lost events.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,6 @@ export interface Tracer {
 }
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const LENS_CLI = path.join(REPO, 'remote-agent', 'bin', 'runtime-lens.js');
 const LENS_BUNDLE = path.join(REPO, 'remote-agent', 'dist', 'runtime-lens.js');
 const LENS_PROBE = path.join(REPO, 'bpf', 'linux', '.output', 'lens-probe');
 
@@ -43,6 +42,25 @@ function which(cmd: string): boolean {
 function lensLost(stderr: string): number | null {
   const all = [...stderr.matchAll(/\blost=(\d+)/g)];
   return all.length ? Number(all[all.length - 1]![1]) : null;
+}
+
+/** Where the copies of the agent bundle and probe used by this run live (see snapshotLens). */
+let lensCopy: { bundle: string; probe: string } | null = null;
+
+/**
+ * Copies the built agent bundle and probe into scratch, so that a rebuild in
+ * the working tree during the benchmark cannot mix versions or remove them
+ * mid-run. The bundle finds the probe beside it; LENS_PROBE names it too.
+ */
+export function snapshotLens(scratch: string): void {
+  const dir = path.join(scratch, 'runtime-lens');
+  mkdirSync(dir, { recursive: true });
+  const bundle = path.join(dir, 'runtime-lens.js');
+  const probe = path.join(dir, 'lens-probe');
+  copyFileSync(LENS_BUNDLE, bundle);
+  copyFileSync(LENS_PROBE, probe);
+  chmodSync(probe, 0o755);
+  lensCopy = { bundle, probe };
 }
 
 function lens(id: 'lens-default' | 'lens-syscall', events: string): Tracer {
@@ -56,7 +74,13 @@ function lens(id: 'lens-default' | 'lens-syscall', events: string): Tracer {
       return null;
     },
     // The bundle is run with node directly: the same code `npx runtime-lens` runs, without npx's start-up.
-    wrap: (cmd) => ({ argv: [process.execPath, LENS_CLI, 'trace', '--json', '--events', events, '--', ...cmd], stdoutFile: '/dev/null' }),
+    wrap: (cmd) => {
+      if (!lensCopy) throw new Error('bench: snapshotLens() must run before runtime-lens is used');
+      return {
+        argv: ['env', `LENS_PROBE=${lensCopy.probe}`, process.execPath, lensCopy.bundle, 'trace', '--json', '--events', events, '--', ...cmd],
+        stdoutFile: '/dev/null',
+      };
+    },
     lost: (stderr) => lensLost(stderr),
     slowOnSyscalls: false,
   };
