@@ -105,7 +105,7 @@ export class AgentClient {
   }
 
   /** Asks the agent to stop its sessions and exit; kills it if it has not gone after `graceMs`. */
-  async shutdown(graceMs = 2000): Promise<void> {
+  async shutdown(graceMs = 4000): Promise<void> {
     if (this.exit) return;
     const timer = setTimeout(() => this.transport.kill(), graceMs);
     try {

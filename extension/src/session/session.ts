@@ -51,6 +51,8 @@ export class Session {
   message: string | undefined;
   stats: SessionStats;
   summary: SyscallSummaryRow[] = [];
+  /** the user asked to stop it; the agent's final state is still to come */
+  stopRequested = false;
   /** true once the agent sent stats (then they replace the locally counted ones) */
   private agentStats = false;
 
@@ -129,6 +131,13 @@ export class Session {
     return true;
   }
 
+  /** The user asked to stop it: shown as "stopping…" until the agent's final state arrives. */
+  markStopping(): void {
+    if (!this.live || this.stopRequested) return;
+    this.stopRequested = true;
+    this.changeEmitter.fire(this);
+  }
+
   /** Records a problem that does not end the session (shown in the Sessions view). */
   setProblem(message: string): void {
     this.message = message;
@@ -142,6 +151,8 @@ export class Session {
         return this.signal ? `exited (${this.signal})` : `exited (code ${this.exitCode ?? '?'})`;
       case 'failed':
         return 'failed';
+      case 'running':
+        return this.stopRequested ? 'stopping…' : 'running';
       default:
         return this.state;
     }

@@ -149,9 +149,10 @@ export class SessionManager implements Disposable {
   async stop(session: Session): Promise<void> {
     const client = this.clientOf.get(session);
     if (!session.live || !client || !session.agentSessionId) return;
+    session.markStopping();
     const stats = await client.stopSession(session.agentSessionId);
     session.setStats(stats);
-    if (session.live) this.finish(session, stats.state === 'exited' || stats.state === 'failed' ? stats.state : 'stopped', {});
+    if (session.live) this.finish(session, stats.state === 'exited' ? 'exited' : 'stopped', {});
   }
 
   /** Writes program input to a launched session's stdin. */
@@ -277,7 +278,10 @@ export class SessionManager implements Disposable {
         session.addEvents(n.p.events);
         return;
       case 'state':
-        if (n.p.state === 'exited' || n.p.state === 'stopped' || n.p.state === 'failed') {
+        if (n.p.state === 'failed' && session.stopRequested) {
+          // stopped as asked; how the agent got there is kept as the message, not hidden
+          this.finish(session, 'stopped', { message: `Stopped on request; the agent reported: ${n.p.message ?? 'no details'}` });
+        } else if (n.p.state === 'exited' || n.p.state === 'stopped' || n.p.state === 'failed') {
           this.finish(session, n.p.state, { exitCode: n.p.exitCode, signal: n.p.signal, message: n.p.message });
         } else {
           session.setState(n.p.state, { message: n.p.message });

@@ -111,6 +111,17 @@ describe('SessionManager', () => {
     assert.match(contents.trailer?.message ?? '', /probe exited with status 2/);
   });
 
+  it('a stop that the agent ends as failed shows as stopped, with the agent\'s message kept', async () => {
+    agent.stopEndsFailed = 'lens-probe was killed by SIGKILL';
+    const s = await launch();
+    const labels: string[] = [];
+    s.onDidChange((x) => labels.push(x.stateLabel()));
+    await manager.stop(s);
+    assert.equal(labels[0], 'stopping…');
+    assert.equal(s.state, 'stopped');
+    assert.match(s.message ?? '', /Stopped on request; the agent reported: lens-probe was killed by SIGKILL/);
+  });
+
   it('stops a session through the agent and sends typed input to it', async () => {
     const s = await launch();
     await manager.input(s, Buffer.from('hello\n'));

@@ -24,6 +24,8 @@ export class FakeAgent {
   /** argv[0]s the agent does not find */
   unknownCommands = new Set<string>(['no-such-command']);
   problem: InitializeResult['capabilities']['problem'] = null;
+  /** when set, session/stop ends the session as 'failed' with this message (as a probe killed on stop does) */
+  stopEndsFailed: string | undefined;
   /** notifications to send before answering session/start (they reach the client first) */
   eventsBeforeStartReply: LensEvent[] = [];
   private resolveExit!: (exit: AgentExit) => void;
@@ -65,8 +67,9 @@ export class FakeAgent {
       return { sessionId, pid: 'pid' in target ? target.pid : 4242 };
     });
     this.server.onRequest(SessionStopRequest, ({ sessionId }) => {
-      void this.server.sendNotification(StateNotification, { sessionId, state: 'stopped' });
-      return { sessionId, state: 'stopped', events: {}, total: 0, rate: 0, lost: {}, lostTotal: 0, startedAt: 0 } satisfies SessionStats;
+      const state = this.stopEndsFailed ? 'failed' : 'stopped';
+      void this.server.sendNotification(StateNotification, { sessionId, state, message: this.stopEndsFailed });
+      return { sessionId, state, events: {}, total: 0, rate: 0, lost: {}, lostTotal: 0, startedAt: 0 } satisfies SessionStats;
     });
     this.server.onRequest(SessionInputRequest, ({ data }) => {
       this.inputs.push(Buffer.from(data, 'base64').toString('utf8'));
