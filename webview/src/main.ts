@@ -4,7 +4,7 @@
  * message, forwards every message to it and says 'ready' to the extension.
  */
 import {
-  provideVSCodeDesignSystem, vsCodeBadge, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeTextField,
+  provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 import styles from './styles.css' with { type: 'text' };
 import { connectHost } from './host';
@@ -22,7 +22,7 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(styles);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
-provideVSCodeDesignSystem().register(vsCodeBadge(), vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeTextField());
 
 const VIEWS: Record<ViewName, ViewFactory> = {
   events: createEventsView,

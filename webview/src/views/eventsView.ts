@@ -121,7 +121,8 @@ class EventsView implements View {
 
     const kinds = h('div', { class: 'kinds', role: 'group', 'aria-label': 'Event kinds' });
     for (const g of GROUP_NAMES) {
-      const badge = h('vscode-badge', { class: 'kind-count' }, '0');
+      // A plain span, not <vscode-badge>: that component binds a style attribute, which a strict CSP blocks.
+      const badge = h('span', { class: 'count-badge kind-count' }, '0');
       const box = h('vscode-checkbox', { 'data-group': g, class: `kind-toggle group-${g}`, 'aria-label': `Show ${GROUP_TITLES[g]} events` },
         h('span', { class: 'swatch' }), GROUP_TITLES[g], ' ', badge) as HTMLElement & { checked: boolean };
       box.checked = !this.hiddenGroups.has(g);
@@ -472,7 +473,7 @@ class EventsView implements View {
   }
 
   private updateCounts(shown: number): void {
-    // Text in toolkit badges re-renders web components: refresh counts a few times a second, not every frame.
+    // Counts change every batch; a few refreshes a second are enough to read them.
     const now = performance.now();
     if (now - this.countsAt < 250 && shown !== 0) {
       this.countsTimer ??= setTimeout(() => { this.countsTimer = undefined; this.countsAt = 0; this.redraw(); }, 260);
