@@ -24,16 +24,18 @@ let atStart: Set<string> | null = null;
 const key = (o: LensObject): string => `${o.type}:${o.id}`;
 
 /**
- * Objects that belong to the test that just ran: new since it started and held by
- * no process, or by one of ours. (Others' tracing sessions on a shared machine are
- * left alone, except under LENS_REQUIRE_BPF=1 where nothing of ours may be loaded.)
+ * Objects loaded since the test started that belong to it: under LENS_REQUIRE_BPF=1
+ * (CI, nothing else traces) every new one; otherwise those held by one of our
+ * processes, while new objects held by no process are only reported, since on a
+ * shared machine another session may have left them.
  */
 function leftovers(): LensObject[] {
-  const strict = bpfRequired();
-  const objects = lensObjects(true).filter((o) => !atStart?.has(key(o)) && (strict || !before.has(key(o))));
-  if (strict) return objects;
+  const fresh = lensObjects(true).filter((o) => !before.has(key(o)));
+  if (bpfRequired()) return fresh;
   const ours = new Set(descendants(process.pid).map((p) => p.pid));
-  return objects.filter((o) => o.holders.length === 0 || o.holders.some((h) => ours.has(h.pid)));
+  const orphans = fresh.filter((o) => o.holders.length === 0);
+  if (orphans.length) console.warn(`      (new eBPF objects held by no process, perhaps another session's:\n${describeObjects(orphans)})`);
+  return fresh.filter((o) => o.holders.some((h) => ours.has(h.pid)));
 }
 
 export const mochaHooks = {
