@@ -115,3 +115,22 @@ describe('webview filter language', () => {
     assert.match(error('comm:<5').message, /comm is text/);
   });
 });
+
+describe('webview filter examples in README.md', () => {
+  it('every example filter in the "Filtering events" section parses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('<!-- filter:start -->'), readme.indexOf('<!-- filter:end -->'));
+    assert.ok(section.length > 100, 'README.md has no filter section');
+    const block = /```\n(.+)\n```/.exec(section)?.[1];
+    assert.equal(block, 'kind:open path:*.env -comm:node pid:123 ret:<0 "free text"');
+    // Inline examples: code spans that use a field or quotes (not the field table, not the error text).
+    const examples = [...section.replace(/```[^]*?```/g, '').matchAll(/`([^`]+)`/g)].map((m) => m[1])
+      .filter((x) => /^-?[a-z]+:\S|^"/.test(x) && !x.startsWith('field:') && !x.startsWith('column'));
+    assert.ok(examples.length >= 15, `only ${examples.length} examples found: ${examples.join(" ")}`);
+    for (const x of [block, ...examples]) {
+      const r = parseFilter(x);
+      assert.ok(r.ok, `README example ${x} fails to parse: ${r.ok ? '' : r.error.message}`);
+    }
+  });
+});
