@@ -7,6 +7,8 @@ export interface BatcherOptions {
   maxPerSecond?: number;
   /** most events in one 'events' message (a replay of the window is split) */
   maxEventsPerMessage?: number;
+  /** most events waiting to be posted; beyond it the oldest waiting ones are dropped from the view and counted */
+  maxQueuedEvents?: number;
 }
 
 /** Message types that a 'reset' makes moot. */
@@ -28,12 +30,18 @@ export class WebviewBatcher {
   private disposed = false;
   private readonly maxPerSecond: number;
   private readonly maxEventsPerMessage: number;
+  private readonly maxQueuedEvents: number;
+  private queuedEvents = 0;
+  /** events dropped from this view because they arrived faster than it could take them */
+  dropped = 0;
+  private droppedSinceNotice = 0;
   /** messages posted so far */
   posted = 0;
 
   constructor(private readonly post: (message: ToWebview) => void, private readonly options: BatcherOptions) {
     this.maxPerSecond = options.maxPerSecond ?? 30;
     this.maxEventsPerMessage = options.maxEventsPerMessage ?? 10000;
+    this.maxQueuedEvents = options.maxQueuedEvents ?? 200000;
     if (!Number.isInteger(this.maxPerSecond) || this.maxPerSecond < 1) throw new RangeError(`WebviewBatcher: maxPerSecond must be a positive integer, got ${this.maxPerSecond}`);
     if (!Number.isInteger(this.maxEventsPerMessage) || this.maxEventsPerMessage < 1) throw new RangeError(`WebviewBatcher: maxEventsPerMessage must be a positive integer, got ${this.maxEventsPerMessage}`);
   }
@@ -53,6 +61,8 @@ export class WebviewBatcher {
       } else {
         this.queue.push({ ...message, events: message.events.slice() });
       }
+      this.queuedEvents += message.events.length;
+      if (this.queuedEvents > this.maxQueuedEvents) this.shed(this.queuedEvents - this.maxQueuedEvents);
     } else if (message.type === 'stats' || message.type === 'state' || message.type === 'summary') {
       const i = this.queue.findIndex((m) => m.type === message.type);
       // replace in place only when nothing that resets the view came after it
@@ -63,13 +73,35 @@ export class WebviewBatcher {
       const keep = this.queue.filter((m) => !CONTENT.has(m.type));
       this.queue.length = 0;
       this.queue.push(...keep, message);
+      this.queuedEvents = 0;
     } else if (message.type === 'init') {
       this.queue.length = 0;
       this.queue.push(message);
+      this.queuedEvents = 0;
     } else {
       this.queue.push(message);
     }
     this.schedule();
+  }
+
+  /** Drops the oldest `n` waiting events (the view falls behind a burst), counted and reported to the view. */
+  private shed(n: number): void {
+    let left = n;
+    for (const m of this.queue) {
+      if (left === 0) break;
+      if (m.type !== 'events') continue;
+      const cut = Math.min(left, m.events.length);
+      m.events.splice(0, cut);
+      left -= cut;
+    }
+    const removed = n - left;
+    this.queuedEvents -= removed;
+    this.dropped += removed;
+    this.droppedSinceNotice += removed;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const m = this.queue[i];
+      if (m.type === 'events' && m.events.length === 0) this.queue.splice(i, 1);
+    }
   }
 
   private schedule(): void {
@@ -92,6 +124,14 @@ export class WebviewBatcher {
     const now = this.options.clock.now();
     while (this.sent.length > 0 && this.sent[0] <= now - 1000) this.sent.shift();
     let budget = Math.min(PER_FLUSH, this.maxPerSecond - this.sent.length);
+    if (this.droppedSinceNotice > 0 && budget > 0) {
+      const message: ToWebview = { type: 'error', message: `${this.droppedSinceNotice} events arrived faster than this view could show them and were skipped here (${this.dropped} in all); every event is in the session file.` };
+      this.droppedSinceNotice = 0;
+      this.sent.push(now);
+      this.posted++;
+      budget--;
+      this.post(message);
+    }
     while (budget > 0 && this.queue.length > 0) {
       let message = this.queue[0];
       if (message.type === 'events' && message.events.length > this.maxEventsPerMessage) {
@@ -99,6 +139,7 @@ export class WebviewBatcher {
       } else {
         this.queue.shift();
       }
+      if (message.type === 'events') this.queuedEvents -= message.events.length;
       this.sent.push(now);
       this.posted++;
       budget--;

@@ -64,3 +64,18 @@ describe('WebviewBatcher', () => {
     assert.throws(() => new WebviewBatcher(() => undefined, { clock: new FakeClock(), maxPerSecond: 0 }), /maxPerSecond must be a positive integer, got 0/);
   });
 });
+
+describe('WebviewBatcher under a burst it cannot pass on', () => {
+  it('keeps its queue bounded, skips the oldest waiting events, and tells the view how many', () => {
+    const clock = new FakeClock();
+    const posted: ToWebview[] = [];
+    const b = new WebviewBatcher((m) => posted.push(m), { clock, maxEventsPerMessage: 100, maxQueuedEvents: 1000 });
+    for (let i = 0; i < 5000; i += 50) b.send({ type: 'events', sessionId: 's', events: Array.from({ length: 50 }, (_, j) => ev('open', i + j)) });
+    assert.equal(b.dropped, 4000);
+    clock.advance(10000);
+    const shown = posted.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.ts) : []));
+    assert.deepEqual(shown, Array.from({ length: 1000 }, (_, i) => 4000 + i), 'the newest 1000, in order');
+    const notice = posted.find((m) => m.type === 'error');
+    assert.match(notice?.type === 'error' ? notice.message : '', /^4000 events arrived faster than this view could show them/);
+  });
+});
