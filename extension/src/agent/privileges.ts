@@ -23,7 +23,7 @@ export const USE_SUDO = 'Run agent with sudo';
 export const DETAILS = 'Show details';
 
 /** Capabilities the probe needs to load and attach its programs. */
-export const PROBE_CAPABILITIES = 'cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep';
+export const PROBE_CAPABILITIES = 'cap_bpf,cap_perfmon,cap_dac_read_search+ep';
 
 /** The exact setcap command for the probe: the agent's own fix if it gave one, else ours. */
 export function setcapCommand(problem: NonNullable<AgentCapabilities['problem']>, probePath: string | undefined): string | undefined {

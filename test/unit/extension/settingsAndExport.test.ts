@@ -73,7 +73,7 @@ describe('privilege advice', () => {
   const problem = { code: -32013, message: 'lens-probe lacks CAP_BPF and CAP_PERFMON', fixes: [] as string[] };
 
   it('builds the exact setcap command for the probe, preferring the agent\'s own', () => {
-    assert.equal(setcapCommand(problem, "/opt/ext/it's/lens-probe"), `setcap cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep '/opt/ext/it'\\''s/lens-probe'`);
+    assert.equal(setcapCommand(problem, "/opt/ext/it's/lens-probe"), `setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/opt/ext/it'\\''s/lens-probe'`);
     assert.equal(setcapCommand({ ...problem, fixes: ['sudo setcap cap_bpf+ep /x/lens-probe'] }, '/y'), 'setcap cap_bpf+ep /x/lens-probe');
     assert.equal(setcapCommand(problem, undefined), undefined);
   });
@@ -91,7 +91,7 @@ describe('privilege advice', () => {
       createTerminal: () => ({ show: () => undefined, sendText: (text: string, run?: boolean) => void sent.push({ text, run }) }),
     }, { pkexec: async () => undefined, enableSudo: async () => assert.fail(), restartAgent: async () => assert.fail(), showDetails: () => assert.fail() });
     await advisor.offer(problem, '/ext/lens-probe');
-    assert.deepEqual(sent, [{ text: `sudo setcap cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep '/ext/lens-probe'`, run: false }]);
+    assert.deepEqual(sent, [{ text: `sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/ext/lens-probe'`, run: false }]);
   });
 
   it('"Run agent with sudo" sets the setting', async () => {
