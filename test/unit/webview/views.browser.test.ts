@@ -94,6 +94,10 @@ describe('webview views in Chromium', function () {
     assert.equal(rows[rows.length - 1].cells[1], String(last.pid));
     assert.equal(rows[rows.length - 1].kind, last.kind);
     await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '100,000 of 100,000 events');
+    // Header columns line up with the rows' columns.
+    const lefts = await page.evaluate(() => ['.row.header', '.rows .row:not([hidden])'].map((sel) =>
+      [...document.querySelector(sel)!.children].map((c) => Math.round(c.getBoundingClientRect().left))));
+    assert.deepEqual(lefts[0], lefts[1]);
     assert.deepEqual((page as Page & { lensErrors: string[] }).lensErrors, []);
     await page.close();
   });
