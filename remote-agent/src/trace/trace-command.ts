@@ -4,13 +4,14 @@
  * command's status. Ctrl-C stops the probe cleanly; nothing captured is lost.
  */
 import { writeSync } from 'node:fs';
-import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, type EventGroup, type LensEvent } from '../protocol';
+import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type LensEvent } from '../protocol';
 import { EventCounts, summaryLine } from '../output/counts';
 import { humanLine } from '../output/human';
 import { ndjsonLines } from '../output/ndjson';
-import { locateProbe } from '../probe/locate';
+import { locateProbe, type ProbeLocation } from '../probe/locate';
 import { SessionError } from './errors';
 import { TraceSession, type SessionResult } from './session';
+import { checkPid, resolveCommand } from './target';
 
 export interface TraceArgs {
   json: boolean;
@@ -99,7 +100,6 @@ function writeAll(fd: number, text: string): void {
 /** Runs `trace` and returns the exit status. */
 export async function traceCommand(argv: readonly string[]): Promise<number> {
   const args = parseTraceArgs(argv);
-  const probe = locateProbe();
   const counts = new EventCounts();
   const print = (events: LensEvent[]) => {
     counts.add(events);
@@ -123,6 +123,15 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
+    // the target first: a typo in the command or pid is the likelier mistake, and needs no probe to report
+    if (args.pid !== undefined) checkPid(args.pid);
+    else resolveCommand(args.command![0], process.cwd(), process.env.PATH);
+    let probe: ProbeLocation;
+    try {
+      probe = locateProbe();
+    } catch (e) {
+      throw new SessionError(ErrorCodes.ProbeFailed, (e as Error).message);
+    }
     session = await TraceSession.start({
       target: args.pid !== undefined ? { pid: args.pid } : { command: args.command!, stdio: 'inherit' },
       events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
@@ -138,7 +147,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
     if (e instanceof SessionError) {
       warn(`${e.message}${e.fixes.length ? '\n  fix: ' + e.fixes.join('\n  fix: ') : ''}`);
       writeAll(2, summaryLine(counts, 0) + '\n');
-      return e.code === -32012 ? 127 : 1;
+      return e.code === ErrorCodes.CommandNotFound ? 127 : 1;
     }
     throw e;
   }
