@@ -27,8 +27,11 @@ export const PROBE_CAPABILITIES = 'cap_bpf,cap_perfmon,cap_dac_read_search+ep';
 
 /** The exact setcap command for the probe: the agent's own fix if it gave one, else ours. */
 export function setcapCommand(problem: NonNullable<AgentCapabilities['problem']>, probePath: string | undefined): string | undefined {
-  const fromAgent = problem.fixes.find((f) => /\bsetcap\b/.test(f));
-  if (fromAgent) return fromAgent.replace(/^\s*(sudo|pkexec)\s+/, '').trim();
+  for (const fix of problem.fixes) {
+    // the agent's fix may carry commentary ("sudo setcap CAPS PATH   (or run with sudo)"): keep the command only
+    const m = /\bsetcap\s+(\S+)\s+('(?:[^']|'\\'')*'|"[^"]*"|\S+)/.exec(fix);
+    if (m) return `setcap ${m[1]} ${m[2]}`;
+  }
   if (!probePath) return undefined;
   return `setcap ${PROBE_CAPABILITIES} '${probePath.replace(/'/g, `'\\''`)}'`;
 }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentManager } from '../../../extension/src/agent/agentManager';
 import { spawnAgent } from '../../../extension/src/agent/agentProcess';
+import { PrivilegeAdvisor, GRANT } from '../../../extension/src/agent/privileges';
 import { AttachProcessPicker } from '../../../extension/src/commands/attachProcess';
 import type { Session } from '../../../extension/src/session/session';
 import { readSessionFile } from '../../../extension/src/session/sessionFile';
@@ -99,5 +100,35 @@ describe('extension with the real agent', function () {
     });
     assert.equal(await picker.attach(pid, 'true'), false);
     assert.deepEqual(shown, [`Process ${pid} (true) is no longer running: it exited after the list was read. Pick a running process.`]);
+  });
+
+  it('an agent whose probe lacks privileges reports it at initialize, and the advice is the exact setcap command', async () => {
+    const problems: string[] = [];
+    const unprivileged = new AgentManager({
+      ui: { showErrorMessage: async (m) => void errors.push(m) },
+      // the same agent, run as an unprivileged user
+      resolveCommand: () => ({ command: 'runuser', args: ['-u', 'nobody', '--', process.execPath, CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY, probePath: undefined }),
+      spawn: (cmd) => spawnAgent(cmd, os.tmpdir(), () => undefined),
+      clientName: 'extension-test', clientVersion: '0', log: () => undefined,
+      onClient: (c) => sessions.bindAgent(c),
+      onProblem: (p) => void problems.push(p.message),
+      restart: () => undefined,
+    });
+    try {
+      const client = await unprivileged.get();
+      const problem = client.initializeResult?.capabilities.problem;
+      assert.ok(problem, 'initialize reports the problem');
+      assert.deepEqual(problems, [problem.message]);
+      const typed: string[] = [];
+      const advisor = new PrivilegeAdvisor({
+        showWarningMessage: async () => GRANT, showErrorMessage: async () => undefined, showInformationMessage: async () => undefined,
+        createTerminal: () => ({ show: () => undefined, sendText: (t: string) => void typed.push(t) }),
+      }, { pkexec: async () => undefined, enableSudo: async () => undefined, restartAgent: async () => undefined, showDetails: () => undefined });
+      await advisor.offer(problem, undefined);
+      assert.match(typed[0] ?? '', /^sudo setcap cap_bpf,cap_perfmon\S*\+ep \S*lens-probe$/);
+      await assert.rejects(sessions.start(client, { kind: 'launch', command: ['true'], cwd: os.tmpdir() }, 'true'), /CAP_BPF/);
+    } finally {
+      await unprivileged.shutdown();
+    }
   });
 });

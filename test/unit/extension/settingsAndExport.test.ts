@@ -75,6 +75,8 @@ describe('privilege advice', () => {
   it('builds the exact setcap command for the probe, preferring the agent\'s own', () => {
     assert.equal(setcapCommand(problem, "/opt/ext/it's/lens-probe"), `setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/opt/ext/it'\\''s/lens-probe'`);
     assert.equal(setcapCommand({ ...problem, fixes: ['sudo setcap cap_bpf+ep /x/lens-probe'] }, '/y'), 'setcap cap_bpf+ep /x/lens-probe');
+    assert.equal(setcapCommand({ ...problem, fixes: ['sudo setcap cap_bpf,cap_perfmon+ep /x/lens-probe   (or run with sudo)', 'or run the agent as root (sudo)'] }, '/y'),
+      'setcap cap_bpf,cap_perfmon+ep /x/lens-probe', 'commentary after the command is dropped');
     assert.equal(setcapCommand(problem, undefined), undefined);
   });
 
