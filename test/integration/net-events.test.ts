@@ -79,7 +79,16 @@ describe('trace: network and DNS events', function () {
     const accept = select(ev, 'accept').filter((a) => a.ret >= 0 && a.sport === port);
     assert.equal(accept.length, 1, `one accept on port ${port}: ${JSON.stringify(select(ev, 'accept'))}`);
     assert.equal(accept[0].daddr, '127.0.0.1');
-    assert.equal(accept[0].dport, conn.sport === 0 ? accept[0].dport : conn.sport);
+    assert.ok(conn.sport > 0, `the connecting socket's local port: ${JSON.stringify(conn)}`);
+    assert.equal(accept[0].dport, conn.sport, 'the accepted peer is the connecting socket');
+    assert.ok(accept[0].ret >= 0);
+
+    // Both ends close after "ping" one way and "pong" the other: 4 bytes each.
+    const client = only(ev, 'tcp_close', { sport: conn.sport, dport: port });
+    assert.deepEqual([client.bytes_sent, client.bytes_received], [4, 4]);
+    assert.equal(client.dns, 'localhost');
+    const server = only(ev, 'tcp_close', { sport: port, dport: conn.sport });
+    assert.deepEqual([server.bytes_sent, server.bytes_received], [4, 4]);
   });
 
   it('reports the lookup and the UDP datagram of a Python program', async function () {
