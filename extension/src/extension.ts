@@ -16,6 +16,7 @@ import { spawnAgent } from './agent/agentProcess';
 import { PrivilegeAdvisor } from './agent/privileges';
 import { AttachProcessPicker } from './commands/attachProcess';
 import { findExecutable } from './commands/commandLine';
+import { checkSessionFile, pickSessionFile } from './commands/openSessionFile';
 import { TraceCommandPrompt } from './commands/traceCommand';
 import { exportSession, type ExportFormat } from './session/exportSession';
 import { Session } from './session/session';
@@ -265,23 +266,22 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   register('runtimeLens.openSessionFile', async (arg?: unknown) => {
-    let uri = arg instanceof vscode.Uri ? arg : undefined;
-    if (!uri) {
-      const picked = await vscode.window.showOpenDialog({
-        title: 'Runtime Lens: Open Session File',
-        defaultUri: vscode.Uri.file(settings().sessionsDirectory),
-        canSelectMany: false,
-        filters: { 'Runtime Lens sessions': ['gz'] },
-        openLabel: 'Open Session',
-      });
-      uri = picked?.[0];
+    let file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : undefined;
+    if (file) {
+      const problem = await checkSessionFile(file);
+      if (problem) {
+        void vscode.window.showErrorMessage(`Runtime Lens: ${problem}`);
+        return;
+      }
+    } else {
+      file = await pickSessionFile({
+        createQuickPick: () => vscode.window.createQuickPick(),
+        showOpenDialog: (options) => vscode.window.showOpenDialog(options),
+        showErrorMessage: (m) => vscode.window.showErrorMessage(m),
+        file: (p) => vscode.Uri.file(p),
+      }, settings().sessionsDirectory);
     }
-    if (!uri) return;
-    if (!uri.fsPath.endsWith(SESSION_FILE_SUFFIX)) {
-      void vscode.window.showErrorMessage(`Runtime Lens: ${uri.fsPath} is not a session file (expected a name ending in ${SESSION_FILE_SUFFIX}).`);
-      return;
-    }
-    await vscode.commands.executeCommand('vscode.openWith', uri, SESSION_EDITOR_VIEW_TYPE);
+    if (file) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(file), SESSION_EDITOR_VIEW_TYPE);
   });
 
   register('runtimeLens.exportSession', async (arg?: unknown) => {
