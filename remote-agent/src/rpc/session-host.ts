@@ -5,6 +5,7 @@
  */
 import type { SysAggRow } from '../decode/control';
 import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificationParams, SyscallSummaryRow } from '../protocol';
+import { histPercentile } from '../output/histogram';
 import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
 
 /** Where a session's notifications go (the RPC connection, or a test). */
@@ -21,18 +22,6 @@ export const BATCH_MS = 50;
 export const BATCH_MAX = 4096;
 export const STATS_MS = 1000;
 
-/** Percentile of a log2 latency histogram: the upper bound of the bucket holding it. */
-export function histPercentile(hist: readonly number[], count: number, p: number): number {
-  if (!count) return 0;
-  const target = count * p;
-  let seen = 0;
-  for (let i = 0; i < hist.length; i++) {
-    seen += hist[i];
-    if (seen >= target) return 2 ** (i + 1);
-  }
-  return 2 ** hist.length;
-}
-
 export class SessionHost {
   state: SessionState = 'starting';
   private session: TraceSession | undefined;
@@ -47,6 +36,7 @@ export class SessionHost {
   private loss: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
   private sysagg: SysAggRow[] = [];
   readonly startedAt = Date.now();
+  private liveSysagg = false;
   endedAt: number | undefined;
   /** resolves when the probe has exited and every event was sent */
   done: Promise<void> = Promise.resolve();
@@ -56,6 +46,7 @@ export class SessionHost {
   /** Starts the trace; rejects with a SessionError when it cannot. */
   async start(opts: Omit<SessionOptions, 'statsMs'>): Promise<number> {
     let finishedState: StateNotificationParams | undefined;
+    this.liveSysagg = opts.events.includes('syscount');
     this.session = await TraceSession.start({ ...opts, statsMs: STATS_MS }, {
       events: (batch) => this.add(batch),
       state: (state, info) => {
@@ -101,6 +92,7 @@ export class SessionHost {
   }
 
   private sendStats(): void {
+    if (this.liveSysagg && this.state === 'running') this.refresh(); // the probe answers with STATS and SYSAGG
     const now = Date.now();
     this.rate = Math.round(((this.total - this.lastTotal) * 1000) / Math.max(1, now - this.lastAt));
     this.lastTotal = this.total;

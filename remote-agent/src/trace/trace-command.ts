@@ -8,6 +8,9 @@ import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type L
 import { EventCounts, summaryLine } from '../output/counts';
 import { humanLine } from '../output/human';
 import { ndjsonLines } from '../output/ndjson';
+import { syscountTable } from '../output/syscount-table';
+import type { SysAggRow } from '../decode/control';
+import { histPercentile } from '../output/histogram';
 import { locateProbe, type ProbeLocation } from '../probe/locate';
 import { SessionError } from './errors';
 import { TraceSession, type SessionResult } from './session';
@@ -19,12 +22,14 @@ export interface TraceArgs {
   syscalls?: string[];
   ringbufBytes?: number;
   redact: boolean;
+  /** accepted for the contract's CLI; the probe does not snapshot user stacks yet */
+  stacks?: boolean;
   pid?: number;
   command?: string[];
 }
 
 export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
-                          [--ringbuf-bytes N] [--no-redact] (--pid PID | -- COMMAND [ARGS...])`;
+                          [--ringbuf-bytes N] [--no-redact] [--stacks] (--pid PID | -- COMMAND [ARGS...])`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -44,6 +49,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
     switch (flag) {
       case '--json': out.json = true; break;
       case '--no-redact': out.redact = false; break;
+      case '--stacks': out.stacks = true; break;
       case '--events': {
         const groups = parseList('--events', value());
         const bad = groups.filter((g) => !(EVENT_GROUPS as readonly string[]).includes(g));
@@ -101,6 +107,7 @@ function writeAll(fd: number, text: string): void {
 export async function traceCommand(argv: readonly string[]): Promise<number> {
   const args = parseTraceArgs(argv);
   const counts = new EventCounts();
+  if (args.stacks) writeAll(2, 'runtime-lens: --stacks: user stacks are not collected by this version; events carry no frames\n');
   const print = (events: LensEvent[]) => {
     counts.add(events);
     if (args.json) writeAll(1, ndjsonLines(events));
@@ -112,6 +119,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   };
   const warn = (m: string) => writeAll(2, `runtime-lens: ${m}\n`);
   let session: TraceSession | undefined;
+  let sysagg: SysAggRow[] = [];
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -141,6 +149,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
       events: print,
       state: () => {},
       warning: warn,
+      sysagg: (rows) => { sysagg = rows; },
     });
     if (interrupts) session.stop();
   } catch (e) {
@@ -155,6 +164,14 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const extras: string[] = [];
   if (result.malformed) extras.push(`malformed=${result.malformed}`);
   if (result.state === 'failed') warn(result.message ?? 'trace failed');
+  if (args.events.includes('syscount')) {
+    const e = session.enrichment;
+    writeAll(2, syscountTable(sysagg.map((r) => ({
+      pid: r.pid, comm: '', name: e?.syscallName(r.nr) ?? `syscall_${r.nr}`, nr: r.nr, count: r.count, errors: r.errors,
+      total_ns: r.totalNs, max_ns: r.maxNs, p50_ns: histPercentile(r.hist, r.count, 0.5), p95_ns: histPercentile(r.hist, r.count, 0.95),
+      p99_ns: histPercentile(r.hist, r.count, 0.99),
+    }))));
+  }
   writeAll(2, summaryLine(counts, result.lostTotal, extras) + '\n');
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
