@@ -40,6 +40,12 @@ async function vsixUnderTest(): Promise<string> {
   return out;
 }
 
+/** Empties the events filter and waits until the table counts every event again ("N of N events"). */
+async function clearEventFilter(events: FrameLocator): Promise<void> {
+  await events.locator('#filter input').fill('');
+  await events.locator('#event-counts', { hasText: /^\s*([\d,]+) of \1 events/ }).waitFor({ timeout: 10000 });
+}
+
 /** Types a filter into the events table and waits for a row containing `text`. */
 async function expectEventRow(events: FrameLocator, filter: string, text: string | RegExp): Promise<string> {
   const input = events.locator('#filter input');
@@ -137,7 +143,7 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     const port = endpoint.split(':').pop()!;
     liveRows.push(await expectEventRow(events, `kind:connect ${port}`, port));
     await wb.screenshot('events-connect');
-    await events.locator('#filter input').fill('');
+    await clearEventFilter(events);
     await wb.screenshot('events');
   });
 
@@ -204,7 +210,10 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
   it('reopens the stopped session from its file with the same rows', async () => {
     const file = path.join(SESSIONS, readdirSync(SESSIONS).find((f) => f.endsWith('.lens.ndjson.gz'))!);
     await wb.runCommand('Runtime Lens: Open Session File…');
-    await wb.answerInput(file);
+    // The open dialog (VS Code's simple file dialog) fills its input with the sessions
+    // folder once it has listed it: type the path only after that.
+    await wb.quickInput.locator('.monaco-list-row', { hasText: path.basename(file) }).waitFor({ timeout: 30000 });
+    await wb.submitInput(file);
     await wb.waitForActiveTab(path.basename(file).slice(0, 20));
     const events = wb.webview();
     await events.locator('#events-table').waitFor({ timeout: 30000 });
@@ -215,7 +224,7 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
       await expectEventRow(events, 'kind:open e2e-marker.txt', 'e2e-marker.txt'),
       await expectEventRow(events, `kind:connect ${port}`, port),
     ];
-    await events.locator('#filter input').fill('');
+    await clearEventFilter(events);
     await wb.screenshot('session-file');
     for (let i = 0; i < reopened.length; i++) {
       if (reopened[i] !== liveRows[i]) throw new Error(`row ${i} differs after reopening:\n live:     ${liveRows[i]}\n reopened: ${reopened[i]}`);

@@ -160,6 +160,10 @@ export class Workbench {
 
   /** Saves a PNG of the whole page to <screenshotsDir>/<name>.png. */
   async screenshot(name: string): Promise<string> {
+    // Park the mouse on the status bar so no hover or tooltip covers the view.
+    const viewport = this.page.viewportSize();
+    if (viewport) await this.page.mouse.move(viewport.width / 2, viewport.height - 2);
+    await this.page.locator('.workbench-hover-container, .monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
     const file = path.join(this.screenshotsDir, `${name}.png`);
     await this.page.screenshot({ path: file });
     return file;
