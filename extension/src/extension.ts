@@ -132,6 +132,10 @@ export function activate(context: vscode.ExtensionContext): void {
     {
       copy: (text) => void vscode.env.clipboard.writeText(text),
       reveal: (file, line) => {
+        if (!path.isAbsolute(file) || !Number.isInteger(line) || line < 1) {
+          log(`ERROR a view asked to open "${file}" at line ${line}; expected an absolute path and a line ≥ 1`);
+          return;
+        }
         void vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0) })
           .then(undefined, (err: Error) => vscode.window.showErrorMessage(`Runtime Lens could not open ${file}:${line}: ${err.message}`));
       },
@@ -141,7 +145,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const sessionsTree = store.add(new SessionsTreeProvider(vscode, sessions, clock));
   const processesTree = store.add(new ProcessesTreeProvider(vscode, sessions, clock));
   store.add(vscode.window.createTreeView('runtimeLens.sessions', { treeDataProvider: sessionsTree, showCollapseAll: true }));
-  store.add(vscode.window.createTreeView('runtimeLens.processes', { treeDataProvider: processesTree, showCollapseAll: true }));
+  const processesView = store.add(vscode.window.createTreeView('runtimeLens.processes', { treeDataProvider: processesTree, showCollapseAll: true }));
+  // the Processes view says whose processes it shows
+  store.add(sessions.onDidChangeCurrent((s) => {
+    processesView.description = s?.title;
+  }));
   store.add(new SessionStatusBar(vscode.window, vscode.StatusBarAlignment.Left, new vscode.ThemeColor('statusBarItem.warningBackground'), sessions));
   store.add(vscode.window.registerCustomEditorProvider(SESSION_EDITOR_VIEW_TYPE, new SessionFileEditorProvider(sessions, panels), {
     webviewOptions: { retainContextWhenHidden: true },
