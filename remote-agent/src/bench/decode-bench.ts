@@ -8,6 +8,8 @@ import { FrameSplitter } from '../decode/frames';
 import { FrameType } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher } from '../enrich/enricher';
+import { ndjsonLines } from '../output/ndjson';
+import type { LensEvent } from '../protocol';
 import { recordsFrame, syscallRecord } from './synthetic';
 
 function arg(name: string, fallback: number): number {
@@ -61,7 +63,9 @@ const enricher = new Enricher({ arch: 'x86_64', realtimeOffsetNs: 1.7e18, redact
 let bytes = 0;
 const fullPasses = Math.max(1, Math.round(passes / 4));
 const fullRate = run(fullPasses, (batch) => {
-  for (const r of batch) bytes += JSON.stringify(enricher.enrich(r)).length + 1;
+  const events = new Array<LensEvent>(batch.length);
+  for (let i = 0; i < batch.length; i++) events[i] = enricher.enrich(batch[i]);
+  bytes += ndjsonLines(events).length;
 });
 
 process.stdout.write(JSON.stringify({

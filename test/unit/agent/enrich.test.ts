@@ -169,3 +169,17 @@ describe('output lines', function () {
       / connect fd=4 AF_INET6 \[::1\]:80 \(localhost\) = 0$/);
   });
 });
+
+describe('NDJSON of syscall events', function () {
+  it('the hand-written form parses to exactly the event, including strings that need escaping', function () {
+    const ev: SyscallEvent = {
+      ts: 1_700_000_000_123.4567, kind: 'syscall', pid: 1, tid: 2, ppid: 0, uid: 1000, comm: 'we"ird\\\n', name: 'openat', nr: 257,
+      args: ['0xffffff9c', '0x7ffd0000', '0x0', '0x0', '0x0', '0x0'], decoded: { dirfd: 'AT_FDCWD', flags: 'O_RDONLY', fd_path: 'a"b' },
+      ret: -2, errno: 'ENOENT', dur_ns: 1234, truncated: true,
+    };
+    assert.deepEqual(JSON.parse(ndjsonLine(ev)), ev);
+    const plain: SyscallEvent = { ...ev, comm: 'dd', decoded: undefined, errno: undefined, truncated: undefined };
+    delete plain.decoded; delete plain.errno; delete plain.truncated;
+    assert.deepEqual(JSON.parse(ndjsonLine(plain)), plain);
+  });
+});
