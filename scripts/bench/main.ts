@@ -4,10 +4,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureDecodeRate } from './decode-rate';
+import { extensionMemorySection, measureExtensionMemory, SOAK_RATE } from './extension-memory';
 import { measureKernelCost } from './kernel-cost';
 import { parseOptions, USAGE } from './options';
 import { cellKey, renderReport, updateReadme, type Cell, type Results } from './report';
 import { REPO, snapshotLens, TRACERS, type TracerId } from './tracers';
+import { measureWebviewTable, WEBVIEW_LOAD, webviewTableSection, webviewTableUnavailable } from './webview-table';
 import { WORKLOADS, type WorkloadId } from './workloads';
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
@@ -53,7 +55,7 @@ async function main(): Promise<number> {
     return c;
   };
 
-  for (const w of opts.workloads) {
+  for (const w of opts.sections.includes('tracers') ? opts.workloads : []) {
     const wl = WORKLOADS[w];
     try {
       wl.prepare(scratch);
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
   }
   res.cells = [...cells.values()];
 
-  if (opts.kernelCost) {
+  if (opts.sections.includes('kernel')) {
     for (const t of ['lens-default', 'lens-syscall'] as const) {
       const events = t === 'lens-default' ? 'exec,file,net,dns' : 'syscall';
       if (!tracers.includes(t)) {
@@ -99,13 +101,35 @@ async function main(): Promise<number> {
       }
     }
   }
-  if (opts.decode) {
+  if (opts.sections.includes('decode')) {
     try {
       log('agent decode rate');
       res.decode = measureDecodeRate();
     } catch (err) {
       res.decode = { error: (err as Error).message };
       log(`decode rate: ${(err as Error).message}`);
+    }
+  }
+
+  if (opts.sections.includes('webview')) {
+    const why = webviewTableUnavailable();
+    try {
+      log(`events table in Chromium: ${WEBVIEW_LOAD.total} events at ${WEBVIEW_LOAD.rate}/s`);
+      if (why) throw new Error(why);
+      res.extra.push(...webviewTableSection(await measureWebviewTable()));
+    } catch (err) {
+      log(`events table: ${(err as Error).message}`);
+      res.extra.push(...webviewTableSection({ error: (err as Error).message }));
+    }
+  }
+  if (opts.sections.includes('memory')) {
+    const seconds = opts.long ? 600 : 60;
+    try {
+      log(`extension memory: ${seconds} s at ${SOAK_RATE}/s`);
+      res.extra.push(...extensionMemorySection(await measureExtensionMemory(seconds, scratch), opts.long));
+    } catch (err) {
+      log(`extension memory: ${(err as Error).message}`);
+      res.extra.push(...extensionMemorySection({ error: (err as Error).message }, opts.long));
     }
   }
 

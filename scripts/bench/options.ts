@@ -2,14 +2,17 @@
 import { TRACER_IDS, type TracerId } from './tracers';
 import { WORKLOAD_IDS, type WorkloadId } from './workloads';
 
+/** Parts of the benchmark, selectable with --sections. */
+export const SECTIONS = ['tracers', 'kernel', 'decode', 'webview', 'memory'] as const;
+export type Section = (typeof SECTIONS)[number];
+
 export interface BenchOptions {
   reps: number;
   workloads: WorkloadId[];
   tracers: TracerId[];
-  /** also measure kernel ns per program run (bpf_stats) */
-  kernelCost: boolean;
-  /** also run the agent's decode micro-benchmark */
-  decode: boolean;
+  sections: Section[];
+  /** extension memory soak: 10 minutes instead of 60 s */
+  long: boolean;
   updateReadme: boolean;
   /** where the markdown report is written */
   out: string;
@@ -20,8 +23,13 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick               one run per cell (a smoke run of the harness)
   --workloads LIST      comma-separated: ${WORKLOAD_IDS.join(',')} (default all)
   --tracers LIST        comma-separated: ${TRACER_IDS.join(',')} (default all; 'none' is always run)
-  --no-kernel-cost      skip the bpf_stats ns-per-program-run measurement
-  --no-decode           skip the agent's decode micro-benchmark
+  --sections LIST       comma-separated parts to run (default all):
+                          tracers  workloads × tracers table
+                          kernel   ns per BPF program run (BPF run-time statistics)
+                          decode   the agent's decode micro-benchmark
+                          webview  events table in Chromium, 100k events at 20k/s
+                          memory   extension event path memory at 20k events/s (60 s)
+  --long                memory soak for 10 minutes instead of 60 s
   --update-readme       write the report into README.md between the bench markers
   --out FILE            report file (default test-output/bench.md)
   --help                this text`;
@@ -41,8 +49,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     reps: 3,
     workloads: [...WORKLOAD_IDS],
     tracers: [...TRACER_IDS],
-    kernelCost: true,
-    decode: true,
+    sections: [...SECTIONS],
+    long: false,
     updateReadme: false,
     out: 'test-output/bench.md',
   };
@@ -68,11 +76,11 @@ export function parseOptions(argv: string[]): BenchOptions | null {
         o.tracers = list(a, argv[++i], TRACER_IDS);
         if (!o.tracers.includes('none')) o.tracers.unshift('none');
         break;
-      case '--no-kernel-cost':
-        o.kernelCost = false;
+      case '--sections':
+        o.sections = list(a, argv[++i], SECTIONS);
         break;
-      case '--no-decode':
-        o.decode = false;
+      case '--long':
+        o.long = true;
         break;
       case '--update-readme':
         o.updateReadme = true;

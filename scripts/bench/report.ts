@@ -185,21 +185,14 @@ export function renderReport(res: Results): string {
   const notes: string[] = [];
   const body = table(res, notes);
   const env = `${os.type()} ${os.release()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
-  const dd = WORKLOADS.dd;
-  const lines = [
-    `Measured ${res.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${env}; median of ${res.reps} run(s) per cell, tracers interleaved run by run; whole benchmark ${fmtS(res.wallS)}; load average ${res.load[0].toFixed(1)} before, ${res.load[1].toFixed(1)} after.`,
+  const header = `Measured ${res.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${env}; whole benchmark ${fmtS(res.wallS)}; load average ${res.load[0].toFixed(1)} before, ${res.load[1].toFixed(1)} after.`;
+  const tracerPart = res.cells.length === 0 ? [] : [
+    '',
+    `Median of ${res.reps} run(s) per cell, tracers interleaved run by run.`,
     '',
     body,
     '',
-    '**Goals** (issue 2; a benchmark, not a test):',
-    '',
-    goals(res),
-    kernelSection(res),
-    decodeSection(res),
-    '',
-    '**Notes**',
-    '',
-    `- † ${dd.label.replace('(a) ', '(a) ')}: strace, perf trace and bpftrace run dd with count=${fmtInt(DD_SLOW)} (every syscall costs them microseconds): the time shown is scaled ×${DD_FULL / DD_SLOW} and the ratio is taken against untraced dd at the same count (untraced count=${fmtInt(DD_SLOW)}: ${(() => { const m = med(cell(res, 'dd', 'none', String(DD_SLOW))); return m === null ? 'not run' : fmtS(m); })()}).`,
+    `- † strace, perf trace and bpftrace run dd with count=${fmtInt(DD_SLOW)} (every syscall costs them microseconds): the time shown is scaled ×${DD_FULL / DD_SLOW} and the ratio is taken against untraced dd at the same count (untraced count=${fmtInt(DD_SLOW)}: ${(() => { const m = med(cell(res, 'dd', 'none', String(DD_SLOW))); return m === null ? 'not run' : fmtS(m); })()}).`,
     `- (b) is a C program compiled at bench time (test/fixtures/bench/forkexec.c) that forks and execs /bin/true ${FORKEXEC_COUNT} times and prints its own clock.`,
     `- (c) test/fixtures/bench/http-server.js is the traced process; the client (scripts/bench/http-load.ts, untraced, in the harness) keeps ${HTTP_LOAD.connections} keep-alive connections with one request in flight each, ${HTTP_LOAD.warmupS} s warm-up then ${HTTP_LOAD.seconds} s measured. CPU = % of one core over the measured window, from /proc: the server process, the tracer's processes, the client. Client, server and tracer share the 2 cores, so a tracer's consumer competes with both.`,
     '- Whole run for (a) and (b): wall time from the tracer\'s start to its exit (start-up, attach and draining of buffered events included) and user+system CPU of every process of the run (tracer, its helpers and the workload, from bash `times`; in-kernel tracing cost is charged to the workload). Not scaled.',
@@ -207,8 +200,9 @@ export function renderReport(res: Results): string {
     '- perf trace writes to a file (`-o FILE`) that is scanned for LOST records; bpftrace prints to a file scanned for `Lost N events`. bpftrace `-c` follows only the pid it starts, so the script adds children at `sched_process_fork` to a map and prints every `raw_syscalls:sys_enter` of those pids: `' + "tracepoint:sched:sched_process_fork /pid == cpid || @t[pid]/ { @t[args->child_pid] = 1; } tracepoint:raw_syscalls:sys_enter /pid == cpid || @t[pid]/ { printf(\"%d %d %s %ld\\n\", pid, tid, comm, args->id); }" + '`.',
     '- Absolute times are noisy on shared VMs; compare the ratios, which come from one run.',
     ...notes.map((n) => `- ${n}`),
-    ...res.extra,
   ];
+  const issue2 = res.cells.length || res.kernel.length || res.decode ? ['', '**Goals** (issue 2; a benchmark, not a test):', '', goals(res), kernelSection(res), decodeSection(res)] : [];
+  const lines = [header, ...tracerPart, ...issue2, ...res.extra];
   return lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n') + '\n';
 }
 
