@@ -108,13 +108,23 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const args = parseTraceArgs(argv);
   const counts = new EventCounts();
   if (args.stacks) writeAll(2, 'runtime-lens: --stacks: user stacks are not collected by this version; events carry no frames\n');
+  let stdoutClosed = false;
   const print = (events: LensEvent[]) => {
     counts.add(events);
-    if (args.json) writeAll(1, ndjsonLines(events));
+    if (stdoutClosed) return;
+    let text: string;
+    if (args.json) text = ndjsonLines(events);
     else {
-      let s = '';
-      for (const ev of events) s += humanLine(ev) + '\n';
-      writeAll(1, s);
+      text = '';
+      for (const ev of events) text += humanLine(ev) + '\n';
+    }
+    try {
+      writeAll(1, text);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+      // the reader went away (`| head`): stop tracing, as a pipeline expects; the summary still goes to stderr
+      stdoutClosed = true;
+      session?.stop();
     }
   };
   const warn = (m: string) => writeAll(2, `runtime-lens: ${m}\n`);
