@@ -146,7 +146,8 @@ export interface LaunchTarget {
   env?: Record<string, string>;
   /**
    * 'inherit' (CLI), 'pipe' (stdout/stderr arrive as session/output notifications,
-   * stdin is written with session/input), or 'null'.
+   * stdin is written with session/input), or 'null'. Over RPC the default is 'pipe',
+   * and 'inherit' acts as 'null': the agent's own stdio carries the protocol.
    */
   stdio?: 'inherit' | 'pipe' | 'null';
 }
