@@ -210,10 +210,10 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
   it('reopens the stopped session from its file with the same rows', async () => {
     const file = path.join(SESSIONS, readdirSync(SESSIONS).find((f) => f.endsWith('.lens.ndjson.gz'))!);
     await wb.runCommand('Runtime Lens: Open Session File…');
-    // The open dialog (VS Code's simple file dialog) fills its input with the sessions
-    // folder once it has listed it: type the path only after that.
-    await wb.quickInput.locator('.monaco-list-row', { hasText: path.basename(file) }).waitFor({ timeout: 30000 });
-    await wb.submitInput(file);
+    // The picker lists the recorded sessions of the sessions folder, newest first.
+    const recorded = wb.quickInput.locator('.monaco-list-row', { hasText: path.basename(file, '.lens.ndjson.gz') }).first();
+    await recorded.waitFor({ timeout: 30000 });
+    await recorded.click();
     await wb.waitForActiveTab(path.basename(file).slice(0, 20));
     const events = wb.webview();
     await events.locator('#events-table').waitFor({ timeout: 30000 });
