@@ -53,11 +53,20 @@ export class WebviewBatcher {
 
   send(message: ToWebview): void {
     if (this.disposed) return;
-    const last = this.queue[this.queue.length - 1];
     if (message.type === 'events') {
       if (message.events.length === 0) return;
-      if (last?.type === 'events' && last.sessionId === message.sessionId) {
-        for (const e of message.events) last.events.push(e);
+      // join the latest waiting events of this session unless a reset came after them
+      let target: (ToWebview & { type: 'events' }) | undefined;
+      for (let i = this.queue.length - 1; i >= 0; i--) {
+        const m = this.queue[i];
+        if (m.type === 'reset' || m.type === 'init') break;
+        if (m.type === 'events') {
+          if (m.sessionId === message.sessionId) target = m;
+          break;
+        }
+      }
+      if (target) {
+        for (const e of message.events) target.events.push(e);
       } else {
         this.queue.push({ ...message, events: message.events.slice() });
       }

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { Emitter } from 'vscode-jsonrpc';
+import type * as vscode from 'vscode';
+import type { FromWebview, ToWebview } from '../../../webview/src/messages';
+import { SessionManager } from '../../../extension/src/session/sessionManager';
+import { Session } from '../../../extension/src/session/session';
+import { PanelManager } from '../../../extension/src/webviews/panelManager';
+import { FakeClock } from './helpers/fakeClock';
+import { ev } from './helpers/fakeAgent';
+
+/** A webview panel that records what the extension posts and lets the test play the webview. */
+class FakePanel {
+  readonly posted: ToWebview[] = [];
+  revealed = 0;
+  disposed = false;
+  private readonly fromWebview = new Emitter<FromWebview>();
+  private readonly disposeEmitter = new Emitter<void>();
+  private readonly viewState = new Emitter<vscode.WebviewPanelOnDidChangeViewStateEvent>();
+  readonly onDidDispose = this.disposeEmitter.event;
+  readonly onDidChangeViewState = this.viewState.event;
+  title: string;
+  readonly webview = {
+    html: '',
+    options: {} as vscode.WebviewOptions,
+    cspSource: 'https://webview.test',
+    asWebviewUri: (u: { path: string }) => ({ toString: () => `https://webview.test${u.path}` }),
+    postMessage: async (m: ToWebview) => {
+      this.posted.push(m);
+      return true;
+    },
+    onDidReceiveMessage: this.fromWebview.event,
+  };
+  constructor(readonly viewType: string, title: string, readonly options: vscode.WebviewPanelOptions & vscode.WebviewOptions) {
+    this.title = title;
+  }
+  reveal() {
+    this.revealed++;
+  }
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+  }
+  /** the webview sends a message */
+  send(m: FromWebview) {
+    this.fromWebview.fire(m);
+  }
+  types() {
+    return this.posted.map((m) => m.type);
+  }
+}
+
+describe('webview panels', () => {
+  const clock = new FakeClock();
+  const root = { path: '/ext/webview/dist' } as vscode.Uri;
+  let created: FakePanel[];
+  let sessions: SessionManager;
+  let panels: PanelManager;
+
+  beforeEach(() => {
+    created = [];
+    sessions = new SessionManager({ clock, log: () => undefined, settings: () => ({ sessionsDirectory: '/nonexistent', maxEventsInMemory: 1000, events: ['exec'], redact: true }) });
+    panels = new PanelManager(
+      {
+        createWebviewPanel: (viewType, title, _column, options) => {
+          const p = new FakePanel(viewType, title, options);
+          created.push(p);
+          return p as unknown as vscode.WebviewPanel;
+        },
+        joinPath: (base, ...segments) => ({ path: [base.path, ...segments].join('/') }) as vscode.Uri,
+        activeColumn: 1,
+      },
+      root, sessions, clock,
+      { copy: () => undefined, reveal: () => undefined, log: () => undefined },
+    );
+  });
+  afterEach(() => {
+    panels.dispose();
+    sessions.dispose();
+  });
+
+  const fileSession = () => {
+    const s = new Session({ id: 'f1', title: 'demo', target: { kind: 'attach', pid: 1 }, fromFile: true, maxEventsInMemory: 100, clock });
+    s.addEvents([ev('exec', 1), ev('open', 2)]);
+    (sessions as unknown as { add(s: Session, c: undefined): void }).add(s, undefined);
+    return s;
+  };
+
+  it('creates one panel per view with a strict CSP, the bundle as the only resource root, and reveals it when opened again', () => {
+    panels.open('events');
+    panels.open('events');
+    assert.equal(created.length, 1);
+    assert.equal(created[0].revealed, 1);
+    const p = created[0];
+    assert.equal(p.title, 'Runtime Lens: Events');
+    assert.deepEqual(p.options.localResourceRoots, [root]);
+    assert.equal(p.options.enableScripts, true);
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(p.webview.html)?.[1] ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.ok(nonce && nonce.length >= 16, 'a random nonce');
+    assert.match(csp, /^default-src 'none'; script-src 'nonce-[^']+'; style-src https:\/\/webview\.test 'unsafe-inline'; font-src https:\/\/webview\.test/);
+    assert.ok(p.webview.html.includes(`<script nonce="${nonce}" src="https://webview.test/ext/webview/dist/webview.js"></script>`));
+    assert.match(p.webview.html, /data-view="events"/);
+    panels.open('processTree');
+    assert.equal(created.length, 2);
+    const nonce2 = /'nonce-([^']+)'/.exec(created[1].webview.html)?.[1];
+    assert.notEqual(nonce2, nonce, 'a fresh nonce per page');
+  });
+
+  it('replays the current session when the webview is ready, then streams batches; follows the current session', () => {
+    const s = fileSession();
+    panels.open('events');
+    const p = created[0];
+    assert.equal(p.posted.length, 0, 'nothing before the webview says it is ready');
+    p.send({ type: 'ready', view: 'events' });
+    clock.advance(1000);
+    assert.deepEqual(p.types(), ['init', 'reset', 'events', 'stats']);
+    s.addEvents([ev('open', 3)]);
+    s.addEvents([ev('open', 4)]);
+    clock.advance(1000);
+    const streamed = p.posted.slice(4).filter((m) => m.type === 'events');
+    assert.deepEqual(streamed.flatMap((m) => (m.type === 'events' ? m.events.map((e) => e.ts) : [])), [3, 4], 'coalesced into one message');
+    assert.equal(streamed.length, 1);
+
+    sessions.setCurrent(undefined);
+    clock.advance(1000);
+    assert.equal(p.posted[p.posted.length - 1].type, 'reset');
+  });
+
+  it('links a selection made in one view to the other views of the same session', () => {
+    fileSession();
+    panels.open('events');
+    panels.open('timeline');
+    const [table, timeline] = created;
+    table.send({ type: 'ready', view: 'events' });
+    timeline.send({ type: 'ready', view: 'timeline' });
+    clock.advance(1000);
+    const event = ev('open', 2);
+    table.send({ type: 'select', key: '2:100:100:open', event });
+    timeline.send({ type: 'timeRange', from: 1, to: 2 });
+    clock.advance(1000);
+    assert.ok(timeline.posted.some((m) => m.type === 'select' && m.key === '2:100:100:open'));
+    assert.ok(!table.posted.some((m) => m.type === 'select'), 'not echoed to its sender');
+    assert.ok(table.posted.some((m) => m.type === 'timeRange' && m.from === 1 && m.to === 2));
+  });
+
+  it('forgets a panel the user closed, and opens a new one next time', () => {
+    panels.open('networkMap');
+    created[0].dispose();
+    panels.open('networkMap');
+    assert.equal(created.length, 2);
+  });
+});
