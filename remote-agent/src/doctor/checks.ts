@@ -11,7 +11,7 @@ import { locateProbe } from '../probe/locate';
 
 /** Capability bits this project cares about (linux/capability.h). */
 const CAP = { SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;
-const PROBE_CAPS = 'cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep';
+const PROBE_CAPS = 'cap_bpf,cap_perfmon,cap_dac_read_search+ep';
 
 /** The facts the checks read, injectable so tests can describe other machines. */
 export interface DoctorEnv {

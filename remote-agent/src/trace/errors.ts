@@ -16,7 +16,7 @@ export class SessionError extends Error {
 /** Fixes for a probe that lacks CAP_BPF/CAP_PERFMON. */
 export function privilegeFixes(probePath: string): string[] {
   return [
-    `sudo setcap cap_bpf,cap_perfmon,cap_sys_resource,cap_dac_read_search+ep ${probePath}`,
+    `sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep ${probePath}`,
     'or run the agent as root: sudo runtime-lens ...',
   ];
 }

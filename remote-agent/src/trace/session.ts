@@ -106,6 +106,9 @@ export class TraceSession {
   private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
   private resolveDone!: (r: SessionResult) => void;
   private stderrTail = '';
+  private readonly stderrLines: string[] = [];
+  private stderrTimer: NodeJS.Timeout | undefined;
+  private readonly errorMessages: string[] = [];
   private readonly arch: Arch;
 
   private constructor(private readonly opts: SessionOptions, private readonly on: SessionHandlers) {
@@ -253,6 +256,7 @@ export class TraceSession {
       case FrameType.ERROR: {
         const err = decodeError(buf, start, end);
         this.firstError ??= err;
+        if (err.message) this.errorMessages.push(err.message);
         if (this.started.settled) this.on.warning?.(`probe: ${err.message}`);
         else this.failStart(err);
         return;
@@ -300,7 +304,17 @@ export class TraceSession {
     this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
     const lines = this.stderrTail.split('\n');
     this.stderrTail = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) this.on.warning?.(`lens-probe: ${l}`);
+    for (const l of lines) if (l.trim()) this.stderrLines.push(l);
+    // The probe also reports failures as ERROR frames, which arrive on the other pipe: wait a moment
+    // so a line that only repeats an ERROR frame is not shown twice.
+    if (this.stderrLines.length && !this.stderrTimer) this.stderrTimer = setTimeout(() => this.flushStderr(), 100);
+  }
+
+  private flushStderr(): void {
+    if (this.stderrTimer) { clearTimeout(this.stderrTimer); this.stderrTimer = undefined; }
+    for (const l of this.stderrLines.splice(0)) {
+      if (!this.errorMessages.some((m) => l.includes(m))) this.on.warning?.(`lens-probe: ${l.replace(/^lens-probe: /, '')}`);
+    }
   }
 
   private setState(state: SessionState, info: Parameters<SessionHandlers['state']>[1]): void {
@@ -311,6 +325,7 @@ export class TraceSession {
 
   private exited(probeExit: number | undefined, probeSignal: string | undefined): void {
     this.flush();
+    this.flushStderr();
     const pending = this.splitter.pendingBytes;
     if (pending) this.on.warning?.(`probe output ended inside a frame (${pending} bytes cut off)`);
     if (this.stderrTail.trim()) this.on.warning?.(`lens-probe: ${this.stderrTail}`);
