@@ -37,7 +37,8 @@ else
   mocha_rc=${PIPESTATUS[0]}
 fi
 
-count() { grep -Eo "^ +[0-9]+ $1" "$log" 2>/dev/null | tail -1 | grep -Eo '[0-9]+' || echo 0; }
+# mocha's own summary lines ("  12 passing"), colour codes removed.
+count() { sed 's/\x1b\[[0-9;]*m//g' "$log" 2>/dev/null | grep -Eo "^ +[0-9]+ $1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
 passing=$(count passing); failing=$(count failing); pending=$(count pending)
 elapsed=$(( $(date +%s) - started ))
 say "summary: ${passing} passing / ${failing} failing / ${pending} pending, lint ${lint}, ${elapsed}s (mocha exit ${mocha_rc})"
