@@ -6,10 +6,17 @@
  */
 import type { LensEvent, SyscallEvent } from '../protocol';
 
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
+/** Whether JSON needs escapes for `s`: quotes, backslashes, control characters, U+2028/2029. */
+function needsEscape(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
 
 function str(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+  return needsEscape(s) ? JSON.stringify(s) : '"' + s + '"';
 }
 
 function syscallJson(e: SyscallEvent): string {

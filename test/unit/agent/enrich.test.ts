@@ -173,7 +173,7 @@ describe('output lines', function () {
 describe('NDJSON of syscall events', function () {
   it('the hand-written form parses to exactly the event, including strings that need escaping', function () {
     const ev: SyscallEvent = {
-      ts: 1_700_000_000_123.4567, kind: 'syscall', pid: 1, tid: 2, ppid: 0, uid: 1000, comm: 'we"ird\\\n', name: 'openat', nr: 257,
+      ts: 1_700_000_000_123.5, kind: 'syscall', pid: 1, tid: 2, ppid: 0, uid: 1000, comm: 'we"ird\\\n', name: 'openat', nr: 257,
       args: ['0xffffff9c', '0x7ffd0000', '0x0', '0x0', '0x0', '0x0'], decoded: { dirfd: 'AT_FDCWD', flags: 'O_RDONLY', fd_path: 'a"b' },
       ret: -2, errno: 'ENOENT', dur_ns: 1234, truncated: true,
     };
