@@ -32,7 +32,10 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessesT
   private show(session: Session | undefined): void {
     this.sessionSubscription?.dispose();
     this.session = session;
-    this.sessionSubscription = session?.onDidChangeProcesses(() => this.refreshSoon());
+    const subs = session ? [session.onDidChangeProcesses(() => this.refreshSoon()), session.onDidChange((s) => {
+      if (!s.live) this.refreshSoon();
+    })] : [];
+    this.sessionSubscription = { dispose: () => subs.forEach((d) => d.dispose()) };
     this.changeEmitter.fire();
   }
 
@@ -60,7 +63,9 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessesT
       element.children.length > 0 ? vs.TreeItemCollapsibleState.Expanded : vs.TreeItemCollapsibleState.None);
     item.id = `${this.session?.id}/${element.key}`;
     const cmd = processCommandLine(element);
-    const end = element.endTs === undefined ? 'running'
+    const live = this.session?.live === true;
+    // a process whose exit was not seen before the session ended is not "running"
+    const end = element.endTs === undefined ? (live ? 'running' : 'no exit seen')
       : element.signal ? `killed by ${element.signal}`
         : element.exitCode !== undefined ? `exit ${element.exitCode}` : 'gone';
     item.description = `${end} · ${cmd}`;
@@ -73,11 +78,11 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessesT
       `events: ${element.events}`,
     ].filter(Boolean).join('\n');
     item.iconPath = element.endTs === undefined
-      ? new vs.ThemeIcon('play-circle', new vs.ThemeColor('testing.iconPassed'))
+      ? live ? new vs.ThemeIcon('play-circle', new vs.ThemeColor('testing.iconPassed')) : new vs.ThemeIcon('circle-slash')
       : element.exitCode === 0 && !element.signal
         ? new vs.ThemeIcon('circle-outline')
         : new vs.ThemeIcon('error', new vs.ThemeColor('errorForeground'));
-    item.contextValue = element.endTs === undefined ? 'process.running' : 'process.exited';
+    item.contextValue = element.endTs === undefined && live ? 'process.running' : 'process.exited';
     return item;
   }
 

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { Session } from '../../../extension/src/session/session';
+import { SessionManager } from '../../../extension/src/session/sessionManager';
+import type { ProcessNode } from '../../../extension/src/session/processTreeModel';
+import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
+import { SessionsTreeProvider } from '../../../extension/src/views/sessionsTree';
+import { SessionStatusBar } from '../../../extension/src/views/statusBar';
+import { FakeClock } from './helpers/fakeClock';
+import { ev } from './helpers/fakeAgent';
+import { fakeVscodeTypes } from './helpers/fakeVscodeTypes';
+
+describe('side bar views and status bar', () => {
+  const clock = new FakeClock();
+  let sessions: SessionManager;
+  let session: Session;
+
+  beforeEach(() => {
+    sessions = new SessionManager({ clock, log: () => undefined, settings: () => ({ sessionsDirectory: '/x', maxEventsInMemory: 1000, events: ['exec'], redact: true }) });
+    session = new Session({ id: 's1', title: 'make test', target: { kind: 'launch', command: ['make', 'test'], cwd: '/src' }, fromFile: false, maxEventsInMemory: 1000, clock });
+    session.setState('running');
+    (sessions as unknown as { add(s: Session, c: undefined): void }).add(session, undefined);
+    session.addEvents([
+      ev('exec', 1, 10, { argv: ['make', 'test'], comm: 'make' }),
+      ev('fork', 2, 10, { child_pid: 11 }),
+      ev('exec', 3, 11, { ppid: 10, argv: ['cc', 'a.c'], comm: 'cc' }),
+      ev('exit', 4, 11, { exit_code: 1 }),
+    ]);
+    session.setStats({ sessionId: 'x', state: 'running', events: { exec: 2, fork: 1, exit: 1 }, total: 4, rate: 1500, lost: { open: 7 }, lostTotal: 7, startedAt: 0 });
+  });
+  afterEach(() => sessions.dispose());
+
+  it('the Processes tree shows ancestry, command lines and exit codes; an unseen exit of an ended session is not "running"', () => {
+    const tree = new ProcessesTreeProvider(fakeVscodeTypes, sessions, clock);
+    const roots = tree.getChildren() as ProcessNode[];
+    assert.equal(roots.length, 1);
+    const make = tree.getTreeItem(roots[0]);
+    assert.equal(make.label, 'make (10)');
+    assert.equal(make.description, 'running · make test');
+    const cc = tree.getTreeItem(tree.getChildren(roots[0])[0]);
+    assert.equal(cc.label, 'cc (11)');
+    assert.equal(cc.description, 'exit 1 · cc a.c');
+    assert.equal((cc.iconPath as vscode.ThemeIcon).id, 'error');
+    let refreshed = 0;
+    tree.onDidChangeTreeData(() => refreshed++);
+    session.setState('stopped');
+    clock.advance(1000);
+    assert.ok(refreshed > 0, 'the tree repaints when the session ends');
+    assert.equal(tree.getTreeItem(roots[0]).description, 'no exit seen · make test');
+    tree.dispose();
+  });
+
+  it('the Sessions tree shows target, state, counts and lost events', () => {
+    const tree = new SessionsTreeProvider(fakeVscodeTypes, sessions, clock);
+    const [row] = tree.getChildren();
+    const item = tree.getTreeItem(row);
+    assert.equal(item.label, 'make test');
+    assert.equal(item.description, 'running · 4 events · lost 7 · shown');
+    assert.equal(item.contextValue, 'session.live');
+    const details = tree.getChildren(row).map((d) => tree.getTreeItem(d));
+    const byLabel = Object.fromEntries(details.map((d) => [d.label, d.description]));
+    assert.equal(byLabel['Command'], 'make test  (in /src)');
+    assert.equal(byLabel['Lost'], '7');
+    assert.match(String(byLabel['Events']), /^4 \(1\.5k\/s\)/);
+    tree.dispose();
+  });
+
+  it('the status bar shows rate and lost, turns to a warning when events were lost, and opens the events view', () => {
+    const items: Record<string, unknown>[] = [];
+    const bar = new SessionStatusBar({
+      createStatusBarItem: () => {
+        const item = { text: '', visible: false, show() { this.visible = true; }, hide() { this.visible = false; }, dispose() {} } as Record<string, unknown>;
+        items.push(item);
+        return item as unknown as vscode.StatusBarItem;
+      },
+    }, 1 as vscode.StatusBarAlignment, { id: 'warn' } as vscode.ThemeColor, sessions);
+    const item = items[0];
+    assert.equal(item.text, '$(pulse) 1.5k ev/s · 4 events · lost 7');
+    assert.equal(item.command, 'runtimeLens.openEvents');
+    assert.deepEqual(item.backgroundColor, { id: 'warn' });
+    assert.equal(item.visible, true);
+    sessions.setCurrent(undefined);
+    assert.equal(item.visible, false);
+    bar.dispose();
+  });
+});
