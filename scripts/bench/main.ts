@@ -29,7 +29,8 @@ async function main(): Promise<number> {
   if (process.getuid?.() !== 0) log('warning: not root: eBPF tracers (runtime-lens, bpftrace, perf trace) will fail; run as root');
 
   const t0 = Date.now();
-  const scratch = path.join(REPO, 'test-output', 'bench', 'tmp');
+  // One scratch folder per run: two runs at once must not share FIFOs, binaries or trace files.
+  const scratch = path.join(REPO, 'test-output', 'bench', `run-${process.pid}`);
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
 

@@ -130,7 +130,7 @@ function statsLine(s: FrameStats): string {
 /** The report section for the events table benchmark. */
 export function webviewTableSection(r: WebviewTableResult | { error: string }): string[] {
   const head = `**Events table in Chromium** (issue 3; test/fixtures/bench/webview-table.html loads webview/dist/webview.js in headless Chromium, 1280×800, and posts ${WEBVIEW_LOAD.total.toLocaleString('en-US')} synthetic events at ${WEBVIEW_LOAD.rate.toLocaleString('en-US')}/s in one 'events' message every ${WEBVIEW_LOAD.batchMs} ms, following the newest row; then 60 mouse-wheel steps scroll back through the table; frame time = interval between animation frames):`;
-  if ('error' in r) return ['', head, '', `- not measured: ${r.error}`];
+  if ('error' in r) return ['', head, '', `- not measured: ${r.error.replace(/\s*\n\s*/g, ' ')}`];
   const met = r.streaming.p95 <= 50;
   return ['', head, '',
     `- while ${r.rows.toLocaleString('en-US')} events arrived (${r.streamS.toFixed(1)} s): ${statsLine(r.streaming)} — goal p95 ≤ 50 ms ${met ? 'met' : '**missed**'}`,
