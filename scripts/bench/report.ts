@@ -224,7 +224,7 @@ export const README_END = '<!-- bench:end -->';
 export function updateReadme(readme: string, report: string): void {
   if (!existsSync(readme)) throw new Error(`bench: ${readme} not found: --update-readme writes into the README's performance section`);
   const text = readFileSync(readme, 'utf8');
-  const section = `${README_START}\n\`npm run bench\` (flags: \`--reps N\`, \`--quick\`, \`--workloads dd,forkexec,http\`, \`--tracers …\`, \`--update-readme\`; see \`npm run bench -- --help\`) writes this report to test-output/bench.md.\n\n${report}${README_END}`;
+  const section = `${README_START}\n## Benchmark\n\n\`npm run bench\` runs every part below in one go — about 10–15 minutes on a 2-core machine — and writes this report to test-output/bench.md; \`npm run bench -- --help\` lists the flags: \`--reps N\`, \`--quick\`, \`--workloads\`, \`--tracers\`, \`--sections tracers,kernel,decode,webview,memory\`, \`--long\` (10-minute memory soak), \`--update-readme\` (puts the report here).\n\n${report}${README_END}`;
   const a = text.indexOf(README_START);
   const b = text.indexOf(README_END);
   let out: string;
