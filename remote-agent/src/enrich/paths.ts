@@ -7,6 +7,7 @@ import path from 'node:path';
 
 /** Joins a possibly relative path onto a base directory and normalises `.`/`..`/`//` (no symlink resolution). */
 export function absolutePath(p: string, dir: string | undefined): string {
+  if (p === '') return ''; // nothing was read: do not invent the directory as the path
   if (p.startsWith('/')) return path.posix.normalize(p);
   if (!dir || !dir.startsWith('/')) return p; // nothing better known: keep it as the program passed it
   return path.posix.normalize(path.posix.join(dir, p));

@@ -91,6 +91,7 @@ describe('fd table and paths', function () {
     assert.equal(absolutePath('/etc/../etc//hosts', undefined), '/etc/hosts');
     assert.equal(absolutePath('../x/./y', '/home/u/src'), '/home/u/x/y');
     assert.equal(absolutePath('rel', ''), 'rel');
+    assert.equal(absolutePath('', '/home'), '');
   });
   it('IP address text', function () {
     assert.equal(formatIp({ family: 2, port: 0, addr: new Uint8Array([127, 0, 0, 1]) }), '127.0.0.1');
