@@ -238,4 +238,28 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     await wb.screenshot('events-filter-error');
     await events.locator('#filter input').fill('');
   });
+
+  it('follows the dark and high contrast themes in every view', async () => {
+    const themes = [
+      { label: 'Dark Modern', workbench: 'vs-dark', body: 'vscode-dark', name: 'dark' },
+      { label: 'Dark High Contrast', workbench: 'hc-black', body: 'vscode-high-contrast', name: 'high-contrast' },
+    ];
+    const views = [
+      { command: 'Runtime Lens: Open Events', tab: 'Runtime Lens: Events', shot: 'events', ready: '#events-table .rows .row' },
+      { command: 'Runtime Lens: Open Process Tree', tab: 'Runtime Lens: Process Tree', shot: 'process-tree', ready: 'g.tree-node' },
+      { command: 'Runtime Lens: Open Network Map', tab: 'Runtime Lens: Network Map', shot: 'network-map', ready: 'g.net-node' },
+      { command: 'Runtime Lens: Open Timeline', tab: 'Runtime Lens: Timeline', shot: 'timeline', ready: '.lane-label' },
+      { command: 'Runtime Lens: Open Syscall Summary', tab: 'Runtime Lens: Syscall Summary', shot: 'syscall-summary', ready: '#summary-table' },
+    ];
+    for (const theme of themes) {
+      await wb.setColorTheme(theme.label, theme.workbench);
+      for (const view of views) {
+        await wb.runCommand(view.command);
+        await wb.waitForActiveTab(view.tab);
+        await wb.webview().locator(`body.${theme.body}`).waitFor({ timeout: 15000 });
+        await wb.webview().locator(view.ready).first().waitFor({ timeout: 30000 });
+        await wb.screenshot(`${view.shot}-${theme.name}`);
+      }
+    }
+  });
 });

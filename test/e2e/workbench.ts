@@ -153,6 +153,21 @@ export class Workbench {
     await header.waitFor();
   }
 
+  /**
+   * Switches the colour theme through "Preferences: Color Theme" and waits until
+   * the workbench carries the theme's class ('vs', 'vs-dark', 'hc-black', 'hc-light').
+   */
+  async setColorTheme(label: string, workbenchClass: string): Promise<void> {
+    await this.runCommand('Preferences: Color Theme');
+    await this.fillInput(label);
+    const row = this.quickInput.locator('.monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    }).first();
+    await row.click();
+    await this.page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 15000 });
+    await this.quickInput.waitFor({ state: 'hidden' });
+  }
+
   /** A view pane in the side bar by its title. */
   viewPane(title: string): Locator {
     return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header', { hasText: title }) });
