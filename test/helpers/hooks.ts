@@ -1,6 +1,7 @@
 // Mocha root hooks (registered in .mocharc.json): after every integration test,
 // finish the CLI runs and agents it left going, then prove no eBPF program or map of ours is
 // still loaded. A leftover fails that test, not the rest of the suite.
+import { readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { stopAllAgents } from './agent';
 import { bpfRequired, bpfUnavailableReason } from './bpf';
@@ -23,19 +24,33 @@ let before = new Set<string>();
 let atStart: Set<string> | null = null;
 const key = (o: LensObject): string => `${o.type}:${o.id}`;
 
+/** The executable of `pid`, or '' when it cannot be read. */
+function exe(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return '';
+  }
+}
+
 /**
- * Objects loaded since the test started that belong to it: under LENS_REQUIRE_BPF=1
- * (CI, nothing else traces) every new one; otherwise those held by one of our
- * processes, while new objects held by no process are only reported, since on a
- * shared machine another session may have left them.
+ * Objects loaded since the test started that belong to it: those held by one of
+ * our processes, or by a probe binary of this checkout. Under LENS_REQUIRE_BPF=1
+ * (CI) new objects held by no process count too; elsewhere they are only
+ * reported, since on a shared machine another session may have left them.
+ * Objects held by other checkouts' probes are never ours.
  */
 function leftovers(): LensObject[] {
   const fresh = lensObjects(true).filter((o) => !before.has(key(o)));
-  if (bpfRequired()) return fresh;
   const ours = new Set(descendants(process.pid).map((p) => p.pid));
+  const strict = bpfRequired();
   const orphans = fresh.filter((o) => o.holders.length === 0);
-  if (orphans.length) console.warn(`      (new eBPF objects held by no process, perhaps another session's:\n${describeObjects(orphans)})`);
-  return fresh.filter((o) => o.holders.some((h) => ours.has(h.pid)));
+  if (orphans.length && !strict) console.warn(`      (new eBPF objects held by no process, perhaps another session's:\n${describeObjects(orphans)})`);
+  return fresh.filter((o) =>
+    o.holders.length === 0
+      ? strict
+      : o.holders.some((h) => ours.has(h.pid) || (strict && exe(h.pid).startsWith(REPO_ROOT + path.sep))),
+  );
 }
 
 export const mochaHooks = {
