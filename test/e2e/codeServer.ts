@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync, rmSync, createWriteStream, existsSync, readdi
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/paths';
+import { waitFor } from '../helpers/procs';
 
 const execFileAsync = promisify(execFile);
 
@@ -131,14 +132,33 @@ export class CodeServer {
     return found.length ? path.join(logs, found[found.length - 1]) : undefined;
   }
 
-  /** Ends code-server and its extension hosts (the whole process group) and waits for it. */
+  /**
+   * Ends code-server with its extension hosts, agent and probe (the whole process
+   * group) and waits until none of them is left.
+   */
   async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    kill(this.child, 'SIGTERM');
-    const timer = setTimeout(() => kill(this.child, 'SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    const pgid = this.child.pid!;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      kill(this.child, 'SIGTERM');
+      const timer = setTimeout(() => kill(this.child, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    const groupAlive = () => {
+      try {
+        process.kill(-pgid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await waitFor('code-server\'s processes to exit', () => !groupAlive(), 5000);
+    } catch {
+      kill(this.child, 'SIGKILL');
+      await waitFor('code-server\'s processes to exit after SIGKILL', () => !groupAlive(), 5000);
+    }
   }
 }
 
