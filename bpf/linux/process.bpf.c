@@ -16,7 +16,7 @@ struct lens_exec_pending {
 	__u32 argc;
 	__u32 argv_len;
 	__u16 flags;
-	__u16 _pad;
+	__u16 read_fault;  /* a filename or argv string could not be read at sys_enter */
 	char filename[LENS_PATH_LEN];
 	char cwd[LENS_DIR_LEN];
 	char argv[LENS_ARGV_LEN * 2];  /* twice the record's: every bounded read fits */
@@ -49,8 +49,10 @@ static long lens_read_arg(__u32 i, struct lens_argv_walk *w)
 		return 0;
 	}
 	n = bpf_probe_read_user_str(&p->argv[off & (LENS_ARGV_LEN - 1)], LENS_ARGV_LEN, arg);
-	if (n <= 0)
+	if (n <= 0) {
+		p->read_fault = 1;
 		return 1;
+	}
 	p->argv_len = off + n;
 	return 0;
 }
@@ -72,6 +74,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 {
 	struct lens_argv_walk w = { .argv = argv };
 	struct lens_exec_pending *p;
+	long n;
 
 	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
 		return 0;
@@ -84,9 +87,12 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 	p->flags = 0;
 	p->argc = 0;
 	p->argv_len = 0;
-	if (bpf_probe_read_user_str(p->filename, sizeof(p->filename), filename) ==
-	    sizeof(p->filename))
+	p->read_fault = 0;
+	n = bpf_probe_read_user_str(p->filename, sizeof(p->filename), filename);
+	if (n == sizeof(p->filename))
 		p->flags |= LENS_F_TRUNCATED;
+	else if (n <= 0)
+		p->read_fault = 1;
 
 	bpf_loop(LENS_ARGV_MAX, lens_read_arg, &w, 0);
 	if (p->argc == LENS_ARGV_MAX)
@@ -125,6 +131,44 @@ static __always_inline int exec_exit(long ret)
 	bpf_probe_read_kernel(e->cwd, sizeof(e->cwd), p->cwd);
 	bpf_probe_read_kernel(e->argv, sizeof(e->argv), p->argv);
 	lens_submit(e);
+	return 0;
+}
+
+/*
+ * A successful exec passes here between sys_enter and sys_exit. A forked
+ * child often cannot have its execve strings read at sys_enter: string
+ * literals live in read-only file pages that fork does not map into the
+ * child until it touches them, and a tracepoint cannot fault. Here the
+ * kernel holds the filename and has copied argv to the new stack (resident),
+ * so whatever sys_enter missed is taken from them.
+ */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(lens_exec_image, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct lens_exec_pending *p = lens_stash_get(&lens_exec_stash, false);
+	unsigned long arg_start, arg_end;
+	__u32 len;
+
+	if (!p || !p->active || !p->read_fault)
+		return 0;
+	if (p->filename[0] == '\0' &&
+	    bpf_probe_read_kernel_str(p->filename, sizeof(p->filename), BPF_CORE_READ(bprm, filename)) ==
+		    sizeof(p->filename))
+		p->flags |= LENS_F_TRUNCATED;
+	arg_start = BPF_CORE_READ(task, mm, arg_start);
+	arg_end = BPF_CORE_READ(task, mm, arg_end);
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > LENS_ARGV_LEN) {
+		len = LENS_ARGV_LEN;
+		p->flags |= LENS_F_TRUNCATED;
+	}
+	len &= 2 * LENS_ARGV_LEN - 1;
+	if (len == 0 || bpf_probe_read_user(p->argv, len, (const void *)arg_start))
+		return 0;
+	if (len == LENS_ARGV_LEN)
+		p->argv[LENS_ARGV_LEN - 1] = '\0';
+	p->argv_len = len;
+	p->argc = BPF_CORE_READ(bprm, argc);
 	return 0;
 }
 
