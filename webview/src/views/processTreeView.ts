@@ -30,6 +30,7 @@ class ProcessTreeView implements View {
   private readonly count: HTMLElement;
   private readonly throttle = new Throttle(() => this.render(), 250);
   private drawnVersion = -1;
+  private selectedPid = -1;
 
   constructor(root: HTMLElement, private readonly host: Host) {
     this.collapsed = new Set(host.loadState<{ collapsed: number[] }>('processTree').collapsed ?? []);
@@ -53,7 +54,14 @@ class ProcessTreeView implements View {
 
   handle(msg: ToWebview): void {
     if (msg.type === 'events') { this.model.addEvents(msg.events); this.throttle.request(); }
-    if (msg.type === 'reset') { this.model.clear(); this.throttle.request(); }
+    if (msg.type === 'reset') { this.model.clear(); this.selectedPid = -1; this.throttle.request(); }
+    if (msg.type === 'select') {
+      // The key is `ts:pid:tid:kind`: mark that event's process.
+      this.selectedPid = Number(msg.key.split(':')[1] ?? -1);
+      this.drawnVersion = -1;
+      this.throttle.request();
+      requestAnimationFrame(() => this.nodes.querySelector('.tree-node.selected')?.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
+    }
   }
 
   private changed(): void {
@@ -119,7 +127,8 @@ class ProcessTreeView implements View {
       .attr('aria-level', (d) => d.depth + 1)
       .attr('aria-expanded', (d) => (d.data.hiddenChildren ? 'false' : d.data.children ? 'true' : null))
       .attr('aria-label', (d) => `${d.data.node.comm} (${d.data.node.pid})${exitText(d.data) ? `, ${exitText(d.data)}` : ''}, ${d.data.node.events} events`)
-      .attr('class', (d) => `tree-node activity-${d.data.node.pid === 0 ? 0 : activityLevel(d.data.node.events, max)}${d.data.hiddenChildren ? ' collapsed' : ''}${d.data.node.errors ? ' has-errors' : ''}`);
+      .attr('class', (d) => `tree-node activity-${d.data.node.pid === 0 ? 0 : activityLevel(d.data.node.events, max)}${d.data.hiddenChildren ? ' collapsed' : ''}${d.data.node.errors ? ' has-errors' : ''}${d.data.node.pid === this.selectedPid ? ' selected' : ''}`)
+      .attr('aria-selected', (d) => String(d.data.node.pid === this.selectedPid));
     nodes.select<SVGTSpanElement>('tspan.tree-name').text((d) => d.data.node.pid === 0 ? 'session' : `${d.data.node.comm} ${d.data.node.pid}${d.data.hiddenChildren ? ` (+${d.data.hiddenChildren})` : ''}`);
     nodes.select<SVGTSpanElement>('tspan.tree-exit')
       .attr('class', (d) => `tree-exit${(d.data.node.exitCode ?? 0) !== 0 || d.data.node.signal ? ' failed' : ''}`)
