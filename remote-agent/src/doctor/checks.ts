@@ -60,6 +60,32 @@ function feature(features: string | undefined, what: string): boolean | undefine
   return m ? !m[1] : undefined;
 }
 
+/** The user's and the probe's privileges: whether the probe will be able to load programs. */
+export function privilegeChecks(env: DoctorEnv = systemDoctorEnv()): { userPriv: boolean; userCheck: DoctorCheck; probeChecks: DoctorCheck[] } {
+  const caps = capsOf(env.read('/proc/self/status'));
+  const userPriv = env.euid === 0 || (has(caps, CAP.BPF) && has(caps, CAP.PERFMON)) || has(caps, CAP.SYS_ADMIN);
+  const capList = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN'].filter((_, i) => has(caps, [CAP.BPF, CAP.PERFMON, CAP.SYS_ADMIN][i]));
+  const userCheck: DoctorCheck = {
+    name: 'user capabilities', ok: true,
+    detail: env.euid === 0 ? 'running as root' : `uid ${env.euid}; effective: ${capList.join(', ') || 'none'}${userPriv ? '' : ' (only the probe needs privileges; see the next check)'}`,
+  };
+  const probe = env.probePath();
+  if (!probe.path) {
+    return { userPriv, userCheck, probeChecks: [{ name: 'probe', ok: false, detail: probe.error ?? 'lens-probe not found', fix: 'make -C bpf/linux (or set LENS_PROBE=/path/to/lens-probe)' }] };
+  }
+  const fileCaps = userPriv ? undefined : env.getcap(probe.path)?.trim();
+  const capsText = fileCaps ? fileCaps.slice(fileCaps.indexOf(' ') + 1) : '';
+  const probeCapsOk = /cap_bpf/.test(capsText) && /cap_perfmon/.test(capsText);
+  const ok = userPriv || probeCapsOk;
+  const privilege: DoctorCheck = {
+    name: 'probe privileges', ok,
+    detail: userPriv ? `runs with this user's privileges (${env.euid === 0 ? 'root' : capList.join(', ')})`
+      : probeCapsOk ? `file capabilities: ${capsText}` : 'no file capabilities on the probe and this user is not privileged',
+  };
+  if (!ok) privilege.fix = `sudo setcap ${PROBE_CAPS} ${probe.path}   (or run with sudo)`;
+  return { userPriv, userCheck, probeChecks: [{ name: 'probe', ok: true, detail: probe.path }, privilege] };
+}
+
 /** Runs every check. */
 export function runDoctor(env: DoctorEnv = systemDoctorEnv()): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
@@ -77,25 +103,8 @@ export function runDoctor(env: DoctorEnv = systemDoctorEnv()): DoctorCheck[] {
   const bpffs = / bpf /.test(mounts);
   add('bpffs', bpffs, bpffs ? 'mounted (/sys/fs/bpf)' : 'not mounted (optional: bpftool and pinning use it)', 'sudo mount -t bpf bpf /sys/fs/bpf');
 
-  const caps = capsOf(env.read('/proc/self/status'));
-  const userPriv = env.euid === 0 || (has(caps, CAP.BPF) && has(caps, CAP.PERFMON)) || has(caps, CAP.SYS_ADMIN);
-  const capList = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN'].filter((_, i) => has(caps, [CAP.BPF, CAP.PERFMON, CAP.SYS_ADMIN][i]));
-  add('user capabilities', true,
-    env.euid === 0 ? 'running as root' : `uid ${env.euid}; effective: ${capList.join(', ') || 'none'}${userPriv ? '' : ' (only the probe needs privileges; see the next check)'}`);
-
-  const probe = env.probePath();
-  if (!probe.path) {
-    add('probe', false, probe.error ?? 'lens-probe not found', 'make -C bpf/linux (or set LENS_PROBE=/path/to/lens-probe)');
-  } else {
-    const fileCaps = env.getcap(probe.path)?.trim();
-    const capsText = fileCaps ? fileCaps.slice(fileCaps.indexOf(' ') + 1) : '';
-    const probeCapsOk = /cap_bpf/.test(capsText) && /cap_perfmon/.test(capsText);
-    add('probe', true, `${probe.path}`);
-    add('probe privileges', userPriv || probeCapsOk,
-      userPriv ? `runs with this user's privileges (${env.euid === 0 ? 'root' : capList.join(', ')})`
-        : probeCapsOk ? `file capabilities: ${capsText}` : `no file capabilities on the probe and this user is not privileged`,
-      `sudo setcap ${PROBE_CAPS} ${probe.path}   (or run with sudo)`);
-  }
+  const { userPriv, userCheck, probeChecks } = privilegeChecks(env);
+  checks.push(userCheck, ...probeChecks);
 
   const features = userPriv ? env.bpftoolFeatures() : undefined;
   const tp = feature(features, 'program_type tracepoint') ?? (env.exists('/sys/bus/event_source/devices/tracepoint'));

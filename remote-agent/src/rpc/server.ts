@@ -8,7 +8,7 @@ import { machine, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ResponseError, type MessageConnection, type MessageWriter, type NotificationType } from 'vscode-jsonrpc';
 import { StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { runDoctor } from '../doctor/checks';
+import { privilegeChecks, runDoctor } from '../doctor/checks';
 import { listProcesses } from '../proc/process-list';
 import { locateProbe } from '../probe/locate';
 import {
@@ -43,7 +43,7 @@ export function systemServerDeps(onShutdown: () => void): ServerDeps {
   return {
     probe: () => { try { return { path: locateProbe().path }; } catch (e) { return { error: (e as Error).message }; } },
     privilegeProblem: () => {
-      const failed = runDoctor().find((c) => c.name === 'probe privileges' && !c.ok);
+      const failed = privilegeChecks().probeChecks.find((c) => c.name === 'probe privileges' && !c.ok);
       return failed ? { code: ErrorCodes.PermissionDenied, message: `lens-probe cannot get CAP_BPF/CAP_PERFMON: ${failed.detail}`, fixes: [failed.fix ?? '', 'or run the agent as root (sudo)'] } : null;
     },
     onShutdown,
