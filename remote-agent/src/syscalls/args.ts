@@ -65,6 +65,10 @@ const int = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name
 const ptr = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.hex(i); };
 const oflags = (i: number): Decoder => (a, ctx, _p, out) => { out.flags = openFlags(a.u32(i), ctx.arch); };
 const mode = (i: number): Decoder => (a, _c, _p, out) => { out.mode = fileMode(a.u32(i)); };
+/** open's mode only matters with O_CREAT or O_TMPFILE (strace omits it otherwise). */
+const openMode = (flagsIdx: number, modeIdx: number): Decoder => (a, ctx, p, out) => {
+  if (a.u32(flagsIdx) & (0o100 /* O_CREAT */ | 0o20000000 /* __O_TMPFILE, same bit on x86_64 and arm64 */)) mode(modeIdx)(a, ctx, p, out);
+};
 const atflags = (i: number): Decoder => (a, _c, _p, out) => { out.flags = formatFlags(a.u32(i), AT_FLAGS); };
 const sig = (i: number): Decoder => (a, _c, _p, out) => { out.sig = signalName(a.u32(i)); };
 const map = (name: string, i: number, names: Record<number, string>): Decoder =>
@@ -82,8 +86,8 @@ const DECODERS: Record<string, Decoder[]> = {
   fcntl: [fd('fd', 0), map('cmd', 1, FCNTL_CMDS), ptr('arg', 2)],
   dup: [fd('oldfd', 0)], dup2: [fd('oldfd', 0), int('newfd', 1)], dup3: [fd('oldfd', 0), int('newfd', 1), oflags(2)],
   getdents64: [fd('fd', 0), ptr('dirp', 1), num('count', 2)],
-  open: [ptr('pathname', 0), oflags(1), mode(2)], creat: [ptr('pathname', 0), mode(1)],
-  openat: [dirfd(0), ptr('pathname', 1), oflags(2), mode(3)],
+  open: [ptr('pathname', 0), oflags(1), openMode(1, 2)], creat: [ptr('pathname', 0), mode(1)],
+  openat: [dirfd(0), ptr('pathname', 1), oflags(2), openMode(2, 3)],
   openat2: [dirfd(0), ptr('pathname', 1), ptr('how', 2), num('size', 3)],
   newfstatat: [dirfd(0), ptr('pathname', 1), ptr('statbuf', 2), atflags(3)],
   statx: [dirfd(0), ptr('pathname', 1), atflags(2), ptr('mask', 3), ptr('statxbuf', 4)],

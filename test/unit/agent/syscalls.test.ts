@@ -95,3 +95,13 @@ describe('syscall argument decoding', function () {
     assert.equal(decodeSyscallArgs('getpid', rec(39, []), ctx), undefined);
   });
 });
+
+describe('open mode', function () {
+  it('is shown only with O_CREAT', function () {
+    const buf = syscallRecord(257, [BigInt.asUintN(64, -100n), 0x1000n, 0n, 0o644n], 3n, 0n);
+    const out: ProbeRecord[] = [];
+    new RecordDecoder().decode(buf, 0, buf.length, out);
+    assert.deepEqual(decodeSyscallArgs('openat', out[0] as SyscallRecord, { arch: 'x86_64', fdPath: () => undefined }),
+      { dirfd: 'AT_FDCWD', pathname: '0x1000', flags: 'O_RDONLY' });
+  });
+});
