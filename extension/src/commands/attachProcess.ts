@@ -30,12 +30,25 @@ export function processPickItems(processes: readonly ProcessInfo[], hidden: read
     .filter((p) => !hidden.includes(p.pid))
     .slice()
     .sort((a, b) => b.startTime - a.startTime || b.pid - a.pid)
-    .map((p) => ({
-      label: p.comm,
-      description: `pid ${p.pid} · ${p.user} · parent ${p.ppid}`,
-      detail: p.cmdline || `[${p.comm}]`,
-      process: p,
-    }));
+    .map((p) => {
+      // a process's comm can be a thread name (Node's main thread calls itself MainThread): name it by its program
+      const program = programName(p.cmdline);
+      const label = program ?? p.comm;
+      return {
+        label,
+        description: `pid ${p.pid} · ${p.user} · parent ${p.ppid}${label !== p.comm ? ` · comm ${p.comm}` : ''}`,
+        detail: p.cmdline || `[${p.comm}]`,
+        process: p,
+      };
+    });
+}
+
+/** The program's file name from a command line ("/usr/bin/node app.js" -> "node"), if it has one. */
+function programName(cmdline: string): string | undefined {
+  if (!cmdline || cmdline.startsWith('[')) return undefined;
+  const argv0 = cmdline.split(' ')[0];
+  const base = argv0.slice(argv0.lastIndexOf('/') + 1).replace(/:$/, '');
+  return base || undefined;
 }
 
 /** The message for a failed attach: a pid that exited meanwhile gets its own clear sentence. */
@@ -80,7 +93,7 @@ export class AttachProcessPicker {
       return false;
     }
     if (!picked) return false;
-    return this.attach(picked.process.pid, picked.process.comm);
+    return this.attach(picked.process.pid, picked.label);
   }
 
   /** Attaches to a pid directly (a command argument, or the picked row). */

@@ -72,11 +72,9 @@ export class ProcessTreeModel {
         return true;
       }
       case 'exit': {
-        const node = this.live.get(e.pid);
-        if (!node) {
-          this.touch(e);
-          return false;
-        }
+        // an attached process may be seen for the first time when it exits
+        const node = this.live.get(e.pid) ?? this.create(e.pid, e.ppid, e.comm, e.ts);
+        if (!node) return false;
         node.events++;
         node.exitCode = e.exit_code;
         if (e.signal) node.signal = e.signal;

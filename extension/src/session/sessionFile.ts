@@ -7,6 +7,9 @@ import type { LensEvent, SessionState, SessionStats } from '../../../remote-agen
 /** File name suffix of recorded sessions (gzip-compressed NDJSON). */
 export const SESSION_FILE_SUFFIX = '.lens.ndjson.gz';
 
+/** Uncompressed bytes waiting in the compressor before the session is told the file falls behind. */
+const BACKLOG_WARN_BYTES = 64 * 2 ** 20;
+
 /** What a session file starts with: its first line, `{"runtimeLens":"session", ...}`. */
 export interface SessionFileHeader {
   runtimeLens: 'session';
@@ -56,6 +59,7 @@ export class SessionRecorder {
   private closed = false;
   recorded = 0;
   error: Error | undefined;
+  private backlogReported = false;
 
   constructor(readonly file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -81,6 +85,11 @@ export class SessionRecorder {
     for (const e of events) text += JSON.stringify(e) + '\n';
     this.gzip.write(text);
     this.recorded += events.length;
+    if (!this.backlogReported && this.gzip.writableLength > BACKLOG_WARN_BYTES) {
+      // nothing is dropped, but memory grows while compression falls behind: say so
+      this.backlogReported = true;
+      this.onError(new Error(`Runtime Lens: writing ${this.file} falls behind the event rate (${Math.round(this.gzip.writableLength / 2 ** 20)} MiB waiting to be compressed); events are kept, memory grows until it catches up.`));
+    }
   }
 
   /** Makes everything written so far readable by another reader of the file. */

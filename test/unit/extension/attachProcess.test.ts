@@ -21,7 +21,7 @@ describe('Attach to Process…', () => {
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-attach-'));
     agent = new FakeAgent();
-    agent.processes = [proc(10, 'old', 1), proc(20, 'python3', 3, 'python3 -m http.server 8080'), proc(30, 'node', 2, 'node server.js')];
+    agent.processes = [proc(10, 'old', 1), proc(20, 'python3', 3, 'python3 -m http.server 8080'), proc(30, 'node', 2, 'node server.js'), proc(40, 'MainThread', 0, '/usr/bin/node app.js')];
     client = new AgentClient(agent.transport, () => undefined);
     await client.initialize('t', '0');
     sessions = new SessionManager({ clock: systemClock, log: () => undefined, settings: () => ({ sessionsDirectory: dir, maxEventsInMemory: 1000, events: ['exec'], redact: true }) });
@@ -59,6 +59,7 @@ describe('Attach to Process…', () => {
     assert.deepEqual(items.map((i) => [i.label, i.description, i.detail]), [
       ['python3', 'pid 20 · dev · parent 1', 'python3 -m http.server 8080'],
       ['old', 'pid 10 · dev · parent 1', 'old'],
+      ['node', 'pid 40 · dev · parent 1 · comm MainThread', '/usr/bin/node app.js'],
     ]);
     const errors: { message: string; items: string[] }[] = [];
     const { p, options } = picker((list) => list[0], errors);

@@ -47,4 +47,13 @@ describe('ProcessTreeModel', () => {
     t.apply([ev('exec', 1, 10, { argv: ['a'] }), ev('exec', 2, 10, { argv: ['missing'], ret: -2, errno: 'ENOENT' })]);
     assert.deepEqual(t.get(10)?.argv, ['a']);
   });
+
+  it('a process first seen at its exit (attached late) keeps its exit status', () => {
+    const t = new ProcessTreeModel();
+    t.apply([ev('exit', 1, 77, { exit_code: 143, signal: 'SIGTERM', comm: 'sleep' })]);
+    assert.equal(t.roots[0].pid, 77);
+    assert.equal(t.roots[0].signal, 'SIGTERM');
+    assert.equal(t.roots[0].endTs, 1);
+    assert.equal(t.get(77), undefined, 'no longer live');
+  });
 });
