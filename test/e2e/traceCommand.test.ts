@@ -6,7 +6,7 @@
  * session must reopen from its file with the same rows. Screenshots of every
  * view go to test-output/screenshots/.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -262,4 +262,60 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
       }
     }
   });
+
+  it('attaches to a running process picked by pid and shows its opens', async () => {
+    const target = await startAttachee();
+    await wb.runCommand('Runtime Lens: Attach to Process…');
+    await wb.fillInput(String(target.pid));
+    const row = wb.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`pid ${target.pid} `) }).first();
+    await row.waitFor({ timeout: 30000 });
+    await wb.screenshot('attach-pick');
+    await row.click();
+    await wb.waitForActiveTab('Runtime Lens: Events');
+    const events = wb.webview();
+    await expectEventRow(events, 'kind:open attach-tick.txt', String(target.pid));
+    await wb.screenshot('attach-events');
+    await wb.runCommand('Runtime Lens: Stop');
+    await wb.showActivity('Runtime Lens');
+    await wb.viewPane('Sessions').locator('.monaco-list-row', { hasText: new RegExp(`${target.pid}.*stopped|stopped.*${target.pid}`) }).first().waitFor({ timeout: 30000 })
+      .catch(async () => {
+        const rows = await wb.viewPane('Sessions').locator('.monaco-list-row').allInnerTexts();
+        throw new Error(`no stopped session for pid ${target.pid} in the Sessions view: ${rows.join(' / ')}`);
+      });
+  });
+
+  it('says clearly that a picked process has exited meanwhile', async () => {
+    const target = await startAttachee();
+    await wb.runCommand('Runtime Lens: Attach to Process…');
+    await wb.fillInput(String(target.pid));
+    const row = wb.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`pid ${target.pid} `) }).first();
+    await row.waitFor({ timeout: 30000 });
+    await target.end();
+    await row.click();
+    await wb.notification(new RegExp(`${target.pid}.*no longer running`)).first().waitFor({ timeout: 30000 });
+    await wb.screenshot('attach-exited');
+  });
 });
+
+/** Processes started by startAttachee, ended after the suite. */
+const attachees: ChildProcess[] = [];
+after(() => {
+  for (const child of attachees) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Starts test/e2e/fixtures/attachee.js in the workspace and waits for its "ready". */
+async function startAttachee(): Promise<{ pid: number; end: () => Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'attachee.js')], { cwd: WORKSPACE, stdio: ['ignore', 'pipe', 'inherit'] });
+  attachees.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`attachee.js exited (code ${code}) before it was ready`)));
+    child.stdout!.once('data', () => resolve());
+  });
+  const end = async () => {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { pid: child.pid!, end };
+}
