@@ -131,4 +131,17 @@ describe('webview timeline lanes', () => {
     assert.equal(m.nearest(2, 1020, 1), null);
     assert.equal(m.find('1003:101:101:open', (e) => `${e.ts}:${e.pid}:${e.tid}:${e.kind}`)?.lane, 1);
   });
+
+  it('stays bounded: drops the oldest marks and empty lanes, and counts them', () => {
+    const m = new TimelineModel(1000);
+    m.addEvents([{ ...b(0, 7, 'early', 1), kind: 'exit', exit_code: 0 }]);
+    for (let batch = 0; batch < 30; batch++) {
+      m.addEvents(Array.from({ length: 100 }, (_, i) => ({ ...b(1 + batch * 100 + i, 8 + (i % 2), 'w', 1), kind: 'exit' as const, exit_code: 0 })));
+    }
+    assert.ok(m.total <= 1000, `total ${m.total}`);
+    assert.equal(m.total + m.dropped, 3001);
+    assert.deepEqual(m.lanes.map((l) => l.pid), [8, 9]); // pid 7's only mark was the oldest
+    assert.equal(m.lanes[0].ts.at(-1), 3000 - 1);
+    assert.ok(m.minTs > 1000);
+  });
 });

@@ -34,7 +34,13 @@ export class TimelineModel {
   minTs = Infinity;
   maxTs = -Infinity;
   total = 0;
+  /** marks dropped (oldest first) to stay under maxEvents */
+  dropped = 0;
   version = 0;
+
+  constructor(readonly maxEvents = 500_000) {
+    if (!Number.isInteger(maxEvents) || maxEvents < 100) throw new RangeError(`TimelineModel: maxEvents must be an integer ≥ 100, got ${maxEvents}`);
+  }
 
   addEvents(events: readonly LensEvent[]): void {
     for (const e of events) {
@@ -62,7 +68,35 @@ export class TimelineModel {
       if (e.ts > this.maxTs) this.maxTs = e.ts;
       this.total++;
     }
+    if (this.total > this.maxEvents) this.trimOldest();
     if (events.length) this.version++;
+  }
+
+  /** Drop the oldest marks (about a tenth of the span at a time) until under the bound. */
+  private trimOldest(): void {
+    while (this.total > this.maxEvents * 0.9 && this.maxTs > this.minTs) {
+      const cutoff = this.minTs + (this.maxTs - this.minTs) * 0.1;
+      let min = Infinity;
+      for (const lane of this.lanes) {
+        const n = lowerBound(lane.ts, cutoff);
+        if (n) {
+          lane.ts.splice(0, n);
+          lane.group.splice(0, n);
+          lane.events.splice(0, n);
+          this.total -= n;
+          this.dropped += n;
+        }
+        if (lane.ts.length) min = Math.min(min, lane.ts[0]);
+      }
+      this.minTs = min;
+    }
+    // Lanes of processes whose marks are all gone are dropped too.
+    for (let i = this.lanes.length - 1; i >= 0; i--) {
+      if (this.lanes[i].ts.length === 0) {
+        this.byPid.delete(this.lanes[i].pid);
+        this.lanes.splice(i, 1);
+      }
+    }
   }
 
   clear(): void {
@@ -71,6 +105,7 @@ export class TimelineModel {
     this.minTs = Infinity;
     this.maxTs = -Infinity;
     this.total = 0;
+    this.dropped = 0;
     this.version++;
   }
 

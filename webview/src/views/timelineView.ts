@@ -26,7 +26,8 @@ export function createTimelineView(root: HTMLElement, host: Host): View {
 class TimelineView implements View {
   private readonly model = new TimelineModel();
   private domain: [number, number] | null = null;
-  private selected: { lane: number; event: LensEvent } | null = null;
+  /** the selected event; its lane is looked up by pid, since lanes can be dropped */
+  private selected: LensEvent | null = null;
   private readonly labels: HTMLElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly overlay: SVGSVGElement;
@@ -75,8 +76,9 @@ class TimelineView implements View {
       case 'reset': this.model.clear(); this.selected = null; this.domain = null; this.throttle.request(); break;
       case 'timeRange': this.setDomain(msg.from === null ? null : [msg.from, msg.to], false); break;
       case 'select': {
-        this.selected = this.model.find(msg.key, eventKey);
-        if (this.selected) this.labels.children[this.selected.lane]?.scrollIntoView({ block: 'nearest' });
+        const found = this.model.find(msg.key, eventKey);
+        this.selected = found?.event ?? null;
+        if (found) this.labels.children[found.lane]?.scrollIntoView({ block: 'nearest' });
         this.throttle.request();
         break;
       }
@@ -119,7 +121,7 @@ class TimelineView implements View {
     const msPerPx = (x.domain()[1].getTime() - x.domain()[0].getTime()) / Math.max(1, width);
     const e = this.model.nearest(lane, t, msPerPx * 6);
     if (!e) return;
-    this.selected = { lane, event: e };
+    this.selected = e;
     this.host.post({ type: 'select', key: eventKey(e), event: e });
     this.throttle.request();
   }
@@ -139,7 +141,8 @@ class TimelineView implements View {
     const x = this.scale(width);
     const [d0, d1] = this.currentDomain();
     this.rangeLabel.textContent = this.model.total ? `${formatTime(d0)} – ${formatTime(d1)}${this.domain ? ' (zoomed)' : ''}` : '';
-    this.count.textContent = `${fmtCount(this.model.total)} events, ${fmtCount(lanes.length)} processes`;
+    this.count.textContent = `${fmtCount(this.model.total)} events, ${fmtCount(lanes.length)} processes` +
+      (this.model.dropped ? ` (${fmtCount(this.model.dropped)} older events dropped from the timeline)` : '');
 
     // Lane labels (recycled).
     while (this.labels.children.length < lanes.length) this.labels.append(h('div', { class: 'lane-label', role: 'listitem' }));
@@ -180,11 +183,12 @@ class TimelineView implements View {
         ctx.fillRect(px, y, 2, MARK_H);
       }
     });
-    if (this.selected && lanes[this.selected.lane]) {
-      const px = x(new Date(this.selected.event.ts));
+    const selectedLane = this.selected ? lanes.findIndex((l) => l.pid === this.selected!.pid) : -1;
+    if (this.selected && selectedLane >= 0) {
+      const px = x(new Date(this.selected.ts));
       ctx.strokeStyle = this.selectColour;
       ctx.lineWidth = 2;
-      ctx.strokeRect(px - 3, this.selected.lane * LANE + 1, 8, LANE - 2);
+      ctx.strokeRect(px - 3, selectedLane * LANE + 1, 8, LANE - 2);
     }
 
     // Brush overlay and axis.
