@@ -1,6 +1,6 @@
 // `npm run bench`: workloads × tracers in one run, one markdown table with ratios against untraced,
 // kernel ns per BPF program run and the agent's decode rate; written to test-output/bench.md.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureDecodeRate } from './decode-rate';
@@ -24,6 +24,18 @@ async function main(): Promise<number> {
   }
   if (!opts) {
     process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (opts.fromJson) {
+    const saved = JSON.parse(readFileSync(opts.fromJson, 'utf8')) as Results;
+    saved.startedAt = new Date(saved.startedAt);
+    const report = renderReport(saved);
+    writeFileSync(path.resolve(REPO, opts.out), report);
+    process.stdout.write(report);
+    if (opts.updateReadme) {
+      updateReadme(path.join(REPO, 'README.md'), report);
+      log('README.md performance section updated');
+    }
     return 0;
   }
   if (process.getuid?.() !== 0) log('warning: not root: eBPF tracers (runtime-lens, bpftrace, perf trace) will fail; run as root');
@@ -140,6 +152,7 @@ async function main(): Promise<number> {
   const out = path.resolve(REPO, opts.out);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, report);
+  writeFileSync(out.replace(/(\.md)?$/, '.json'), JSON.stringify(res, null, 1));
   rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(report);
   log(`report written to ${path.relative(REPO, out)}`);

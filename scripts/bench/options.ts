@@ -14,8 +14,10 @@ export interface BenchOptions {
   /** extension memory soak: 10 minutes instead of 60 s */
   long: boolean;
   updateReadme: boolean;
-  /** where the markdown report is written */
+  /** where the markdown report is written (the results go beside it as .json) */
   out: string;
+  /** render the report from a saved results file instead of measuring */
+  fromJson: string | null;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -31,7 +33,8 @@ export const USAGE = `usage: npm run bench -- [options]
                           memory   extension event path memory at 20k events/s (60 s)
   --long                memory soak for 10 minutes instead of 60 s
   --update-readme       write the report into README.md between the bench markers
-  --out FILE            report file (default test-output/bench.md)
+  --out FILE            report file (default test-output/bench.md; results saved beside it as .json)
+  --from-json FILE      render the report (and --update-readme) from saved results, measuring nothing
   --help                this text`;
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
@@ -53,6 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     long: false,
     updateReadme: false,
     out: 'test-output/bench.md',
+    fromJson: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -88,6 +92,10 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       case '--out':
         if (!argv[i + 1]) throw new Error('bench: --out needs a file name');
         o.out = argv[++i]!;
+        break;
+      case '--from-json':
+        if (!argv[i + 1]) throw new Error('bench: --from-json needs the results file of an earlier run (e.g. test-output/bench.json)');
+        o.fromJson = argv[++i]!;
         break;
       default:
         throw new Error(`bench: unknown option '${a}'\n${USAGE}`);

@@ -146,12 +146,17 @@ function goals(res: Results): string {
     defC === null ? null : defC <= 1 ? `${((1 - defC) * 100).toFixed(1)}% fewer` : `${((defC - 1) * 100).toFixed(1)}% more (noise)`, defC === null ? null : defC >= 0.97));
   const k = res.kernel.filter((x): x is KernelCost => !('error' in x));
   if (k.length) {
-    const worst = Math.max(...k.map((x) => x.traced.nsPerRun));
-    const worstU = Math.max(...k.map((x) => x.untraced.nsPerRun));
-    const floor = Math.max(...k.flatMap((x) => [x.traced.emptyNsPerRun, x.untraced.emptyNsPerRun]));
-    const net = (v: number) => `${v.toFixed(0)} ns (worst event selection; ${Math.max(0, v - floor).toFixed(0)} ns above an empty program's ${floor.toFixed(0)} ns)`;
-    out.push(goal('≤ 60 ns per BPF program run (traced process)', net(worst), worst <= 60));
-    out.push(goal('≤ 15 ns per BPF program run (untraced process)', net(worstU), worstU <= 15));
+    // The statistics cost something themselves (two clock reads per run): an empty program on
+    // sys_enter, measured in the same phase, gives that floor; the goal is judged above it.
+    const worstOf = (pick: (x: KernelCost) => PhaseCost) => {
+      const w = k.map((x) => ({ events: x.events, p: pick(x) })).sort((a, b) => (b.p.nsPerRun - b.p.emptyNsPerRun) - (a.p.nsPerRun - a.p.emptyNsPerRun))[0]!;
+      const net = w.p.nsPerRun - w.p.emptyNsPerRun;
+      return { net, text: `${net.toFixed(0)} ns above an empty program (raw ${w.p.nsPerRun.toFixed(0)} ns, empty program ${w.p.emptyNsPerRun.toFixed(0)} ns; worst selection: --events ${w.events})` };
+    };
+    const tr = worstOf((x) => x.traced);
+    const un = worstOf((x) => x.untraced);
+    out.push(goal('≤ 60 ns per BPF program run (traced process)', tr.text, tr.net <= 60));
+    out.push(goal('≤ 15 ns per BPF program run (untraced process)', un.text, un.net <= 15));
   } else {
     out.push(goal('≤ 60 ns / ≤ 15 ns per BPF program run', null, null));
   }
