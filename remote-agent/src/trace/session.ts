@@ -102,6 +102,7 @@ export class TraceSession {
   private firstError: ProbeError | undefined;
   private target: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
+  private ended = false;
   private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
   private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
   private resolveDone!: (r: SessionResult) => void;
@@ -206,8 +207,19 @@ export class TraceSession {
     const stdoutEnded = new Promise<void>((resolve) => (proc.stdout as Readable).once('close', resolve));
     proc.once('exit', (code, signal) => {
       if (this.devNull !== undefined) { closeSync(this.devNull); this.devNull = undefined; }
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, 1000));
-      void Promise.race([stdoutEnded, grace]).then(() => this.exited(code ?? undefined, signal ?? undefined));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); });
+      void Promise.race([stdoutEnded, grace]).then(() => {
+        clearTimeout(timer);
+        this.exited(code ?? undefined, signal ?? undefined);
+      });
+    });
+    proc.once('error', (e: NodeJS.ErrnoException) => {
+      // the probe could not be started at all (no 'exit' follows)
+      if (e.syscall?.startsWith('spawn')) {
+        this.firstError ??= { code: 0, errno: 0, message: `cannot run ${this.opts.probePath}: ${e.message}` };
+        this.exited(undefined, undefined);
+      }
     });
     if (isAttach(t)) this.pid = t.pid;
     this.pid = await startedPromise;
@@ -324,6 +336,8 @@ export class TraceSession {
   }
 
   private exited(probeExit: number | undefined, probeSignal: string | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
     this.flush();
     this.flushStderr();
     const pending = this.splitter.pendingBytes;
@@ -336,10 +350,11 @@ export class TraceSession {
       const exitCode = this.target.signal ? 128 + this.target.signal : this.target.exitCode;
       result = { ...base, state: 'exited', exitCode, signal };
       this.setState('exited', { exitCode, signal });
-    } else if (this.firstError || probeSignal || (probeExit !== 0 && !this.stopRequested)) {
+    } else if (this.firstError || probeSignal || (!this.stopRequested && (probeExit !== 0 || !this.started.settled))) {
       const message = this.firstError?.message
         ?? (probeSignal ? `lens-probe was killed by ${probeSignal}; events received before that were delivered`
-          : `lens-probe exited with status ${probeExit} without an error message${this.stderrTail ? ': ' + this.stderrTail : ''}`);
+          : !this.started.settled ? `lens-probe exited with status ${probeExit} before reporting the target; check that ${this.opts.probePath} is a lens-probe built from this tree (make -C bpf/linux)`
+            : `lens-probe exited with status ${probeExit} without an error message${this.stderrTail ? ': ' + this.stderrTail : ''}`);
       const code = this.firstError?.code ? errorCodeForProbe(this.firstError.code) : ErrorCodes.ProbeFailed;
       result = { ...base, state: 'failed', message, code };
       this.setState('failed', { message, code });
