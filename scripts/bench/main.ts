@@ -27,7 +27,21 @@ async function main(): Promise<number> {
     return 0;
   }
   if (opts.fromJson) {
-    const saved = JSON.parse(readFileSync(opts.fromJson, 'utf8')) as Results;
+    // Several files merge: e.g. the tracer table of one run and the 10-minute memory soak of another.
+    const all = opts.fromJson.split(',').map((f) => JSON.parse(readFileSync(f, 'utf8')) as Results);
+    const saved = all.reduce((a, b) => ({
+      ...a,
+      wallS: a.wallS + b.wallS,
+      cells: [...a.cells, ...b.cells],
+      workloads: a.cells.length ? a.workloads : b.workloads,
+      tracers: a.cells.length ? a.tracers : b.tracers,
+      reps: a.cells.length ? a.reps : b.reps,
+      unavailable: { ...b.unavailable, ...a.unavailable },
+      kernel: [...a.kernel, ...b.kernel],
+      decode: a.decode ?? b.decode,
+      extra: [...a.extra, ...b.extra],
+      load: [Math.max(a.load[0], b.load[0]), Math.max(a.load[1], b.load[1])],
+    }));
     saved.startedAt = new Date(saved.startedAt);
     const report = renderReport(saved);
     writeFileSync(path.resolve(REPO, opts.out), report);

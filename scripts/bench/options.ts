@@ -34,7 +34,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --long                memory soak for 10 minutes instead of 60 s
   --update-readme       write the report into README.md between the bench markers
   --out FILE            report file (default test-output/bench.md; results saved beside it as .json)
-  --from-json FILE      render the report (and --update-readme) from saved results, measuring nothing
+  --from-json FILES     render the report (and --update-readme) from saved results, measuring nothing;
+                        comma-separated files are merged (e.g. a full run and a --long memory run)
   --help                this text`;
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
