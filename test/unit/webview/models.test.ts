@@ -117,6 +117,9 @@ describe('webview syscall summary', () => {
     s.applySummary([{ pid: 100, comm: 'node', name: 'read', nr: 0, count: 40, errors: 3, total_ns: 4000, max_ns: 400, p50_ns: 90, p95_ns: 300, p99_ns: 390 }]);
     rows = s.rows().sort((a, b2) => a.name.localeCompare(b2.name));
     assert.deepEqual(rows.map((r) => [r.name, r.count, r.errors, r.source]), [['read', 40, 3, 'kernel'], ['write', 1, 0, 'events']]);
+    // A kernel row without a process name takes the name seen in events.
+    s.applySummary([{ pid: 102, comm: '', name: 'connect', nr: 42, count: 1, errors: 0, total_ns: 10, max_ns: 10, p50_ns: 10, p95_ns: 10, p99_ns: 10 }]);
+    assert.equal(s.rows().find((r) => r.pid === 102)?.comm, 'curl');
   });
 });
 

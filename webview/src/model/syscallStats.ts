@@ -34,11 +34,14 @@ interface Live {
 export class SyscallStats {
   private readonly live = new Map<string, Live>();
   private readonly kernel = new Map<string, SyscallSummaryRow>();
+  /** process names seen in events, for summary rows that come without one */
+  private readonly comms = new Map<number, string>();
   /** bumps on every change, so a view redraws only when needed */
   version = 0;
 
   addEvents(events: readonly LensEvent[]): void {
     for (const e of events) {
+      if (e.comm) this.comms.set(e.pid, e.comm);
       if (e.kind !== 'syscall') continue;
       const key = `${e.pid}:${e.name}`;
       let s = this.live.get(key);
@@ -62,13 +65,14 @@ export class SyscallStats {
   clear(): void {
     this.live.clear();
     this.kernel.clear();
+    this.comms.clear();
     this.version++;
   }
 
   rows(): SummaryRow[] {
     const out: SummaryRow[] = [];
     for (const r of this.kernel.values()) {
-      out.push({ pid: r.pid, comm: r.comm, name: r.name, count: r.count, errors: r.errors, total_ns: r.total_ns, max_ns: r.max_ns, p50_ns: r.p50_ns, p95_ns: r.p95_ns, p99_ns: r.p99_ns, source: 'kernel' });
+      out.push({ pid: r.pid, comm: r.comm || this.comms.get(r.pid) || '', name: r.name, count: r.count, errors: r.errors, total_ns: r.total_ns, max_ns: r.max_ns, p50_ns: r.p50_ns, p95_ns: r.p95_ns, p99_ns: r.p99_ns, source: 'kernel' });
     }
     for (const [key, s] of this.live) {
       if (this.kernel.has(key)) continue;
