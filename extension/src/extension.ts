@@ -65,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const sessions = store.add(new SessionManager({ clock, log, settings }));
 
   // ---- agent ----
+  let advisedAgent: AgentClient | undefined;
   let lastProblem: { problem: NonNullable<NonNullable<AgentClient['initializeResult']>['capabilities']['problem']>; cmd: AgentCommand } | undefined;
   const advisor = new PrivilegeAdvisor(
     {
@@ -106,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onClient: (client) => sessions.bindAgent(client),
     onProblem: (problem, cmd) => {
       lastProblem = { problem, cmd };
+      advisedAgent = agents.current;
       void advisor.offer(problem, cmd.probePath);
     },
     restart: () => void vscode.commands.executeCommand('runtimeLens.restartAgent'),
@@ -114,6 +116,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const adviseOnPermission = (err: unknown) => {
     const cause = (err as { cause?: unknown }).cause ?? err;
     if (!isAgentError(cause, ErrorCodes.PermissionDenied)) return;
+    // this agent's problem was already offered when it started; the refusal itself is shown where the user acted
+    if (advisedAgent && advisedAgent === agents.current) return;
+    advisedAgent = agents.current;
     const cmd = agents.agentCommand;
     void advisor.offer(lastProblem?.problem ?? { code: cause.code, message: cause.message, fixes: [] }, cmd?.probePath);
   };
