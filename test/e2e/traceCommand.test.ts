@@ -3,8 +3,11 @@
  * code-server, driven through Chromium. "Runtime Lens: Trace Command…" runs
  * test/fixtures/demo-workspace/e2e-fixture.js under real eBPF; the views must
  * show its exec, open and connect, its child and its endpoint; the stopped
- * session must reopen from its file with the same rows. Screenshots of every
- * view go to test-output/screenshots/.
+ * session must reopen from its file with the same rows. Bad input (an empty or
+ * unknown command, a filter syntax error, a process that exited before the
+ * attach) must be explained in place. "Attach to Process…" traces a running
+ * process. Screenshots of every view, in the light, dark and high contrast
+ * themes, go to test-output/screenshots/.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +27,9 @@ const SCREENSHOTS = path.join(TEST_OUTPUT, 'screenshots');
 const WORKSPACE = path.join(OUTPUT, 'workspace');
 const SESSIONS = path.join(OUTPUT, 'sessions');
 const FIXTURE_COMMAND = 'node e2e-fixture.js';
+
+/** Processes started by startAttachee, ended after the suite. */
+const attachees: ChildProcess[] = [];
 
 /** The .vsix under test: LENS_E2E_VSIX, or one packaged now by scripts/package.sh. */
 async function vsixUnderTest(): Promise<string> {
@@ -72,7 +78,8 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     requireBpf(this);
     this.timeout(15 * 60_000); // the first run installs code-server (~3 min) and builds everything
     rmSync(OUTPUT, { recursive: true, force: true });
-    rmSync(SCREENSHOTS, { recursive: true, force: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const png of readdirSync(SCREENSHOTS).filter((f) => f.endsWith('.png'))) rmSync(path.join(SCREENSHOTS, png));
     mkdirSync(SESSIONS, { recursive: true });
     cpSync(path.join(FIXTURES, 'demo-workspace'), WORKSPACE, { recursive: true });
     const [vsix, launcher] = await Promise.all([vsixUnderTest(), ensureCodeServer()]);
@@ -101,6 +108,7 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
 
   after(async function () {
     this.timeout(60_000);
+    for (const child of attachees) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await wb?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await server?.close();
@@ -295,12 +303,6 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     await wb.notification(new RegExp(`${target.pid}.*no longer running`)).first().waitFor({ timeout: 30000 });
     await wb.screenshot('attach-exited');
   });
-});
-
-/** Processes started by startAttachee, ended after the suite. */
-const attachees: ChildProcess[] = [];
-after(() => {
-  for (const child of attachees) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 /** Starts test/e2e/fixtures/attachee.js in the workspace and waits for its "ready". */

@@ -7,7 +7,9 @@ import { chromium, type Browser, type FrameLocator, type Locator, type Page } fr
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 
+/** Debian's Chromium (LENS_CHROMIUM overrides): Playwright's own browsers cannot be downloaded here. */
 export const CHROMIUM = process.env.LENS_CHROMIUM ?? '/usr/bin/chromium';
+/** Flags for running it as root in a VM with no GPU and no network beyond localhost. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run',
@@ -49,6 +51,7 @@ export class Workbench {
     return new Workbench(page, screenshotsDir, consoleLog);
   }
 
+  /** Closes the page's browser context and flushes the console log. */
   async close(): Promise<void> {
     await this.page.context().close();
     await new Promise((resolve) => this.consoleLog.end(resolve));
