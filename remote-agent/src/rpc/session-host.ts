@@ -7,6 +7,7 @@ import type { SysAggRow } from '../decode/control';
 import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificationParams, SyscallSummaryRow } from '../protocol';
 import { histPercentile } from '../output/histogram';
 import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
+import { EventBatcher } from './event-batcher';
 
 /** Where a session's notifications go (the RPC connection, or a test). */
 export interface SessionSink {
@@ -18,15 +19,16 @@ export interface SessionSink {
   log(message: string): void;
 }
 
+/** Notification batching and stats cadence of the protocol. */
 export const BATCH_MS = 50;
 export const BATCH_MAX = 4096;
 export const STATS_MS = 1000;
 
+/** One session served over RPC: the trace plus its batching, counters and summaries. */
 export class SessionHost {
   state: SessionState = 'starting';
   private session: TraceSession | undefined;
-  private batch: LensEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batcher: EventBatcher;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly counts: Partial<Record<EventKind, number>> = {};
   private total = 0;
@@ -41,7 +43,9 @@ export class SessionHost {
   /** resolves when the probe has exited and every event was sent */
   done: Promise<void> = Promise.resolve();
 
-  constructor(readonly id: string, private readonly sink: SessionSink) {}
+  constructor(readonly id: string, private readonly sink: SessionSink) {
+    this.batcher = new EventBatcher((events) => this.sink.events(this.id, events), BATCH_MAX, BATCH_MS);
+  }
 
   /** Starts the trace; rejects with a SessionError when it cannot. */
   async start(opts: Omit<SessionOptions, 'statsMs'>): Promise<number> {
@@ -62,7 +66,7 @@ export class SessionHost {
     this.state = this.session.state;
     this.statsTimer = setInterval(() => this.sendStats(), STATS_MS);
     this.done = this.session.done.then(() => {
-      this.flush();
+      this.batcher.flush();
       this.endedAt = Date.now();
       clearInterval(this.statsTimer);
       this.sendStats();
@@ -74,21 +78,7 @@ export class SessionHost {
   private add(events: LensEvent[]): void {
     for (const ev of events) this.counts[ev.kind] = (this.counts[ev.kind] ?? 0) + 1;
     this.total += events.length;
-    if (this.batch.length === 0) this.batch = events; // the session hands over a fresh array per read
-    else for (const ev of events) this.batch.push(ev);
-    while (this.batch.length >= BATCH_MAX) {
-      this.sink.events(this.id, this.batch.length === BATCH_MAX ? this.batch : this.batch.slice(0, BATCH_MAX));
-      this.batch = this.batch.length === BATCH_MAX ? [] : this.batch.slice(BATCH_MAX);
-    }
-    if (this.batch.length && !this.timer) this.timer = setTimeout(() => this.flush(), BATCH_MS);
-  }
-
-  private flush(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    if (!this.batch.length) return;
-    const events = this.batch;
-    this.batch = [];
-    this.sink.events(this.id, events);
+    this.batcher.add(events);
   }
 
   private sendStats(): void {
