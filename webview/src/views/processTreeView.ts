@@ -12,7 +12,8 @@ import { Throttle } from '../ui/throttle';
 import type { View } from './view';
 
 const ROW = 30;
-const COLUMN = 190;
+/** px per character of a label, to space the tree's columns so labels do not run into the next column */
+const CHAR_PX = 7.5;
 const MARGIN = { top: 20, left: 24, right: 200, bottom: 20 };
 
 /** Mount the process tree view. */
@@ -86,17 +87,25 @@ class ProcessTreeView implements View {
       select(this.nodes).selectAll('*').remove();
       return;
     }
-    const rootNode = tree<TreeDatum>().nodeSize([ROW, COLUMN])(hierarchy(data, (d) => d.children));
+    const h0 = hierarchy(data, (d) => d.children);
+    let longest = 0;
+    h0.each((n) => { longest = Math.max(longest, `${n.data.node.comm} ${n.data.node.pid}  exit 255 (+99)`.length); });
+    const column = Math.min(420, Math.max(160, 30 + longest * CHAR_PX));
+    const rootNode = tree<TreeDatum>().nodeSize([ROW, column])(h0);
     const all = rootNode.descendants();
     let minX = Infinity;
     let maxX = -Infinity;
     let maxY = 0;
     for (const n of all) { minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x); maxY = Math.max(maxY, n.y); }
-    const width = maxY + MARGIN.left + MARGIN.right;
+    // Labels of nodes with children sit left of the node (clear of their outgoing links), so
+    // the root's label needs room on the left.
+    const rootLabel = rootNode.children ? labelText(rootNode.data).length * CHAR_PX + 16 : 0;
+    const left = MARGIN.left + rootLabel;
+    const width = maxY + left + MARGIN.right;
     const height = maxX - minX + MARGIN.top + MARGIN.bottom;
     this.svg.setAttribute('width', String(width));
     this.svg.setAttribute('height', String(height));
-    this.svg.setAttribute('viewBox', `${-MARGIN.left} ${minX - MARGIN.top} ${width} ${height}`);
+    this.svg.setAttribute('viewBox', `${-left} ${minX - MARGIN.top} ${width} ${height}`);
     const max = this.model.maxEvents;
     const link = linkHorizontal<unknown, HierarchyPointNode<TreeDatum>>().x((d) => d.y).y((d) => d.x);
 
@@ -111,7 +120,7 @@ class ProcessTreeView implements View {
       .join((enter) => {
         const g = enter.append('g').attr('class', 'tree-node').attr('role', 'treeitem').attr('tabindex', 0);
         g.append('circle').attr('r', 7);
-        const label = g.append('text').attr('class', 'tree-label').attr('x', 12).attr('dy', '0.35em');
+        const label = g.append('text').attr('class', 'tree-label').attr('dy', '0.35em');
         label.append('tspan').attr('class', 'tree-name');
         label.append('tspan').attr('class', 'tree-exit').attr('dx', 8);
         g.append('title');
@@ -129,6 +138,9 @@ class ProcessTreeView implements View {
       .attr('aria-label', (d) => `${d.data.node.comm} (${d.data.node.pid})${exitText(d.data) ? `, ${exitText(d.data)}` : ''}, ${d.data.node.events} events`)
       .attr('class', (d) => `tree-node activity-${d.data.node.pid === 0 ? 0 : activityLevel(d.data.node.events, max)}${d.data.hiddenChildren ? ' collapsed' : ''}${d.data.node.errors ? ' has-errors' : ''}${d.data.node.pid === this.selectedPid ? ' selected' : ''}`)
       .attr('aria-selected', (d) => String(d.data.node.pid === this.selectedPid));
+    nodes.select<SVGTextElement>('text.tree-label')
+      .attr('x', (d) => (d.children ? -12 : 12))
+      .attr('text-anchor', (d) => (d.children ? 'end' : 'start'));
     nodes.select<SVGTSpanElement>('tspan.tree-name').text((d) => d.data.node.pid === 0 ? 'session' : `${d.data.node.comm} ${d.data.node.pid}${d.data.hiddenChildren ? ` (+${d.data.hiddenChildren})` : ''}`);
     nodes.select<SVGTSpanElement>('tspan.tree-exit')
       .attr('class', (d) => `tree-exit${(d.data.node.exitCode ?? 0) !== 0 || d.data.node.signal ? ' failed' : ''}`)
@@ -148,4 +160,9 @@ function exitText(d: TreeDatum): string {
   const n = d.node;
   if (n.signal) return `killed by ${n.signal}`;
   return n.exitCode === undefined ? '' : `exit ${n.exitCode}`;
+}
+
+function labelText(d: TreeDatum): string {
+  const exit = exitText(d);
+  return `${d.node.comm} ${d.node.pid}${exit ? `  ${exit}` : ''}`;
 }
