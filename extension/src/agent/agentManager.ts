@@ -99,7 +99,8 @@ export class AgentManager implements Disposable {
     this.binding?.dispose();
     this.binding = undefined;
     this.changeEmitter.fire(undefined);
-    if (this.disposed) return;
+    // an agent that died before initialize answered failed its start: that error reaches whoever asked for it
+    if (this.disposed || !client.initializeResult) return;
     void this.options.ui.showErrorMessage(`${describeAgentExit(exit)}. Running sessions were marked failed.`, RESTART_AGENT)
       .then((choice) => {
         if (choice === RESTART_AGENT) this.options.restart();
