@@ -171,7 +171,8 @@ export class SessionManager implements Disposable {
 
   /** Opens a recorded session file as a read-only session (reusing it if already open). */
   async openFile(file: string): Promise<Session> {
-    const existing = this.list.find((s) => s.fromFile && s.file === file);
+    // a file still being recorded is shown as its live session; a finished one is read back from disk
+    const existing = this.list.find((s) => s.file === file && (s.fromFile || s.live));
     if (existing) return existing;
     const settings = this.options.settings();
     // events stream from the file into the session's bounded window, never all into memory

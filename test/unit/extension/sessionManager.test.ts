@@ -76,6 +76,11 @@ describe('SessionManager', () => {
     assert.equal(await manager.openFile(session.file!), reopened, 'opening it again reuses it');
   });
 
+  it('opening the file of a session still recording shows that live session', async () => {
+    const live = await launch();
+    assert.equal(await manager.openFile(live.file!), live);
+  });
+
   it('delivers events and output that arrive before the start reply, to a terminal attached at creation', async () => {
     agent.eventsBeforeStartReply = [ev('exec', 1), ev('open', 2)];
     const output: string[] = [];
