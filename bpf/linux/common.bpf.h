@@ -81,6 +81,23 @@ static __always_inline void lens_untrack(__u32 tgid)
 	bpf_map_delete_elem(&lens_tracked, &tgid);
 }
 
+/* Kernel kfunc (6.2+): a pointer of BTF type btf_id, read-only and untrusted. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * The current task as an untrusted BTF pointer. Loads through it are
+ * direct (fault-safe) loads like those through bpf_get_current_task_btf(),
+ * but the verifier does not look for trusted-pointer annotations on each
+ * pointer field it follows: that lookup is a linear search of the kernel
+ * BTF (kernel 6.18, btf_nested_type_is_trusted) and made every record
+ * emitter take tens of milliseconds to load.
+ */
+static __always_inline struct task_struct *lens_current_task(void)
+{
+	return bpf_rdonly_cast(bpf_get_current_task_btf(),
+			       bpf_core_type_id_kernel(struct task_struct));
+}
+
 /*
  * Fills the common header from the current task, stamped ts_ns. BTF
  * pointer loads (no probe_read helper calls) keep this cheap on hot hooks;
@@ -90,7 +107,7 @@ static __always_inline void lens_untrack(__u32 tgid)
 static __always_inline void lens_fill_hdr_at(struct lens_hdr *h, __u16 kind, __u16 size,
 					     __u64 ts_ns)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = lens_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 
 	h->ts_ns = ts_ns;

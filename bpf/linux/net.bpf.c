@@ -310,7 +310,7 @@ static __always_inline void emit_udp_send(const struct net_args *a, long ret)
 	if (!sk || BPF_CORE_READ(sk, sk_type) != LENS_SOCK_DGRAM)
 		return;
 
-	d.start_ns = bpf_get_current_task_btf()->group_leader->start_time;
+	d.start_ns = lens_current_task()->group_leader->start_time;
 	d.pid = bpf_get_current_pid_tgid() >> 32;
 	d.family = dst.family;
 	d.port = dst.port;
