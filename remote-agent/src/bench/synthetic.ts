@@ -7,6 +7,7 @@ import { FrameType, Kind, LAYOUT } from '../decode/layout';
 
 const H = LAYOUT.lens_hdr.fields;
 
+/** lens_hdr fields to set; unset ones get fixed defaults. */
 export interface HeaderFields {
   tsNs?: bigint; startNs?: bigint; pid?: number; tid?: number; ppid?: number; uid?: number; flags?: number; comm?: string;
 }
@@ -90,6 +91,7 @@ export function openRecord(path: string, dir: string, flags: number, ret: number
   return b;
 }
 
+/** A struct lens_addr to write. */
 export interface Addr { family: number; port: number; ip: number[] }
 
 function writeAddr(b: Buffer, off: number, a: Addr): void {

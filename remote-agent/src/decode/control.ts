@@ -13,6 +13,7 @@ const SK = LAYOUT.lens_sysagg_key.fields;
 const SV = LAYOUT.lens_sysagg_val.fields;
 const SYSAGG_PAIR = LAYOUT.lens_sysagg_key.size + LAYOUT.lens_sysagg_val.size;
 
+/* Decoded control frames; see struct lens_hello, lens_stats, lens_target, lens_error, lens_sysagg_*. */
 export interface Hello { abiVersion: number; kindsMask: number; realtimeOffsetNs: number; ringbufBytes: number; machine: string }
 /** Cumulative counters since the probe started, indexed by enum lens_kind. */
 export interface ProbeStats { events: number[]; dropped: number[]; queuedBytes: number }

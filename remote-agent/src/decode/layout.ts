@@ -8,6 +8,7 @@
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
 export const ABI_VERSION = 1;
 
+/* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
 export const PATH_LEN = 256;
 export const DIR_LEN = 256;

@@ -47,6 +47,7 @@ export interface RecordHeader {
   flags: number;
   comm: string;
 }
+/* One interface per record struct of events.h; field names follow the C names in camelCase. */
 export interface ExecRecord extends RecordHeader { kind: typeof Kind.EXEC; ret: number; argc: number; filename: string; cwd: string; argv: string[] }
 export interface ForkRecord extends RecordHeader { kind: typeof Kind.FORK; childPid: number; childTid: number; childStartNs: number }
 export interface ExitRecord extends RecordHeader { kind: typeof Kind.EXIT; exitCode: number; signal: number; coreDumped: boolean }

@@ -5,6 +5,7 @@
 import { UsageError } from '../trace/trace-command';
 import { runDoctor } from './checks';
 
+/** Runs the checks and prints them; returns the exit status. */
 export async function doctorCommand(args: string[]): Promise<number> {
   const bad = args.filter((a) => a !== '--json');
   if (bad.length) throw new UsageError(`doctor: unknown option '${bad[0]}' (only --json)`);

@@ -21,6 +21,7 @@ import { FdTable } from './fd-table';
 import { absolutePath } from './paths';
 import { ProcessTable } from './process-table';
 
+/** What enrichment needs to know about the session. */
 export interface EnricherOptions {
   arch: Arch;
   /** CLOCK_REALTIME - CLOCK_MONOTONIC in ns (HELLO.realtime_offset_ns) */

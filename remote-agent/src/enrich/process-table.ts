@@ -6,6 +6,7 @@
  */
 import { listPids, readCmdline, readLink, readStat, readUid } from '../proc/procfs';
 
+/** What is known about one process. */
 export interface ProcessEntry {
   pid: number;
   /** ns since boot; process key together with pid */

@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 
+/** A probe binary and where it was found. */
 export interface ProbeLocation {
   path: string;
   /** where the path came from, for messages */

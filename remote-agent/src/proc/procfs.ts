@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 /** USER_HZ: /proc/PID/stat times are in these ticks (100 on every Linux x86_64 and arm64 build). */
 export const CLOCK_TICKS = 100;
 
+/** The /proc/PID/stat fields used here. */
 export interface ProcStat {
   pid: number;
   ppid: number;

@@ -4,6 +4,7 @@
  */
 import { AgentServer, systemServerDeps } from './server';
 
+/** Serves JSON-RPC on this process's stdin/stdout until shutdown or EOF; resolves with the exit status. */
 export function runStdioAgent(): Promise<number> {
   return new Promise((resolve) => {
     let finished = false;

@@ -11,6 +11,7 @@ export function invalid(field: string, expected: string, got: unknown): never {
   throw new ResponseError(ErrorCodes.InvalidParams, `invalid params: ${field} must be ${expected}, got ${shown}`);
 }
 
+/** A plain object (not null, not an array). */
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -28,12 +29,14 @@ export function onlyKeys(o: Record<string, unknown>, field: string, allowed: rea
   }
 }
 
+/** A string field (optional / non-empty as asked). */
 export function string(v: unknown, field: string, opts: { optional?: boolean; nonEmpty?: boolean } = {}): string | undefined {
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== 'string' || (opts.nonEmpty && v === '')) invalid(field, opts.nonEmpty ? 'a non-empty string' : 'a string', v);
   return v;
 }
 
+/** A safe integer field within [min, max]. */
 export function integer(v: unknown, field: string, opts: { optional?: boolean; min?: number; max?: number } = {}): number | undefined {
   if (v === undefined && opts.optional) return undefined;
   const range = opts.min !== undefined ? ` >= ${opts.min}` : '';
@@ -43,12 +46,14 @@ export function integer(v: unknown, field: string, opts: { optional?: boolean; m
   return v;
 }
 
+/** An optional boolean field. */
 export function boolean(v: unknown, field: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'boolean') invalid(field, 'a boolean', v);
   return v;
 }
 
+/** An array of strings, optionally non-empty and drawn from a fixed set. */
 export function stringArray(v: unknown, field: string, opts: { optional?: boolean; nonEmpty?: boolean; oneOf?: readonly string[] } = {}): string[] | undefined {
   if (v === undefined && opts.optional) return undefined;
   if (!Array.isArray(v) || (opts.nonEmpty && v.length === 0)) invalid(field, opts.nonEmpty ? 'a non-empty array of strings' : 'an array of strings', v);
@@ -59,6 +64,7 @@ export function stringArray(v: unknown, field: string, opts: { optional?: boolea
   return v as string[];
 }
 
+/** An optional object whose values are all strings (environment variables). */
 export function stringRecord(v: unknown, field: string): Record<string, string> | undefined {
   if (v === undefined) return undefined;
   const o = object(v, field);
@@ -66,6 +72,7 @@ export function stringRecord(v: unknown, field: string): Record<string, string> 
   return o as Record<string, string>;
 }
 
+/** One of a fixed set of strings. */
 export function oneOf<T extends string>(v: unknown, field: string, values: readonly T[], optional = true): T | undefined {
   if (v === undefined && optional) return undefined;
   if (typeof v !== 'string' || !values.includes(v as T)) invalid(field, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`, v);
