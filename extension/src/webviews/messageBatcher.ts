@@ -30,7 +30,8 @@ export class WebviewBatcher {
   private disposed = false;
   private readonly maxPerSecond: number;
   private readonly maxEventsPerMessage: number;
-  private readonly maxQueuedEvents: number;
+  /** most events waiting to be posted (raised by a panel to fit a replay of a larger window) */
+  maxQueuedEvents: number;
   private queuedEvents = 0;
   /** events dropped from this view because they arrived faster than it could take them */
   dropped = 0;

@@ -114,6 +114,8 @@ export class ViewPanel {
     const session = this.session;
     this.batcher.send({ type: 'reset', session: session?.info() ?? null });
     if (!session) return;
+    // the replay of the whole window must fit in the queue, with room for live events behind it
+    this.batcher.maxQueuedEvents = Math.max(this.batcher.maxQueuedEvents, Math.ceil(session.window.capacity * 1.25));
     for (const chunk of session.window.chunks(10000)) this.batcher.send({ type: 'events', sessionId: session.id, events: chunk });
     this.batcher.send({ type: 'stats', stats: session.stats });
     if (session.summary.length > 0) this.batcher.send({ type: 'summary', sessionId: session.id, rows: session.summary });
