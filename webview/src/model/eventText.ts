@@ -82,8 +82,12 @@ export function resultText(e: LensEvent): string {
   return '';
 }
 
-/** True when the event reports a failure (negative ret, non-zero exit, failed lookup). */
+/**
+ * True when the event reports a failure (negative ret, non-zero exit, failed lookup).
+ * A non-blocking connect returning EINPROGRESS has not failed: it is under way.
+ */
 export function isError(e: LensEvent): boolean {
+  if (e.kind === 'connect' && e.errno === 'EINPROGRESS') return false;
   if ('ret' in e && typeof e.ret === 'number' && e.ret < 0) return true;
   if (e.kind === 'exit') return e.exit_code !== 0 || !!e.signal;
   if (e.kind === 'dns') return !!e.error;

@@ -47,7 +47,8 @@ export class NetworkGraphModel {
           if (e.dns) this.learnName(e.daddr, e.dns);
           const link = this.link(e, this.endpoint(e.path ? `unix:${e.path}` : e.daddr, e.path ? 0 : e.dport, false));
           link.connections++;
-          if (e.ret < 0) link.failures++;
+          // a non-blocking connect returns EINPROGRESS and completes later: not a failure
+          if (e.ret < 0 && e.errno !== 'EINPROGRESS') link.failures++;
           else if (e.kind === 'udp_send' && e.ret > 0) link.bytes += e.ret;
           changed = true;
           break;
