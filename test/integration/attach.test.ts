@@ -13,6 +13,7 @@ describe('trace --pid: attach to a running process', function () {
   it('reports the opens of the running process and the exec of the child it starts after attaching', async function () {
     const dir = scratchDir('attach');
     const target = spawn(cFixture('attachee'), [], { stdio: ['pipe', 'ignore', 'inherit'] });
+    target.stdin!.on('error', () => {}); // a write racing the target's exit must not crash the run
     const exited = new Promise<number | null>((resolve) => target.on('exit', (code) => resolve(code)));
     try {
       const run = startCli(['trace', '--json', '--pid', String(target.pid)]);
