@@ -5,7 +5,7 @@
  * zooms and pans.
  */
 import {
-  drag, forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, type Simulation, type SimulationLinkDatum,
+  drag, forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, type Simulation, type SimulationLinkDatum,
   type SimulationNodeDatum, select, zoom, zoomIdentity,
 } from 'd3';
 import type { Host } from '../host';
@@ -43,6 +43,8 @@ class NetworkMapView implements View {
   private readonly positions = new Map<string, SimNode>();
   private readonly throttle = new Throttle(() => this.update(), 500);
   private drawnVersion = -1;
+  private shape = '';
+  private sideOffset = 200;
 
   constructor(root: HTMLElement, _host: Host) {
     this.count = h('span', { class: 'counts', id: 'network-count' });
@@ -74,10 +76,13 @@ class NetworkMapView implements View {
       .force('link', forceLink<SimNode, SimLink>().id((d) => d.id).distance(150).strength(0.3))
       .force('charge', forceManyBody().strength(-600))
       .force('collide', forceCollide(40))
+      // Processes drift left and endpoints right, so who-talks-to-whom reads left to right.
+      .force('side', forceX<SimNode>((d) => (d.type === 'process' ? -this.sideOffset : this.sideOffset)).strength(0.3))
       .on('tick', () => this.tick());
     new ResizeObserver(() => {
       const r = area.getBoundingClientRect();
       this.svg.setAttribute('viewBox', `${-r.width / 2} ${-r.height / 2} ${r.width} ${r.height}`);
+      this.sideOffset = Math.max(80, r.width / 5);
       this.simulation.force('center', forceCenter(0, 0));
     }).observe(area);
     this.throttle.request();
@@ -85,7 +90,7 @@ class NetworkMapView implements View {
 
   handle(msg: ToWebview): void {
     if (msg.type === 'events') { this.model.addEvents(msg.events); this.throttle.request(); }
-    if (msg.type === 'reset') { this.model.clear(); this.positions.clear(); this.throttle.request(); }
+    if (msg.type === 'reset') { this.model.clear(); this.positions.clear(); this.shape = ''; this.throttle.request(); }
   }
 
   private update(): void {
@@ -131,7 +136,11 @@ class NetworkMapView implements View {
       .attr('data-node', (d) => d.id)
       .attr('aria-label', (d) => d.label);
     nodeSel.select('circle').attr('r', (d) => (d.type === 'process' ? 10 : 8));
-    nodeSel.select('text').attr('x', 14).text((d) => d.label);
+    // Labels face outwards: processes on the left, endpoints on the right.
+    nodeSel.select('text')
+      .attr('x', (d) => (d.type === 'process' ? -14 : 14))
+      .attr('text-anchor', (d) => (d.type === 'process' ? 'end' : 'start'))
+      .text((d) => d.label);
     const traffic = new Map<string, { c: number; b: number }>();
     for (const l of links) for (const id of [l.source as string, l.target as string]) {
       const t = traffic.get(id) ?? { c: 0, b: 0 };
@@ -144,9 +153,22 @@ class NetworkMapView implements View {
       return `${d.label}${d.addr && d.label.indexOf(d.addr) < 0 ? ` (${d.addr}${d.port ? `:${d.port}` : ''})` : ''}\n${fmtCount(t.c)} connections, ${formatBytes(t.b)}`;
     });
 
-    this.simulation.nodes(nodes);
-    (this.simulation.force('link') as ReturnType<typeof forceLink<SimNode, SimLink>>).links(links);
-    this.simulation.alpha(Math.max(this.simulation.alpha(), 0.3)).restart();
+    // Reheat the layout only when the graph's shape changed, not when counts grew.
+    const shape = `${nodes.length}/${links.length}`;
+    if (shape !== this.shape) {
+      this.shape = shape;
+      this.simulation.nodes(nodes);
+      (this.simulation.force('link') as ReturnType<typeof forceLink<SimNode, SimLink>>).links(links);
+      this.simulation.alpha(Math.max(this.simulation.alpha(), 0.3)).restart();
+    } else {
+      // Same nodes and links: keep the simulation's resolved link ends on the new data.
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      for (const l of links) {
+        l.source = byId.get(l.source as string) ?? l.source;
+        l.target = byId.get(l.target as string) ?? l.target;
+      }
+      this.tick();
+    }
   }
 
   private tick(): void {
