@@ -62,7 +62,7 @@ async function main(): Promise<number> {
 
   const res: Results = {
     reps: opts.reps, startedAt: new Date(), wallS: 0, workloads: opts.workloads, tracers: opts.tracers,
-    cells: [], unavailable: {}, kernel: [], decode: null, extra: [], load: [os.loadavg()[0]!, 0],
+    cells: [], unavailable: {}, kernel: [], decode: null, extra: [], load: [os.loadavg()[0]!, 0], nice: os.getPriority(),
   };
   const tracers = opts.tracers.filter((t) => {
     const why = TRACERS[t].unavailable();

@@ -31,6 +31,8 @@ export interface Results {
   decode: DecodeRate | { error: string } | null;
   /** 1-minute load average before and after the run: others' work on the machine skews absolute numbers */
   load: [number, number];
+  /** the harness's nice level (scripts/bench.sh runs it at -10 to be disturbed less by other work) */
+  nice?: number;
   /** extra sections (the webview benchmark) appended as they are */
   extra: string[];
 }
@@ -200,7 +202,8 @@ export function renderReport(res: Results): string {
   const notes: string[] = [];
   const body = table(res, notes);
   const env = `${os.type()} ${os.release()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`;
-  const header = `Measured ${res.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${env}; whole benchmark ${fmtS(res.wallS)}; load average ${res.load[0].toFixed(1)} before, ${res.load[1].toFixed(1)} after.`;
+  const nice = res.nice ? `, at nice ${res.nice}` : '';
+  const header = `Measured ${res.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${env}${nice}; whole benchmark ${fmtS(res.wallS)}; load average ${res.load[0].toFixed(1)} before, ${res.load[1].toFixed(1)} after (other work on the machine).`;
   const tracerPart = res.cells.length === 0 ? [] : [
     '',
     `Median of ${res.reps} run(s) per cell, tracers interleaved run by run.`,
