@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { ErrorCodes } from '../../../remote-agent/src/protocol';
 import { listProcesses } from '../../../remote-agent/src/proc/process-list';
+import { readStat } from '../../../remote-agent/src/proc/procfs';
 import { locateProbe } from '../../../remote-agent/src/probe/locate';
 import { AgentServer, type ServerDeps } from '../../../remote-agent/src/rpc/server';
 import { requireBpf } from '../../helpers/bpf';
@@ -234,8 +235,9 @@ describe('JSON-RPC server with the real probe', function () {
     leftovers.push(pid);
     await c.next((m) => m.method === 'session/events' && (m.params as { events: Array<{ kind: string; pid: number; filename: string }> }).events
       .some((e) => e.kind === 'exec' && e.pid === pid && e.filename.endsWith('/sleep')));
-    const probe = listProcesses().find((p) => p.ppid === process.pid && p.comm === 'lens-probe');
-    assert.ok(probe, 'the session runs a lens-probe child');
+    // this session's probe: the parent of the command it launched (other tests may run probes of their own)
+    const probe = listProcesses().find((p) => p.pid === readStat(pid)?.ppid && p.comm === 'lens-probe');
+    assert.ok(probe, 'the launched command is a child of lens-probe');
     process.kill(probe.pid, 'SIGKILL');
     const failed = await c.next((m) => m.method === 'session/state' && (m.params as { state: string }).state === 'failed');
     const params = failed.params as { sessionId: string; message: string; code: number };
