@@ -52,12 +52,18 @@ class RawClient {
     this.raw(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
   }
 
-  /** Resolves with the first message matching `pred` (already received or arriving later). */
-  async next(pred: (m: Msg) => boolean): Promise<Msg> {
+  /** Resolves with the first message matching `pred` (already received or arriving later); fails after `timeoutMs`. */
+  async next(pred: (m: Msg) => boolean, timeoutMs = 20000): Promise<Msg> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.messages.find(pred);
       if (found) return found;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.messages).slice(-1500)}; log: ${this.logs.join(' | ').slice(-500)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+      });
     }
   }
 
