@@ -65,7 +65,12 @@ export function lensObjects(withHolders = false): LensObject[] {
       if (e.name?.startsWith('lens')) objects.push({ type, id: e.id, name: e.name, holders: [] });
     }
   }
-  if (withHolders && objects.length) {
+  return withHolders ? findHolders(objects) : objects;
+}
+
+/** Fills in `holders` of each object (one scan of /proc/PID/fdinfo). */
+export function findHolders(objects: LensObject[]): LensObject[] {
+  if (objects.length) {
     const holders = holdersById();
     for (const o of objects) o.holders = holders.get(`${o.type}:${o.id}`) ?? [];
   }

@@ -5,7 +5,7 @@ import { readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { stopAllAgents } from './agent';
 import { bpfRequired, bpfUnavailableReason } from './bpf';
-import { describeObjects, lensObjects, type LensObject } from './bpf-objects';
+import { describeObjects, findHolders, lensObjects, type LensObject } from './bpf-objects';
 import { REPO_ROOT } from './paths';
 import { descendants, waitFor } from './procs';
 import { finishAllRuns } from './trace';
@@ -41,7 +41,7 @@ function exe(pid: number): string {
  * Objects held by other checkouts' probes are never ours.
  */
 function leftovers(): LensObject[] {
-  const fresh = lensObjects(true).filter((o) => !before.has(key(o)));
+  const fresh = findHolders(lensObjects().filter((o) => !before.has(key(o))));
   const ours = new Set(descendants(process.pid).map((p) => p.pid));
   const strict = bpfRequired();
   const orphans = fresh.filter((o) => o.holders.length === 0);
@@ -72,8 +72,9 @@ export const mochaHooks = {
     if (!checked(this.currentTest?.file)) return;
     let left: LensObject[] = [];
     try {
-      // The kernel frees a program shortly after its last fd closes: allow it a moment.
-      await waitFor('eBPF programs and maps of ours to be unloaded', () => (left = leftovers()).length === 0, 5_000);
+      // The kernel frees programs after their last fd closes, detaching each from its
+      // tracepoint; with ~100 programs on a loaded machine that takes seconds.
+      await waitFor('eBPF programs and maps of ours to be unloaded', () => (left = leftovers()).length === 0, 20_000);
     } catch {
       const err = new Error(`eBPF objects of ours are still loaded after "${this.currentTest?.fullTitle()}":\n${describeObjects(left)}`);
       if (this.currentTest?.state === 'failed') console.error(err.message);
