@@ -178,8 +178,8 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
     const e = session.enrichment;
     writeAll(2, syscountTable(sysagg.map((r) => ({
       pid: r.pid, comm: '', name: e?.syscallName(r.nr) ?? `syscall_${r.nr}`, nr: r.nr, count: r.count, errors: r.errors,
-      total_ns: r.totalNs, max_ns: r.maxNs, p50_ns: histPercentile(r.hist, r.count, 0.5), p95_ns: histPercentile(r.hist, r.count, 0.95),
-      p99_ns: histPercentile(r.hist, r.count, 0.99),
+      total_ns: r.totalNs, max_ns: r.maxNs, p50_ns: histPercentile(r.hist, r.count, 0.5, r.maxNs), p95_ns: histPercentile(r.hist, r.count, 0.95, r.maxNs),
+      p99_ns: histPercentile(r.hist, r.count, 0.99, r.maxNs),
     }))));
   }
   writeAll(2, summaryLine(counts, result.lostTotal, extras) + '\n');
