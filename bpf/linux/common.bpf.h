@@ -99,28 +99,37 @@ static __always_inline struct task_struct *lens_current_task(void)
 }
 
 /*
- * Fills the common header from the current task, stamped ts_ns. BTF
- * pointer loads (no probe_read helper calls) keep this cheap on hot hooks;
- * hooks that already read the clock pass that reading (a clock read costs
- * as much as the rest of the header in a VM).
+ * Fills the common header from task (lens_current_task()), stamped ts_ns.
+ * Direct loads only, no helper calls: a helper call and its return cost
+ * tens of nanoseconds on kernels with return-thunk mitigations, and this
+ * runs for every record. Hooks that already read the clock pass that reading.
  */
-static __always_inline void lens_fill_hdr_at(struct lens_hdr *h, __u16 kind, __u16 size,
-					     __u64 ts_ns)
+static __always_inline void lens_fill_hdr_task(struct lens_hdr *h, struct task_struct *task,
+					       __u16 kind, __u16 size, __u64 ts_ns)
 {
-	struct task_struct *task = lens_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *comm = (__u64 *)task->comm;
+	__u64 *out = (__u64 *)h->comm;
 
 	h->ts_ns = ts_ns;
 	h->start_ns = task->group_leader->start_time;
-	h->pid = id >> 32;
-	h->tid = (__u32)id;
+	h->pid = task->tgid;
+	h->tid = task->pid;
 	h->ppid = task->real_parent->tgid;
-	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->uid = task->cred->uid.val;
 	h->kind = kind;
 	h->flags = 0;
 	h->size = size;
 	h->stack_size = 0;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	/* task->comm is NUL-padded to its 16 bytes (__set_task_comm). */
+	out[0] = comm[0];
+	out[1] = comm[1];
+}
+
+/* Fills the common header from the current task, stamped ts_ns. */
+static __always_inline void lens_fill_hdr_at(struct lens_hdr *h, __u16 kind, __u16 size,
+					     __u64 ts_ns)
+{
+	lens_fill_hdr_task(h, lens_current_task(), kind, size, ts_ns);
 }
 
 /* Fills the common header from the current task, stamped now. */

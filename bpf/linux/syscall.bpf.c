@@ -1,23 +1,63 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Every syscall of the traced tree, enter and exit paired per task, in two
+ * Every syscall of the traced tree, enter and exit paired per thread, in two
  * modes fixed at load time (lens_cfg.syscall_mode): a full stream of
  * lens_syscall_event records, and/or an in-kernel aggregate per (pid, nr)
  * that lens-probe reads on demand. raw_tp hooks: these run on every syscall
- * of the machine, so an untraced task costs one inlined bit test.
+ * of the machine, so an untraced task costs one helper call and one inlined
+ * bit test, and a traced one as few helper calls as the record needs (each
+ * call and return costs tens of nanoseconds under return-thunk mitigations).
  */
 #include "common.bpf.h"
 
 /* Syscalls to trace, one bit per number; set by lens-probe (--syscalls). */
 const volatile __u64 lens_syscall_set[LENS_SYSCALL_MAX / 64] = {};
 
+/*
+ * execve/execveat: a successful one from a non-leader thread changes the
+ * thread's id (de_thread), so its pairing goes through the task stash.
+ * exit/exit_group never return: nothing to pair.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define LENS_NR_EXECVE 59
+#define LENS_NR_EXECVEAT 322
+#define LENS_NR_EXIT 60
+#define LENS_NR_EXIT_GROUP 231
+#elif defined(__TARGET_ARCH_arm64)
+#define LENS_NR_EXECVE 221
+#define LENS_NR_EXECVEAT 281
+#define LENS_NR_EXIT 93
+#define LENS_NR_EXIT_GROUP 94
+#else
+#error "syscall.bpf.c: add this architecture's execve, execveat, exit and exit_group numbers"
+#endif
+
 struct lens_sys_pending {
 	__u64 ts;
 	__u64 args[6];
+	__u64 start_ns;       /* the thread's start_time: a reused tid is another thread */
 	__u32 nr;
-	__u32 active;
+	__u32 tid;            /* the thread whose call is pending; 0 once consumed */
 };
 
+/*
+ * Pending syscalls, one slot per thread id modulo LENS_SYS_SLOTS: an array
+ * lookup the verifier inlines, where task storage costs a helper call with
+ * a lock. A slot held by another thread id (same index, its call pending,
+ * or left by a thread that died inside a syscall) sends the call to the
+ * task stash instead; a slot left by a dead thread is taken back when its
+ * thread id is reused.
+ */
+#define LENS_SYS_SLOTS 16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LENS_SYS_SLOTS);
+	__type(key, __u32);
+	__type(value, struct lens_sys_pending);
+} lens_sys_slots SEC(".maps");
+
+/* Fallback pairing: slot collisions and execve (whose thread id may change). */
 LENS_TASK_STASH(lens_sys_stash, struct lens_sys_pending);
 
 struct {
@@ -29,9 +69,11 @@ struct {
 
 static const struct lens_sysagg_val lens_sysagg_zero;
 
-/* The six syscall arguments from a copy of the entry pt_regs. */
-static __always_inline void lens_syscall_args(struct pt_regs *r, __u64 *a)
+/* The six syscall arguments from the entry pt_regs (direct, fault-safe loads). */
+static __always_inline void lens_syscall_args(__u64 regs, __u64 *a)
 {
+	struct pt_regs *r = bpf_rdonly_cast((void *)regs, bpf_core_type_id_kernel(struct pt_regs));
+
 #if defined(__TARGET_ARCH_x86)
 	a[0] = r->di; a[1] = r->si; a[2] = r->dx;
 	a[3] = r->r10; a[4] = r->r8; a[5] = r->r9;
@@ -56,29 +98,42 @@ static __always_inline __u32 lens_log2(__u64 v)
 	return r;
 }
 
+static __always_inline struct lens_sys_pending *lens_sys_slot(__u32 tid)
+{
+	__u32 key = tid & (LENS_SYS_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&lens_sys_slots, &key);
+}
+
 SEC("raw_tp/sys_enter")
 int lens_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct lens_sys_pending *p;
 	__u64 nr = ctx->args[1];
+	__u32 tid;
 
-	if (!lens_is_tracked())
+	if (!lens_tgid_tracked(task->tgid))
 		return 0;
-	if (nr >= LENS_SYSCALL_MAX || !((lens_syscall_set[nr / 64] >> (nr & 63)) & 1))
+	if (nr >= LENS_SYSCALL_MAX || !((lens_syscall_set[nr / 64] >> (nr & 63)) & 1) ||
+	    nr == LENS_NR_EXIT || nr == LENS_NR_EXIT_GROUP)
 		return 0;
-	p = lens_stash_get(&lens_sys_stash, true);
-	if (!p) {
-		lens_count_drop(LENS_SYSCALL);
+	tid = task->pid;
+	p = lens_sys_slot(tid);
+	if (!p)
 		return 0;
+	if ((p->tid && p->tid != tid) || nr == LENS_NR_EXECVE || nr == LENS_NR_EXECVEAT) {
+		p = lens_stash_get(&lens_sys_stash, true);
+		if (!p) {
+			lens_count_drop(LENS_SYSCALL);
+			return 0;
+		}
 	}
-	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM) {
-		struct pt_regs regs;
-
-		bpf_probe_read_kernel(&regs, sizeof(regs), (void *)ctx->args[0]);
-		lens_syscall_args(&regs, p->args);
-	}
+	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM)
+		lens_syscall_args(ctx->args[0], p->args);
 	p->nr = nr;
-	p->active = 1;
+	p->tid = tid;
+	p->start_ns = task->start_time;
 	p->ts = bpf_ktime_get_ns();
 	return 0;
 }
@@ -114,16 +169,28 @@ static __always_inline void lens_sysagg_add(__u32 pid, __u32 nr, long ret, __u64
 SEC("raw_tp/sys_exit")
 int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct lens_sys_pending *p;
 	long ret = ctx->args[1];
-	__u64 id, now, dur;
+	__u64 now, dur;
+	__u32 tid;
 
-	if (!lens_is_tracked())
+	if (!lens_tgid_tracked(task->tgid))
 		return 0;
-	p = lens_stash_get(&lens_sys_stash, false);
-	if (!p || !p->active)
+	tid = task->pid;
+	p = lens_sys_slot(tid);
+	if (!p)
 		return 0;
-	p->active = 0;
+	if (p->tid != tid || p->start_ns != task->start_time) {
+		/*
+		 * Not in its slot: a collision, an exec, a new thread's first
+		 * return (from clone) or a call entered before tracing began.
+		 */
+		p = lens_stash_get(&lens_sys_stash, false);
+		if (!p || !p->tid)
+			return 0;
+	}
+	p->tid = 0;
 	now = bpf_ktime_get_ns();
 	dur = now - p->ts;
 
@@ -131,7 +198,9 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		struct lens_syscall_event *e = lens_reserve(LENS_SYSCALL, sizeof(*e));
 
 		if (e) {
-			lens_fill_hdr_at(&e->h, LENS_SYSCALL, sizeof(*e), now);
+			lens_fill_hdr_task(&e->h, bpf_rdonly_cast(task,
+					   bpf_core_type_id_kernel(struct task_struct)),
+					   LENS_SYSCALL, sizeof(*e), now);
 			e->ret = ret;
 			e->dur_ns = dur;
 			e->args[0] = p->args[0];
@@ -142,12 +211,11 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			e->args[5] = p->args[5];
 			e->nr = p->nr;
 			e->_pad = 0;
-			lens_submit(e);
+			/* The reader polls on a short timeout: no wakeup, no ring query per record. */
+			bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 		}
 	}
-	if (lens_cfg.syscall_mode & LENS_SYSCALL_AGG) {
-		id = bpf_get_current_pid_tgid();
-		lens_sysagg_add(id >> 32, p->nr, ret, dur);
-	}
+	if (lens_cfg.syscall_mode & LENS_SYSCALL_AGG)
+		lens_sysagg_add(task->tgid, p->nr, ret, dur);
 	return 0;
 }
