@@ -16,7 +16,10 @@ import { DetailPane } from './detailPane';
 import type { View } from './view';
 
 const ROW_HEIGHT = 22;
+/** Redraw pacing while following: ~20 redraws/s, ~10/s when more than FAST_STREAM events arrive between two. */
 const FOLLOW_REDRAW_MS = 50;
+const FAST_FOLLOW_REDRAW_MS = 100;
+const FAST_STREAM = 500;
 const OVERSCAN = 8;
 
 const COLUMN_TITLES: Record<SortColumn, string> = {
@@ -78,6 +81,7 @@ class EventsView implements View {
   private countsAt = 0;
   private lastRender = 0;
   private deferred = false;
+  private arrivedSinceRender = 0;
   /** false when something other than new events asked for this redraw */
   private onlyNewEvents = false;
   private viewportHeight = 0;
@@ -220,6 +224,7 @@ class EventsView implements View {
     const { from, to, trimmed } = this.store.append(events);
     if (trimmed) this.index.trimmed();
     this.index.added(from, to);
+    this.arrivedSinceRender += events.length;
     this.scheduler.request();
   }
 
@@ -378,13 +383,15 @@ class EventsView implements View {
     const now = performance.now();
     // While following a fast stream, ~20 redraws a second are plenty: leave the rest of each
     // frame to receiving events. Anything the user does redraws on the next frame.
-    if (this.follow && this.onlyNewEvents && now - this.lastRender < FOLLOW_REDRAW_MS) {
+    const pace = this.arrivedSinceRender > FAST_STREAM ? FAST_FOLLOW_REDRAW_MS : FOLLOW_REDRAW_MS;
+    if (this.follow && this.onlyNewEvents && now - this.lastRender < pace) {
       if (!this.deferred) {
         this.deferred = true;
-        setTimeout(() => { this.deferred = false; this.redraw(); }, FOLLOW_REDRAW_MS - (now - this.lastRender));
+        setTimeout(() => { this.deferred = false; this.redraw(); }, pace - (now - this.lastRender));
       }
       return;
     }
+    this.arrivedSinceRender = 0;
     this.lastRender = now;
     this.onlyNewEvents = true;
     this.index.flush();
