@@ -44,6 +44,7 @@ describe('summary and syscount output', function () {
     assert.equal(histPercentile(hist, 100, 0.5), 16);
     assert.equal(histPercentile(hist, 100, 0.95), 2048);
     assert.equal(histPercentile(hist, 0, 0.5), 0);
+    assert.equal(histPercentile(hist, 100, 0.95, 1500), 1500, 'never above the largest latency seen');
   });
   it('the syscount table sums processes per syscall, busiest first', function () {
     const row = (pid: number, name: string, count: number, total: number) => ({ pid, comm: '', name, nr: 0, count, errors: 1, total_ns: total, max_ns: total, p50_ns: 0, p95_ns: 0, p99_ns: 0 });
