@@ -7,11 +7,13 @@ import { REPO } from './tracers';
 
 export const SOAK_RATE = 20_000;
 
-interface MemSample { t: number; events: number; rssMB: number; heapMB: number; externalMB: number; window: number; posted: number; droppedFromView: number; recorded: number }
+interface MemSample { t: number; events: number; rssMB: number; heapMB: number; externalMB: number; window: number; posted: number; droppedFromView: number; recorded: number; problems: string[] }
 
 export interface ExtensionMemoryResult {
   seconds: number;
   samples: MemSample[];
+  /** time to finish the session file after the last event (compression catching up), s */
+  closeS: number;
 }
 
 /** Runs the soak for `seconds` and returns its memory samples (one every 5 s). */
@@ -29,9 +31,10 @@ export async function measureExtensionMemory(seconds: number, scratch: string): 
     child.on('close', resolve);
   });
   if (code !== 0) throw new Error(`extension-soak.ts failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`);
-  const samples = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as MemSample);
+  const lines = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as MemSample & { closeS?: number });
+  const samples = lines.filter((l) => l.closeS === undefined);
   if (samples.length < 2) throw new Error(`extension-soak.ts printed ${samples.length} memory samples, expected one every 5 s`);
-  return { seconds, samples };
+  return { seconds, samples, closeS: lines.find((l) => l.closeS !== undefined)?.closeS ?? 0 };
 }
 
 /** The report section for the extension memory benchmark. */
@@ -49,5 +52,6 @@ export function extensionMemorySection(r: ExtensionMemoryResult | { error: strin
   return ['', head, '',
     `- ${r.seconds} s, ${last.events.toLocaleString('en-US')} events (all ${last.recorded.toLocaleString('en-US')} recorded to the session file, ${last.window.toLocaleString('en-US')} in memory, ${last.posted} webview messages, ${last.droppedFromView} dropped from the view)`,
     `- when the window first held 200,000 events (${full.t.toFixed(0)} s): ${fmt(full)}; at the end: ${fmt(last)}; peak RSS ${peakRss.toFixed(0)} MB, peak heap ${peakHeap.toFixed(0)} MB`,
-    `- RSS trend over the second half of the run: ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB/min`];
+    `- RSS trend over the second half of the run: ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} MB/min; closing the session file after the last event took ${r.closeS.toFixed(1)} s`,
+    ...[...new Set(s.flatMap((x) => x.problems ?? []))].map((p) => `- reported by the recorder during the run: "${p}"`)];
 }
