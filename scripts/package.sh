@@ -47,8 +47,16 @@ install -m 0755 "$agent" extension/dist/runtime-lens.js
 install -m 0755 "$probe" extension/dist/lens-probe
 say "copied $agent and $probe into extension/dist/"
 
+# The marketplace page and the license ship with the extension; the icon must be a PNG.
+icon=$(node -p 'require("./package.json").icon || ""')
+[[ -n "$icon" ]] || die "package.json has no \"icon\"; set it to a PNG under extension/media/"
+[[ "$icon" == *.png && -f "$icon" ]] || die "package.json \"icon\" is '$icon'; expected an existing .png file"
+file -b "$icon" | grep -q '^PNG image' || die "$icon is not a PNG image (vsce requires PNG icons)"
+for f in README.md LICENSE; do
+  [[ -f "$f" ]] || die "$f is missing at the repository root; the .vsix must include it"
+done
+
 vsce_args=(package --no-dependencies --allow-missing-repository --allow-unused-files-pattern --target linux-x64 --out "$out")
-[[ -f LICENSE ]] || { say "warning: no LICENSE file; packaging without one"; vsce_args+=(--skip-license); }
 say "running vsce ${vsce_args[*]}"
 rm -f "$out"
 npx --no-install vsce "${vsce_args[@]}" </dev/null >&2
@@ -59,7 +67,7 @@ allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.js
 unexpected=$(grep -Ev "$allowed" <<<"$listing" || true)
 [[ -z "$unexpected" ]] || die "the .vsix holds files outside the allowlist (fix package.json \"files\"):
 $unexpected"
-for f in extension/package.json extension/extension/dist/extension.js extension/extension/dist/runtime-lens.js \
+for f in extension/package.json extension/readme.md extension/LICENSE.txt "extension/$icon" extension/extension/dist/extension.js extension/extension/dist/runtime-lens.js \
          extension/extension/dist/lens-probe extension/webview/dist/webview.js; do
   grep -qxF "$f" <<<"$listing" || die "the .vsix lacks $f (fix package.json \"files\")"
 done
