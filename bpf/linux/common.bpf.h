@@ -138,6 +138,31 @@ static __always_inline void lens_fill_hdr(struct lens_hdr *h, __u16 kind, __u16 
 	lens_fill_hdr_at(h, kind, size, bpf_ktime_get_ns());
 }
 
+/* The six syscall arguments as saved in the entry registers r. */
+static __always_inline void lens_regs_args(struct pt_regs *r, __u64 *a)
+{
+#if defined(__TARGET_ARCH_x86)
+	a[0] = r->di; a[1] = r->si; a[2] = r->dx;
+	a[3] = r->r10; a[4] = r->r8; a[5] = r->r9;
+#elif defined(__TARGET_ARCH_arm64)
+	a[0] = r->orig_x0; a[1] = r->regs[1]; a[2] = r->regs[2];
+	a[3] = r->regs[3]; a[4] = r->regs[4]; a[5] = r->regs[5];
+#else
+#error "lens_regs_args: add this architecture's syscall argument registers"
+#endif
+}
+
+/*
+ * The current syscall's arguments, read at its exit: the user registers
+ * saved at entry are restored on return, so they still hold the arguments
+ * (every call the file and net modules trace leaves them alone; execve and
+ * rt_sigreturn, which replace them, are not among those).
+ */
+static __always_inline void lens_exit_args(__u64 *a)
+{
+	lens_regs_args((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()), a);
+}
+
 /* Counts one lost record of this kind: never silent. */
 static __always_inline void lens_count_drop(__u32 kind)
 {

@@ -4,17 +4,16 @@
  * (LENS_FSOP: unlink, rmdir, rename, mkdir, chmod, chown, truncate, link,
  * symlink, chdir) of tracked processes.
  *
- * Each syscall has a sys_enter tracepoint that stashes the raw arguments per
- * task (tracked processes only) and a sys_exit tracepoint that reads the
- * user strings, resolves the directory of relative paths and emits one record
- * with the result. Paths are read at exit: the kernel has just faulted them in.
- * Tracepoints of syscalls an architecture lacks (open, creat, mkdir... on
- * arm64) are switched off by the loader before load.
+ * Each syscall has one sys_exit tracepoint program: at exit the arguments
+ * are still in the saved user registers, so no enter hook and no stash are
+ * needed. It reads the user strings, resolves the directory of relative
+ * paths and emits one record with the result. Paths are read at exit: the
+ * kernel has just faulted them in. Tracepoints of syscalls an architecture
+ * lacks (open, creat, mkdir... on arm64) are switched off by the loader
+ * before load.
  *
- * Every exit program carries its own copy of the path walk, which makes this
- * module the slowest to verify. Moving the emitters behind a prog-array tail
- * call cut that tenfold but leaked the prog array on kernel 6.18 whenever a
- * map was opened by id (bpftool map show) while the module was torn down.
+ * Each program knows its syscall at compile time, so the verifier walks
+ * only that syscall's branch of the emitter.
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
@@ -23,7 +22,7 @@
 /* O_WRONLY | O_CREAT | O_TRUNC: what creat(2) means, identical on x86 and arm64. */
 #define CREAT_FLAGS (01 | 0100 | 01000)
 
-/* Which syscall a stash belongs to: decides how its arguments are read. */
+/* Which syscall an exit program handles: decides how its arguments are read. */
 enum file_call {
 	FC_OPEN = 1,
 	FC_OPENAT,
@@ -56,15 +55,6 @@ enum file_call {
 	FC_FCHDIR,
 };
 
-struct file_args {
-	__u64 args[6];
-	__u32 nr;
-	__u32 call;           /* enum file_call; 0 once consumed */
-};
-
-/* Arguments saved at sys_enter, per task, until the matching sys_exit. */
-LENS_TASK_STASH(lens_file_args, struct file_args);
-
 /* Reads a user path into a LENS_PATH_LEN buffer; LENS_F_TRUNCATED when it did not fit. */
 static __always_inline __u16 read_user_path(char *dst, __u64 src)
 {
@@ -86,41 +76,7 @@ static __always_inline __u16 read_user_path(char *dst, __u64 src)
 	return 0;
 }
 
-static __always_inline int file_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
-				      const int nargs)
-{
-	__u32 kind = call <= FC_OPEN_LAST ? LENS_OPEN : LENS_FSOP;
-	struct file_args *a;
-
-	if (!lens_want(kind) || !lens_is_tracked())
-		return 0;
-	a = lens_stash_get(&lens_file_args, true);
-	if (!a) {
-		lens_count_drop(kind);
-		return 0;
-	}
-	a->nr = (__u32)ctx->id;
-	a->call = call;
-	/*
-	 * Only the syscall's own arguments: a tracepoint whose record is shorter
-	 * than the highest ctx offset read refuses the program (EACCES at attach).
-	 * nargs is a constant per program, so the unused loads vanish.
-	 */
-	a->args[0] = ctx->args[0];
-	if (nargs > 1)
-		a->args[1] = ctx->args[1];
-	if (nargs > 2)
-		a->args[2] = ctx->args[2];
-	if (nargs > 3)
-		a->args[3] = ctx->args[3];
-	if (nargs > 4)
-		a->args[4] = ctx->args[4];
-	if (nargs > 5)
-		a->args[5] = ctx->args[5];
-	return 0;
-}
-
-static __always_inline void emit_open(const struct file_args *a, long ret)
+static __always_inline void emit_open(const __u64 *args, __u32 call, __u32 nr, long ret)
 {
 	struct lens_open_event *e;
 	struct open_how how = {};
@@ -128,29 +84,29 @@ static __always_inline void emit_open(const struct file_args *a, long ret)
 	__s32 dirfd = AT_FDCWD;
 	__u32 flags, mode;
 
-	switch (a->call) {
+	switch (call) {
 	case FC_OPEN:
-		path = a->args[0];
-		flags = a->args[1];
-		mode = a->args[2];
+		path = args[0];
+		flags = args[1];
+		mode = args[2];
 		break;
 	case FC_OPENAT:
-		dirfd = a->args[0];
-		path = a->args[1];
-		flags = a->args[2];
-		mode = a->args[3];
+		dirfd = args[0];
+		path = args[1];
+		flags = args[2];
+		mode = args[3];
 		break;
 	case FC_OPENAT2:
-		dirfd = a->args[0];
-		path = a->args[1];
-		bpf_probe_read_user(&how, sizeof(how), (const void *)a->args[2]);
+		dirfd = args[0];
+		path = args[1];
+		bpf_probe_read_user(&how, sizeof(how), (const void *)args[2]);
 		flags = how.flags;
 		mode = how.mode;
 		break;
 	default: /* FC_CREAT */
-		path = a->args[0];
+		path = args[0];
 		flags = CREAT_FLAGS;
-		mode = a->args[1];
+		mode = args[1];
 		break;
 	}
 
@@ -162,7 +118,7 @@ static __always_inline void emit_open(const struct file_args *a, long ret)
 	e->dirfd = dirfd;
 	e->flags = flags;
 	e->mode = mode;
-	e->syscall_nr = a->nr;
+	e->syscall_nr = nr;
 	e->_pad = 0;
 	e->h.flags |= read_user_path(e->path, path);
 	e->dir[0] = '\0';
@@ -171,7 +127,7 @@ static __always_inline void emit_open(const struct file_args *a, long ret)
 	lens_submit(e);
 }
 
-static __always_inline void emit_fsop(const struct file_args *a, long ret)
+static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, long ret)
 {
 	struct lens_fsop_event *e;
 	__u64 path = 0, path2 = 0, arg = 0;
@@ -179,128 +135,128 @@ static __always_inline void emit_fsop(const struct file_args *a, long ret)
 	__u32 op;
 	bool by_fd = false;
 
-	switch (a->call) {
+	switch (call) {
 	case FC_UNLINK:
 		op = LENS_FSOP_UNLINK;
-		path = a->args[0];
+		path = args[0];
 		break;
 	case FC_UNLINKAT:
-		op = (a->args[2] & AT_REMOVEDIR_VAL) ? LENS_FSOP_RMDIR : LENS_FSOP_UNLINK;
-		dirfd = a->args[0];
-		path = a->args[1];
-		arg = (__u32)a->args[2];
+		op = (args[2] & AT_REMOVEDIR_VAL) ? LENS_FSOP_RMDIR : LENS_FSOP_UNLINK;
+		dirfd = args[0];
+		path = args[1];
+		arg = (__u32)args[2];
 		break;
 	case FC_RMDIR:
 		op = LENS_FSOP_RMDIR;
-		path = a->args[0];
+		path = args[0];
 		break;
 	case FC_RENAME:
 		op = LENS_FSOP_RENAME;
-		path = a->args[0];
-		path2 = a->args[1];
+		path = args[0];
+		path2 = args[1];
 		break;
 	case FC_RENAMEAT:
 	case FC_RENAMEAT2:
 		op = LENS_FSOP_RENAME;
-		dirfd = a->args[0];
-		path = a->args[1];
-		newdirfd = a->args[2];
-		path2 = a->args[3];
-		if (a->call == FC_RENAMEAT2)
-			arg = (__u32)a->args[4];
+		dirfd = args[0];
+		path = args[1];
+		newdirfd = args[2];
+		path2 = args[3];
+		if (call == FC_RENAMEAT2)
+			arg = (__u32)args[4];
 		break;
 	case FC_MKDIR:
 		op = LENS_FSOP_MKDIR;
-		path = a->args[0];
-		arg = (__u32)a->args[1];
+		path = args[0];
+		arg = (__u32)args[1];
 		break;
 	case FC_MKDIRAT:
 		op = LENS_FSOP_MKDIR;
-		dirfd = a->args[0];
-		path = a->args[1];
-		arg = (__u32)a->args[2];
+		dirfd = args[0];
+		path = args[1];
+		arg = (__u32)args[2];
 		break;
 	case FC_CHMOD:
 		op = LENS_FSOP_CHMOD;
-		path = a->args[0];
-		arg = (__u32)a->args[1];
+		path = args[0];
+		arg = (__u32)args[1];
 		break;
 	case FC_FCHMOD:
 		op = LENS_FSOP_CHMOD;
-		dirfd = a->args[0];
+		dirfd = args[0];
 		by_fd = true;
-		arg = (__u32)a->args[1];
+		arg = (__u32)args[1];
 		break;
 	case FC_FCHMODAT:
 	case FC_FCHMODAT2:
 		op = LENS_FSOP_CHMOD;
-		dirfd = a->args[0];
-		path = a->args[1];
-		arg = (__u32)a->args[2];
-		if (a->call == FC_FCHMODAT2)
-			arg |= (__u64)(__u32)a->args[3] << 32;
+		dirfd = args[0];
+		path = args[1];
+		arg = (__u32)args[2];
+		if (call == FC_FCHMODAT2)
+			arg |= (__u64)(__u32)args[3] << 32;
 		break;
 	case FC_CHOWN:
 	case FC_LCHOWN:
 		op = LENS_FSOP_CHOWN;
-		path = a->args[0];
-		arg = (__u64)(__u32)a->args[1] << 32 | (__u32)a->args[2];
+		path = args[0];
+		arg = (__u64)(__u32)args[1] << 32 | (__u32)args[2];
 		break;
 	case FC_FCHOWN:
 		op = LENS_FSOP_CHOWN;
-		dirfd = a->args[0];
+		dirfd = args[0];
 		by_fd = true;
-		arg = (__u64)(__u32)a->args[1] << 32 | (__u32)a->args[2];
+		arg = (__u64)(__u32)args[1] << 32 | (__u32)args[2];
 		break;
 	case FC_FCHOWNAT:
 		op = LENS_FSOP_CHOWN;
-		dirfd = a->args[0];
-		path = a->args[1];
-		arg = (__u64)(__u32)a->args[2] << 32 | (__u32)a->args[3];
+		dirfd = args[0];
+		path = args[1];
+		arg = (__u64)(__u32)args[2] << 32 | (__u32)args[3];
 		break;
 	case FC_TRUNCATE:
 		op = LENS_FSOP_TRUNCATE;
-		path = a->args[0];
-		arg = a->args[1];
+		path = args[0];
+		arg = args[1];
 		break;
 	case FC_FTRUNCATE:
 		op = LENS_FSOP_TRUNCATE;
-		dirfd = a->args[0];
+		dirfd = args[0];
 		by_fd = true;
-		arg = a->args[1];
+		arg = args[1];
 		break;
 	case FC_LINK:
 		op = LENS_FSOP_LINK;
-		path = a->args[0];
-		path2 = a->args[1];
+		path = args[0];
+		path2 = args[1];
 		break;
 	case FC_LINKAT:
 		op = LENS_FSOP_LINK;
-		dirfd = a->args[0];
-		path = a->args[1];
-		newdirfd = a->args[2];
-		path2 = a->args[3];
-		arg = (__u32)a->args[4];
+		dirfd = args[0];
+		path = args[1];
+		newdirfd = args[2];
+		path2 = args[3];
+		arg = (__u32)args[4];
 		break;
 	case FC_SYMLINK:
 		/* path: the link created; path2: its target, stored as given. */
 		op = LENS_FSOP_SYMLINK;
-		path2 = a->args[0];
-		path = a->args[1];
+		path2 = args[0];
+		path = args[1];
 		break;
 	case FC_SYMLINKAT:
 		op = LENS_FSOP_SYMLINK;
-		path2 = a->args[0];
-		dirfd = a->args[1];
-		path = a->args[2];
+		path2 = args[0];
+		dirfd = args[1];
+		path = args[2];
 		break;
 	case FC_CHDIR:
 		op = LENS_FSOP_CHDIR;
-		path = a->args[0];
+		path = args[0];
 		break;
 	default: /* FC_FCHDIR */
 		op = LENS_FSOP_CHDIR;
-		dirfd = a->args[0];
+		dirfd = args[0];
 		by_fd = true;
 		break;
 	}
@@ -313,7 +269,7 @@ static __always_inline void emit_fsop(const struct file_args *a, long ret)
 	lens_fill_hdr(&e->h, LENS_FSOP, sizeof(*e));
 	e->ret = ret;
 	e->op = op;
-	e->syscall_nr = a->nr;
+	e->syscall_nr = nr;
 	e->dirfd = dirfd;
 	e->arg = arg;
 	e->h.flags |= read_user_path(e->path, path);
@@ -331,65 +287,53 @@ static __always_inline void emit_fsop(const struct file_args *a, long ret)
 	lens_submit(e);
 }
 
-static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, bool open)
+static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, __u32 call)
 {
-	struct file_args *a;
+	__u64 args[6];
 
-	if (!lens_is_tracked())
+	if (!lens_want(call <= FC_OPEN_LAST ? LENS_OPEN : LENS_FSOP) || !lens_is_tracked())
 		return 0;
-	a = lens_stash_get(&lens_file_args, false);
-	if (!a || !a->call)
-		return 0;
-	if (a->nr != (__u32)ctx->id) {
-		a->call = 0;   /* a stale stash: its exit never came */
-		return 0;
-	}
-	if (open)
-		emit_open(a, ctx->ret);
+	lens_exit_args(args);
+	if (call <= FC_OPEN_LAST)
+		emit_open(args, call, ctx->id, ctx->ret);
 	else
-		emit_fsop(a, ctx->ret);
-	a->call = 0;
+		emit_fsop(args, call, ctx->id, ctx->ret);
 	return 0;
 }
 
-/* One enter/exit program pair per syscall (lens_e<name>, lens_x<name>); nargs: its arguments. */
-#define FILE_SYSCALL(name, call, nargs)						\
-SEC("tracepoint/syscalls/sys_enter_" #name)					\
-int lens_e##name(struct trace_event_raw_sys_enter *ctx)				\
-{										\
-	return file_enter(ctx, call, nargs);						\
-}										\
+/* One sys_exit program per syscall (lens_x<name>). */
+#define FILE_SYSCALL(name, call)						\
 SEC("tracepoint/syscalls/sys_exit_" #name)					\
 int lens_x##name(struct trace_event_raw_sys_exit *ctx)				\
 {										\
-	return file_exit(ctx, call <= FC_OPEN_LAST);				\
+	return file_exit(ctx, call);						\
 }
 
-FILE_SYSCALL(open, FC_OPEN, 3)
-FILE_SYSCALL(openat, FC_OPENAT, 4)
-FILE_SYSCALL(openat2, FC_OPENAT2, 4)
-FILE_SYSCALL(creat, FC_CREAT, 2)
-FILE_SYSCALL(unlink, FC_UNLINK, 1)
-FILE_SYSCALL(unlinkat, FC_UNLINKAT, 3)
-FILE_SYSCALL(rmdir, FC_RMDIR, 1)
-FILE_SYSCALL(rename, FC_RENAME, 2)
-FILE_SYSCALL(renameat, FC_RENAMEAT, 4)
-FILE_SYSCALL(renameat2, FC_RENAMEAT2, 5)
-FILE_SYSCALL(mkdir, FC_MKDIR, 2)
-FILE_SYSCALL(mkdirat, FC_MKDIRAT, 3)
-FILE_SYSCALL(chmod, FC_CHMOD, 2)
-FILE_SYSCALL(fchmod, FC_FCHMOD, 2)
-FILE_SYSCALL(fchmodat, FC_FCHMODAT, 3)
-FILE_SYSCALL(fchmodat2, FC_FCHMODAT2, 4)
-FILE_SYSCALL(chown, FC_CHOWN, 3)
-FILE_SYSCALL(lchown, FC_LCHOWN, 3)
-FILE_SYSCALL(fchown, FC_FCHOWN, 3)
-FILE_SYSCALL(fchownat, FC_FCHOWNAT, 5)
-FILE_SYSCALL(truncate, FC_TRUNCATE, 2)
-FILE_SYSCALL(ftruncate, FC_FTRUNCATE, 2)
-FILE_SYSCALL(link, FC_LINK, 2)
-FILE_SYSCALL(linkat, FC_LINKAT, 5)
-FILE_SYSCALL(symlink, FC_SYMLINK, 2)
-FILE_SYSCALL(symlinkat, FC_SYMLINKAT, 3)
-FILE_SYSCALL(chdir, FC_CHDIR, 1)
-FILE_SYSCALL(fchdir, FC_FCHDIR, 1)
+FILE_SYSCALL(open, FC_OPEN)
+FILE_SYSCALL(openat, FC_OPENAT)
+FILE_SYSCALL(openat2, FC_OPENAT2)
+FILE_SYSCALL(creat, FC_CREAT)
+FILE_SYSCALL(unlink, FC_UNLINK)
+FILE_SYSCALL(unlinkat, FC_UNLINKAT)
+FILE_SYSCALL(rmdir, FC_RMDIR)
+FILE_SYSCALL(rename, FC_RENAME)
+FILE_SYSCALL(renameat, FC_RENAMEAT)
+FILE_SYSCALL(renameat2, FC_RENAMEAT2)
+FILE_SYSCALL(mkdir, FC_MKDIR)
+FILE_SYSCALL(mkdirat, FC_MKDIRAT)
+FILE_SYSCALL(chmod, FC_CHMOD)
+FILE_SYSCALL(fchmod, FC_FCHMOD)
+FILE_SYSCALL(fchmodat, FC_FCHMODAT)
+FILE_SYSCALL(fchmodat2, FC_FCHMODAT2)
+FILE_SYSCALL(chown, FC_CHOWN)
+FILE_SYSCALL(lchown, FC_LCHOWN)
+FILE_SYSCALL(fchown, FC_FCHOWN)
+FILE_SYSCALL(fchownat, FC_FCHOWNAT)
+FILE_SYSCALL(truncate, FC_TRUNCATE)
+FILE_SYSCALL(ftruncate, FC_FTRUNCATE)
+FILE_SYSCALL(link, FC_LINK)
+FILE_SYSCALL(linkat, FC_LINKAT)
+FILE_SYSCALL(symlink, FC_SYMLINK)
+FILE_SYSCALL(symlinkat, FC_SYMLINKAT)
+FILE_SYSCALL(chdir, FC_CHDIR)
+FILE_SYSCALL(fchdir, FC_FCHDIR)

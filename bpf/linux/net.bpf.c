@@ -10,8 +10,9 @@
  *   a connection of a tracked process reaches TCP_CLOSE, attributed to the
  *   process that connected or accepted it, whatever context closes it.
  *
- * Syscalls are paired like the file module: arguments stashed per task at
- * sys_enter, the record emitted at sys_exit with the result.
+ * Like the file module, each syscall has one sys_exit program that takes the
+ * arguments from the saved user registers and emits the record with the
+ * result.
  */
 #include "common.bpf.h"
 #include "sockaddr.bpf.h"
@@ -36,13 +37,8 @@ struct net_args {
 	__u64 args[6];
 	__u64 uaddr;          /* destination sockaddr of sendto/sendmsg/sendmmsg */
 	__u32 addrlen;
-	__u32 nr;
-	__u32 call;           /* enum net_call; 0 once consumed */
-	__u32 _pad;
+	__u32 call;           /* enum net_call */
 };
-
-/* Arguments saved at sys_enter, per task, until the matching sys_exit. */
-LENS_TASK_STASH(lens_net_args, struct net_args);
 
 /* Who owns a TCP connection: header of the connecting/accepting process. */
 struct tcp_owner {
@@ -89,83 +85,6 @@ static __always_inline __u32 call_kind(__u32 call)
 	default:
 		return LENS_UDP_SEND;
 	}
-}
-
-static __always_inline struct net_args *net_stash(struct trace_event_raw_sys_enter *ctx,
-						  __u32 call, const int nargs)
-{
-	__u32 kind = call_kind(call);
-	struct net_args *a;
-
-	a = lens_stash_get(&lens_net_args, true);
-	if (!a) {
-		lens_count_drop(kind);
-		return NULL;
-	}
-	a->nr = (__u32)ctx->id;
-	a->call = call;
-	/*
-	 * Only the syscall's own arguments: a tracepoint whose record is shorter
-	 * than the highest ctx offset read refuses the program (EACCES at attach).
-	 * nargs is a constant per program, so the unused loads vanish.
-	 */
-	a->args[0] = ctx->args[0];
-	if (nargs > 1)
-		a->args[1] = ctx->args[1];
-	if (nargs > 2)
-		a->args[2] = ctx->args[2];
-	if (nargs > 3)
-		a->args[3] = ctx->args[3];
-	if (nargs > 4)
-		a->args[4] = ctx->args[4];
-	if (nargs > 5)
-		a->args[5] = ctx->args[5];
-	a->uaddr = 0;
-	a->addrlen = 0;
-	return a;
-}
-
-static __always_inline int net_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
-				     const int nargs)
-{
-	if (!lens_want(call_kind(call)) || !lens_is_tracked())
-		return 0;
-	net_stash(ctx, call, nargs);
-	return 0;
-}
-
-/* sendto: only a datagram with an explicit destination is of interest. */
-static __always_inline int sendto_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	struct net_args *a;
-
-	if (!ctx->args[4] || !lens_want(LENS_UDP_SEND) || !lens_is_tracked())
-		return 0;
-	a = net_stash(ctx, NC_SENDTO, 6);
-	if (a) {
-		a->uaddr = ctx->args[4];
-		a->addrlen = ctx->args[5];
-	}
-	return 0;
-}
-
-/* sendmsg/sendmmsg: the (first) message's msg_name, when it has one. */
-static __always_inline int sendmsg_enter(struct trace_event_raw_sys_enter *ctx, __u32 call,
-					 const int nargs)
-{
-	struct user_msghdr msg = {};
-	struct net_args *a;
-
-	if (!lens_want(LENS_UDP_SEND) || !lens_is_tracked())
-		return 0;
-	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)ctx->args[1]) || !msg.msg_name)
-		return 0;
-	a = net_stash(ctx, call, nargs);
-	if (a) {
-		a->uaddr = (__u64)msg.msg_name;
-		a->addrlen = msg.msg_namelen;
-	}
-	return 0;
 }
 
 /* Remembers the current process as the owner of a TCP socket. */
@@ -329,81 +248,72 @@ static __always_inline void emit_udp_send(const struct net_args *a, long ret)
 	lens_submit(e);
 }
 
-static __always_inline int net_exit(struct trace_event_raw_sys_exit *ctx)
+/*
+ * sendto: only a datagram with an explicit destination is of interest;
+ * sendmsg/sendmmsg: the (first) message's msg_name, when it has one.
+ * Returns false when the call has no destination.
+ */
+static __always_inline bool datagram_dest(struct net_args *a)
 {
-	struct net_args *a;
+	struct user_msghdr msg = {};
 
-	if (!lens_is_tracked())
-		return 0;
-	a = lens_stash_get(&lens_net_args, false);
-	if (!a || !a->call)
-		return 0;
-	if (a->nr == (__u32)ctx->id) {
-		switch (a->call) {
-		case NC_CONNECT:
-			emit_connect(a, ctx->ret);
-			break;
-		case NC_ACCEPT:
-		case NC_ACCEPT4:
-			emit_accept(a, ctx->ret);
-			break;
-		case NC_BIND:
-			emit_bind(a, ctx->ret);
-			break;
-		case NC_LISTEN:
-			emit_listen(a, ctx->ret);
-			break;
-		default:
-			emit_udp_send(a, ctx->ret);
-			break;
-		}
+	if (a->call == NC_SENDTO) {
+		a->uaddr = a->args[4];
+		a->addrlen = a->args[5];
+		return a->uaddr != 0;
 	}
-	a->call = 0;
+	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)a->args[1]) || !msg.msg_name)
+		return false;
+	a->uaddr = (__u64)msg.msg_name;
+	a->addrlen = msg.msg_namelen;
+	return true;
+}
+
+static __always_inline int net_exit(struct trace_event_raw_sys_exit *ctx, __u32 call)
+{
+	struct net_args a = { .call = call };
+
+	if (!lens_want(call_kind(call)) || !lens_is_tracked())
+		return 0;
+	lens_exit_args(a.args);
+	switch (call) {
+	case NC_CONNECT:
+		emit_connect(&a, ctx->ret);
+		break;
+	case NC_ACCEPT:
+	case NC_ACCEPT4:
+		emit_accept(&a, ctx->ret);
+		break;
+	case NC_BIND:
+		emit_bind(&a, ctx->ret);
+		break;
+	case NC_LISTEN:
+		emit_listen(&a, ctx->ret);
+		break;
+	default:
+		if (datagram_dest(&a))
+			emit_udp_send(&a, ctx->ret);
+		break;
+	}
 	return 0;
 }
 
-#define NET_EXIT(name)								\
+/* One sys_exit program per syscall (lens_x<name>). */
+#define NET_SYSCALL(name, call)							\
 SEC("tracepoint/syscalls/sys_exit_" #name)					\
 int lens_x##name(struct trace_event_raw_sys_exit *ctx)				\
 {										\
-	return net_exit(ctx);							\
+	return net_exit(ctx, call);						\
 }
 
-/* One enter/exit program pair per syscall (lens_e<name>, lens_x<name>); nargs: its arguments. */
-#define NET_SYSCALL(name, call, nargs)							\
-SEC("tracepoint/syscalls/sys_enter_" #name)					\
-int lens_e##name(struct trace_event_raw_sys_enter *ctx)				\
-{										\
-	return net_enter(ctx, call, nargs);						\
-}										\
-NET_EXIT(name)
-
-NET_SYSCALL(connect, NC_CONNECT, 3)
-NET_SYSCALL(accept, NC_ACCEPT, 3)
-NET_SYSCALL(accept4, NC_ACCEPT4, 4)
-NET_SYSCALL(bind, NC_BIND, 3)
-NET_SYSCALL(listen, NC_LISTEN, 2)
-
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int lens_esendto(struct trace_event_raw_sys_enter *ctx)
-{
-	return sendto_enter(ctx);
-}
-NET_EXIT(sendto)
-
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int lens_esendmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return sendmsg_enter(ctx, NC_SENDMSG, 3);
-}
-NET_EXIT(sendmsg)
-
-SEC("tracepoint/syscalls/sys_enter_sendmmsg")
-int lens_esendmmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return sendmsg_enter(ctx, NC_SENDMMSG, 4);
-}
-NET_EXIT(sendmmsg)
+NET_SYSCALL(connect, NC_CONNECT)
+NET_SYSCALL(accept, NC_ACCEPT)
+NET_SYSCALL(accept4, NC_ACCEPT4)
+NET_SYSCALL(bind, NC_BIND)
+NET_SYSCALL(listen, NC_LISTEN)
+NET_SYSCALL(sendto, NC_SENDTO)
+NET_SYSCALL(sendmsg, NC_SENDMSG)
+NET_SYSCALL(sendmmsg, NC_SENDMMSG)
 
 /*
  * Copies the addresses of a state change. Each ctx field is loaded at its own

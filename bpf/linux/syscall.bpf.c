@@ -72,17 +72,7 @@ static const struct lens_sysagg_val lens_sysagg_zero;
 /* The six syscall arguments from the entry pt_regs (direct, fault-safe loads). */
 static __always_inline void lens_syscall_args(__u64 regs, __u64 *a)
 {
-	struct pt_regs *r = bpf_rdonly_cast((void *)regs, bpf_core_type_id_kernel(struct pt_regs));
-
-#if defined(__TARGET_ARCH_x86)
-	a[0] = r->di; a[1] = r->si; a[2] = r->dx;
-	a[3] = r->r10; a[4] = r->r8; a[5] = r->r9;
-#elif defined(__TARGET_ARCH_arm64)
-	a[0] = r->orig_x0; a[1] = r->regs[1]; a[2] = r->regs[2];
-	a[3] = r->regs[3]; a[4] = r->regs[4]; a[5] = r->regs[5];
-#else
-#error "lens_syscall_args: add this architecture's syscall argument registers"
-#endif
+	lens_regs_args(bpf_rdonly_cast((void *)regs, bpf_core_type_id_kernel(struct pt_regs)), a);
 }
 
 static __always_inline __u32 lens_log2(__u64 v)
