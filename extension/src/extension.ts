@@ -220,10 +220,10 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     listProcesses: async () => (await agents.get()).listProcesses(),
     hiddenPids: () => [process.pid],
-    run: async (pid, comm) => {
+    run: async (pid, comm, cmdline) => {
       const client = await agents.get();
       try {
-        afterStart(await sessions.start(client, { kind: 'attach', pid, comm }, `${comm} (pid ${pid})`));
+        afterStart(await sessions.start(client, { kind: 'attach', pid, comm, cmdline }, `${comm} (pid ${pid})`));
       } catch (err) {
         adviseOnPermission(err);
         throw err;

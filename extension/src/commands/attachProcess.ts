@@ -16,8 +16,8 @@ export interface AttachProcessUi {
 export interface AttachProcessOptions {
   ui: AttachProcessUi;
   listProcesses: () => Promise<ProcessInfo[]>;
-  /** starts tracing the pid; rejects with the agent's error */
-  run: (pid: number, comm: string) => Promise<void>;
+  /** starts tracing the pid (its name and command line, when known, label the session); rejects with the agent's error */
+  run: (pid: number, comm: string, cmdline?: string) => Promise<void>;
   /** pids not offered (the extension host, the agent) */
   hiddenPids: () => number[];
 }
@@ -93,17 +93,26 @@ export class AttachProcessPicker {
       return false;
     }
     if (!picked) return false;
-    return this.attach(picked.process.pid, picked.label);
+    return this.attach(picked.process.pid, picked.label, picked.process.cmdline);
   }
 
-  /** Attaches to a pid directly (a command argument, or the picked row). */
-  async attach(pid: number, comm = `pid ${pid}`): Promise<boolean> {
+  /** Attaches to a pid directly (a command argument, or the picked row); a bare pid is named from the process list. */
+  async attach(pid: number, comm?: string, cmdline?: string): Promise<boolean> {
     if (!Number.isInteger(pid) || pid <= 0) {
       await this.options.ui.showErrorMessage(`Runtime Lens: "${pid}" is not a process id; expected a positive integer.`);
       return false;
     }
+    if (comm === undefined) {
+      // only a label: when the list cannot be read, the start itself says what is wrong
+      const known = await this.options.listProcesses().then((list) => list.find((p) => p.pid === pid), () => undefined);
+      if (known) {
+        comm = processPickItems([known])[0].label;
+        cmdline = known.cmdline;
+      }
+    }
+    comm ??= `pid ${pid}`;
     try {
-      await this.options.run(pid, comm);
+      await this.options.run(pid, comm, cmdline);
       return true;
     } catch (err) {
       const choice = await this.options.ui.showErrorMessage(attachErrorMessage(pid, comm, (err as { cause?: unknown }).cause ?? err), PICK_AGAIN);

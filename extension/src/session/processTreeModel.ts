@@ -9,6 +9,10 @@ export interface ProcessNode {
   comm: string;
   filename?: string;
   argv?: string[];
+  /** the command line from outside the event stream (the process list an attach was picked from) */
+  cmdline?: string;
+  /** argv/cmdline were inherited from the parent at fork: no exec of this process seen yet */
+  inherited?: boolean;
   cwd?: string;
   startTs: number;
   endTs?: number;
@@ -28,12 +32,26 @@ export interface ProcessNode {
 export class ProcessTreeModel {
   private readonly live = new Map<number, ProcessNode>();
   private readonly generations = new Map<number, number>();
+  private readonly knownCommandLines = new Map<number, string>();
   readonly roots: ProcessNode[] = [];
   size = 0;
   omitted = 0;
 
   constructor(private readonly maxNodes = 20000) {
     if (!Number.isInteger(maxNodes) || maxNodes <= 0) throw new RangeError(`ProcessTreeModel: maxNodes must be a positive integer, got ${maxNodes}`);
+  }
+
+  /**
+   * Gives the command line of a process that was running before the session
+   * (an attached pid): it has no exec event, so nothing else would name it.
+   */
+  setCommandLine(pid: number, cmdline: string): void {
+    const node = this.live.get(pid);
+    if (node) {
+      if (!node.argv) node.cmdline = cmdline;
+    } else {
+      this.knownCommandLines.set(pid, cmdline);
+    }
   }
 
   /** The node of a running pid, if known. */
@@ -57,7 +75,15 @@ export class ProcessTreeModel {
         }
         const parent = this.live.get(e.pid) ?? this.create(e.pid, e.ppid, e.comm, e.ts);
         if (parent) parent.events++;
-        this.create(e.child_pid, e.pid, e.comm, e.ts, true);
+        const child = this.create(e.child_pid, e.pid, e.comm, e.ts, true);
+        if (child && parent) {
+          // a forked child runs its parent's program until it execs: it has the parent's command line
+          child.argv = parent.argv;
+          child.cmdline = parent.cmdline;
+          child.filename = parent.filename;
+          child.cwd = parent.cwd;
+          child.inherited = parent.argv !== undefined || parent.cmdline !== undefined;
+        }
         return true;
       }
       case 'exec': {
@@ -68,6 +94,8 @@ export class ProcessTreeModel {
         node.comm = e.comm;
         node.filename = e.filename;
         node.argv = e.argv;
+        node.cmdline = undefined;
+        node.inherited = false;
         node.cwd = e.cwd;
         return true;
       }
@@ -115,6 +143,12 @@ export class ProcessTreeModel {
     this.generations.set(pid, generation);
     const parent = this.live.get(ppid);
     const node: ProcessNode = { key: `${pid}:${generation}`, pid, ppid, comm, startTs: ts, events: 0, children: [] };
+    const cmdline = this.knownCommandLines.get(pid);
+    if (cmdline !== undefined && !replace) {
+      // only the process that was running at the start: a later one with the same pid is another program
+      node.cmdline = cmdline;
+    }
+    this.knownCommandLines.delete(pid);
     if (parent) {
       node.parent = parent;
       parent.children.push(node);
@@ -127,8 +161,9 @@ export class ProcessTreeModel {
   }
 }
 
-/** The command line of a process for display: argv joined, or its comm in brackets. */
+/** The command line of a process for display: argv joined, the known command line, or its comm in brackets. */
 export function processCommandLine(node: ProcessNode): string {
   if (node.argv && node.argv.length > 0) return node.argv.join(' ');
+  if (node.cmdline) return node.cmdline;
   return `[${node.comm}]`;
 }

@@ -76,6 +76,8 @@ export class Session {
     this.agentLabel = options.agentLabel;
     this.file = options.file;
     this.window = new EventWindow(options.maxEventsInMemory);
+    // an attached process has no exec in the session: name it by the command line it was picked with
+    if (options.target.kind === 'attach' && options.target.cmdline) this.processes.setCommandLine(options.target.pid, options.target.cmdline);
     const now = options.clock.now();
     this.stats = { sessionId: options.id, state: 'starting', events: {}, total: 0, rate: 0, lost: {}, lostTotal: 0, startedAt: now };
   }

@@ -36,7 +36,7 @@ export interface SessionFileTrailer {
 /** What was traced: a launched command or an attached pid. */
 export type SessionTarget =
   | { kind: 'launch'; command: string[]; cwd: string }
-  | { kind: 'attach'; pid: number; comm?: string };
+  | { kind: 'attach'; pid: number; comm?: string; /** from processes/list, redacted like events when redaction is on */ cmdline?: string };
 
 /** Builds a unique, readable session file name from the start time and the target. */
 export function sessionFileName(startedAt: number, title: string): string {

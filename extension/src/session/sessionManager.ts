@@ -3,6 +3,7 @@ import { Emitter, type Disposable, type Event } from 'vscode-jsonrpc';
 import type {
   EventGroup, EventsNotificationParams, OutputNotificationParams, SessionStats, StateNotificationParams, SyscallSummaryRow,
 } from '../../../remote-agent/src/protocol';
+import { redactArgv } from '../../../remote-agent/src/redact/redact';
 import { agentErrorMessage, type AgentClient } from '../agent/agentClient';
 import { describeAgentExit } from '../agent/agentProcess';
 import type { Clock } from '../util/clock';
@@ -106,6 +107,10 @@ export class SessionManager implements Disposable {
    */
   async start(client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void): Promise<Session> {
     const settings = this.options.settings();
+    if (target.kind === 'attach' && target.cmdline && settings.redact) {
+      // the process list is not redacted; the session (and its file) is, like the events
+      target = { ...target, cmdline: redactArgv(target.cmdline.split(' ')).join(' ') };
+    }
     const id = `s${this.nextId++}`;
     const session = new Session({
       id, title, target, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,

@@ -71,7 +71,7 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessesT
     item.description = `${end} · ${cmd}`;
     item.tooltip = [
       `pid ${element.pid}, parent ${element.ppid}`,
-      `command: ${cmd}`,
+      `command: ${cmd}${element.inherited ? ' (its parent\'s: no exec seen since the fork)' : ''}`,
       element.filename ? `executable: ${element.filename}` : undefined,
       element.cwd ? `cwd: ${element.cwd}` : undefined,
       `state: ${end}`,

@@ -45,7 +45,8 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
         .map(([kind, n]) => ({ type: 'detail', session: s, id: `kind-${kind}`, label: kind, description: `${n}${s.stats.lost[kind] ? ` (lost ${s.stats.lost[kind]})` : ''}` }));
     }
     const s = element.session;
-    const target = s.target.kind === 'launch' ? `${s.target.command.join(' ')}  (in ${s.target.cwd})` : `pid ${s.target.pid}${s.target.comm ? ` (${s.target.comm})` : ''}`;
+    const target = s.target.kind === 'launch' ? `${s.target.command.join(' ')}  (in ${s.target.cwd})`
+      : `pid ${s.target.pid}${s.target.comm ? ` (${s.target.comm})` : ''}${s.target.cmdline ? ` · ${s.target.cmdline}` : ''}`;
     const end = s.stats.endedAt ?? this.clock.now();
     const rows: SessionsTreeElement[] = [
       { type: 'detail', session: s, id: 'agent', label: 'Agent', description: s.agentLabel ?? 'local agent', icon: 'server-process' },

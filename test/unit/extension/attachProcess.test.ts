@@ -8,7 +8,8 @@ import { AgentClient } from '../../../extension/src/agent/agentClient';
 import { AttachProcessPicker, PICK_AGAIN, processPickItems, type ProcessPickItem } from '../../../extension/src/commands/attachProcess';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
 import { systemClock } from '../../../extension/src/util/clock';
-import { FakeAgent } from './helpers/fakeAgent';
+import { processCommandLine } from '../../../extension/src/session/processTreeModel';
+import { ev, FakeAgent } from './helpers/fakeAgent';
 
 const proc = (pid: number, comm: string, startTime: number, cmdline = comm): ProcessInfo => ({ pid, ppid: 1, user: 'dev', uid: 1000, comm, cmdline, startTime });
 
@@ -47,8 +48,8 @@ describe('Attach to Process…', () => {
       },
       listProcesses: () => client.listProcesses(),
       hiddenPids: () => [30],
-      run: async (pid, comm) => {
-        await sessions.start(client, { kind: 'attach', pid, comm }, `${comm} (pid ${pid})`);
+      run: async (pid, comm, cmdline) => {
+        await sessions.start(client, { kind: 'attach', pid, comm, cmdline }, `${comm} (pid ${pid})`);
       },
     });
     return { p, options, picks: () => picks };
@@ -68,7 +69,24 @@ describe('Attach to Process…', () => {
     assert.equal(options[0].matchOnDetail, true);
     assert.deepEqual(agent.started.map((s) => s.target), [{ pid: 20 }]);
     assert.equal(sessions.current?.title, 'python3 (pid 20)');
+    assert.deepEqual(sessions.current?.target, { kind: 'attach', pid: 20, comm: 'python3', cmdline: 'python3 -m http.server 8080' });
     assert.deepEqual(errors, []);
+  });
+
+  it('names a pid given directly from the process list; its command line reaches the Processes view, redacted', async () => {
+    agent.processes.push(proc(50, 'MainThread', 4, '/usr/bin/node app.js --token s3cret'));
+    const errors: { message: string; items: string[] }[] = [];
+    const { p, picks } = picker(() => undefined, errors);
+    assert.equal(await p.attach(50), true);
+    assert.equal(picks(), 0, 'no pick shown');
+    const session = sessions.current!;
+    assert.equal(session.title, 'node (pid 50)');
+    assert.deepEqual(session.target, { kind: 'attach', pid: 50, comm: 'node', cmdline: '/usr/bin/node app.js --token ***' });
+    session.addEvents([ev('open', 1, 50, { comm: 'MainThread' })]);
+    assert.equal(processCommandLine(session.processes.get(50)!), '/usr/bin/node app.js --token ***');
+    agent.goneAfterList.add(77);
+    assert.equal(await p.attach(77), false, 'a pid not in the list is still tried: the agent says why it fails');
+    assert.equal(errors[0].message, 'Process 77 (pid 77) is no longer running: it exited after the list was read. Pick a running process.');
   });
 
   it('a pid that exited after the list was read gives a clear error and offers to pick again', async () => {

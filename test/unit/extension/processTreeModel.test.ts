@@ -56,4 +56,40 @@ describe('ProcessTreeModel', () => {
     assert.equal(t.roots[0].endTs, 1);
     assert.equal(t.get(77), undefined, 'no longer live');
   });
+
+  it('a forked child shows its parent\'s command line until its own exec', () => {
+    const t = new ProcessTreeModel();
+    t.apply([ev('exec', 1, 10, { argv: ['node', 'server.js'], comm: 'node', cwd: '/app' }), ev('fork', 2, 10, { child_pid: 11, comm: 'node' })]);
+    const child = t.get(11)!;
+    assert.equal(processCommandLine(child), 'node server.js');
+    assert.equal(child.inherited, true);
+    assert.equal(child.cwd, '/app');
+    t.apply([ev('exec', 3, 11, { ppid: 10, argv: ['sh', '-c', 'ls'], comm: 'sh' })]);
+    assert.equal(processCommandLine(child), 'sh -c ls');
+    assert.equal(child.inherited, false);
+    assert.deepEqual(t.get(10)?.argv, ['node', 'server.js'], 'the parent keeps its own');
+  });
+
+  it('an attached process is named by the command line it was picked with, and passes it to its children', () => {
+    const t = new ProcessTreeModel();
+    t.setCommandLine(40, '/usr/bin/node app.js --port 8080');
+    t.apply([ev('open', 1, 40, { comm: 'node' }), ev('fork', 2, 40, { child_pid: 41, comm: 'node' })]);
+    assert.equal(processCommandLine(t.roots[0]), '/usr/bin/node app.js --port 8080');
+    assert.equal(processCommandLine(t.get(41)!), '/usr/bin/node app.js --port 8080');
+    // given after the first event: still applies to the running process
+    t.setCommandLine(50, 'python3 -m http.server');
+    t.apply([ev('open', 3, 50, { comm: 'python3' })]);
+    assert.equal(processCommandLine(t.get(50)!), 'python3 -m http.server');
+    const u = new ProcessTreeModel();
+    u.apply([ev('open', 1, 70, { comm: 'bash' })]);
+    u.setCommandLine(70, 'bash --login');
+    assert.equal(processCommandLine(u.get(70)!), 'bash --login');
+  });
+
+  it('a later process reusing the attached pid is not given its command line', () => {
+    const t = new ProcessTreeModel();
+    t.setCommandLine(40, 'old program');
+    t.apply([ev('exec', 1, 30, { argv: ['parent'] }), ev('fork', 2, 30, { child_pid: 40 })]);
+    assert.equal(processCommandLine(t.get(40)!), 'parent', 'inherited from its real parent, not the attach');
+  });
 });
