@@ -63,13 +63,39 @@ int BPF_KPROBE(lens_gai_enter, const char *node, const char *service, const void
 	return 0;
 }
 
+/*
+ * The answers collected while walking the addrinfo list. Per-CPU map value,
+ * not stack: the verifier then sees every bpf_loop iteration as the same
+ * state and checks the callback once.
+ */
+struct dns_walk {
+	__u64 next;           /* struct addrinfo * still to read, 0 at the end */
+	__u32 count;
+	__u32 _pad;
+	struct lens_addr answers[LENS_DNS_MAX_ANSWERS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dns_walk);
+} lens_dns_walk SEC(".maps");
+
+static __always_inline struct dns_walk *dns_walk_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lens_dns_walk, &zero);
+}
+
 /* Appends the address of one addrinfo entry unless it is already listed. */
-static __always_inline void add_answer(struct lens_dns_event *e, const struct gai_addrinfo *ai)
+static __always_inline void add_answer(struct dns_walk *w, const struct gai_addrinfo *ai)
 {
 	struct lens_addr a;
 	char unused[LENS_UNIX_PATH_LEN];
-	__u64 *w = (__u64 *)a.addr;
-	__u32 n = e->answer_count, i;
+	__u64 *aw = (__u64 *)a.addr;
+	__u32 n = w->count, i;
 
 	if (ai->ai_family != LENS_AF_INET && ai->ai_family != LENS_AF_INET6)
 		return;
@@ -82,50 +108,63 @@ static __always_inline void add_answer(struct lens_dns_event *e, const struct ga
 
 		if (i >= n)
 			break;
-		o = (__u64 *)e->answers[i].addr;
-		if (e->answers[i].family == a.family && o[0] == w[0] && o[1] == w[1])
+		o = (__u64 *)w->answers[i].addr;
+		if (w->answers[i].family == a.family && o[0] == aw[0] && o[1] == aw[1])
 			return;
 	}
-	e->answers[n & (LENS_DNS_MAX_ANSWERS - 1)] = a;
-	e->answer_count = n + 1;
+	w->answers[n & (LENS_DNS_MAX_ANSWERS - 1)] = a;
+	w->count = n + 1;
+}
+
+/*
+ * One addrinfo entry per bpf_loop iteration: the verifier checks this once,
+ * where an unrolled loop made the uretprobe 25,000 instructions to verify.
+ */
+static long dns_walk_one(__u32 i, void *unused)
+{
+	struct dns_walk *w = dns_walk_state();
+	struct gai_addrinfo ai;
+
+	if (!w || !w->next || bpf_probe_read_user(&ai, sizeof(ai), (const void *)w->next))
+		return 1;
+	add_answer(w, &ai);
+	w->next = ai.ai_next;
+	return 0;
 }
 
 SEC("uretprobe/libc.so.6:getaddrinfo")
 int BPF_KRETPROBE(lens_gai_exit, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct dns_walk *w = dns_walk_state();
 	struct lens_dns_event *e;
 	struct dns_args *a;
-	__u64 next = 0;
 	long n;
-	int i;
 
 	a = bpf_map_lookup_elem(&lens_dns_args, &id);
 	if (!a)
 		return 0;   /* only tracked threads have an entry */
+	if (!w)
+		goto out;
+	w->next = 0;
+	w->count = 0;
+	__builtin_memset(w->answers, 0, sizeof(w->answers));
+	if (ret == 0 && a->res)
+		bpf_probe_read_user(&w->next, sizeof(w->next), (const void *)a->res);
+	bpf_loop(DNS_SCAN_MAX, dns_walk_one, NULL, 0);
 
 	e = lens_reserve(LENS_DNS, sizeof(*e));
 	if (!e)
 		goto out;
 	lens_fill_hdr(&e->h, LENS_DNS, sizeof(*e));
 	e->ret = ret;
-	e->answer_count = 0;
+	e->answer_count = w->count;
 	n = bpf_probe_read_user_str(e->name, sizeof(e->name), (const void *)a->node);
 	if (n < 0)
 		e->name[0] = '\0';
 	else if (n == sizeof(e->name))
 		e->h.flags |= LENS_F_TRUNCATED;
-	__builtin_memset(e->answers, 0, sizeof(e->answers));
-	if (ret == 0 && a->res)
-		bpf_probe_read_user(&next, sizeof(next), (const void *)a->res);
-	for (i = 0; i < DNS_SCAN_MAX && next; i++) {
-		struct gai_addrinfo ai;
-
-		if (bpf_probe_read_user(&ai, sizeof(ai), (const void *)next))
-			break;
-		add_answer(e, &ai);
-		next = ai.ai_next;
-	}
+	__builtin_memcpy(e->answers, w->answers, sizeof(e->answers));
 	lens_submit(e);
 out:
 	bpf_map_delete_elem(&lens_dns_args, &id);
