@@ -903,10 +903,17 @@ static void run_loop(void)
 		emit_target(LENS_TARGET_EXITED);
 }
 
+/*
+ * The frame stream ends before the programs are detached: each detach waits
+ * for an RCU grace period (seconds for all links on a busy machine), and the
+ * reader has everything it needs once stdout is closed.
+ */
 static void cleanup(void)
 {
 	int i;
 
+	lens_out_finish();
+	close(STDOUT_FILENO);
 	ring_buffer__free(st.rb);
 	st.rb = NULL;
 	for (i = N_MODULES - 1; i >= 0; i--)
@@ -921,7 +928,6 @@ static void cleanup(void)
 	for (i = 0; i < 3; i++)
 		if (st.target_fds[i] >= 0)
 			close(st.target_fds[i]);
-	lens_out_finish();
 }
 
 int main(int argc, char **argv)
