@@ -112,17 +112,23 @@ int lens_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	p = lens_sys_slot(tid);
 	if (!p)
 		return 0;
-	if ((p->tid && p->tid != tid) || nr == LENS_NR_EXECVE || nr == LENS_NR_EXECVEAT) {
+	/*
+	 * The slot is ours when it holds our tid (left by a dead thread with the
+	 * same tid: live thread ids are unique) or when we claim it free; the
+	 * claim is atomic because threads on other CPUs share slots.
+	 */
+	if (nr == LENS_NR_EXECVE || nr == LENS_NR_EXECVEAT ||
+	    (p->tid != tid && __sync_val_compare_and_swap(&p->tid, 0, tid) != 0)) {
 		p = lens_stash_get(&lens_sys_stash, true);
 		if (!p) {
 			lens_count_drop(LENS_SYSCALL);
 			return 0;
 		}
+		p->tid = tid;
 	}
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM)
 		lens_syscall_args(ctx->args[0], p->args);
 	p->nr = nr;
-	p->tid = tid;
 	p->start_ns = task->start_time;
 	p->ts = bpf_ktime_get_ns();
 	return 0;
@@ -160,10 +166,11 @@ SEC("raw_tp/sys_exit")
 int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct lens_syscall_event *e = NULL;
 	struct lens_sys_pending *p;
 	long ret = ctx->args[1];
 	__u64 now, dur;
-	__u32 tid;
+	__u32 tid, nr;
 
 	if (!lens_tgid_tracked(task->tgid))
 		return 0;
@@ -180,13 +187,12 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		if (!p || !p->tid)
 			return 0;
 	}
-	p->tid = 0;
 	now = bpf_ktime_get_ns();
 	dur = now - p->ts;
+	nr = p->nr;
 
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM) {
-		struct lens_syscall_event *e = lens_reserve(LENS_SYSCALL, sizeof(*e));
-
+		e = lens_reserve(LENS_SYSCALL, sizeof(*e));
 		if (e) {
 			lens_fill_hdr_task(&e->h, bpf_rdonly_cast(task,
 					   bpf_core_type_id_kernel(struct task_struct)),
@@ -199,13 +205,16 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			e->args[3] = p->args[3];
 			e->args[4] = p->args[4];
 			e->args[5] = p->args[5];
-			e->nr = p->nr;
+			e->nr = nr;
 			e->_pad = 0;
-			/* The reader polls on a short timeout: no wakeup, no ring query per record. */
-			bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 		}
 	}
+	/* Freed once read (an exchange orders the reads before it): another thread may claim it. */
+	__sync_lock_test_and_set(&p->tid, 0);
+	if (e)
+		/* The reader polls on a short timeout: no wakeup, no ring query per record. */
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_AGG)
-		lens_sysagg_add(task->tgid, p->nr, ret, dur);
+		lens_sysagg_add(task->tgid, nr, ret, dur);
 	return 0;
 }
