@@ -113,6 +113,8 @@ export class Session {
 
   setSummary(rows: SyscallSummaryRow[]): void {
     this.summary = rows;
+    // kept in the session file, so a reopened session shows it too
+    this.recorder?.writeSummary(rows, this.options.clock.now());
     this.summaryEmitter.fire(rows);
   }
 

@@ -2,13 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
-import type { LensEvent, SessionState, SessionStats } from '../../../remote-agent/src/protocol';
+import type { LensEvent, SessionState, SessionStats, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
 
 /** File name suffix of recorded sessions (gzip-compressed NDJSON). */
 export const SESSION_FILE_SUFFIX = '.lens.ndjson.gz';
 
 /** Uncompressed bytes waiting in the compressor before the session is told the file falls behind. */
 const BACKLOG_WARN_BYTES = 64 * 2 ** 20;
+
+/** Least time between two summary records (the agent refreshes the summary every second; the file keeps fewer). */
+export const SUMMARY_RECORD_MS = 10_000;
 
 /** What a session file starts with: its first line, `{"runtimeLens":"session", ...}`. */
 export interface SessionFileHeader {
@@ -19,6 +22,17 @@ export interface SessionFileHeader {
   startedAt: number;
   agentVersion?: string;
   events?: string[];
+}
+
+/**
+ * The syscall summary as it was at `ts`: `{"runtimeLens":"summary", ...}`, between
+ * events. Written when it changes (at most every SUMMARY_RECORD_MS) and once more
+ * before the end record; a reader keeps the last one.
+ */
+export interface SessionFileSummary {
+  runtimeLens: 'summary';
+  ts: number;
+  rows: SyscallSummaryRow[];
 }
 
 /** What a cleanly closed session file ends with: its last line, `{"runtimeLens":"end", ...}`. */
@@ -60,6 +74,9 @@ export class SessionRecorder {
   recorded = 0;
   error: Error | undefined;
   private backlogReported = false;
+  /** the newest summary not yet in the file */
+  private pendingSummary: SyscallSummaryRow[] | undefined;
+  private summaryWrittenAt = -Infinity;
 
   constructor(readonly file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -92,6 +109,23 @@ export class SessionRecorder {
     }
   }
 
+  /** Records the latest syscall summary: now if the last record is old enough, else at the next chance or on close. */
+  writeSummary(rows: readonly SyscallSummaryRow[], now: number): void {
+    if (this.closed) return;
+    // no syscall aggregation in this session: no record at all
+    if (rows.length === 0 && this.summaryWrittenAt === -Infinity && !this.pendingSummary) return;
+    this.pendingSummary = rows.slice();
+    if (now - this.summaryWrittenAt >= SUMMARY_RECORD_MS) this.flushSummary(now);
+  }
+
+  private flushSummary(now: number): void {
+    if (!this.pendingSummary) return;
+    const record: SessionFileSummary = { runtimeLens: 'summary', ts: now, rows: this.pendingSummary };
+    this.gzip.write(JSON.stringify(record) + '\n');
+    this.pendingSummary = undefined;
+    this.summaryWrittenAt = now;
+  }
+
   /** Makes everything written so far readable by another reader of the file. */
   flush(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -101,6 +135,7 @@ export class SessionRecorder {
   /** Writes the trailer and closes the file; resolves once it is on disk. */
   async close(trailer: Omit<SessionFileTrailer, 'runtimeLens' | 'recorded'>): Promise<void> {
     if (this.closed) return this.done;
+    this.flushSummary(trailer.endedAt);
     this.closed = true;
     const end: SessionFileTrailer = { runtimeLens: 'end', ...trailer, recorded: this.recorded };
     this.gzip.end(JSON.stringify(end) + '\n');
@@ -112,6 +147,8 @@ export class SessionRecorder {
 export interface SessionFileContents {
   header: SessionFileHeader | undefined;
   trailer: SessionFileTrailer | undefined;
+  /** the rows of the last summary record, if the file has one */
+  summary: SyscallSummaryRow[] | undefined;
   events: number;
   /** set when the file ends without a trailer (the session was still recording or was cut off) */
   incomplete: boolean;
@@ -135,7 +172,7 @@ export async function readSessionFile(
     input.on('error', fail);
     gunzip.on('error', fail);
   });
-  const result: SessionFileContents = { header: undefined, trailer: undefined, events: 0, incomplete: true };
+  const result: SessionFileContents = { header: undefined, trailer: undefined, summary: undefined, events: 0, incomplete: true };
   let batch: LensEvent[] = [];
   let lineNo = 0;
   const readAll = (async () => {
@@ -157,13 +194,21 @@ export async function readSessionFile(
         options.onHeader?.(result.header);
         continue;
       }
+      if (record.runtimeLens === 'summary') {
+        const rows = (value as Partial<SessionFileSummary>).rows;
+        if (!Array.isArray(rows) || !rows.every((r) => typeof r === 'object' && r !== null && typeof (r as SyscallSummaryRow).name === 'string')) {
+          throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is a summary record without a rows array of syscall rows.`);
+        }
+        result.summary = rows as SyscallSummaryRow[];
+        continue;
+      }
       if (record.runtimeLens === 'end') {
         result.trailer = value as SessionFileTrailer;
         result.incomplete = false;
         continue;
       }
       if (typeof record.kind !== 'string') {
-        throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is neither an event nor a trailer.`);
+        throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is neither an event, a summary nor an end record.`);
       }
       batch.push(value as LensEvent);
       result.events++;

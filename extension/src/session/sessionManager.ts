@@ -198,6 +198,7 @@ export class SessionManager implements Disposable {
       throw err;
     }
     if (!session) throw new Error(`${file} is not a Runtime Lens session file.`);
+    if (contents.summary) session.setSummary(contents.summary);
     const trailer = contents.trailer;
     if (trailer) {
       if (trailer.stats) session.setStats({ ...trailer.stats, total: Math.max(trailer.stats.total, contents.events) });

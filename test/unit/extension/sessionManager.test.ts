@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LensEvent } from '../../../remote-agent/src/protocol';
+import * as zlib from 'node:zlib';
+import type { LensEvent, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
 import { AgentClient } from '../../../extension/src/agent/agentClient';
 import type { Session } from '../../../extension/src/session/session';
 import { readSessionFile } from '../../../extension/src/session/sessionFile';
@@ -74,6 +75,44 @@ describe('SessionManager', () => {
     assert.deepEqual(reopened.processes.roots[0].children.map((c) => c.pid), [101]);
     assert.equal(manager.current, reopened, 'a reopened session is shown');
     assert.equal(await manager.openFile(session.file!), reopened, 'opening it again reuses it');
+  });
+
+  it('keeps the latest syscall summary in the session file and shows it when the file is reopened', async () => {
+    const row = (name: string, count: number): SyscallSummaryRow => ({
+      pid: 100, comm: 'app', name, nr: 0, count, errors: 0, total_ns: count * 1000, max_ns: 5000, p50_ns: 1000, p95_ns: 4000, p99_ns: 5000,
+    });
+    const session = await launch();
+    await agent.sendEvents(session.agentSessionId!, [ev('exec', 1)]);
+    await agent.sendSummary(session.agentSessionId!, [row('openat', 3)]);
+    await agent.sendSummary(session.agentSessionId!, [row('openat', 7), row('read', 20)]);
+    await until(() => session.summary.length === 2, 'the second summary');
+    // a file cut off now (no end record) already holds the first summary
+    await session.recorder!.flush();
+    const early = await readSessionFile(session.file!, () => undefined);
+    assert.deepEqual(early.summary, [row('openat', 3)]);
+    assert.equal(early.incomplete, true);
+
+    await agent.sendState(session.agentSessionId!, 'exited', { exitCode: 0 });
+    await until(() => !session.live, 'the session to end');
+    await session.recorder!.close({ state: 'exited', endedAt: 0 });
+    const contents = await readSessionFile(session.file!, () => undefined);
+    assert.deepEqual(contents.summary, [row('openat', 7), row('read', 20)], 'the latest summary is written before the end record');
+    assert.equal(contents.events, 1, 'summary records are not events');
+
+    const reopened = await manager.openFile(session.file!);
+    assert.deepEqual(reopened.summary, [row('openat', 7), row('read', 20)]);
+  });
+
+  it('a session without syscall counts writes no summary record; a malformed one is reported with its line', async () => {
+    const session = await launch();
+    session.setSummary([]);
+    await session.recorder!.close({ state: 'stopped', endedAt: 0 });
+    assert.equal((await readSessionFile(session.file!, () => undefined)).summary, undefined);
+
+    const bad = path.join(dir, 'bad.lens.ndjson.gz');
+    const lines = [{ runtimeLens: 'session', version: 1, title: 't', target: { kind: 'attach', pid: 1 }, startedAt: 0 }, { runtimeLens: 'summary', ts: 0, rows: 'x' }];
+    fs.writeFileSync(bad, zlib.gzipSync(lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+    await assert.rejects(manager.openFile(bad), /line 2 is a summary record without a rows array/);
   });
 
   it('opening the file of a session still recording shows that live session', async () => {

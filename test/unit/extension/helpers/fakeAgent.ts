@@ -3,8 +3,8 @@ import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
 import {
   ErrorCodes, EventsNotification, InitializeRequest, OutputNotification, ProcessListRequest, SessionInputRequest,
-  SessionStartRequest, SessionStopRequest, StateNotification,
-  type InitializeResult, type LensEvent, type ProcessInfo, type SessionStartParams, type SessionStats,
+  SessionStartRequest, SessionStopRequest, StateNotification, SyscallSummaryNotification,
+  type InitializeResult, type LensEvent, type ProcessInfo, type SessionStartParams, type SessionStats, type SyscallSummaryRow,
 } from '../../../../remote-agent/src/protocol';
 import type { AgentExit, AgentTransport } from '../../../../extension/src/agent/agentProcess';
 
@@ -79,6 +79,10 @@ export class FakeAgent {
 
   sendEvents(sessionId: string, events: LensEvent[]): Promise<void> {
     return this.server.sendNotification(EventsNotification, { sessionId, events });
+  }
+
+  sendSummary(sessionId: string, rows: SyscallSummaryRow[]): Promise<void> {
+    return this.server.sendNotification(SyscallSummaryNotification, { sessionId, rows });
   }
 
   sendState(sessionId: string, state: 'exited' | 'failed', extra: { exitCode?: number; message?: string } = {}): Promise<void> {
