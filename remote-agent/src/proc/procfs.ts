@@ -13,6 +13,8 @@ export interface ProcStat {
   pid: number;
   ppid: number;
   comm: string;
+  /** one letter: R, S, D, Z (zombie: exited, not reaped yet), ... */
+  state: string;
   /** start time, ns since boot (tick resolution) */
   startNs: number;
 }
@@ -27,7 +29,7 @@ export function readStat(pid: number, root = '/proc'): ProcStat | undefined {
   if (open < 0 || close < 0) return undefined;
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state); ppid is field 4, starttime field 22.
-  return { pid, comm: text.slice(open + 1, close), ppid: Number(rest[1]), startNs: Number(rest[19]) * (1e9 / CLOCK_TICKS) };
+  return { pid, comm: text.slice(open + 1, close), state: rest[0], ppid: Number(rest[1]), startNs: Number(rest[19]) * (1e9 / CLOCK_TICKS) };
 }
 
 /** Real uid of a process, from /proc/PID/status. */

@@ -23,6 +23,8 @@ export interface SessionSink {
 export const BATCH_MS = 50;
 export const BATCH_MAX = 4096;
 export const STATS_MS = 1000;
+/** How long session/stop waits for the probe's last frames before killing it. */
+export const STOP_GRACE_MS = 3000;
 
 /** One session served over RPC: the trace plus its batching, counters and summaries. */
 export class SessionHost {
@@ -119,8 +121,11 @@ export class SessionHost {
     this.session?.input(data);
   }
 
-  /** Stops the probe; kills it if it has not exited after `graceMs`. Resolves when everything was sent. */
-  async stop(graceMs = 5000): Promise<void> {
+  /**
+   * Stops the probe; kills it if its frame stream has not ended after `graceMs` (a healthy probe ends it
+   * within milliseconds). Resolves when everything was sent.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     if (!this.session) return;
     this.session.stop();
     const timer = setTimeout(() => this.session?.kill(), graceMs);

@@ -16,6 +16,7 @@ import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type La
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
 import { errorCodeForProbe, fixesForProbe, SessionError } from './errors';
+import { readStat } from '../proc/procfs';
 import { checkPid, resolveCommand } from './target';
 
 export interface SessionOptions {
@@ -63,6 +64,9 @@ export interface SessionResult {
   malformed: number;
 }
 
+/** How long a launched target gets to exit after SIGTERM when its session is stopped. */
+export const TERMINATE_GRACE_MS = 500;
+
 function isAttach(t: LaunchTarget | AttachTarget): t is AttachTarget {
   return typeof (t as AttachTarget).pid === 'number';
 }
@@ -91,7 +95,10 @@ export class TraceSession {
   /** pid of the launched or attached process (valid once start() resolved) */
   pid = 0;
   state: SessionState = 'starting';
-  /** resolves when the probe has exited and every event was handed on */
+  /**
+   * Resolves when every event was handed on and the probe has exited, or has closed its frame
+   * stream after a stop, the target's exit or an error (it may still be detaching its programs).
+   */
   readonly done: Promise<SessionResult>;
 
   private readonly splitter: FrameSplitter;
@@ -203,10 +210,17 @@ export class TraceSession {
     if (stdio[3]) (stdio[3] as Writable).on('error', () => { /* target closed its stdin */ });
     // The probe's exit plus the end of its frame stream ends the session. Not execa's result: that also waits
     // for every stdio pipe, which a still-running target (probe killed) can hold open indefinitely.
+    // A stream that ends in order (after a stop, the target's exit or an error) ends it at once: the probe
+    // closes stdout before it detaches its programs, which can take seconds.
     void proc.catch(() => { /* reject: false; failures arrive through 'exit' */ });
+    let probeExited = false;
     const stdoutEnded = new Promise<void>((resolve) => (proc.stdout as Readable).once('close', resolve));
+    void stdoutEnded.then(() => {
+      if (!probeExited && (this.stopRequested || this.target || this.firstError)) this.exited(undefined, undefined);
+    });
     proc.once('exit', (code, signal) => {
-      if (this.devNull !== undefined) { closeSync(this.devNull); this.devNull = undefined; }
+      probeExited = true;
+      this.closeDevNull();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); });
       void Promise.race([stdoutEnded, grace]).then(() => {
@@ -223,6 +237,42 @@ export class TraceSession {
     });
     if (isAttach(t)) this.pid = t.pid;
     this.pid = await startedPromise;
+  }
+
+  private closeDevNull(): void {
+    if (this.devNull !== undefined) { closeSync(this.devNull); this.devNull = undefined; }
+  }
+
+  /** The probe may still be detaching its programs: it must not keep this process alive. */
+  private releaseProbe(): void {
+    const proc = this.probe;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.unref();
+    for (const s of proc.stdio as unknown as Array<{ unref?(): void } | null>) s?.unref?.();
+  }
+
+  /**
+   * After a stop, a launched target that still runs is ended like strace ends its own tracee:
+   * SIGTERM, then SIGKILL after TERMINATE_GRACE_MS. Never an attached process. The probe (its parent)
+   * has not reaped it, so the pid is still the target's; the start time guards the later SIGKILL.
+   */
+  private terminateTarget(): void {
+    const pid = this.pid;
+    if (isAttach(this.opts.target) || !pid || !this.started.settled || this.target) return;
+    const stat = readStat(pid);
+    const probePid = this.probe?.pid;
+    const probeAlive = this.probe?.exitCode === null && this.probe.signalCode === null;
+    if (!stat || (probeAlive && stat.ppid !== probePid)) return;
+    try { process.kill(pid, 'SIGTERM'); } catch { return; }
+    // Not our child, so no exit event: look every few ms, and let this process exit as soon as the target has.
+    const deadline = Date.now() + TERMINATE_GRACE_MS;
+    const poll = setInterval(() => {
+      const now = readStat(pid);
+      if (!now || now.startNs !== stat.startNs || now.state === 'Z' || now.state === 'X') { clearInterval(poll); return; }
+      if (Date.now() < deadline) return;
+      clearInterval(poll);
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+    }, 20);
   }
 
   private data(chunk: Buffer): void {
@@ -338,6 +388,7 @@ export class TraceSession {
   private exited(probeExit: number | undefined, probeSignal: string | undefined): void {
     if (this.ended) return;
     this.ended = true;
+    this.closeDevNull();
     this.flush();
     this.flushStderr();
     const pending = this.splitter.pendingBytes;
@@ -364,6 +415,8 @@ export class TraceSession {
       this.setState('stopped', {});
       this.failStart({ code: 0, errno: 0, message: 'stopped before the target started' });
     }
+    if (this.stopRequested) this.terminateTarget();
+    this.releaseProbe();
     this.resolveDone(result);
   }
 
