@@ -5,7 +5,12 @@
  * the target exits or it is told to stop.
  *
  *   lens-probe [--events exec,file,net,dns,syscall,syscount] [--syscalls NR,...]
- *              [--ringbuf-bytes N] [--stats-ms N] (--pid PID | -- COMMAND [ARGS...])
+ *              [--ringbuf-bytes N] [--stats-ms N]
+ *              (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])
+ *
+ * --exec-path: the file to execute, already resolved in PATH by the caller
+ * (COMMAND stays argv[0]), so the trace starts with one exec of the target
+ * instead of a failed exec per PATH entry before it.
  *
  * stdin takes control commands, one per line: add PID, remove PID, stats,
  * stop (EOF = stop). stdout carries frames only; one human line per error
@@ -173,6 +178,7 @@ struct lens_opts {
 	uint64_t max_queue;
 	pid_t pid;
 	char **cmd;
+	const char *exec_path;  /* NULL: COMMAND is looked up in PATH */
 };
 
 /* Everything the run holds; released by cleanup() alone. */
@@ -223,7 +229,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static const char usage[] =
 	"usage: lens-probe [--events exec,file,net,dns,syscall,syscount] [--syscalls NR,...]\n"
-	"                  [--ringbuf-bytes N] [--stats-ms N] (--pid PID | -- COMMAND [ARGS...])";
+	"                  [--ringbuf-bytes N] [--stats-ms N]\n"
+	"                  (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])";
 
 static int parse_u64(const char *s, uint64_t *v)
 {
@@ -295,6 +302,7 @@ static int parse_args(int argc, char **argv, struct lens_opts *o)
 		{ "stats-ms", required_argument, NULL, 'S' },
 		{ "max-queue-bytes", required_argument, NULL, 'q' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "exec-path", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -349,6 +357,14 @@ static int parse_args(int argc, char **argv, struct lens_opts *o)
 			}
 			o->pid = v;
 			break;
+		case 'x':
+			if (optarg[0] != '/') {
+				report(LENS_ERR_USAGE, EINVAL, "bad --exec-path '%s': expected an "
+				       "absolute path", optarg);
+				return -1;
+			}
+			o->exec_path = optarg;
+			break;
 		case 'h':
 			fprintf(stderr, "%s\n", usage);
 			exit(0);
@@ -363,6 +379,10 @@ static int parse_args(int argc, char **argv, struct lens_opts *o)
 	if (!o->pid == !o->cmd) {
 		report(LENS_ERR_USAGE, EINVAL, "give either --pid PID or -- COMMAND [ARGS...]\n%s",
 		       usage);
+		return -1;
+	}
+	if (o->exec_path && !o->cmd) {
+		report(LENS_ERR_USAGE, EINVAL, "--exec-path needs -- COMMAND [ARGS...]\n%s", usage);
 		return -1;
 	}
 	return 0;
@@ -746,7 +766,7 @@ static int start_target(void)
 	sigemptyset(&child_mask);
 	struct lens_spawn sp;
 
-	err = lens_spawn_held(st.o.cmd, fds, &child_mask, &sp);
+	err = lens_spawn_held(st.o.exec_path, st.o.cmd, fds, &child_mask, &sp);
 	if (err) {
 		report(LENS_ERR_EXEC, -err, "cannot start '%s': fork failed: %s", st.o.cmd[0],
 		       strerror(-err));
@@ -768,8 +788,12 @@ static int start_target(void)
 	if (err) {
 		const char *path = getenv("PATH");
 
-		report(LENS_ERR_EXEC, err, "cannot run '%s': %s (PATH=%s)", st.o.cmd[0],
-		       strerror(err), path ? path : "(unset)");
+		if (st.o.exec_path)
+			report(LENS_ERR_EXEC, err, "cannot run '%s' (%s): %s", st.o.cmd[0],
+			       st.o.exec_path, strerror(err));
+		else
+			report(LENS_ERR_EXEC, err, "cannot run '%s': %s (PATH=%s)", st.o.cmd[0],
+			       strerror(err), path ? path : "(unset)");
 		st.probe_status = 127;
 	}
 	return 0;

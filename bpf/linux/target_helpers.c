@@ -146,8 +146,8 @@ int lens_tree_add_descendants(struct lens_tree *t, uint32_t root)
 	return added;
 }
 
-int lens_spawn_held(char *const argv[], const int fds[3], const sigset_t *child_mask,
-		    struct lens_spawn *s)
+int lens_spawn_held(const char *file, char *const argv[], const int fds[3],
+		    const sigset_t *child_mask, struct lens_spawn *s)
 {
 	int hold[2], err[2];
 	pid_t pid;
@@ -184,7 +184,10 @@ int lens_spawn_held(char *const argv[], const int fds[3], const sigset_t *child_
 		close(err[0]);
 		if (read(hold[0], &c, 1) != 1)
 			_exit(127);  /* lens-probe gave up before releasing us */
-		execvp(argv[0], argv);
+		if (file)
+			execv(file, argv);
+		else
+			execvp(argv[0], argv);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);

@@ -42,11 +42,13 @@ struct lens_spawn {
 };
 
 /*
- * Forks argv[0] with stdin/stdout/stderr from fds[0..2], the child waiting
- * on a pipe. child_mask is the signal mask the target starts with.
+ * Forks a child that waits on a pipe, then executes file (an absolute path)
+ * or, when file is NULL, argv[0] looked up in PATH; argv as given either way.
+ * stdin/stdout/stderr come from fds[0..2]; child_mask is the signal mask the
+ * target starts with.
  */
-int lens_spawn_held(char *const argv[], const int fds[3], const sigset_t *child_mask,
-		    struct lens_spawn *s);
+int lens_spawn_held(const char *file, char *const argv[], const int fds[3],
+		    const sigset_t *child_mask, struct lens_spawn *s);
 
 /* Releases the child; returns 0 once it has exec'd, or the exec errno (> 0). */
 int lens_spawn_release(struct lens_spawn *s);
