@@ -28,6 +28,9 @@ export interface SessionOutput {
 
 const FINAL_STATES: readonly SessionState[] = ['exited', 'stopped', 'failed'];
 
+/** Most time new events wait before the session tells its views that its counts changed. */
+export const COUNTS_MS = 250;
+
 /**
  * One tracing session, live or reopened from a file: its state, stats, the
  * bounded window of recent events, the process tree, and (live) the recorder
@@ -49,12 +52,19 @@ export class Session {
   signal: string | undefined;
   /** why the session failed, or a problem that happened during it (e.g. the file could not be written) */
   message: string | undefined;
+  /**
+   * Counters of the session. `events` and `total` count the events that reached
+   * this session (what every view shows: the Sessions view, the status bar, the
+   * events table); rate, losses and times come from the agent.
+   */
   stats: SessionStats;
+  /** events the agent says it sent (its latest stats); more than `stats.total` only if some never arrived */
+  agentTotal = 0;
   summary: SyscallSummaryRow[] = [];
   /** the user asked to stop it; the agent's final state is still to come */
   stopRequested = false;
-  /** true once the agent sent stats (then they replace the locally counted ones) */
-  private agentStats = false;
+  /** new events are counted but the views were not told yet */
+  private countsTimer: unknown;
 
   private readonly changeEmitter = new Emitter<Session>();
   private readonly eventsEmitter = new Emitter<LensEvent[]>();
@@ -96,18 +106,32 @@ export class Session {
     if (events.length === 0) return;
     this.window.push(events);
     this.recorder?.write(events);
-    if (!this.agentStats) {
-      for (const e of events) this.stats.events[e.kind as EventKind] = (this.stats.events[e.kind as EventKind] ?? 0) + 1;
-      this.stats.total += events.length;
-    }
+    for (const e of events) this.stats.events[e.kind as EventKind] = (this.stats.events[e.kind as EventKind] ?? 0) + 1;
+    this.stats.total += events.length;
     if (this.processes.apply(events)) this.processesEmitter.fire(this);
     this.eventsEmitter.fire(events as LensEvent[]);
-    if (!this.agentStats) this.changeEmitter.fire(this);
+    // one change per COUNTS_MS: every view repaints its count from the same stats at the same time
+    this.countsTimer ??= this.options.clock.setTimeout(() => {
+      this.countsTimer = undefined;
+      this.changed();
+    }, COUNTS_MS);
   }
 
+  /** Takes the agent's rate, losses and times; the event counts stay those of the events received. */
   setStats(stats: SessionStats): void {
-    this.agentStats = true;
-    this.stats = { ...stats, sessionId: this.id };
+    this.agentTotal = stats.total;
+    this.stats = { ...stats, sessionId: this.id, events: this.stats.events, total: this.stats.total };
+    if (FINAL_STATES.includes(stats.state) && !this.fromFile && stats.total > this.stats.total) {
+      const missing = `The agent sent ${stats.total} events; ${stats.total - this.stats.total} of them did not reach VS Code (see Runtime Lens: Show Log).`;
+      this.message = this.message ? `${this.message} ${missing}` : missing;
+    }
+    this.changed();
+  }
+
+  /** Tells the views that state or counts changed (pending new-event counts included). */
+  private changed(): void {
+    if (this.countsTimer !== undefined) this.options.clock.clearTimeout(this.countsTimer);
+    this.countsTimer = undefined;
     this.changeEmitter.fire(this);
   }
 
@@ -131,7 +155,7 @@ export class Session {
     if (details.signal !== undefined) this.signal = details.signal;
     if (details.message !== undefined) this.message = details.message;
     if (FINAL_STATES.includes(state)) this.stats.endedAt ??= this.options.clock.now();
-    this.changeEmitter.fire(this);
+    this.changed();
     return true;
   }
 
@@ -139,13 +163,13 @@ export class Session {
   markStopping(): void {
     if (!this.live || this.stopRequested) return;
     this.stopRequested = true;
-    this.changeEmitter.fire(this);
+    this.changed();
   }
 
   /** Records a problem that does not end the session (shown in the Sessions view). */
   setProblem(message: string): void {
     this.message = message;
-    this.changeEmitter.fire(this);
+    this.changed();
   }
 
   /** One line describing the state, e.g. "exited (code 0)". */
@@ -163,6 +187,8 @@ export class Session {
   }
 
   dispose(): void {
+    if (this.countsTimer !== undefined) this.options.clock.clearTimeout(this.countsTimer);
+    this.countsTimer = undefined;
     this.changeEmitter.dispose();
     this.eventsEmitter.dispose();
     this.outputEmitter.dispose();

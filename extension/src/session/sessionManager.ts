@@ -201,7 +201,8 @@ export class SessionManager implements Disposable {
     if (contents.summary) session.setSummary(contents.summary);
     const trailer = contents.trailer;
     if (trailer) {
-      if (trailer.stats) session.setStats({ ...trailer.stats, total: Math.max(trailer.stats.total, contents.events) });
+      // counts are the events read back; losses, rate and times are the recorded ones
+      if (trailer.stats) session.setStats(trailer.stats);
       session.setState(trailer.state, { exitCode: trailer.exitCode, message: trailer.message });
       session.stats.endedAt = trailer.endedAt;
     } else {

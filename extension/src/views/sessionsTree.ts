@@ -11,9 +11,6 @@ export type SessionsTreeElement =
   | { type: 'session'; session: Session }
   | { type: 'detail'; session: Session; id: string; label: string; description?: string; tooltip?: string; icon?: string; kinds?: boolean };
 
-/** Throttle for repainting the tree while events stream in. */
-const REFRESH_MS = 500;
-
 /**
  * The Sessions view: one row per session (target, state, event count, lost),
  * expanding to its agent, target, state, per-kind counts, lost events and file.
@@ -23,7 +20,6 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
   private readonly changeEmitter: vscode.EventEmitter<SessionsTreeElement | undefined | void>;
   readonly onDidChangeTreeData: vscode.Event<SessionsTreeElement | undefined | void>;
   private readonly subscriptions: { dispose(): unknown }[] = [];
-  private timer: unknown;
 
   constructor(private readonly vs: VscodeTypes, private readonly sessions: SessionManager, private readonly clock: Clock) {
     this.changeEmitter = new vs.EventEmitter<SessionsTreeElement | undefined | void>();
@@ -31,7 +27,8 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
     this.subscriptions.push(
       sessions.onDidChangeSessions(() => this.refreshNow()),
       sessions.onDidChangeCurrent(() => this.refreshNow()),
-      sessions.onDidChangeSession(() => this.refreshSoon()),
+      // sessions pace their own changes (Session COUNTS_MS): repainting at once keeps this count equal to the status bar's
+      sessions.onDidChangeSession(() => this.refreshNow()),
     );
   }
 
@@ -52,7 +49,10 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
       { type: 'detail', session: s, id: 'agent', label: 'Agent', description: s.agentLabel ?? 'local agent', icon: 'server-process' },
       { type: 'detail', session: s, id: 'target', label: s.target.kind === 'launch' ? 'Command' : 'Attached to', description: target, tooltip: target, icon: 'terminal' },
       { type: 'detail', session: s, id: 'state', label: 'State', description: `${s.stateLabel()} · ${duration(s.stats.startedAt, end)}`, tooltip: s.message, icon: 'pulse' },
-      { type: 'detail', session: s, id: 'events', label: 'Events', description: `${s.stats.total} (${shortNumber(s.stats.rate)}/s) · ${s.window.size} in memory`, icon: 'list-flat', kinds: s.stats.total > 0 },
+      {
+        type: 'detail', session: s, id: 'events', label: 'Events', description: `${s.stats.total} (${shortNumber(s.stats.rate)}/s) · ${s.window.size} in memory`, icon: 'list-flat', kinds: s.stats.total > 0,
+        tooltip: `${s.stats.total} events received from the agent: the count the status bar and the events table show. ${s.window.size} are held in memory for the views (runtimeLens.maxEventsInMemory); all are in the session file.`,
+      },
       { type: 'detail', session: s, id: 'lost', label: 'Lost', description: String(s.stats.lostTotal), tooltip: 'Events the kernel could not deliver (ring buffer full). Never hidden.', icon: s.stats.lostTotal > 0 ? 'warning' : 'check' },
     ];
     if (s.message) rows.push({ type: 'detail', session: s, id: 'message', label: 'Message', description: s.message, tooltip: s.message, icon: s.state === 'failed' ? 'error' : 'info' });
@@ -84,21 +84,10 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
   }
 
   private refreshNow(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
     this.changeEmitter.fire();
   }
 
-  private refreshSoon(): void {
-    if (this.timer !== undefined) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.changeEmitter.fire();
-    }, REFRESH_MS);
-  }
-
   dispose(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
     this.changeEmitter.dispose();
   }

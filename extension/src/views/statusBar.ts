@@ -43,7 +43,7 @@ export class SessionStatusBar {
       return;
     }
     this.item.text = SessionStatusBar.text(s);
-    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events, ${s.stats.lostTotal} lost in the kernel. Click to open the events view.`;
+    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${s.stats.lostTotal} lost in the kernel. Click to open the events view.`;
     this.item.backgroundColor = s.stats.lostTotal > 0 || s.state === 'failed' ? this.warningBackground : undefined;
     this.item.show();
   }

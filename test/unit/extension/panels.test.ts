@@ -3,10 +3,13 @@ import { Emitter } from 'vscode-jsonrpc';
 import type * as vscode from 'vscode';
 import type { FromWebview, ToWebview } from '../../../webview/src/messages';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
-import { Session } from '../../../extension/src/session/session';
+import { COUNTS_MS, Session } from '../../../extension/src/session/session';
+import { SessionsTreeProvider } from '../../../extension/src/views/sessionsTree';
+import { SessionStatusBar } from '../../../extension/src/views/statusBar';
 import { PanelManager } from '../../../extension/src/webviews/panelManager';
 import { FakeClock } from './helpers/fakeClock';
 import { ev } from './helpers/fakeAgent';
+import { fakeVscodeTypes } from './helpers/fakeVscodeTypes';
 
 /** A webview panel that records what the extension posts and lets the test play the webview. */
 class FakePanel {
@@ -82,6 +85,7 @@ describe('webview panels', () => {
   const fileSession = () => {
     const s = new Session({ id: 'f1', title: 'demo', target: { kind: 'attach', pid: 1 }, fromFile: true, maxEventsInMemory: 100, clock });
     s.addEvents([ev('exec', 1), ev('open', 2)]);
+    s.setState('stopped'); // as SessionManager.openFile does once the file is read
     (sessions as unknown as { add(s: Session, c: undefined): void }).add(s, undefined);
     return s;
   };
@@ -125,6 +129,58 @@ describe('webview panels', () => {
     sessions.setCurrent(undefined);
     clock.advance(1000);
     assert.equal(p.posted[p.posted.length - 1].type, 'reset');
+  });
+
+  it('the Sessions row, the status bar and the events view count the same events, and change together', () => {
+    const s = new Session({ id: 's1', title: 'app', target: { kind: 'launch', command: ['app'], cwd: '/' }, fromFile: false, maxEventsInMemory: 1000, clock });
+    s.setState('running');
+    (sessions as unknown as { add(s: Session, c: undefined): void }).add(s, undefined);
+    const tree = new SessionsTreeProvider(fakeVscodeTypes, sessions, clock);
+    const item = { text: '', show() {}, hide() {}, dispose() {} } as unknown as vscode.StatusBarItem;
+    const bar = new SessionStatusBar({ createStatusBarItem: () => item }, 1 as vscode.StatusBarAlignment, { id: 'warn' } as vscode.ThemeColor, sessions);
+    panels.open('events');
+    const p = created[0];
+    p.send({ type: 'ready', view: 'events' });
+    const row = () => String(tree.getTreeItem(tree.getChildren()[0]).description);
+    const inView = () => p.posted.reduce((n, m) => n + (m.type === 'events' ? m.events.length : 0), 0);
+    const viewStats = () => p.posted.filter((m) => m.type === 'stats').map((m) => (m.type === 'stats' ? m.stats.total : -1)).pop();
+
+    for (let i = 0; i < 37; i++) s.addEvents([ev('open', i)]);
+    // the agent has counted one more that is still in its next batch
+    s.setStats({ sessionId: 'agent-1', state: 'running', events: { open: 38 }, total: 38, rate: 38, lost: {}, lostTotal: 0, startedAt: 0 });
+    clock.advance(1000);
+    assert.match(row(), /· 37 events/);
+    assert.match(item.text, /· 37 events ·/);
+    assert.equal(viewStats(), 37);
+    assert.equal(inView(), 37);
+    assert.deepEqual(s.stats.events, { open: 37 });
+
+    let repaints = 0;
+    tree.onDidChangeTreeData(() => repaints++);
+    s.addEvents([ev('open', 100)]);
+    assert.equal(repaints, 0, 'not repainted per batch');
+    assert.match(item.text, /· 37 events ·/);
+    clock.advance(COUNTS_MS);
+    assert.equal(repaints, 1, 'repainted once, after COUNTS_MS');
+    assert.match(row(), /· 38 events/);
+    assert.match(item.text, /· 38 events ·/);
+    clock.advance(1000);
+    assert.equal(viewStats(), 38);
+    assert.equal(inView(), 38);
+    bar.dispose();
+    tree.dispose();
+  });
+
+  it('a live session that ends with fewer events than the agent sent says how many did not arrive', () => {
+    const s = new Session({ id: 's1', title: 'app', target: { kind: 'launch', command: ['app'], cwd: '/' }, fromFile: false, maxEventsInMemory: 1000, clock });
+    s.setState('running');
+    s.addEvents([ev('open', 1)]);
+    s.setStats({ sessionId: 'agent-1', state: 'running', events: {}, total: 3, rate: 0, lost: {}, lostTotal: 0, startedAt: 0 });
+    assert.equal(s.message, undefined, 'a running session may still receive them');
+    s.setStats({ sessionId: 'agent-1', state: 'exited', events: {}, total: 3, rate: 0, lost: {}, lostTotal: 0, startedAt: 0 });
+    assert.match(s.message ?? '', /The agent sent 3 events; 2 of them did not reach VS Code/);
+    assert.equal(s.stats.total, 1);
+    s.dispose();
   });
 
   it('links a selection made in one view to the other views of the same session', () => {
