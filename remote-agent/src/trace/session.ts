@@ -146,7 +146,8 @@ export class TraceSession {
     return s;
   }
 
-  private probeArgs(): string[] {
+  /** @param execPath the launched command resolved like execvp does (the probe then does not search PATH) */
+  private probeArgs(execPath: string | undefined): string[] {
     const o = this.opts;
     const args = ['--events', o.events.join(',')];
     if (o.syscalls && o.syscalls.length) {
@@ -162,7 +163,10 @@ export class TraceSession {
     args.push('--stats-ms', String(o.statsMs ?? 1000));
     const t = o.target;
     if (isAttach(t)) args.push('--pid', String(t.pid));
-    else args.push('--', ...t.command);
+    else {
+      if (execPath) args.push('--exec-path', execPath);
+      args.push('--', ...t.command);
+    }
     return args;
   }
 
@@ -185,15 +189,16 @@ export class TraceSession {
     const t = this.opts.target;
     const env = { ...process.env, ...(isAttach(t) ? {} : t.env) };
     const cwd = isAttach(t) ? process.cwd() : (t.cwd ?? process.cwd());
+    let execPath: string | undefined;
     if (isAttach(t)) {
       checkPid(t.pid);
     } else {
       if (!Array.isArray(t.command) || t.command.length === 0) {
         throw new SessionError(ErrorCodes.InvalidParams, 'target.command must be a non-empty array: [program, ...args]');
       }
-      resolveCommand(t.command[0], cwd, env.PATH);
+      execPath = resolveCommand(t.command[0], cwd, env.PATH);
     }
-    const args = this.probeArgs();
+    const args = this.probeArgs(execPath);
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
     // execa is ESM-only: loaded on first use so CommonJS callers (the bundle, mocha via tsx) can import this module.
     const { execa } = await import('execa');
