@@ -37,6 +37,14 @@ export class ProcessTable {
     return this.live.get(pid);
   }
 
+  /**
+   * The last comm known for `pid`: the live process, else the latest exited one (a summary of
+   * syscalls arrives after short-lived children are gone). undefined when the pid was never seen.
+   */
+  lastComm(pid: number): string | undefined {
+    return (this.live.get(pid) ?? this.findExited(pid))?.comm;
+  }
+
   /** Number of live processes known. */
   get size(): number {
     return this.live.size;

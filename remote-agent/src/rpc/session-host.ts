@@ -5,7 +5,8 @@
  */
 import type { SysAggRow } from '../decode/control';
 import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificationParams, SyscallSummaryRow } from '../protocol';
-import { histPercentile } from '../output/histogram';
+import { syscallSummaryRows } from '../output/syscall-summary';
+import { readStat } from '../proc/procfs';
 import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
 import { EventBatcher } from './event-batcher';
 
@@ -39,6 +40,7 @@ export class SessionHost {
   private rate = 0;
   private loss: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
   private sysagg: SysAggRow[] = [];
+  private readonly procComms = new Map<number, string>();
   readonly startedAt = Date.now();
   private liveSysagg = false;
   endedAt: number | undefined;
@@ -105,11 +107,20 @@ export class SessionHost {
   /** Per-process, per-syscall rows from the latest in-kernel aggregation. */
   summary(): SyscallSummaryRow[] {
     const e = this.session?.enrichment;
-    return this.sysagg.map((r) => ({
-      pid: r.pid, comm: e?.processes.get(r.pid)?.comm ?? '', name: e?.syscallName(r.nr) ?? `syscall_${r.nr}`, nr: r.nr,
-      count: r.count, errors: r.errors, total_ns: r.totalNs, max_ns: r.maxNs,
-      p50_ns: histPercentile(r.hist, r.count, 0.5, r.maxNs), p95_ns: histPercentile(r.hist, r.count, 0.95, r.maxNs), p99_ns: histPercentile(r.hist, r.count, 0.99, r.maxNs),
-    }));
+    return syscallSummaryRows(this.sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid) => this.commOf(pid));
+  }
+
+  /**
+   * comm of a summarised pid: the process table's last known one (exited processes too); without
+   * exec events in the session, /proc while the process runs, remembered for after it exited.
+   */
+  private commOf(pid: number): string {
+    const known = this.session?.enrichment?.processes.lastComm(pid) ?? this.procComms.get(pid);
+    if (known !== undefined) return known;
+    if (this.state !== 'running') return '';
+    const comm = readStat(pid)?.comm;
+    if (comm !== undefined) this.procComms.set(pid, comm);
+    return comm ?? '';
   }
 
   /** Asks the probe for fresh counters (and the syscall aggregation). */

@@ -10,7 +10,7 @@ import { humanLine } from '../output/human';
 import { ndjsonLines } from '../output/ndjson';
 import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
-import { histPercentile } from '../output/histogram';
+import { syscallSummaryRows } from '../output/syscall-summary';
 import { locateProbe, type ProbeLocation } from '../probe/locate';
 import { SessionError } from './errors';
 import { TraceSession, type SessionResult } from './session';
@@ -176,11 +176,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   if (result.state === 'failed') warn(result.message ?? 'trace failed');
   if (args.events.includes('syscount')) {
     const e = session.enrichment;
-    writeAll(2, syscountTable(sysagg.map((r) => ({
-      pid: r.pid, comm: '', name: e?.syscallName(r.nr) ?? `syscall_${r.nr}`, nr: r.nr, count: r.count, errors: r.errors,
-      total_ns: r.totalNs, max_ns: r.maxNs, p50_ns: histPercentile(r.hist, r.count, 0.5, r.maxNs), p95_ns: histPercentile(r.hist, r.count, 0.95, r.maxNs),
-      p99_ns: histPercentile(r.hist, r.count, 0.99, r.maxNs),
-    }))));
+    writeAll(2, syscountTable(syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid) => e?.processes.lastComm(pid) ?? '')));
   }
   writeAll(2, summaryLine(counts, result.lostTotal, extras) + '\n');
   process.off('SIGINT', onSignal);

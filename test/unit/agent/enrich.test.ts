@@ -10,6 +10,7 @@ import { Enricher } from '../../../remote-agent/src/enrich/enricher';
 import { FdTable } from '../../../remote-agent/src/enrich/fd-table';
 import { absolutePath } from '../../../remote-agent/src/enrich/paths';
 import { ProcessTable } from '../../../remote-agent/src/enrich/process-table';
+import { syscallSummaryRows } from '../../../remote-agent/src/output/syscall-summary';
 import { humanLine } from '../../../remote-agent/src/output/human';
 import { ndjsonLine } from '../../../remote-agent/src/output/ndjson';
 import type { DnsEvent, ExecEvent, ExitEvent, OpenEvent, SockEvent, SyscallEvent } from '../../../remote-agent/src/protocol';
@@ -67,6 +68,23 @@ describe('process table', function () {
     t.onExit(c, 0, 0);
     assert.equal(t.get(11), undefined);
     assert.deepEqual(t.ancestry(11).map((e) => e.pid), [11, 10]);
+  });
+
+  it('names a pid by its last comm, after exec and after exit, for syscall summary rows', function () {
+    const t = new ProcessTable();
+    t.touch(10, 1, 1, 0, 'sh');
+    const c = t.onFork(10, 11, 2, 'sh', 0);
+    t.onExec(c, '/usr/bin/ls', ['ls'], '/', 'ls');
+    t.onExit(c, 0, 0);
+    assert.equal(t.lastComm(11), 'ls');
+    assert.equal(t.lastComm(12), undefined);
+    const hist = new Array<number>(32).fill(0);
+    hist[10] = 3;
+    const rows = syscallSummaryRows(
+      [{ pid: 10, nr: 0, count: 3, errors: 0, totalNs: 3000, maxNs: 1500, hist }, { pid: 11, nr: 1, count: 3, errors: 1, totalNs: 3000, maxNs: 1500, hist }],
+      (nr) => ['read', 'write'][nr], (pid) => t.lastComm(pid) ?? '',
+    );
+    assert.deepEqual(rows.map((r) => [r.pid, r.comm, r.name]), [[10, 'sh', 'read'], [11, 'ls', 'write']]);
   });
 });
 
