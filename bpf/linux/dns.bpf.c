@@ -141,9 +141,11 @@ int BPF_KRETPROBE(lens_gai_exit, int ret)
 	struct dns_args *a;
 	long n;
 
+	if (!lens_tgid_tracked(id >> 32))
+		return 0;
 	a = bpf_map_lookup_elem(&lens_dns_args, &id);
 	if (!a)
-		return 0;   /* only tracked threads have an entry */
+		return 0;   /* only threads tracked at entry have one */
 	if (!w)
 		goto out;
 	w->next = 0;

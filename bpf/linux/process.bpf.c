@@ -112,7 +112,7 @@ static __always_inline int exec_exit(long ret)
 	struct lens_exec_pending *p;
 	struct lens_exec_event *e;
 
-	if (!lens_want(LENS_EXEC))
+	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
 		return 0;
 	p = lens_stash_get(&lens_exec_stash, false);
 	if (!p || !p->active)
@@ -145,10 +145,13 @@ static __always_inline int exec_exit(long ret)
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(lens_exec_image, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct lens_exec_pending *p = lens_stash_get(&lens_exec_stash, false);
+	struct lens_exec_pending *p;
 	unsigned long arg_start, arg_end;
 	__u32 len;
 
+	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
+		return 0;
+	p = lens_stash_get(&lens_exec_stash, false);
 	if (!p || !p->active || !p->read_fault)
 		return 0;
 	if (p->filename[0] == '\0' &&
