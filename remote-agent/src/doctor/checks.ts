@@ -8,10 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { DoctorCheck } from '../protocol';
 import { locateProbe } from '../probe/locate';
+import { hasProbeCapabilities, setcapCommand } from '../probe/privileges';
 
 /** Capability bits this project cares about (linux/capability.h). */
 const CAP = { SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;
-const PROBE_CAPS = 'cap_bpf,cap_perfmon,cap_dac_read_search+ep';
 
 /** The facts the checks read, injectable so tests can describe other machines. */
 export interface DoctorEnv {
@@ -74,15 +74,15 @@ export function privilegeChecks(env: DoctorEnv = systemDoctorEnv()): { userPriv:
     return { userPriv, userCheck, probeChecks: [{ name: 'probe', ok: false, detail: probe.error ?? 'lens-probe not found', fix: 'make -C bpf/linux (or set LENS_PROBE=/path/to/lens-probe)' }] };
   }
   const fileCaps = userPriv ? undefined : env.getcap(probe.path)?.trim();
-  const capsText = fileCaps ? fileCaps.slice(fileCaps.indexOf(' ') + 1) : '';
-  const probeCapsOk = /cap_bpf/.test(capsText) && /cap_perfmon/.test(capsText);
+  const capsText = !fileCaps ? '' : fileCaps.startsWith(probe.path + ' ') ? fileCaps.slice(probe.path.length + 1) : fileCaps.slice(fileCaps.indexOf(' ') + 1);
+  const probeCapsOk = hasProbeCapabilities(capsText);
   const ok = userPriv || probeCapsOk;
   const privilege: DoctorCheck = {
     name: 'probe privileges', ok,
     detail: userPriv ? `runs with this user's privileges (${env.euid === 0 ? 'root' : capList.join(', ')})`
       : probeCapsOk ? `file capabilities: ${capsText}` : 'no file capabilities on the probe and this user is not privileged',
   };
-  if (!ok) privilege.fix = `sudo setcap ${PROBE_CAPS} ${probe.path}   (or run with sudo)`;
+  if (!ok) privilege.fix = `${setcapCommand(probe.path)}   (or run with sudo)`;
   return { userPriv, userCheck, probeChecks: [{ name: 'probe', ok: true, detail: probe.path }, privilege] };
 }
 

@@ -11,6 +11,7 @@ import { StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { privilegeChecks, runDoctor } from '../doctor/checks';
 import { listProcesses } from '../proc/process-list';
 import { locateProbe } from '../probe/locate';
+import { privilegeFixes } from '../probe/privileges';
 import {
   DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
   ProcessListRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
@@ -42,9 +43,9 @@ export interface ServerDeps {
 export function systemServerDeps(onShutdown: () => void): ServerDeps {
   return {
     probe: () => { try { return { path: locateProbe().path }; } catch (e) { return { error: (e as Error).message }; } },
-    privilegeProblem: () => {
+    privilegeProblem: (probePath) => {
       const failed = privilegeChecks().probeChecks.find((c) => c.name === 'probe privileges' && !c.ok);
-      return failed ? { code: ErrorCodes.PermissionDenied, message: `lens-probe cannot get CAP_BPF/CAP_PERFMON: ${failed.detail}`, fixes: [failed.fix ?? '', 'or run the agent as root (sudo)'] } : null;
+      return failed ? { code: ErrorCodes.PermissionDenied, message: `lens-probe cannot get CAP_BPF/CAP_PERFMON: ${failed.detail}`, fixes: privilegeFixes(probePath) } : null;
     },
     onShutdown,
     log: (m) => process.stderr.write(`runtime-lens agent: ${m}\n`),

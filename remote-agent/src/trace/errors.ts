@@ -4,6 +4,7 @@
  */
 import { ErrorCodes } from '../protocol';
 import { ProbeErrorCode } from '../decode/layout';
+import { privilegeFixes } from '../probe/privileges';
 
 /** A failure to start or run a trace, with what to do about it. */
 export class SessionError extends Error {
@@ -13,13 +14,6 @@ export class SessionError extends Error {
   }
 }
 
-/** Fixes for a probe that lacks CAP_BPF/CAP_PERFMON. */
-export function privilegeFixes(probePath: string): string[] {
-  return [
-    `sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep ${probePath}`,
-    'or run the agent as root: sudo runtime-lens ...',
-  ];
-}
 
 /** Maps a probe ERROR frame code to an RPC error code. */
 export function errorCodeForProbe(code: number): number {

@@ -1,0 +1,37 @@
+/*
+ * The privileges lens-probe needs when it does not run as root, and the one
+ * command that grants them. Every message that advises setcap (doctor,
+ * initialize's problem, a session that fails to start) takes it from here, so
+ * they match each other and the probe's own message (bpf/linux/checks_helpers.c).
+ */
+
+/**
+ * File capabilities the probe needs: CAP_BPF and CAP_PERFMON to load and attach its
+ * programs, CAP_DAC_READ_SEARCH to read tracefs event ids.
+ */
+export const PROBE_CAPABILITIES = ['cap_bpf', 'cap_perfmon', 'cap_dac_read_search'] as const;
+
+/** `path` as one shell word. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The exact command that gives the probe at `probePath` its capabilities. */
+export function setcapCommand(probePath: string): string {
+  return `sudo setcap ${PROBE_CAPABILITIES.join(',')}+ep ${shellWord(probePath)}`;
+}
+
+/** Whether file capabilities as getcap prints them after the path ("cap_bpf,cap_perfmon=ep ...") make every needed one effective. */
+export function hasProbeCapabilities(capsText: string): boolean {
+  const effective = new Set<string>();
+  for (const clause of capsText.trim().split(/\s+/)) {
+    const m = /^([\w,]+)[=+]([a-z]*)$/.exec(clause);
+    if (m && m[2].includes('e')) for (const c of m[1].split(',')) effective.add(c);
+  }
+  return PROBE_CAPABILITIES.every((c) => effective.has(c));
+}
+
+/** What to do when the probe lacks its privileges: the setcap command first, root as the alternative. */
+export function privilegeFixes(probePath: string): string[] {
+  return [setcapCommand(probePath), 'or run the agent as root (sudo)'];
+}
