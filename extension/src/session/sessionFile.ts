@@ -77,6 +77,7 @@ export class SessionRecorder {
   /** the newest summary not yet in the file */
   private pendingSummary: SyscallSummaryRow[] | undefined;
   private summaryWrittenAt = -Infinity;
+  private summaryWritten = '';
 
   constructor(readonly file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -120,9 +121,12 @@ export class SessionRecorder {
 
   private flushSummary(now: number): void {
     if (!this.pendingSummary) return;
-    const record: SessionFileSummary = { runtimeLens: 'summary', ts: now, rows: this.pendingSummary };
-    this.gzip.write(JSON.stringify(record) + '\n');
+    const rows = JSON.stringify(this.pendingSummary);
     this.pendingSummary = undefined;
+    // the agent repeats an unchanged summary every second: the file keeps it once
+    if (rows === this.summaryWritten) return;
+    this.gzip.write(`{"runtimeLens":"summary","ts":${JSON.stringify(now)},"rows":${rows}}\n`);
+    this.summaryWritten = rows;
     this.summaryWrittenAt = now;
   }
 

@@ -6,7 +6,7 @@ import * as zlib from 'node:zlib';
 import type { LensEvent, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
 import { AgentClient } from '../../../extension/src/agent/agentClient';
 import type { Session } from '../../../extension/src/session/session';
-import { readSessionFile } from '../../../extension/src/session/sessionFile';
+import { readSessionFile, SessionRecorder, SUMMARY_RECORD_MS } from '../../../extension/src/session/sessionFile';
 import { SessionManager, type SessionSettings } from '../../../extension/src/session/sessionManager';
 import { systemClock } from '../../../extension/src/util/clock';
 import { ev, FakeAgent, until } from './helpers/fakeAgent';
@@ -101,6 +101,19 @@ describe('SessionManager', () => {
 
     const reopened = await manager.openFile(session.file!);
     assert.deepEqual(reopened.summary, [row('openat', 7), row('read', 20)]);
+  });
+
+  it('writes a summary record only when the summary changed, at most every SUMMARY_RECORD_MS', async () => {
+    const row = (count: number): SyscallSummaryRow => ({ pid: 1, comm: 'a', name: 'read', nr: 0, count, errors: 0, total_ns: 0, max_ns: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0 });
+    const file = path.join(dir, 'r.lens.ndjson.gz');
+    const rec = new SessionRecorder(file, { runtimeLens: 'session', version: 1, title: 't', target: { kind: 'attach', pid: 1 }, startedAt: 0 }, (e) => assert.fail(e));
+    rec.writeSummary([row(1)], 0);
+    rec.writeSummary([row(1)], SUMMARY_RECORD_MS); // unchanged: not written again
+    rec.writeSummary([row(2)], SUMMARY_RECORD_MS + 1);
+    rec.writeSummary([row(3)], SUMMARY_RECORD_MS + 2); // too soon after the last record: waits for the end
+    await rec.close({ state: 'stopped', endedAt: SUMMARY_RECORD_MS + 3 });
+    const records = zlib.gunzipSync(fs.readFileSync(file)).toString().trim().split('\n').map((l) => JSON.parse(l) as { runtimeLens: string; ts: number; rows: SyscallSummaryRow[] });
+    assert.deepEqual(records.filter((r) => r.runtimeLens === 'summary').map((r) => [r.ts, r.rows[0].count]), [[0, 1], [SUMMARY_RECORD_MS + 1, 2], [SUMMARY_RECORD_MS + 3, 3]]);
   });
 
   it('a session without syscall counts writes no summary record; a malformed one is reported with its line', async () => {
