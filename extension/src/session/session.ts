@@ -29,7 +29,7 @@ export interface SessionOutput {
 const FINAL_STATES: readonly SessionState[] = ['exited', 'stopped', 'failed'];
 
 /** Most time new events wait before the session tells its views that its counts changed. */
-export const COUNTS_MS = 250;
+export const COUNTS_MS = 100;
 
 /**
  * One tracing session, live or reopened from a file: its state, stats, the
