@@ -9,6 +9,7 @@ import { FrameType } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher } from '../enrich/enricher';
 import { ndjsonLines } from '../output/ndjson';
+import { NdjsonEncoder } from '../output/ndjson-encoder';
 import type { LensEvent } from '../protocol';
 import { recordsFrame, syscallRecord } from './synthetic';
 
@@ -68,9 +69,30 @@ const fullRate = run(fullPasses, (batch) => {
   bytes += ndjsonLines(events).length;
 });
 
+// What `trace --json` does: records visited in place and written as NDJSON into one reused buffer.
+function runEncoder(passes: number): number {
+  const decoder = new RecordDecoder();
+  const encoder = new NdjsonEncoder(new Enricher({ arch: 'x86_64', realtimeOffsetNs: 1.7e18, redact: true }));
+  const splitter = new FrameSplitter((type, buf, start, end) => {
+    if (type === FrameType.RECORDS) decoder.visit(buf, start, end, encoder);
+  });
+  let n = 0;
+  const t0 = process.hrtime.bigint();
+  for (let p = 0; p < passes; p++) {
+    for (const c of chunks) {
+      splitter.push(c);
+      n += encoder.take().events;
+    }
+  }
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+runEncoder(Math.max(1, Math.round(passes / 4))); // warm-up
+const encoderRate = runEncoder(passes);
+
 process.stdout.write(JSON.stringify({
   eventsPerSecond: Math.round(decodeRate),
   enrichedNdjsonEventsPerSecond: Math.round(fullRate),
+  ndjsonEncoderEventsPerSecond: Math.round(encoderRate),
   events: passes * eventsPerPass,
   record: 'lens_syscall_event',
   ndjsonBytes: bytes,

@@ -87,6 +87,17 @@ export function viewOf(buf: Buffer): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+/**
+ * Receives the records of a frame in stream order (RecordDecoder.visit): syscall records
+ * in place in the buffer, never as objects (the full syscall stream is the hot path), and
+ * every other kind decoded.
+ */
+export interface RecordVisitor {
+  /** a syscall record at buf[off, off + its size); the header and fields are read through dv */
+  syscall(buf: Buffer, dv: DataView, off: number): void;
+  record(r: ProbeRecord): void;
+}
+
 /** Why a record could not be decoded; counted and reported, never dropped silently. */
 export interface DecodeProblem { kind: number; size: number; reason: string }
 
@@ -104,6 +115,15 @@ export class RecordDecoder {
 
   /** Decodes every record in buf[start, end), appending them to `out`. Returns how many were appended. */
   decode(buf: Buffer, start: number, end: number, out: ProbeRecord[]): number {
+    return this.scan(buf, start, end, out, undefined);
+  }
+
+  /** Hands every record in buf[start, end) to `v`, in order. Returns how many were handed on. */
+  visit(buf: Buffer, start: number, end: number, v: RecordVisitor): number {
+    return this.scan(buf, start, end, undefined, v);
+  }
+
+  private scan(buf: Buffer, start: number, end: number, out: ProbeRecord[] | undefined, v: RecordVisitor | undefined): number {
     const dv = viewOf(buf);
     let off = start;
     let n = 0;
@@ -118,7 +138,9 @@ export class RecordDecoder {
       if (min === undefined || size < min) {
         this.problem(kind, size, min === undefined ? `unknown record kind ${kind}` : `record of kind ${kind} is ${size} bytes, expected at least ${min}`);
       } else {
-        out.push(this.decodeOne(buf, dv, off, kind));
+        if (!v) out!.push(this.decodeOne(buf, dv, off, kind));
+        else if (kind === Kind.SYSCALL) v.syscall(buf, dv, off);
+        else v.record(this.decodeOne(buf, dv, off, kind));
         n++;
       }
       off += size;
@@ -132,7 +154,8 @@ export class RecordDecoder {
     if (this.problems.length < 16) this.problems.push({ kind, size, reason });
   }
 
-  private comm(buf: Buffer, dv: DataView, off: number, tid: number): string {
+  /** comm of the record at `off` (cached per thread while its bytes stay the same). */
+  comm(buf: Buffer, dv: DataView, off: number, tid: number): string {
     const c = off + H.comm;
     const w0 = dv.getUint32(c, true), w1 = dv.getUint32(c + 4, true), w2 = dv.getUint32(c + 8, true), w3 = dv.getUint32(c + 12, true);
     if (tid === this.commTid && w0 === this.commW0 && w1 === this.commW1 && w2 === this.commW2 && w3 === this.commW3) return this.commStr;

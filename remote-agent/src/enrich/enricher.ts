@@ -11,7 +11,7 @@ import type {
 } from '../protocol';
 import { readFds } from '../proc/procfs';
 import { redactArgv } from '../redact/redact';
-import { argHex, decodeSyscallArgs, type ArgContext } from '../syscalls/args';
+import { ArgReader, argHex, decodeSyscallArgs, type ArgContext } from '../syscalls/args';
 import { errnoName, errnoOfResult, signalName } from '../syscalls/errno';
 import { familyName, fileMode, openFlags } from '../syscalls/flags';
 import { syscallTable, type Arch, type SyscallTable } from '../syscalls/names';
@@ -48,8 +48,11 @@ export class Enricher {
   readonly fds = new FdTable();
   readonly dns = new DnsCache();
   private readonly table: SyscallTable;
-  private readonly offsetMs: number;
-  private readonly argCtx: ArgContext;
+  /** added to a record's monotonic ts_ns / 1e6 to give epoch ms */
+  readonly offsetMs: number;
+  /** what argument decoding reads from the session (arch, fd paths) */
+  readonly argCtx: ArgContext;
+  private readonly reader = new ArgReader();
 
   constructor(private readonly opts: EnricherOptions) {
     this.table = syscallTable(opts.arch);
@@ -108,18 +111,21 @@ export class Enricher {
     if (decoded) ev.decoded = decoded;
     const errno = errnoOfResult(r.ret);
     if (errno) ev.errno = errno;
-    else this.trackFds(name, r, decoded);
+    else this.trackFds(name, r.pid, this.reader.reset(r.buf, r.argsOff), r.ret);
     return ev;
   }
 
-  /** close/dup keep the fd table current from the syscall stream. */
-  private trackFds(name: string, r: SyscallRecord, d: Record<string, string | number> | undefined): void {
-    if (!d) return;
+  /** close/dup keep the fd table current from the syscall stream (call for successful syscalls only). */
+  trackFds(name: string, pid: number, a: ArgReader, ret: number): void {
     switch (name) {
-      case 'close': this.fds.close(r.pid, d.fd as number); break;
-      case 'dup': this.fds.dup(r.pid, d.oldfd as number, r.ret); break;
-      case 'dup2': case 'dup3': this.fds.dup(r.pid, d.oldfd as number, d.newfd as number); break;
-      case 'fcntl': if (d.cmd === 'F_DUPFD' || d.cmd === 'F_DUPFD_CLOEXEC') this.fds.dup(r.pid, d.fd as number, r.ret); break;
+      case 'close': this.fds.close(pid, a.s32(0)); break;
+      case 'dup': this.fds.dup(pid, a.s32(0), ret); break;
+      case 'dup2': case 'dup3': this.fds.dup(pid, a.s32(0), a.s32(1)); break;
+      case 'fcntl': {
+        const cmd = a.s32(1);
+        if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) this.fds.dup(pid, a.s32(0), ret);
+        break;
+      }
     }
   }
 
@@ -230,6 +236,10 @@ export class Enricher {
     return ev;
   }
 }
+
+/** fcntl commands that duplicate an fd (same values on x86_64 and arm64). */
+const F_DUPFD = 0;
+const F_DUPFD_CLOEXEC = 1030;
 
 /** getaddrinfo() error codes (glibc values). */
 const EAI_NAMES: Record<number, string> = {

@@ -12,6 +12,15 @@ export class EventCounts {
     for (const ev of events) this.byKind[ev.kind] = (this.byKind[ev.kind] ?? 0) + 1;
     this.total += events.length;
   }
+
+  /** Adds counts already made per kind (NDJSON batches). */
+  addCounts(byKind: Partial<Record<EventKind, number>>, total: number): void {
+    for (const k in byKind) {
+      const kind = k as EventKind;
+      this.byKind[kind] = (this.byKind[kind] ?? 0) + (byKind[kind] ?? 0);
+    }
+    this.total += total;
+  }
 }
 
 /**

@@ -17,20 +17,34 @@ export interface ArgContext {
   fdPath(pid: number, fd: number): string | undefined;
 }
 
-/** Raw argument reader over a syscall record. */
-class Args {
-  constructor(private readonly r: SyscallRecord) {}
+/**
+ * Raw argument reader over the six argument registers of a syscall record, in place in the
+ * probe's buffer. One reader is reused for every record (reset()), so decoding allocates nothing.
+ */
+export class ArgReader {
+  buf: Buffer = Buffer.alloc(48);
+  off = 0;
+  /** Points the reader at args[0] of a record. */
+  reset(buf: Buffer, argsOff: number): this { this.buf = buf; this.off = argsOff; return this; }
   /** low 32 bits, signed (fds, int flags) */
-  s32(i: number): number { return this.r.buf.readInt32LE(this.r.argsOff + i * 8); }
+  s32(i: number): number { const b = this.buf, o = this.off + i * 8; return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24); }
   /** low 32 bits, unsigned */
-  u32(i: number): number { return this.r.buf.readUInt32LE(this.r.argsOff + i * 8); }
+  u32(i: number): number { return this.s32(i) >>> 0; }
+  /** high 32 bits, unsigned */
+  hi(i: number): number { const b = this.buf, o = this.off + i * 8 + 4; return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0; }
   /** whole value as a number (exact below 2^53) */
-  num(i: number): number { return this.r.buf.readUInt32LE(this.r.argsOff + i * 8 + 4) * 4294967296 + this.u32(i); }
-  hex(i: number): string { return argHex(this.r, i); }
+  num(i: number): number { return this.hi(i) * 4294967296 + this.u32(i); }
+  hex(i: number): string { return hex64(this.hi(i), this.u32(i)); }
 }
 
 /* Small values (fds, counts, flags) dominate syscall arguments: their text is made once. */
 const SMALL_HEX: readonly string[] = Array.from({ length: 4096 }, (_, n) => '0x' + n.toString(16));
+
+/** A 64-bit value given as two 32-bit halves, as `0x…` hex. */
+export function hex64(hi: number, lo: number): string {
+  if (hi === 0) return lo < 4096 ? SMALL_HEX[lo] : '0x' + lo.toString(16);
+  return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
 
 /** Argument i as `0x…` hex, without BigInt. */
 export function argHex(r: SyscallRecord, i: number): string {
@@ -38,41 +52,57 @@ export function argHex(r: SyscallRecord, i: number): string {
   const b = r.buf;
   const lo = (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
   const hi = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
-  if (hi === 0) return lo < 4096 ? SMALL_HEX[lo] : '0x' + lo.toString(16);
-  return '0x' + hi.toString(16) + lo.toString(16).padStart(8, '0');
+  return hex64(hi, lo);
+}
+
+/**
+ * Where decoded arguments go, in order: an object for the event model, or JSON text written
+ * straight into the NDJSON output (the same keys and values either way).
+ */
+export interface DecodedSink {
+  set(key: string, value: string | number): void;
+}
+
+/** Collects decoded arguments into an object (the `decoded` field of a SyscallEvent). */
+class ObjectSink implements DecodedSink {
+  readonly out: Decoded = {};
+  set(key: string, value: string | number): void { this.out[key] = value; }
 }
 
 type Decoded = Record<string, string | number>;
-type Decoder = (a: Args, ctx: ArgContext, pid: number, out: Decoded) => void;
+type Decoder = (a: ArgReader, ctx: ArgContext, pid: number, out: DecodedSink) => void;
 
 function fd(name: string, i: number): Decoder {
+  const pathKey = `${name}_path`;
   return (a, ctx, pid, out) => {
     const v = a.s32(i);
-    out[name] = v;
+    out.set(name, v);
     const p = v >= 0 ? ctx.fdPath(pid, v) : undefined;
-    if (p !== undefined) out[`${name}_path`] = p;
+    if (p !== undefined) out.set(pathKey, p);
   };
 }
 function dirfd(i: number): Decoder {
+  const asFd = fd('dirfd', i);
   return (a, ctx, pid, out) => {
-    const v = a.s32(i);
-    if (v === AT_FDCWD) { out.dirfd = 'AT_FDCWD'; return; }
-    fd('dirfd', i)(a, ctx, pid, out);
+    if (a.s32(i) === AT_FDCWD) out.set('dirfd', 'AT_FDCWD');
+    else asFd(a, ctx, pid, out);
   };
 }
-const num = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.num(i); };
-const int = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.s32(i); };
-const ptr = (name: string, i: number): Decoder => (a, _c, _p, out) => { out[name] = a.hex(i); };
-const oflags = (i: number): Decoder => (a, ctx, _p, out) => { out.flags = openFlags(a.u32(i), ctx.arch); };
-const mode = (i: number): Decoder => (a, _c, _p, out) => { out.mode = fileMode(a.u32(i)); };
+const num = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.num(i)); };
+const int = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.s32(i)); };
+const ptr = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.hex(i)); };
+const oflags = (i: number): Decoder => (a, ctx, _p, out) => { out.set('flags', openFlags(a.u32(i), ctx.arch)); };
+const mode = (i: number): Decoder => (a, _c, _p, out) => { out.set('mode', fileMode(a.u32(i))); };
 /** open's mode only matters with O_CREAT or O_TMPFILE (strace omits it otherwise). */
 const openMode = (flagsIdx: number, modeIdx: number): Decoder => (a, ctx, p, out) => {
   if (a.u32(flagsIdx) & (0o100 /* O_CREAT */ | 0o20000000 /* __O_TMPFILE, same bit on x86_64 and arm64 */)) mode(modeIdx)(a, ctx, p, out);
 };
-const atflags = (i: number): Decoder => (a, _c, _p, out) => { out.flags = formatFlags(a.u32(i), AT_FLAGS); };
-const sig = (i: number): Decoder => (a, _c, _p, out) => { out.sig = signalName(a.u32(i)); };
+const atflags = (i: number): Decoder => (a, _c, _p, out) => { out.set('flags', formatFlags(a.u32(i), AT_FLAGS)); };
+const sig = (i: number): Decoder => (a, _c, _p, out) => { out.set('sig', signalName(a.u32(i))); };
 const map = (name: string, i: number, names: Record<number, string>): Decoder =>
-  (a, _c, _p, out) => { const v = a.s32(i); out[name] = names[v] ?? v; };
+  (a, _c, _p, out) => { const v = a.s32(i); out.set(name, names[v] ?? v); };
+const accessMode = (i: number): Decoder => (a, _c, _p, out) => { out.set('mode', formatFlags(a.u32(i), ACCESS_MODES, 'F_OK')); };
+const prot = (i: number): Decoder => (a, _c, _p, out) => { out.set('prot', formatFlags(a.u32(i), MMAP_PROT, 'PROT_NONE')); };
 
 const rw = [fd('fd', 0), ptr('buf', 1), num('count', 2)];
 const prw = [...rw, num('offset', 3)];
@@ -91,18 +121,17 @@ const DECODERS: Record<string, Decoder[]> = {
   openat2: [dirfd(0), ptr('pathname', 1), ptr('how', 2), num('size', 3)],
   newfstatat: [dirfd(0), ptr('pathname', 1), ptr('statbuf', 2), atflags(3)],
   statx: [dirfd(0), ptr('pathname', 1), atflags(2), ptr('mask', 3), ptr('statxbuf', 4)],
-  faccessat: [dirfd(0), ptr('pathname', 1), (a, _c, _p, out) => { out.mode = formatFlags(a.u32(2), ACCESS_MODES, 'F_OK'); }],
-  faccessat2: [dirfd(0), ptr('pathname', 1), (a, _c, _p, out) => { out.mode = formatFlags(a.u32(2), ACCESS_MODES, 'F_OK'); }, atflags(3)],
-  access: [ptr('pathname', 0), (a, _c, _p, out) => { out.mode = formatFlags(a.u32(1), ACCESS_MODES, 'F_OK'); }],
+  faccessat: [dirfd(0), ptr('pathname', 1), accessMode(2)],
+  faccessat2: [dirfd(0), ptr('pathname', 1), accessMode(2), atflags(3)],
+  access: [ptr('pathname', 0), accessMode(1)],
   unlinkat: [dirfd(0), ptr('pathname', 1), atflags(2)], mkdirat: [dirfd(0), ptr('pathname', 1), mode(2)],
   fchmodat: [dirfd(0), ptr('pathname', 1), mode(2)], fchmod: [fd('fd', 0), mode(1)], chmod: [ptr('pathname', 0), mode(1)],
   mkdir: [ptr('pathname', 0), mode(1)], umask: [mode(0)], fchdir: [fd('fd', 0)], ftruncate: [fd('fd', 0), num('length', 1)],
-  mmap: [ptr('addr', 0), num('length', 1), (a, _c, _p, out) => { out.prot = formatFlags(a.u32(2), MMAP_PROT, 'PROT_NONE'); },
-    (a, _c, _p, out) => { out.flags = mmapFlags(a.u32(3)); }, fd('fd', 4), num('offset', 5)],
-  mprotect: [ptr('addr', 0), num('length', 1), (a, _c, _p, out) => { out.prot = formatFlags(a.u32(2), MMAP_PROT, 'PROT_NONE'); }],
+  mmap: [ptr('addr', 0), num('length', 1), prot(2), (a, _c, _p, out) => { out.set('flags', mmapFlags(a.u32(3))); }, fd('fd', 4), num('offset', 5)],
+  mprotect: [ptr('addr', 0), num('length', 1), prot(2)],
   munmap: [ptr('addr', 0), num('length', 1)],
-  socket: [(a, _c, _p, out) => { out.domain = familyName(a.u32(0)); }, (a, _c, _p, out) => { out.type = socketType(a.u32(1)); },
-    (a, _c, _p, out) => { out.protocol = protocolName(a.u32(2)); }],
+  socket: [(a, _c, _p, out) => { out.set('domain', familyName(a.u32(0))); }, (a, _c, _p, out) => { out.set('type', socketType(a.u32(1))); },
+    (a, _c, _p, out) => { out.set('protocol', protocolName(a.u32(2))); }],
   connect: [fd('fd', 0), ptr('addr', 1), num('addrlen', 2)], bind: [fd('fd', 0), ptr('addr', 1), num('addrlen', 2)],
   accept: [fd('fd', 0), ptr('addr', 1), ptr('addrlen', 2)], accept4: [fd('fd', 0), ptr('addr', 1), ptr('addrlen', 2), int('flags', 3)],
   listen: [fd('fd', 0), int('backlog', 1)], shutdown: [fd('fd', 0), int('how', 1)],
@@ -114,7 +143,7 @@ const DECODERS: Record<string, Decoder[]> = {
   clone: [(a, _c, _p, out) => {
     const v = a.num(0);
     const low = v % 256;
-    out.flags = formatFlags(v - low, CLONE_FLAGS) + (low ? `|${signalName(low)}` : '');
+    out.set('flags', formatFlags(v - low, CLONE_FLAGS) + (low ? `|${signalName(low)}` : ''));
   }],
   wait4: [int('pid', 0), ptr('wstatus', 1), int('options', 2)],
   execve: [ptr('filename', 0), ptr('argv', 1), ptr('envp', 2)],
@@ -126,14 +155,32 @@ const DECODERS: Record<string, Decoder[]> = {
   copy_file_range: [fd('fd_in', 0), ptr('off_in', 1), fd('fd_out', 2), ptr('off_out', 3), num('len', 4)],
 };
 
+const NO_DECODERS: readonly Decoder[] = [];
+const decodersByName = new Map<string, readonly Decoder[]>(Object.entries(DECODERS));
+
+/**
+ * Decodes the arguments of syscall `name` (the reader at its record) into `out`, in key order.
+ * Returns false, writing nothing, for a syscall without a decoder.
+ */
+export function decodeArgsInto(name: string, a: ArgReader, ctx: ArgContext, pid: number, out: DecodedSink): boolean {
+  const decoders = decodersByName.get(name) ?? NO_DECODERS;
+  for (let i = 0; i < decoders.length; i++) decoders[i](a, ctx, pid, out);
+  return decoders.length > 0;
+}
+
+/** Whether syscall `name` has an argument decoder. */
+export function hasArgDecoder(name: string): boolean {
+  return decodersByName.has(name);
+}
+
+const objectReader = new ArgReader();
+
 /** Decoded arguments of a syscall record, or undefined for syscalls without a decoder. */
 export function decodeSyscallArgs(name: string, r: SyscallRecord, ctx: ArgContext): Decoded | undefined {
-  const decoders = DECODERS[name];
-  if (!decoders) return undefined;
-  const a = new Args(r);
-  const out: Decoded = {};
-  for (const d of decoders) d(a, ctx, r.pid, out);
-  return out;
+  if (!decodersByName.has(name)) return undefined;
+  const sink = new ObjectSink();
+  decodeArgsInto(name, objectReader.reset(r.buf, r.argsOff), ctx, r.pid, sink);
+  return sink.out;
 }
 
 /** Syscall names that have an argument decoder (for tests and docs). */

@@ -12,6 +12,7 @@ import { FrameSplitter } from '../decode/frames';
 import { ABI_VERSION, FrameType, KIND_MAX, TargetState } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher, KIND_NAMES } from '../enrich/enricher';
+import { NdjsonEncoder, type NdjsonBatch } from '../output/ndjson-encoder';
 import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type SessionState } from '../protocol';
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
@@ -31,11 +32,15 @@ export interface SessionOptions {
   statsMs?: number;
   /** for stdio 'inherit': the agent's fds the target's stdin/stdout/stderr use (default 0,1,2) */
   inheritFds?: [number, number, number];
+  /** hand events on as NDJSON bytes (handlers.lines) instead of event objects (handlers.events) */
+  ndjson?: boolean;
 }
 
 /** Everything a session reports; all optional except events and state. */
 export interface SessionHandlers {
   events(batch: LensEvent[]): void;
+  /** with options.ndjson: the NDJSON lines of the events that arrived together; the bytes are reused after the call */
+  lines?(batch: NdjsonBatch): void;
   state(state: SessionState, info: { exitCode?: number; signal?: string; message?: string; code?: number }): void;
   output?(stream: 'stdout' | 'stderr', data: Buffer): void;
   stats?(stats: LossStats): void;
@@ -104,6 +109,7 @@ export class TraceSession {
   private readonly splitter: FrameSplitter;
   private readonly decoder = new RecordDecoder();
   private enricher: Enricher | undefined;
+  private encoder: NdjsonEncoder | undefined;
   private readonly records: ProbeRecord[] = [];
   private probe: ResultPromise | undefined;
   private firstError: ProbeError | undefined;
@@ -292,6 +298,10 @@ export class TraceSession {
   }
 
   private flush(): void {
+    if (this.encoder) {
+      if (this.encoder.pending) this.on.lines?.(this.encoder.take());
+      return;
+    }
     if (this.records.length === 0 || !this.enricher) return;
     const batch: LensEvent[] = new Array(this.records.length);
     for (let i = 0; i < this.records.length; i++) batch[i] = this.enricher.enrich(this.records[i]);
@@ -304,7 +314,8 @@ export class TraceSession {
       case FrameType.RECORDS: {
         if (!this.enricher) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
         const before = this.decoder.problemCount;
-        this.decoder.decode(buf, start, end, this.records);
+        if (this.encoder) this.decoder.visit(buf, start, end, this.encoder);
+        else this.decoder.decode(buf, start, end, this.records);
         if (this.decoder.problemCount > before) {
           const p = this.decoder.problems[this.decoder.problems.length - 1];
           this.on.warning?.(`${this.decoder.problemCount - before} malformed record(s) skipped: ${p?.reason ?? ''}`);
@@ -344,6 +355,7 @@ export class TraceSession {
     let arch: Arch = this.arch;
     try { arch = archFromMachine(h.machine); } catch (e) { this.on.warning?.((e as Error).message); }
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
+    if (this.opts.ndjson) this.encoder = new NdjsonEncoder(this.enricher);
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromProc(t.pid);
   }

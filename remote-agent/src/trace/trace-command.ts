@@ -7,7 +7,7 @@ import { writeSync } from 'node:fs';
 import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type LensEvent } from '../protocol';
 import { EventCounts, summaryLine } from '../output/counts';
 import { humanLine } from '../output/human';
-import { ndjsonLines } from '../output/ndjson';
+import type { NdjsonBatch } from '../output/ndjson-encoder';
 import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
 import { syscallSummaryRows } from '../output/syscall-summary';
@@ -89,9 +89,9 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
   return out;
 }
 
-/** Writes all of `text` to a fd synchronously (stdout may be a pipe that is slower than the events). */
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+/** Writes all of `data` to a fd synchronously (stdout may be a pipe that is slower than the events). */
+function writeAll(fd: number, data: string | Buffer): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let off = 0;
   while (off < buf.length) {
     try {
@@ -109,23 +109,28 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const counts = new EventCounts();
   if (args.stacks) writeAll(2, 'runtime-lens: --stacks: user stacks are not collected by this version; events carry no frames\n');
   let stdoutClosed = false;
-  const print = (events: LensEvent[]) => {
-    counts.add(events);
+  // One blocking write per batch: a slow reader of stdout holds the probe back (its queue counts what overflows).
+  const out = (bytes: Buffer) => {
     if (stdoutClosed) return;
-    let text: string;
-    if (args.json) text = ndjsonLines(events);
-    else {
-      text = '';
-      for (const ev of events) text += humanLine(ev) + '\n';
-    }
     try {
-      writeAll(1, text);
+      writeAll(1, bytes);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
       // the reader went away (`| head`): stop tracing, as a pipeline expects; the summary still goes to stderr
       stdoutClosed = true;
       session?.stop();
     }
+  };
+  const print = (events: LensEvent[]) => {
+    counts.add(events);
+    if (stdoutClosed) return;
+    let text = '';
+    for (const ev of events) text += humanLine(ev) + '\n';
+    out(Buffer.from(text));
+  };
+  const lines = (batch: NdjsonBatch) => {
+    counts.addCounts(batch.counts, batch.events);
+    out(batch.bytes);
   };
   const warn = (m: string) => writeAll(2, `runtime-lens: ${m}\n`);
   let session: TraceSession | undefined;
@@ -154,9 +159,10 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
       target: args.pid !== undefined ? { pid: args.pid } : { command: args.command!, stdio: 'inherit' },
       events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
       // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
-      inheritFds: [0, args.json ? 2 : 1, 2],
+      inheritFds: [0, args.json ? 2 : 1, 2], ndjson: args.json,
     }, {
       events: print,
+      lines,
       state: () => {},
       warning: warn,
       sysagg: (rows) => { sysagg = rows; },

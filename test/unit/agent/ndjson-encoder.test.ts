@@ -1,0 +1,66 @@
+// `trace --json` writes syscall records straight from their bytes (NdjsonEncoder): the lines must be
+// byte for byte those of the event model path (decode -> enrich -> ndjson.ts), kinds mixed in order.
+import assert from 'node:assert/strict';
+import { execRecord, exitRecord, openRecord, syscallRecord } from '../../../remote-agent/src/bench/synthetic';
+import { RecordDecoder, type ProbeRecord } from '../../../remote-agent/src/decode/records';
+import { Enricher } from '../../../remote-agent/src/enrich/enricher';
+import { ndjsonLines } from '../../../remote-agent/src/output/ndjson';
+import { NdjsonEncoder } from '../../../remote-agent/src/output/ndjson-encoder';
+
+const NEG = (n: bigint) => BigInt.asUintN(64, n);
+
+function both(records: Buffer[], offsetNs = 1_795_265_763_385_096_400 + 29) {
+  const payload = Buffer.concat(records);
+  const opts = { arch: 'x86_64' as const, realtimeOffsetNs: offsetNs, redact: true };
+  const decoded: ProbeRecord[] = [];
+  new RecordDecoder().decode(payload, 0, payload.length, decoded);
+  const objects = new Enricher(opts);
+  const expected = ndjsonLines(decoded.map((r) => objects.enrich(r)));
+  const encoder = new NdjsonEncoder(new Enricher(opts));
+  new RecordDecoder().visit(payload, 0, payload.length, encoder);
+  return { expected, batch: encoder.take() };
+}
+
+describe('NDJSON encoder (trace --json)', function () {
+  it('writes the same bytes as the event model for every kind of syscall line', function () {
+    const h = { pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: 'dd' };
+    const { expected, batch } = both([
+      execRecord('/usr/bin/dd', ['dd', 'if=/dev/zero'], '/work', 0, { ...h, tid: 4242 }),
+      openRecord('/dev/zero', '', 0, 3, h),
+      syscallRecord(0, [3n, 0x7ffd12345678n, 1n], 1n, 850n, { ...h, tsNs: 123_456_789_012n }),
+      syscallRecord(1, [1n, 0xffffffffffffffffn, 4096n, 0x100000000n, 0xabcdefn, 0n], 4096n, 1_000_000_123n, h),
+      syscallRecord(257, [NEG(-100n), 0x1000n, 0o1101n, 0o644n], 4n, 3000n, h), // openat(AT_FDCWD, O_CREAT|O_TRUNC|O_WRONLY)
+      syscallRecord(33, [3n, 9n], 9n, 10n, h), // dup2: fd 9 now names /dev/zero too
+      syscallRecord(0, [9n, 0n, 1n], 0n, 10n, h),
+      syscallRecord(3, [3n], 0n, 100n, h), // close forgets fd 3 ...
+      syscallRecord(0, [3n, 0x10n, 64n], -9n, 900n, h), // ... so this read has no fd_path, and fails
+      syscallRecord(62, [123n, 15n], 0n, 5n, h), // kill: a signal name
+      syscallRecord(39, [], 4242n, 1n, h), // getpid: no decoder
+      syscallRecord(999, [1n], -38n, 1n, h), // unknown number
+      syscallRecord(0, [0n, 0n, 0n], -5000n, 1n, { ...h, comm: 'we"ird\\\n' }), // not an errno; comm escaped
+      syscallRecord(0, [0n, 0n, 0n], 0n, 1n, { ...h, tid: 77, comm: 'ñame' }),
+      exitRecord(0, 0, h),
+    ]);
+    assert.equal(batch.bytes.toString('utf8'), expected);
+    assert.equal(batch.events, 15);
+    assert.deepEqual(batch.counts, { exec: 1, open: 1, syscall: 12, exit: 1 });
+  });
+
+  it('writes timestamps as JavaScript prints them, for any clock offset', function () {
+    for (const offset of [0, 1_700_000_000_000_000_000, 1_795_265_763_385_096_400 + 71]) {
+      const records = Array.from({ length: 200 }, (_, i) => syscallRecord(0, [1n], 1n, 1n, { tsNs: 10_000_000_000n + BigInt(i) * 1237n }));
+      const { expected, batch } = both(records, offset);
+      assert.equal(batch.bytes.toString('utf8'), expected);
+    }
+  });
+
+  it('reuses its buffer: take() hands over what was written since the last take()', function () {
+    const enc = new NdjsonEncoder(new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true }));
+    const rec = syscallRecord(39, [], 1n, 1n);
+    new RecordDecoder().visit(rec, 0, rec.length, enc);
+    const first = enc.take();
+    assert.equal(first.events, 1);
+    assert.equal(enc.pending, 0);
+    assert.equal(enc.take().bytes.length, 0);
+  });
+});
