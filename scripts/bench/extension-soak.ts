@@ -50,7 +50,10 @@ function batchJson(count: number): string {
 const texts = Array.from({ length: 64 }, () => batchJson(BATCH));
 const t0 = Date.now();
 let sent = 0;
+// With --expose-gc, a full collection before each sample makes heapMB the live size, not garbage awaiting collection.
+const gc = (globalThis as { gc?: () => void }).gc;
 function sample(): void {
+  gc?.();
   const m = process.memoryUsage();
   const line = { t: (Date.now() - t0) / 1000, events: sent, rssMB: m.rss / 1048576, heapMB: m.heapUsed / 1048576, externalMB: (m.external + m.arrayBuffers) / 1048576,
     window: session.window.size, posted: batcher.posted, droppedFromView: batcher.dropped, postedMB: postedBytes / 1048576, recorded: session.recorder?.recorded ?? 0,
