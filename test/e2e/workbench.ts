@@ -87,6 +87,12 @@ export class Workbench {
       await this.quickInput.waitFor({ state: 'hidden' });
     }
     await row.click();
+    // The palette hands over to the command: wait until it is closed or shows the command's own input.
+    await this.page.waitForFunction(() => {
+      const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+      const field = document.querySelector<HTMLInputElement>('.quick-input-widget input.input');
+      return !widget || widget.style.display === 'none' || !field || !field.value.startsWith('>');
+    }, undefined, { timeout: timeoutMs });
   }
 
   /** Types into the open input box and waits for it to be there first. */
@@ -107,8 +113,23 @@ export class Workbench {
    * if it shows an error message instead, throws with that message.
    */
   async submitInput(text: string, timeoutMs = 30000): Promise<void> {
-    await this.answerInput(text);
     const error = this.inputError;
+    const stale = (await error.count()) > 0 ? (await error.first().innerText()).trim() : null;
+    await this.fillInput(text);
+    if (stale !== null) {
+      // The box may still show the previous entry's error until validation of the new text ends.
+      await this.page
+        .waitForFunction(
+          ([selector, previous]) => {
+            const el = document.querySelector(selector);
+            return !el || (el.textContent ?? '').trim() !== previous;
+          },
+          ['.quick-input-widget .quick-input-message[style*="inputValidation-error"]', stale] as const,
+          { timeout: timeoutMs },
+        )
+        .catch(() => undefined); // the same error again: reported below
+    }
+    await this.quickInput.locator('input.input').press('Enter');
     const closed = this.quickInput.waitFor({ state: 'hidden', timeout: timeoutMs }).then(() => null);
     const failed = error.filter({ hasText: /\S/ }).first().waitFor({ timeout: timeoutMs }).then(() => error.first().innerText());
     const message = await Promise.any([closed, failed]).catch(() => {
