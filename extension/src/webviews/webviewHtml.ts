@@ -11,8 +11,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    // the webview-ui-toolkit components inject <style> elements at run time
-    `style-src ${cspSource} 'unsafe-inline'`,
+    // styles are adopted stylesheets from the bundle; the toolkit's start-up style check uses the nonce (csp-nonce meta)
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `font-src ${cspSource}`,
     `img-src ${cspSource} data:`,
   ].join('; ');
@@ -26,6 +26,7 @@ export function webviewHtml(options: { cspSource: string; scriptUri: string; non
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(options.cspSource, options.nonce))}">
+<meta property="csp-nonce" content="${esc(options.nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${esc(options.title)}</title>
 </head>

@@ -102,7 +102,7 @@ describe('webview panels', () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(p.webview.html)?.[1] ?? '';
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     assert.ok(nonce && nonce.length >= 16, 'a random nonce');
-    assert.match(csp, /^default-src 'none'; script-src 'nonce-[^']+'; style-src https:\/\/webview\.test 'unsafe-inline'; font-src https:\/\/webview\.test/);
+    assert.match(csp, /^default-src 'none'; script-src 'nonce-[^']+'; style-src https:\/\/webview\.test 'nonce-[^']+'; font-src https:\/\/webview\.test/);
     assert.ok(p.webview.html.includes(`<script nonce="${nonce}" src="https://webview.test/ext/webview/dist/webview.js"></script>`));
     assert.match(p.webview.html, /data-view="events"/);
     panels.open('processTree');
