@@ -64,7 +64,9 @@ interface Sample {
   eventsShown: string;
   events: number;
   extHostMB: number;
+  /** all runtime-lens agent processes the extension host runs, together */
   agentMB: number;
+  agents: number;
 }
 
 const OUTPUT = path.join(TEST_OUTPUT, 'bench-exthost');
@@ -108,7 +110,7 @@ function rssMB(pid: number): number {
  * The extension host of this code-server (found by its user-data folder on the command line of
  * code-server) and the runtime-lens agent, checked to be the extension host's child.
  */
-function findExtensionHost(userDataDir: string): { extHost: number; agent: number } | undefined {
+function findExtensionHost(userDataDir: string): { extHost: number; agents: number[] } | undefined {
   const table = processTable();
   const roots = [...table.keys()].filter((pid) => cmdline(pid).includes(userDataDir));
   const ours = new Set<number>(roots);
@@ -123,8 +125,8 @@ function findExtensionHost(userDataDir: string): { extHost: number; agent: numbe
   }
   const hosts = [...ours].filter((pid) => /extensionHost|--type=extensionHost/.test(cmdline(pid)));
   for (const extHost of hosts) {
-    const agent = [...ours].find((pid) => table.get(pid)!.ppid === extHost && /runtime-lens/.test(cmdline(pid)));
-    if (agent) return { extHost, agent };
+    const agents = [...ours].filter((pid) => table.get(pid)!.ppid === extHost && /runtime-lens/.test(cmdline(pid)));
+    if (agents.length) return { extHost, agents };
   }
   return undefined;
 }
@@ -150,15 +152,15 @@ export function verdict(samples: Sample[], boundMB: number): { bounded: boolean;
 
 function report(o: Options, samples: Sample[], opens: string, started: Date): string {
   const v = verdict(samples, o.boundMB);
-  const rows = samples.map((s) => `| ${s.t.toFixed(0)} | ${s.eventsShown} | ${s.extHostMB.toFixed(0)} | ${s.agentMB.toFixed(0)} |`);
+  const rows = samples.map((s) => `| ${s.t.toFixed(0)} | ${s.eventsShown} | ${s.extHostMB.toFixed(0)} | ${s.agentMB.toFixed(0)} (${s.agents}) |`);
   return [
     `## Extension host memory, real VS Code (code-server), ${o.seconds} s at ${o.rate} opens/s`,
     '',
     `Run ${started.toISOString()}: test/fixtures/bench/open-loop.js traced with "Runtime Lens: Trace Command…" (default events), `
       + `Events view open; ${opens}. Events received as the status bar shows them; RSS from /proc of the extension host `
-      + '(the parent of the runtime-lens agent) and of the agent.',
+      + '(the parent of the runtime-lens agent) and of all its runtime-lens agent processes together.',
     '',
-    '| time (s) | events received | ext host RSS (MB) | agent RSS (MB) |',
+    '| time (s) | events received | ext host RSS (MB) | agent RSS (MB) (processes) |',
     '|---:|---:|---:|---:|',
     ...rows,
     '',
@@ -210,8 +212,8 @@ async function main(): Promise<number> {
     const started = new Date();
     const t0 = Date.now();
     const userDataDir = server.userDataDir;
-    const { extHost, agent } = await waitFor('the runtime-lens agent, child of the extension host', () => findExtensionHost(userDataDir), 30000);
-    log(`extension host pid ${extHost} (${cmdline(extHost).slice(0, 120)}), agent pid ${agent}`);
+    const { extHost, agents } = await waitFor('the runtime-lens agent, child of the extension host', () => findExtensionHost(userDataDir), 30000);
+    log(`extension host pid ${extHost} (${cmdline(extHost).slice(0, 120)}), agent pid(s) ${agents.join(', ')}`);
     await wb.waitForActiveTab('Runtime Lens: Events');
     await wb.webview().locator('#events-table').waitFor({ timeout: 30000 });
 
@@ -221,9 +223,12 @@ async function main(): Promise<number> {
       const t = (Date.now() - t0) / 1000;
       const text = (await status.innerText({ timeout: 10000 }).catch(() => '')).replace(/\s+/g, ' ');
       const shown = / ([\d.]+[kM]?) events · lost/.exec(text)?.[1] ?? '?';
-      const s: Sample = { t, eventsShown: shown, events: parseShort(shown), extHostMB: rssMB(extHost), agentMB: rssMB(agent) };
+      // Agents are looked up again each time: the extension host may start more than one.
+      const now = findExtensionHost(userDataDir)?.agents ?? [];
+      const agentMB = now.reduce((sum, pid) => sum + (rssMB(pid) || 0), 0);
+      const s: Sample = { t, eventsShown: shown, events: parseShort(shown), extHostMB: rssMB(extHost), agentMB, agents: now.length };
       samples.push(s);
-      log(`t=${t.toFixed(0)} s  events ${shown}  ext host ${s.extHostMB.toFixed(0)} MB  agent ${s.agentMB.toFixed(0)} MB  (${text.trim()})`);
+      log(`t=${t.toFixed(0)} s  events ${shown}  ext host ${s.extHostMB.toFixed(0)} MB  agents (${s.agents}) ${s.agentMB.toFixed(0)} MB  (${text.trim()})`);
     };
     // Samples on a fixed schedule from the start of the trace, up to the end of the workload; each
     // sample carries the time it was actually taken (reading the status bar can lag behind the schedule).
