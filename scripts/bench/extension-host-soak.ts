@@ -125,7 +125,7 @@ function findExtensionHost(userDataDir: string): { extHost: number; agents: numb
   }
   const hosts = [...ours].filter((pid) => /extensionHost|--type=extensionHost/.test(cmdline(pid)));
   for (const extHost of hosts) {
-    const agents = [...ours].filter((pid) => table.get(pid)!.ppid === extHost && /runtime-lens/.test(cmdline(pid)));
+    const agents = [...ours].filter((pid) => table.get(pid)!.ppid === extHost && /runtime-lens\.js agent --stdio/.test(cmdline(pid)));
     if (agents.length) return { extHost, agents };
   }
   return undefined;
