@@ -13,7 +13,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, FrameLocator } from 'playwright-core';
+import type { Browser, FrameLocator, Locator } from 'playwright-core';
 import { requireBpf } from '../helpers/bpf';
 import { FIXTURES, REPO_ROOT, TEST_OUTPUT } from '../helpers/paths';
 import { waitFor } from '../helpers/procs';
@@ -273,10 +273,7 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
 
   it('attaches to a running process picked by pid and shows its opens', async () => {
     const target = await startAttachee();
-    await wb.runCommand('Runtime Lens: Attach to Process…');
-    await wb.fillInput(String(target.pid));
-    const row = wb.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`pid ${target.pid} `) }).first();
-    await row.waitFor({ timeout: 30000 });
+    const row = await openAttachPick(wb, target.pid);
     await wb.screenshot('attach-pick');
     await row.click();
     await wb.waitForActiveTab('Runtime Lens: Events');
@@ -294,16 +291,34 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
 
   it('says clearly that a picked process has exited meanwhile', async () => {
     const target = await startAttachee();
-    await wb.runCommand('Runtime Lens: Attach to Process…');
-    await wb.fillInput(String(target.pid));
-    const row = wb.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`pid ${target.pid} `) }).first();
-    await row.waitFor({ timeout: 30000 });
+    const row = await openAttachPick(wb, target.pid);
     await target.end();
     await row.click();
     await wb.notification(new RegExp(`${target.pid}.*no longer running`)).first().waitFor({ timeout: 30000 });
     await wb.screenshot('attach-exited');
   });
 });
+
+/**
+ * Opens "Attach to Process…" and filters it to `pid`. The pick is shown while the
+ * process list loads and closes when focus leaves it; if it is gone before it can
+ * be typed into, it is opened again (at most three times, each attempt reported).
+ */
+async function openAttachPick(wb: Workbench, pid: number): Promise<Locator> {
+  for (let attempt = 1; ; attempt++) {
+    await wb.runCommand('Runtime Lens: Attach to Process…');
+    const row = wb.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`pid ${pid} `) }).first();
+    try {
+      await wb.quickInput.locator('input.input').fill(String(pid), { timeout: 15000 });
+      await row.waitFor({ timeout: 15000 });
+      return row;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      console.warn(`      (attach pick not usable on attempt ${attempt}: ${(err as Error).message.split('\n')[0]}; opening it again)`);
+      await wb.page.keyboard.press('Escape');
+    }
+  }
+}
 
 /** Starts test/e2e/fixtures/attachee.js in the workspace and waits for its "ready". */
 async function startAttachee(): Promise<{ pid: number; end: () => Promise<void> }> {
