@@ -6,18 +6,8 @@
 import type { LensEvent, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
 import { LatencyHistogram } from './percentiles';
 
-/** One row of the summary table. */
-export interface SummaryRow {
-  pid: number;
-  comm: string;
-  name: string;
-  count: number;
-  errors: number;
-  total_ns: number;
-  max_ns: number;
-  p50_ns: number;
-  p95_ns: number;
-  p99_ns: number;
+/** One row of the summary table: the protocol's row (without the syscall number) and where it came from. */
+export interface SummaryRow extends Omit<SyscallSummaryRow, 'nr'> {
   /** 'kernel' rows come from the agent's in-kernel counts; 'events' rows from syscall events */
   source: 'kernel' | 'events';
 }
