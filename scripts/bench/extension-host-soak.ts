@@ -4,17 +4,14 @@
 // and the status bar's event count every --interval seconds. Writes a markdown table and a verdict.
 // Usage: npx tsx scripts/bench/extension-host-soak.ts [--seconds 600] [--rate 20000] [--interval 10]
 //          [--bound-mb 1024] [--out test-output/bench-exthost.md]   (root; LENS_E2E_VSIX=FILE skips packaging)
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { FIXTURES, REPO_ROOT, TEST_OUTPUT } from '../../test/helpers/paths';
 import { processTable, waitFor } from '../../test/helpers/procs';
-import { CodeServer, ensureCodeServer } from '../../test/e2e/codeServer';
+import { CodeServer, ensureCodeServer, vsixUnderTest } from '../../test/e2e/codeServer';
 import { launchChromium, Workbench } from '../../test/e2e/workbench';
 
-const execFileAsync = promisify(execFile);
 const log = (msg: string) => process.stderr.write(`exthost-soak: ${msg}\n`);
 
 const USAGE = `usage: npx tsx scripts/bench/extension-host-soak.ts [options]   (as root: the trace uses eBPF)
@@ -71,22 +68,6 @@ interface Sample {
 
 const OUTPUT = path.join(TEST_OUTPUT, 'bench-exthost');
 const WORKSPACE = path.join(OUTPUT, 'workspace');
-
-/** The .vsix to measure: LENS_E2E_VSIX, or one packaged now. */
-async function vsixUnderTest(): Promise<string> {
-  const given = process.env.LENS_E2E_VSIX;
-  if (given) {
-    if (!existsSync(given)) throw new Error(`LENS_E2E_VSIX=${given} does not exist`);
-    return given;
-  }
-  const out = path.join(OUTPUT, 'runtime-lens.vsix');
-  log('packaging the extension (scripts/package.sh)');
-  await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts', 'package.sh'), '--out', out], { cwd: REPO_ROOT, maxBuffer: 1 << 24 })
-    .catch((err: Error & { stderr?: string }) => {
-      throw new Error(`scripts/package.sh failed: ${err.stderr?.trim().split('\n').slice(-15).join('\n') || err.message}`);
-    });
-  return out;
-}
 
 function cmdline(pid: number): string {
   try {
@@ -193,7 +174,7 @@ async function main(): Promise<number> {
   rmSync(sessions, { recursive: true, force: true });
   mkdirSync(sessions, { recursive: true });
 
-  const [vsix, launcher] = await Promise.all([vsixUnderTest(), ensureCodeServer()]);
+  const [vsix, launcher] = await Promise.all([(log('packaging the extension (scripts/package.sh) unless LENS_E2E_VSIX is set'), vsixUnderTest(OUTPUT)), ensureCodeServer()]);
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let wb: Workbench | undefined;

@@ -29,6 +29,8 @@ export const QUIET_SETTINGS = {
   'chat.disableAIFeatures': true,
   'git.enabled': false,
   'files.simpleDialog.enable': true,
+  // no close animations: a quick input that is closing is inert, and a pick opened right after would land on it
+  'workbench.reduceMotion': 'on',
 };
 
 /** Runs scripts/codeserver.sh (installs on first use, ~2 min) and returns the code-server launcher. */
@@ -40,6 +42,21 @@ export async function ensureCodeServer(): Promise<string> {
   const launcher = stdout.trim().split('\n').pop() ?? '';
   if (!existsSync(launcher)) throw new Error(`scripts/codeserver.sh printed '${launcher}', which does not exist`);
   return launcher;
+}
+
+/** The .vsix to install: LENS_E2E_VSIX when given, else one packaged now by scripts/package.sh into `outDir`. */
+export async function vsixUnderTest(outDir: string): Promise<string> {
+  const given = process.env.LENS_E2E_VSIX;
+  if (given) {
+    if (!existsSync(given)) throw new Error(`LENS_E2E_VSIX=${given} does not exist`);
+    return given;
+  }
+  const out = path.join(outDir, 'runtime-lens.vsix');
+  await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts', 'package.sh'), '--out', out], { cwd: REPO_ROOT, maxBuffer: 1 << 24 })
+    .catch((err: Error & { stderr?: string }) => {
+      throw new Error(`scripts/package.sh failed: ${err.stderr?.trim().split('\n').slice(-15).join('\n') || err.message}`);
+    });
+  return out;
 }
 
 export interface CodeServerOptions {

@@ -9,18 +9,16 @@
  * process. Screenshots of every view, in the light, dark and high contrast
  * themes, go to test-output/screenshots/.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Browser, FrameLocator, Locator } from 'playwright-core';
 import { requireBpf } from '../helpers/bpf';
-import { FIXTURES, REPO_ROOT, TEST_OUTPUT } from '../helpers/paths';
+import { FIXTURES, TEST_OUTPUT } from '../helpers/paths';
 import { waitFor } from '../helpers/procs';
-import { CodeServer, ensureCodeServer } from './codeServer';
+import { CodeServer, ensureCodeServer, vsixUnderTest } from './codeServer';
 import { launchChromium, Workbench } from './workbench';
 
-const execFileAsync = promisify(execFile);
 
 const OUTPUT = path.join(TEST_OUTPUT, 'e2e');
 const SCREENSHOTS = path.join(TEST_OUTPUT, 'screenshots');
@@ -30,21 +28,6 @@ const FIXTURE_COMMAND = 'node e2e-fixture.js';
 
 /** Processes started by startAttachee, ended after the suite. */
 const attachees: ChildProcess[] = [];
-
-/** The .vsix under test: LENS_E2E_VSIX, or one packaged now by scripts/package.sh. */
-async function vsixUnderTest(): Promise<string> {
-  const given = process.env.LENS_E2E_VSIX;
-  if (given) {
-    if (!existsSync(given)) throw new Error(`LENS_E2E_VSIX=${given} does not exist`);
-    return given;
-  }
-  const out = path.join(OUTPUT, 'runtime-lens.vsix');
-  await execFileAsync('bash', [path.join(REPO_ROOT, 'scripts', 'package.sh'), '--out', out], { cwd: REPO_ROOT, maxBuffer: 1 << 24 })
-    .catch((err: Error & { stderr?: string }) => {
-      throw new Error(`scripts/package.sh failed: ${err.stderr?.trim().split('\n').slice(-15).join('\n') || err.message}`);
-    });
-  return out;
-}
 
 /** Empties the events filter and waits until the table counts every event again ("N of N events"). */
 async function clearEventFilter(events: FrameLocator): Promise<void> {
@@ -82,7 +65,7 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     for (const png of readdirSync(SCREENSHOTS).filter((f) => f.endsWith('.png'))) rmSync(path.join(SCREENSHOTS, png));
     mkdirSync(SESSIONS, { recursive: true });
     cpSync(path.join(FIXTURES, 'demo-workspace'), WORKSPACE, { recursive: true });
-    const [vsix, launcher] = await Promise.all([vsixUnderTest(), ensureCodeServer()]);
+    const [vsix, launcher] = await Promise.all([vsixUnderTest(OUTPUT), ensureCodeServer()]);
     server = await CodeServer.start({
       launcher,
       stateDir: path.join(OUTPUT, 'code-server'),
@@ -300,13 +283,21 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
 });
 
 /**
- * Opens "Attach to Process…" and filters it to `pid`. The pick is shown while the
- * process list loads and closes when focus leaves it; if it is gone before it can
- * be typed into, it is opened again (at most three times, each attempt reported).
+ * Opens "Attach to Process…" (from the Sessions view's title button, then from the
+ * command palette) and filters it to `pid`. A pick opened while the palette's own
+ * quick input is still closing can stay inert; it is then opened again (at most
+ * three times, each retry reported).
  */
 async function openAttachPick(wb: Workbench, pid: number): Promise<Locator> {
   for (let attempt = 1; ; attempt++) {
-    await wb.runCommand('Runtime Lens: Attach to Process…');
+    if (attempt === 1) {
+      // the Sessions view's title button: no command palette closing underneath the pick
+      await wb.showActivity('Runtime Lens');
+      await wb.viewPane('Sessions').hover();
+      await wb.viewPane('Sessions').locator('.action-label[aria-label*="Attach to Process"]').first().click();
+    } else {
+      await wb.runCommand('Runtime Lens: Attach to Process…');
+    }
     const row = wb.quickInput.locator('.monaco-list-row', { hasText: new RegExp(`pid ${pid} `) }).first();
     try {
       await wb.quickInput.locator('input.input').fill(String(pid), { timeout: 15000 });
