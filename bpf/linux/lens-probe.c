@@ -706,8 +706,10 @@ static int setup_bpf(void)
 			}
 		}
 #ifdef LENS_HAVE_SYSCALL
-		if (m->open == syscall_open)
+		if (m->open == syscall_open) {
 			st.sysagg_fd = bpf_map__fd(((struct lens_syscall *)m->skel)->maps.lens_sysagg);
+			st.tree.held = &((struct lens_syscall *)m->skel)->bss->lens_held_tgid;
+		}
 #endif
 	}
 	for (i = 0; i < N_MODULES; i++) {
@@ -719,8 +721,10 @@ static int setup_bpf(void)
 			if (m == owner)
 				return -1;
 			unload_module(m);
-			if (m->groups & (G_SYSCALL | G_SYSCOUNT))
+			if (m->groups & (G_SYSCALL | G_SYSCOUNT)) {
 				st.sysagg_fd = -1;
+				st.tree.held = NULL;
+			}
 			continue;
 		}
 		for (g = 0; g < N_GROUPS; g++)
@@ -774,7 +778,7 @@ static int start_target(void)
 	}
 	st.target = sp.pid;
 	st.pid_fd = syscall(SYS_pidfd_open, sp.pid, 0);
-	err = lens_tree_add(&st.tree, sp.pid, 0);
+	err = lens_tree_add_held(&st.tree, sp.pid);
 	if (err || st.pid_fd < 0) {
 		report(LENS_ERR_INTERNAL, err ? -err : errno, "cannot track the launched command "
 		       "(pid %d): %s", sp.pid, strerror(err ? -err : errno));

@@ -14,6 +14,15 @@
 const volatile __u64 lens_syscall_set[LENS_SYSCALL_MAX / 64] = {};
 
 /*
+ * The launched target while it still runs lens-probe's code between fork
+ * and exec (signal set-up, dup2 of its stdio, the read that holds it): set
+ * by lens-probe before the child joins the traced tree, cleared here when
+ * its exec succeeds. Until then only its execve/execveat calls are taken,
+ * so the target's syscalls and counts begin with its exec, as strace's do.
+ */
+__u32 lens_held_tgid = 0;
+
+/*
  * execve/execveat: a successful one from a non-leader thread changes the
  * thread's id (de_thread), so its pairing goes through the task stash.
  * exit/exit_group never return: nothing to pair.
@@ -108,6 +117,8 @@ int lens_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (nr >= LENS_SYSCALL_MAX || !((lens_syscall_set[nr / 64] >> (nr & 63)) & 1) ||
 	    nr == LENS_NR_EXIT || nr == LENS_NR_EXIT_GROUP)
 		return 0;
+	if (lens_held_tgid == task->tgid && nr != LENS_NR_EXECVE && nr != LENS_NR_EXECVEAT)
+		return 0;
 	tid = task->pid;
 	p = lens_sys_slot(tid);
 	if (!p)
@@ -190,6 +201,9 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	now = bpf_ktime_get_ns();
 	dur = now - p->ts;
 	nr = p->nr;
+	if (ret == 0 && (nr == LENS_NR_EXECVE || nr == LENS_NR_EXECVEAT) &&
+	    lens_held_tgid == task->tgid)
+		lens_held_tgid = 0;
 
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM) {
 		e = lens_reserve(LENS_SYSCALL, sizeof(*e));

@@ -27,6 +27,14 @@ int lens_tree_add(struct lens_tree *t, uint32_t pid, uint32_t parent)
 	return 0;
 }
 
+int lens_tree_add_held(struct lens_tree *t, uint32_t pid)
+{
+	/* Before the tracked bit: no syscall of the child is seen untagged. */
+	if (t->held)
+		__atomic_store_n(t->held, pid, __ATOMIC_SEQ_CST);
+	return lens_tree_add(t, pid, 0);
+}
+
 void lens_tree_remove(struct lens_tree *t, uint32_t pid)
 {
 	if (pid == 0 || pid >= LENS_PID_LIMIT)

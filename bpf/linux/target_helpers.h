@@ -16,10 +16,17 @@ struct lens_tree {
 	int tracked_fd;        /* lens_tracked */
 	uint64_t *bits;        /* lens_pidbits, mmapped */
 	pid_t self;            /* never tracked: lens-probe and its ancestors */
+	uint32_t *held;        /* syscall module's lens_held_tgid, NULL when it is not loaded */
 };
 
 /* Adds pid to the traced tree. Returns 0 or -errno. */
 int lens_tree_add(struct lens_tree *t, uint32_t pid, uint32_t parent);
+
+/*
+ * Adds the launched, not yet exec'd child: its syscalls before its exec
+ * (lens-probe's own start-up code) are not traced. Returns 0 or -errno.
+ */
+int lens_tree_add_held(struct lens_tree *t, uint32_t pid);
 
 /* Removes pid from the traced tree. */
 void lens_tree_remove(struct lens_tree *t, uint32_t pid);

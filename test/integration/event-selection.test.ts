@@ -71,6 +71,20 @@ describe('trace: --events selection', function () {
     }
   });
 
+  it('--events syscall,syscount: the launched command\'s syscalls begin at its exec, without the probe\'s start-up code', async function () {
+    // Between fork and exec the child runs lens-probe's code: rt_sigaction, rt_sigprocmask, dup2 of its stdio, close, read.
+    const run = await trace(['/bin/true'], ['--events', 'syscall,syscount']);
+    assertExit(run, 0);
+    const sys = select(run.events, 'syscall');
+    assert.ok(sys.length > 5, `${sys.length} syscalls`);
+    assert.equal(sys[0].name, 'execve', `first syscalls: ${sys.slice(0, 5).map((e) => `${e.comm}:${e.name}`).join(' ')}`);
+    assert.deepEqual(sys.filter((e) => e.comm === 'lens-probe' || e.name === 'dup2' || e.name === 'rt_sigaction').map((e) => `${e.comm}:${e.name}`), []);
+    // The syscount table on stderr ends each row with the syscall's name.
+    const counted = run.stderr.split('\n').filter((l) => /^\s*[\d.]+\s+[\d.]+\s+\d+/.test(l)).map((l) => l.trim().split(/\s+/).pop());
+    assert.ok(counted.includes('execve'), `syscount rows: ${counted.join(' ')}`);
+    assert.ok(!counted.includes('dup2') && !counted.includes('rt_sigaction'), `syscount rows: ${counted.join(' ')}`);
+  });
+
   it('rejects an unknown group, naming the valid ones', async function () {
     const run = await runCli(['trace', '--json', '--events', 'exec,bogus', '--', '/bin/true']);
     assert.notEqual(run.code, 0);
