@@ -98,6 +98,23 @@ describe('webview views in Chromium', function () {
     const lefts = await page.evaluate(() => ['.row.header', '.rows .row:not([hidden])'].map((sel) =>
       [...document.querySelector(sel)!.children].map((c) => Math.round(c.getBoundingClientRect().left))));
     assert.deepEqual(lefts[0], lefts[1]);
+    // The newest row is whole, below the header row (not under it) and above the viewport's bottom;
+    // scrolled to the top, the first row starts right under the header. Both rows span the same width.
+    const geometry = () => page.evaluate(() => {
+      const viewport = document.querySelector<HTMLElement>('#events-table .viewport')!;
+      const [header, newest, first] = ['.row.header', '.rows .row[aria-rowindex="100001"]', '.rows .row[aria-rowindex="2"]'].map((sel) => {
+        const r = document.querySelector(sel)?.getBoundingClientRect();
+        return r && { top: Math.round(r.top), bottom: Math.round(r.bottom), right: Math.round(r.right) };
+      });
+      return { viewportBottom: Math.round(viewport.getBoundingClientRect().top + viewport.clientTop + viewport.clientHeight), header: header!, newest, first };
+    });
+    const atEnd = await geometry();
+    assert.ok(atEnd.newest && atEnd.newest.top >= atEnd.header.bottom && atEnd.newest.bottom <= atEnd.viewportBottom, JSON.stringify(atEnd));
+    assert.equal(atEnd.newest.right, atEnd.header.right);
+    await page.locator('#events-table .viewport').evaluate((v) => { v.scrollTop = 0; });
+    await page.waitForFunction(() => document.querySelector('.rows .row[aria-rowindex="2"]:not([hidden])'));
+    const atTop = await geometry();
+    assert.equal(atTop.first?.top, atTop.header.bottom, JSON.stringify(atTop));
     assert.deepEqual((page as Page & { lensErrors: string[] }).lensErrors, []);
     await page.close();
   });

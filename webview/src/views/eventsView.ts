@@ -84,6 +84,7 @@ class EventsView implements View {
   private arrivedSinceRender = 0;
   /** false when something other than new events asked for this redraw */
   private onlyNewEvents = false;
+  /** height of the viewport below its sticky header row: where rows show */
   private viewportHeight = 0;
   private spacerHeight = -1;
   private ariaRowCount = -1;
@@ -99,6 +100,7 @@ class EventsView implements View {
   private readonly rangeLabel: HTMLElement;
   private readonly groupBoxes = new Map<KindGroup, { box: HTMLElement & { checked: boolean }; badge: HTMLElement }>();
   private readonly headerCells = new Map<SortColumn, HTMLElement>();
+  private readonly header: HTMLElement;
   private readonly viewport: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly rowsLayer: HTMLElement;
@@ -140,19 +142,21 @@ class EventsView implements View {
       kinds.append(box);
     }
 
-    const header = h('div', { class: 'row header', role: 'row' });
+    this.header = h('div', { class: 'row header', role: 'row' });
     for (const c of SORT_COLUMNS) {
       const cell = h('div', { role: 'columnheader', class: `cell col-${c}`, 'data-sort': c, tabindex: 0, title: `Sort by ${COLUMN_TITLES[c]}` }, COLUMN_TITLES[c]);
       cell.addEventListener('click', () => this.toggleSort(c));
       cell.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.toggleSort(c); } });
       this.headerCells.set(c, cell);
-      header.append(cell);
+      this.header.append(cell);
     }
     this.spacer = h('div', { class: 'spacer' });
     this.rowsLayer = h('div', { class: 'rows', role: 'rowgroup' });
     this.empty = h('div', { class: 'empty', id: 'events-empty' }, 'Waiting for events…');
-    this.viewport = h('div', { class: 'viewport', tabindex: 0 }, this.spacer, this.rowsLayer, this.empty);
-    this.grid = h('div', { id: 'events-table', class: 'events-table', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': 0 }, header, this.viewport);
+    // The header row scrolls with the rows (sticky at the top): one container gives both the
+    // same width whatever the scrollbar, so their columns line up, horizontally scrolled too.
+    this.viewport = h('div', { class: 'viewport', tabindex: 0 }, this.header, this.spacer, this.rowsLayer, this.empty);
+    this.grid = h('div', { id: 'events-table', class: 'events-table', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': 0 }, this.viewport);
     this.detail = new DetailPane(host, () => this.selectedSeq >= 0 && this.store.has(this.selectedSeq) ? this.store.event(this.selectedSeq) : null);
 
     const helpButton = h('vscode-button', { id: 'filter-help-toggle', appearance: 'icon', 'aria-label': 'Filter syntax', title: 'Filter syntax', 'aria-expanded': 'false' }, '?');
@@ -183,7 +187,7 @@ class EventsView implements View {
       if (row?.dataset.seq) this.select(Number(row.dataset.seq), true);
     });
     new ResizeObserver((entries) => {
-      this.viewportHeight = entries[entries.length - 1].contentRect.height;
+      this.viewportHeight = entries[entries.length - 1].contentRect.height - this.header.offsetHeight;
       this.redraw();
     }).observe(this.viewport);
 
@@ -329,7 +333,7 @@ class EventsView implements View {
     if (this.programmaticScroll) {
       this.programmaticScroll = false;
     } else {
-      const atEnd = this.viewport.scrollTop >= scrollToEnd(this.index.length, ROW_HEIGHT, this.viewport.clientHeight) - 2;
+      const atEnd = this.viewport.scrollTop >= scrollToEnd(this.index.length, ROW_HEIGHT, this.rowsHeight()) - 2;
       // Scrolling away from the newest rows pauses following; scrolling back resumes it.
       if (this.follow !== atEnd && !(this.index.sortSpec.descending)) this.setFollow(atEnd);
     }
@@ -339,7 +343,7 @@ class EventsView implements View {
   private onKey(ev: KeyboardEvent): void {
     const n = this.index.length;
     if (n === 0) return;
-    const page = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.rowsHeight() / ROW_HEIGHT) - 1);
     const cur = this.selectedSeq >= 0 ? this.index.indexOf(this.selectedSeq) : -1;
     let next: number;
     switch (ev.key) {
@@ -369,10 +373,15 @@ class EventsView implements View {
     this.redraw();
   }
 
+  /** Height of the viewport below its sticky header row, read now (the scroll handlers' geometry). */
+  private rowsHeight(): number {
+    return this.viewport.clientHeight - this.header.offsetHeight;
+  }
+
   private reveal(seq: number): void {
     const i = this.index.indexOf(seq);
     if (i < 0) return;
-    const top = scrollToReveal(i, { scrollTop: this.viewport.scrollTop, viewportHeight: this.viewport.clientHeight, rowHeight: ROW_HEIGHT, rowCount: this.index.length });
+    const top = scrollToReveal(i, { scrollTop: this.viewport.scrollTop, viewportHeight: this.rowsHeight(), rowHeight: ROW_HEIGHT, rowCount: this.index.length });
     if (top !== null) {
       this.programmaticScroll = true;
       this.viewport.scrollTop = top;
