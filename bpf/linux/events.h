@@ -47,6 +47,11 @@ enum lens_kind {
 #define LENS_F_TRUNCATED   0x1  /* a string or argv was cut at its buffer size */
 #define LENS_F_THREAD      0x2  /* fork: the child is a thread (CLONE_THREAD) */
 #define LENS_F_HAS_STACK   0x4  /* a user-stack snapshot follows the body (stack_size bytes) */
+/* exec, non-root probe only: the new program is not traced (not ptrace-able by the user), because of */
+#define LENS_F_UNTRACED_SETUID 0x8   /* a uid change (setuid file) */
+#define LENS_F_UNTRACED_SETGID 0x10  /* a gid change (setgid file) */
+#define LENS_F_UNTRACED_CAPS   0x20  /* capabilities gained (file capabilities) */
+#define LENS_F_UNTRACED_NODUMP 0x40  /* the process is not dumpable (e.g. an unreadable binary) */
 
 /*
  * Common process header, first in every kernel record (40 + 16 = 56 bytes).
@@ -255,6 +260,8 @@ enum lens_error_code {
 	LENS_ERR_ATTACH = 6,
 	LENS_ERR_USAGE = 7,
 	LENS_ERR_INTERNAL = 8,
+	LENS_ERR_DEGRADED = 9,  /* one event group could not be loaded or attached; the others run */
+	LENS_ERR_FORBIDDEN = 10,/* a non-root user named a process ptrace would not let them trace */
 };
 
 struct lens_error {
@@ -278,7 +285,14 @@ struct lens_config {
 	__u32 wakeup_bytes;   /* wake the reader once this much data waits in the ring */
 	__u32 syscall_mode;   /* LENS_SYSCALL_* */
 	__u32 probe_tgid;     /* lens-probe itself: never traced */
+	__u32 confine;        /* 1: a non-root user runs the probe; exec stops following what they cannot ptrace */
+	__u32 owner_uid;      /* confine: that user's uid and gid */
+	__u32 owner_gid;
 };
+
+/* Limits for a non-root user (README, "Privileges"). */
+#define LENS_USER_RINGBUF_MAX (64u << 20) /* --ringbuf-bytes */
+#define LENS_USER_SESSIONS_MAX 4          /* probes one user runs at once */
 
 /* lens_tracked value (key: tgid). */
 struct lens_tracked_val {

@@ -40,6 +40,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "events.h"
+#include "attach_helpers.h"
 #include "checks_helpers.h"
 #include "output_helpers.h"
 #include "target_helpers.h"
@@ -166,6 +167,12 @@ static struct lens_module modules[] = {
 };
 
 #define N_MODULES (sizeof(modules) / sizeof(modules[0]))
+
+/* A failing optional module costs its own event groups only; the process module is required. */
+static uint32_t failure_code(const struct lens_module *m)
+{
+	return m == &modules[0] ? LENS_ERR_ATTACH : LENS_ERR_DEGRADED;
+}
 
 static const char *const shared_maps[] = { "lens_events", "lens_tracked", "lens_pidbits",
 					   "lens_drops" };
@@ -464,7 +471,7 @@ static int load_module(struct lens_module *m, struct lens_module *owner)
 	m->skel = m->open();
 	if (!m->skel) {
 		err = -errno;
-		report(LENS_ERR_ATTACH, -err, "%s module: open failed: %s", m->name, strerror(-err));
+		report(failure_code(m), -err, "%s module: open failed: %s", m->name, strerror(-err));
 		return err;
 	}
 	obj = m->obj(m->skel);
@@ -487,7 +494,7 @@ static int load_module(struct lens_module *m, struct lens_module *owner)
 				continue;
 			err = bpf_map__reuse_fd(map, bpf_map__fd(own));
 			if (err) {
-				report(LENS_ERR_ATTACH, -err, "%s module: cannot share map %s: %s",
+				report(failure_code(m), -err, "%s module: cannot share map %s: %s",
 				       m->name, shared_maps[i], strerror(-err));
 				return err;
 			}
@@ -496,8 +503,9 @@ static int load_module(struct lens_module *m, struct lens_module *owner)
 	skip_missing_tracepoints(m);
 	err = m->load(m->skel);
 	if (err) {
-		report(LENS_ERR_ATTACH, -err, "%s module: load failed: %s (the verifier log is "
-		       "on stderr above)", m->name, strerror(-err));
+		report(failure_code(m), -err, "%s module: load failed: %s (the verifier log is "
+		       "on stderr above)%s", m->name, strerror(-err),
+		       m == &modules[0] ? "" : "; its events are not traced");
 		return err;
 	}
 	return 0;
@@ -521,10 +529,13 @@ static int attach_module(struct lens_module *m)
 		}
 		link = bpf_program__attach(prog);
 		if (!link) {
+			const char *sec = bpf_program__section_name(prog);
+
 			err = -errno;
-			report(LENS_ERR_ATTACH, -err, "%s module: cannot attach %s (%s): %s",
-			       m->name, bpf_program__name(prog), bpf_program__section_name(prog),
-			       strerror(-err));
+			report(failure_code(m), -err, "%s %s: cannot attach %s (%s): %s%s", m->name,
+			       m == &modules[0] ? "module" : "events are not traced",
+			       bpf_program__name(prog), sec, strerror(-err),
+			       lens_attach_hint(sec, -err, getuid() == 0));
 			return err;
 		}
 		m->links[m->nlinks++] = link;
@@ -674,7 +685,7 @@ static int setup_bpf(void)
 		if (!module_wanted(m))
 			continue;
 		if (!m->built) {
-			report(LENS_ERR_ATTACH, ENOENT, "the %s module is not built into this probe: "
+			report(LENS_ERR_DEGRADED, ENOENT, "the %s module is not built into this probe: "
 			       "its events are not traced (rebuild with make -C bpf/linux)", m->name);
 			continue;
 		}

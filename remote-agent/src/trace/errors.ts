@@ -18,7 +18,7 @@ export class SessionError extends Error {
 /** Maps a probe ERROR frame code to an RPC error code. */
 export function errorCodeForProbe(code: number): number {
   switch (code) {
-    case ProbeErrorCode.PRIVILEGE: return ErrorCodes.PermissionDenied;
+    case ProbeErrorCode.PRIVILEGE: case ProbeErrorCode.FORBIDDEN: return ErrorCodes.PermissionDenied;
     case ProbeErrorCode.NO_BTF: case ProbeErrorCode.TRACEFS: return ErrorCodes.KernelUnsupported;
     case ProbeErrorCode.NO_SUCH_PID: return ErrorCodes.NoSuchProcess;
     case ProbeErrorCode.EXEC: return ErrorCodes.CommandNotFound;
@@ -34,6 +34,7 @@ export function fixesForProbe(code: number, probePath: string): string[] {
     case ProbeErrorCode.TRACEFS: return ['sudo mount -t tracefs tracefs /sys/kernel/tracing'];
     case ProbeErrorCode.NO_BTF: return ['use a kernel built with CONFIG_DEBUG_INFO_BTF=y (/sys/kernel/btf/vmlinux must exist)'];
     case ProbeErrorCode.NO_SUCH_PID: return ['pick a running process (see processes/list or `ps -e`)'];
+    case ProbeErrorCode.FORBIDDEN: return ['trace a process of your own user, or run as root (sudo)'];
     default: return ['run `runtime-lens doctor` to see what this kernel and user can do'];
   }
 }

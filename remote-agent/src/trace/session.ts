@@ -9,7 +9,7 @@ import { machine } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
 import { FrameSplitter } from '../decode/frames';
-import { ABI_VERSION, FrameType, KIND_MAX, TargetState } from '../decode/layout';
+import { ABI_VERSION, FrameType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher, KIND_NAMES } from '../enrich/enricher';
 import { NdjsonEncoder, type NdjsonBatch } from '../output/ndjson-encoder';
@@ -333,6 +333,12 @@ export class TraceSession {
       case FrameType.SYSAGG: return this.on.sysagg?.(decodeSysAgg(buf, start, end));
       case FrameType.ERROR: {
         const err = decodeError(buf, start, end);
+        if (err.code === ProbeErrorCode.DEGRADED) {
+          // one event group is missing; the session goes on with the others
+          this.errorMessages.push(err.message);
+          this.on.warning?.(err.message);
+          return;
+        }
         this.firstError ??= err;
         if (err.message) this.errorMessages.push(err.message);
         if (this.started.settled) this.on.warning?.(`probe: ${err.message}`);
