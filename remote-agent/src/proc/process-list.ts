@@ -1,9 +1,11 @@
 /*
  * The process list behind processes/list: pid, parent, user and command line
- * of every process, for attach pickers.
+ * of every process, for attach pickers. Command lines are always redacted: the
+ * list is shown before any session (and its redaction setting) exists.
  */
 import type { ProcessInfo } from '../protocol';
 import { readFileSync } from 'node:fs';
+import { redactArgv } from '../redact/redact';
 import { listPids, readCmdline, readStat, readUid, userNames } from './procfs';
 
 /** Boot time in ms since the epoch (/proc/stat btime), to turn start times since boot into dates. */
@@ -24,7 +26,7 @@ export function listProcesses(root = '/proc'): ProcessInfo[] {
     if (!stat || !argv || uid === undefined) continue; // exited while listing
     out.push({
       pid, ppid: stat.ppid, uid, user: user(uid), comm: stat.comm,
-      cmdline: argv.length ? argv.join(' ') : `[${stat.comm}]`, startTime: boot + stat.startNs / 1e6,
+      cmdline: argv.length ? redactArgv(argv).join(' ') : `[${stat.comm}]`, startTime: boot + stat.startNs / 1e6,
     });
   }
   return out.sort((a, b) => a.pid - b.pid);
