@@ -176,7 +176,7 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       const session = await sessions.start(client, { kind: 'launch', command: argv, cwd }, title, (s) => {
         const pty = new SessionTerminal(s, sessions, (m) => void vscode.window.showErrorMessage(m));
-        const terminal = terminals.add(vscode.window.createTerminal({ name: `Runtime Lens: ${title}`, pty, iconPath: new vscode.ThemeIcon('pulse') }));
+        const terminal = terminals.add(vscode.window.createTerminal({ name: `Runtime Lens: ${s.title}`, pty, iconPath: new vscode.ThemeIcon('pulse') }));
         terminals.add(pty);
         terminal.show(true);
       });

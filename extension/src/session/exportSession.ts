@@ -45,7 +45,8 @@ export function csvRow(e: LensEvent): string {
 export async function exportSession(session: Session, format: ExportFormat, outFile: string): Promise<number> {
   if (format !== 'json' && format !== 'csv') throw new Error(`Runtime Lens: unknown export format "${String(format)}"; expected json or csv.`);
   if (session.recorder) await session.recorder.flush();
-  const out = fs.createWriteStream(outFile);
+  // private like the session file it is read from
+  const out = fs.createWriteStream(outFile, { mode: 0o600 });
   const failed = new Promise<never>((_, reject) => out.on('error', (err) => reject(new Error(`Runtime Lens could not write ${outFile}: ${err.message}`))));
   failed.catch(() => undefined);
   let count = 0;

@@ -52,12 +52,18 @@ export type SessionTarget =
   | { kind: 'launch'; command: string[]; cwd: string }
   | { kind: 'attach'; pid: number; comm?: string; /** from processes/list, redacted like events when redaction is on */ cmdline?: string };
 
-/** Builds a unique, readable session file name from the start time and the target. */
-export function sessionFileName(startedAt: number, title: string): string {
+/** The program a target runs, by base name only (never its arguments): what a session file is named after. */
+export function targetProgram(target: SessionTarget): string {
+  const argv0 = target.kind === 'launch' ? target.command[0] : target.comm ?? target.cmdline?.split(' ')[0];
+  return path.basename(argv0 ?? '');
+}
+
+/** Builds a unique, readable session file name from the start time and the program's base name (no arguments). */
+export function sessionFileName(startedAt: number, program: string): string {
   const d = new Date(startedAt);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}_${pad(d.getHours())}-${pad(d.getMinutes())}-${pad(d.getSeconds())}-${pad(d.getMilliseconds(), 3)}`;
-  const slug = title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'session';
+  const slug = program.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 40) || 'session';
   return `${stamp}_${slug}${SESSION_FILE_SUFFIX}`;
 }
 
@@ -80,7 +86,8 @@ export class SessionRecorder {
   private summaryWritten = '';
 
   constructor(readonly file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // the folder holds command lines and paths of traced programs: only its owner may list or read it
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     this.gzip = zlib.createGzip({ level: 6 });
     this.out = fs.createWriteStream(file, { mode: 0o600 });
     this.done = new Promise<void>((resolve) => {

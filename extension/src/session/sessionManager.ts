@@ -3,12 +3,12 @@ import { Emitter, type Disposable, type Event } from 'vscode-jsonrpc';
 import type {
   EventGroup, EventsNotificationParams, OutputNotificationParams, SessionStats, StateNotificationParams, SyscallSummaryRow,
 } from '../../../remote-agent/src/protocol';
-import { redactArgv } from '../../../remote-agent/src/redact/redact';
+import { redactArgv, redactCommandLine } from '../../../remote-agent/src/redact/redact';
 import { agentErrorMessage, type AgentClient } from '../agent/agentClient';
 import { describeAgentExit } from '../agent/agentProcess';
 import type { Clock } from '../util/clock';
 import { Session } from './session';
-import { readSessionFile, SessionRecorder, sessionFileName, type SessionTarget } from './sessionFile';
+import { readSessionFile, SessionRecorder, sessionFileName, targetProgram, type SessionTarget } from './sessionFile';
 
 /** Settings a session is started with (read from runtimeLens.* when a session starts). */
 export interface SessionSettings {
@@ -33,6 +33,12 @@ type Pending =
   | { type: 'summary'; p: { sessionId: string; rows: SyscallSummaryRow[] } };
 
 const MAX_PENDING = 10000;
+
+/** A target as sessions show and record it: the launched argv and the attached command line redacted. */
+function redactTarget(target: SessionTarget): SessionTarget {
+  if (target.kind === 'launch') return { ...target, command: redactArgv(target.command) };
+  return target.cmdline ? { ...target, cmdline: redactCommandLine(target.cmdline) } : target;
+}
 
 /**
  * Owns every session of the window: starts them on an agent, routes the agent's
@@ -104,16 +110,16 @@ export class SessionManager implements Disposable {
    * Starts tracing on `client`. Resolves with the running session; rejects with
    * the agent's message (unknown command, exited pid, missing privileges...).
    * `onCreated` runs before any event or output is delivered (to attach a terminal).
+   * With redaction on, the session's title and target (and so its views and file
+   * header) are redacted; the file is named by time and program, never arguments.
    */
   async start(client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void): Promise<Session> {
     const settings = this.options.settings();
-    if (target.kind === 'attach' && target.cmdline && settings.redact) {
-      // the process list is not redacted; the session (and its file) is, like the events
-      target = { ...target, cmdline: redactArgv(target.cmdline.split(' ')).join(' ') };
-    }
+    // the agent runs the command as given; the session, its views and its file show it redacted, like the events
+    const shown = settings.redact ? redactTarget(target) : target;
     const id = `s${this.nextId++}`;
     const session = new Session({
-      id, title, target, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,
+      id, title: settings.redact ? redactCommandLine(title) : title, target: shown, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,
       agentLabel: client.initializeResult ? `local agent ${client.initializeResult.agentVersion}` : 'local agent',
     });
     this.startsInFlight++;
@@ -125,10 +131,10 @@ export class SessionManager implements Disposable {
       });
       session.agentSessionId = result.sessionId;
       const startedAt = this.options.clock.now();
-      const file = path.join(settings.sessionsDirectory, sessionFileName(startedAt, title));
+      const file = path.join(settings.sessionsDirectory, sessionFileName(startedAt, targetProgram(target)));
       try {
         session.recorder = new SessionRecorder(file, {
-          runtimeLens: 'session', version: 1, title, target, startedAt,
+          runtimeLens: 'session', version: 1, title: session.title, target: shown, startedAt,
           agentVersion: client.initializeResult?.agentVersion, events: settings.events,
         }, (err) => session.setProblem(err.message));
         session.file = file;

@@ -2,16 +2,19 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { AgentManager } from '../../../extension/src/agent/agentManager';
 import { spawnAgent } from '../../../extension/src/agent/agentProcess';
 import { PrivilegeAdvisor, GRANT } from '../../../extension/src/agent/privileges';
 import { AttachProcessPicker } from '../../../extension/src/commands/attachProcess';
 import type { Session } from '../../../extension/src/session/session';
+import { exportSession } from '../../../extension/src/session/exportSession';
 import { readSessionFile } from '../../../extension/src/session/sessionFile';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
 import { systemClock } from '../../../extension/src/util/clock';
 import { requireBpf } from '../../helpers/bpf';
 import { CLI_ENTRY, REPO_ROOT } from '../../helpers/paths';
+import { fakeClientsDir, leakedSecrets, secretCommand } from '../../helpers/secrets';
 import { until } from './helpers/fakeAgent';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 
@@ -78,6 +81,22 @@ describe('extension with the real agent', function () {
     assert.deepEqual(onDisk.slice(-session.window.size).map((e) => e.ts), session.window.toArray().map((e) => e.ts), 'the file ends with what is in memory');
     const catExec = onDisk.find((e) => e.kind === 'exec' && e.argv[0] === 'cat');
     assert.deepEqual(catExec?.kind === 'exec' && catExec.argv, ['cat', marker]);
+  });
+
+  it('keeps every secret of a traced command line out of the session file, its header, its name and an export', async () => {
+    const client = await agents.get();
+    const argv = ['/usr/bin/env', `PATH=${fakeClientsDir()}:${process.env.PATH}`, ...secretCommand()];
+    const session = await sessions.start(client, { kind: 'launch', command: argv, cwd: dir }, argv.join(' '));
+    await until(() => !session.live, 'the command to exit', 30000);
+    assert.equal(session.exitCode, 0, session.message);
+    const execs = session.window.toArray().filter((e) => e.kind === 'exec');
+    assert.deepEqual(execs.map((e) => e.kind === 'exec' && e.argv[0]), ['/usr/bin/env', '/bin/sh', 'mysql', 'mysql', 'curl', 'sh', 'curl', 'sshpass']);
+    await session.recorder!.close({ state: 'exited', endedAt: 0 });
+    assert.deepEqual(leakedSecrets(zlib.gunzipSync(fs.readFileSync(session.file!)).toString('utf8')), [], 'secrets in the session file');
+    assert.match(path.basename(session.file!), /_env\.lens\.ndjson\.gz$/);
+    const exported = path.join(dir, 'export.csv');
+    assert.equal(await exportSession(session, 'csv', exported), session.window.size + session.window.evicted);
+    assert.deepEqual(leakedSecrets(fs.readFileSync(exported, 'utf8')), [], 'secrets in the export');
   });
 
   it('an unknown command is refused with the agent\'s message', async () => {
