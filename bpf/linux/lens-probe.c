@@ -42,6 +42,7 @@
 #include "events.h"
 #include "attach_helpers.h"
 #include "checks_helpers.h"
+#include "creds_helpers.h"
 #include "output_helpers.h"
 #include "target_helpers.h"
 
@@ -191,6 +192,7 @@ struct lens_opts {
 /* Everything the run holds; released by cleanup() alone. */
 static struct {
 	struct lens_opts o;
+	struct lens_owner owner;  /* who the probe acts for (non-root: confined) */
 	int target_fds[3];      /* fds 3, 4, 5 as passed, moved out of libbpf's way */
 	int sig_fd, wake_fd, pid_fd, devnull_fd;
 	struct ring_buffer *rb;
@@ -454,6 +456,9 @@ static void set_config(struct lens_module *m)
 	cfg->syscall_mode = (st.o.groups & G_SYSCALL ? LENS_SYSCALL_STREAM : 0) |
 			    (st.o.groups & G_SYSCOUNT ? LENS_SYSCALL_AGG : 0);
 	cfg->probe_tgid = getpid();
+	cfg->confine = st.owner.confined;
+	cfg->owner_uid = st.owner.uid;
+	cfg->owner_gid = st.owner.gid;
 #ifdef LENS_HAVE_SYSCALL
 	if (m->open == syscall_open)
 		memcpy((void *)((struct lens_syscall *)m->skel)->rodata->lens_syscall_set,
@@ -746,6 +751,44 @@ static int setup_bpf(void)
 	return 0;
 }
 
+/* Trace only what the owner could ptrace (a process tree walk stops at what they cannot). */
+static bool owner_may_trace(uint32_t pid)
+{
+	char why[8];
+
+	return lens_may_trace(&st.owner, pid, why, sizeof(why)) == 0;
+}
+
+/* A non-root owner: the --pid it names, its ring buffer size and its number of sessions. */
+static int check_owner_limits(void)
+{
+	char why[200];
+	int n;
+
+	if (!st.owner.confined)
+		return 0;
+	st.tree.may_trace = owner_may_trace;
+	if (st.o.ringbuf_bytes > LENS_USER_RINGBUF_MAX) {
+		report(LENS_ERR_USAGE, EINVAL, "--ringbuf-bytes %llu is over the %u MiB a non-root user "
+		       "may pin in the kernel: give at most %u, or run as root",
+		       (unsigned long long)st.o.ringbuf_bytes, LENS_USER_RINGBUF_MAX >> 20,
+		       LENS_USER_RINGBUF_MAX);
+		return -1;
+	}
+	n = lens_user_sessions(st.owner.uid);
+	if (n > LENS_USER_SESSIONS_MAX) {
+		report(LENS_ERR_FORBIDDEN, EUSERS, "uid %u already runs %d lens-probe sessions, the "
+		       "most a non-root user may run at once: stop one, or run as root",
+		       (unsigned)st.owner.uid, n - 1);
+		return -1;
+	}
+	if (!st.launched && lens_may_trace(&st.owner, st.o.pid, why, sizeof(why))) {
+		report(LENS_ERR_FORBIDDEN, EPERM, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
 static int start_target(void)
 {
 	sigset_t child_mask;
@@ -828,8 +871,14 @@ static void handle_command(char *line)
 		emit_stats();
 		emit_sysagg();
 	} else if (!strcmp(cmd, "add") && n == 2) {
+		char why[200];
+
 		if (pid == 0 || pid >= LENS_PID_LIMIT || !lens_pid_exists(pid)) {
 			report(LENS_ERR_NO_SUCH_PID, ESRCH, "add: no process with pid %llu", pid);
+			return;
+		}
+		if (lens_may_trace(&st.owner, pid, why, sizeof(why))) {
+			report(LENS_ERR_FORBIDDEN, EPERM, "add: %s", why);
 			return;
 		}
 		if (lens_tree_add(&st.tree, pid, 0) == 0)
@@ -987,6 +1036,7 @@ int main(int argc, char **argv)
 	st.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	st.tree.tracked_fd = -1;
 	st.tree.self = getpid();
+	lens_owner_init(&st.owner);
 	st.ncpus = libbpf_num_possible_cpus();
 	if (st.sig_fd < 0 || st.wake_fd < 0 || st.ncpus <= 0 ||
 	    lens_out_start(STDOUT_FILENO, LENS_DEFAULT_QUEUE, st.wake_fd)) {
@@ -1010,6 +1060,10 @@ int main(int argc, char **argv)
 	}
 	if (!st.launched && !lens_pid_exists(st.o.pid)) {
 		report(LENS_ERR_NO_SUCH_PID, ESRCH, "no process with pid %d", st.o.pid);
+		st.probe_status = 1;
+		goto out;
+	}
+	if (check_owner_limits()) {
 		st.probe_status = 1;
 		goto out;
 	}

@@ -6,6 +6,7 @@
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
+#include "creds.bpf.h"
 
 #define SIGNAL_GROUP_EXIT 0x00000004  /* include/linux/sched/signal.h */
 #define LENS_ARGC_COUNT_MAX 1024      /* argc is counted this far past LENS_ARGV_MAX */
@@ -76,7 +77,8 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 	struct lens_exec_pending *p;
 	long n;
 
-	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
+	/* confined: an exec that leaves the user's reach is reported even without --events exec */
+	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || !lens_is_tracked())
 		return 0;
 	p = lens_stash_get(&lens_exec_stash, true);
 	if (!p) {
@@ -112,12 +114,15 @@ static __always_inline int exec_exit(long ret)
 	struct lens_exec_pending *p;
 	struct lens_exec_event *e;
 
-	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
+	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || (!lens_cfg.confine && !lens_is_tracked()))
 		return 0;
 	p = lens_stash_get(&lens_exec_stash, false);
 	if (!p || !p->active)
 		return 0;
 	p->active = 0;
+	/* untracked at sched_process_exec: this record says so, and is the last */
+	if (!(p->flags & LENS_F_UNTRACED_ANY) && (!lens_want(LENS_EXEC) || !lens_is_tracked()))
+		return 0;
 	e = lens_reserve(LENS_EXEC, sizeof(*e));
 	if (!e)
 		return 0;
@@ -148,10 +153,17 @@ int BPF_PROG(lens_exec_image, struct task_struct *task, pid_t old_pid, struct li
 	struct lens_exec_pending *p;
 	unsigned long arg_start, arg_end;
 	__u32 len;
+	__u16 untraced;
 
-	if (!lens_want(LENS_EXEC) || !lens_is_tracked())
+	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || !lens_is_tracked())
 		return 0;
 	p = lens_stash_get(&lens_exec_stash, false);
+	untraced = lens_exec_untraced();
+	if (untraced) {
+		lens_untrack(bpf_get_current_pid_tgid() >> 32);
+		if (p && p->active)
+			p->flags |= untraced;
+	}
 	if (!p || !p->active || !p->read_fault)
 		return 0;
 	if (p->filename[0] == '\0' &&

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "events.h"
+#include "creds_helpers.h"
 #include "target_helpers.h"
 
 int lens_tree_add(struct lens_tree *t, uint32_t pid, uint32_t parent)
@@ -143,6 +144,8 @@ int lens_tree_add_descendants(struct lens_tree *t, uint32_t root)
 				continue;
 			if (is_self_or_ancestor(links[i].pid, t->self))
 				continue;
+			if (t->may_trace && !t->may_trace(links[i].pid))
+				continue;
 			if (lens_tree_add(t, links[i].pid, parent) == 0)
 				added++;
 			if (qlen <= n)
@@ -190,6 +193,8 @@ int lens_spawn_held(const char *file, char *const argv[], const int fds[3],
 				_exit(127);
 		close(hold[1]);
 		close(err[0]);
+		if (lens_drop_caps())
+			_exit(127);
 		if (read(hold[0], &c, 1) != 1)
 			_exit(127);  /* lens-probe gave up before releasing us */
 		if (file)

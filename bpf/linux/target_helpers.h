@@ -8,6 +8,7 @@
 #define LENS_TARGET_HELPERS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,6 +18,7 @@ struct lens_tree {
 	uint64_t *bits;        /* lens_pidbits, mmapped */
 	pid_t self;            /* never tracked: lens-probe and its ancestors */
 	uint32_t *held;        /* syscall module's lens_held_tgid, NULL when it is not loaded */
+	bool (*may_trace)(uint32_t pid);  /* NULL: any; else descendants it refuses are skipped */
 };
 
 /* Adds pid to the traced tree. Returns 0 or -errno. */
@@ -34,7 +36,8 @@ void lens_tree_remove(struct lens_tree *t, uint32_t pid);
 /*
  * Adds every current descendant of root (from /proc), each before its own
  * children are looked up, so a fork racing the scan is caught by the kernel.
- * lens-probe and its ancestors are skipped. Returns how many were added.
+ * lens-probe and its ancestors are skipped, and so is every process t->may_trace
+ * refuses, with its subtree. Returns how many were added.
  */
 int lens_tree_add_descendants(struct lens_tree *t, uint32_t root);
 
@@ -52,7 +55,8 @@ struct lens_spawn {
  * Forks a child that waits on a pipe, then executes file (an absolute path)
  * or, when file is NULL, argv[0] looked up in PATH; argv as given either way.
  * stdin/stdout/stderr come from fds[0..2]; child_mask is the signal mask the
- * target starts with.
+ * target starts with. The child drops every capability before it looks up
+ * and executes the file: the target runs with the user's rights only.
  */
 int lens_spawn_held(const char *file, char *const argv[], const int fds[3],
 		    const sigset_t *child_mask, struct lens_spawn *s);

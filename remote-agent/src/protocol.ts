@@ -42,7 +42,13 @@ export interface EventBase {
   frames?: Frame[];
 }
 
-export interface ExecEvent extends EventBase { kind: 'exec'; filename: string; argv: string[]; cwd: string; ret: number; errno?: string }
+/** Why a non-root user's trace stops following a process at this exec: they could no longer ptrace it. */
+export type UntracedReason = 'setuid' | 'setgid' | 'capabilities' | 'not-dumpable';
+export interface ExecEvent extends EventBase {
+  kind: 'exec'; filename: string; argv: string[]; cwd: string; ret: number; errno?: string;
+  /** set on the last event of a process the trace no longer follows */
+  untraced?: UntracedReason;
+}
 export interface ForkEvent extends EventBase { kind: 'fork'; child_pid: number; thread: boolean }
 export interface ExitEvent extends EventBase { kind: 'exit'; exit_code: number; signal?: string; core_dumped?: boolean }
 export interface OpenEvent extends EventBase { kind: 'open'; syscall: string; path: string; flags: string; mode?: string; ret: number; errno?: string }

@@ -1,22 +1,103 @@
 // A non-root user with the README's capability-granted probe sees only what ptrace would show them,
 // and the default events work (one group degraded, with its message) for every launch.
 import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { requireBpf } from '../helpers/bpf';
-import { busyLoad, makeCapProbe, type CapProbe } from '../helpers/cap-probe';
-import { assertExit, only, trace } from '../helpers/trace';
+import { AS_NOBODY, busyLoad, makeCapProbe, runProbeAsNobody, type CapProbe } from '../helpers/cap-probe';
+import { assertExit, only, runCli, select, trace } from '../helpers/trace';
+
+/** A process that sleeps until killed, started with `prefix` (e.g. as nobody). */
+function sleeper(prefix: string[] = []): ChildProcess {
+  const argv = [...prefix, '/bin/sleep', '600'];
+  return spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+}
 
 describe('trace as a non-root user (capability-granted probe)', function () {
   let probe: CapProbe;
   const asNobody = () => ({ user: 'nobody', cwd: '/', env: { LENS_PROBE: probe.path } });
+  const children: ChildProcess[] = [];
 
   before(function () {
     requireBpf(this);
     probe = makeCapProbe();
   });
   after(() => probe?.remove());
+  afterEach(() => {
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+  });
+
+  it('--pid 1 and --pid of a root process: refused, saying whose process it is and why', async function () {
+    const root = sleeper();
+    children.push(root);
+    for (const pid of [1, root.pid!]) {
+      const run = await runCli(['trace', '--json', '--pid', String(pid)], asNobody());
+      assert.notEqual(run.code, 0, run.stderr);
+      assert.match(run.stderr, new RegExp(`pid ${pid} \\(.*\\) runs as uid 0.*you may trace only your own processes, as ptrace would allow`), run.stderr);
+      assert.equal(run.stdout, '');
+    }
+  });
+
+  it('stdin add of a root process: refused; of their own process: accepted', async function () {
+    const own = sleeper(AS_NOBODY);
+    const other = sleeper(AS_NOBODY);
+    const root = sleeper();
+    children.push(own, other, root);
+    const run = await runProbeAsNobody(probe.path, ['--events', 'exec', '--pid', String(own.pid)], `add ${root.pid}\nadd ${other.pid}\n`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`add: pid ${root.pid} \\(sleep\\) runs as uid 0`));
+    assert.doesNotMatch(run.stderr, new RegExp(`pid ${other.pid}\\b`));
+  });
+
+  it('--exec-path into a 0700 root directory: the target runs with the user\'s rights and cannot be started', async function () {
+    const secret = path.join(probe.dir, 'secret');
+    mkdirSync(secret, { mode: 0o700 });
+    copyFileSync('/bin/true', path.join(secret, 'true'));
+    chmodSync(path.join(secret, 'true'), 0o755);
+    const run = await runProbeAsNobody(probe.path, ['--events', 'exec', '--exec-path', path.join(secret, 'true'), '--', 'true']);
+    assert.equal(run.code, 127, run.stderr);
+    assert.match(run.stderr, /cannot run 'true' \(.*secret\/true\): Permission denied/);
+  });
+
+  it('the launched target has no capabilities at all', async function () {
+    const run = await trace(['/bin/grep', '^Cap[PEIA]', '/proc/self/status'], [], asNobody());
+    assertExit(run, 0);
+    for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb']) assert.match(run.stderr, new RegExp(`${set}:\\s+0+\\n`), run.stderr);
+  });
+
+  it('an exec of a setuid, setgid or file-capability binary is reported with the reason and not followed past it', async function () {
+    const bin = path.join(probe.dir, 'bin');
+    mkdirSync(bin, { mode: 0o755 });
+    const copies = { setuid: 0o4755, setgid: 0o2755, capabilities: 0o755 } as const;
+    for (const [name, mode] of Object.entries(copies)) {
+      copyFileSync('/bin/cat', path.join(bin, name));
+      chmodSync(path.join(bin, name), mode);
+    }
+    execFileSync('setcap', ['cap_net_bind_service+ep', path.join(bin, 'capabilities')]);
+    const script = `${bin}/setuid /etc/hostname; ${bin}/setgid /etc/hostname; ${bin}/capabilities /etc/hostname; /bin/cat /etc/hostname`;
+    const run = await trace(['/bin/sh', '-c', script], ['--events', 'exec,file'], asNobody());
+    assertExit(run, 0);
+    for (const reason of Object.keys(copies)) {
+      const exec = only(run.events, 'exec', { filename: `${bin}/${reason}` });
+      assert.equal(exec.kind === 'exec' && exec.untraced, reason);
+      const after = run.events.filter((e) => e.pid === exec.pid && e.ts >= exec.ts && e !== exec);
+      assert.deepEqual(after, [], `events of the ${reason} process after its exec`);
+    }
+    const cat = only(run.events, 'exec', { filename: '/bin/cat' });
+    assert.equal((cat as { untraced?: string }).untraced, undefined);
+    assert.equal(select(run.events, 'open', { pid: cat.pid, path: '/etc/hostname' }).length, 1);
+    assert.equal(select(run.events, 'exit', { pid: cat.pid }).length, 1);
+  });
+
+  it('--ringbuf-bytes over the non-root limit: refused, naming the limit', async function () {
+    const run = await runProbeAsNobody(probe.path, ['--ringbuf-bytes', String(1 << 30), '--', 'true']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /--ringbuf-bytes 1073741824 is over the 64 MiB a non-root user may pin/);
+  });
 
   it('default events: every launch is complete (exec, each open, exit) with other load on the machine; dns is degraded with its reason', async function () {
-    this.timeout(180_000);
+    this.timeout(240_000);
     const load = busyLoad();
     try {
       for (let i = 1; i <= 20; i++) {

@@ -7,7 +7,7 @@
 import { Flag, FsOp, Kind } from '../decode/layout';
 import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
 import type {
-  DnsEvent, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent,
+  DnsEvent, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
 } from '../protocol';
 import { readFds } from '../proc/procfs';
 import { redactArgv } from '../redact/redact';
@@ -20,6 +20,15 @@ import { DnsCache } from './dns-cache';
 import { FdTable } from './fd-table';
 import { absolutePath } from './paths';
 import { ProcessTable } from './process-table';
+
+/** The reason an exec record's LENS_F_UNTRACED_* flags give, the first that applies. */
+function untracedReason(flags: number): UntracedReason | undefined {
+  if (flags & Flag.UNTRACED_SETUID) return 'setuid';
+  if (flags & Flag.UNTRACED_SETGID) return 'setgid';
+  if (flags & Flag.UNTRACED_CAPS) return 'capabilities';
+  if (flags & Flag.UNTRACED_NODUMP) return 'not-dumpable';
+  return undefined;
+}
 
 /** What enrichment needs to know about the session. */
 export interface EnricherOptions {
@@ -136,6 +145,8 @@ export class Enricher {
     const ev: ExecEvent = { ...this.base(r), kind: 'exec', filename: absolutePath(r.filename, r.cwd || p.cwd), argv, cwd: r.cwd || p.cwd || '', ret: r.ret };
     if (r.argc > r.argv.length || r.flags & Flag.TRUNCATED) ev.truncated = true;
     if (r.ret < 0) ev.errno = errnoName(-r.ret);
+    const untraced = untracedReason(r.flags);
+    if (untraced) ev.untraced = untraced;
     return ev;
   }
 

@@ -29,7 +29,7 @@ export function humanLine(ev: LensEvent): string {
   const who = `${clock(ev.ts)} ${ev.comm}[${ev.pid}${ev.tid !== ev.pid ? '/' + ev.tid : ''}]`;
   switch (ev.kind) {
     case 'exec':
-      return `${who} exec ${quote(ev.filename)} [${ev.argv.map(quote).join(' ')}]${ev.truncated ? '...' : ''} cwd=${quote(ev.cwd)} ${result(ev.ret, ev.errno)}`;
+      return `${who} exec ${quote(ev.filename)} [${ev.argv.map(quote).join(' ')}]${ev.truncated ? '...' : ''} cwd=${quote(ev.cwd)} ${result(ev.ret, ev.errno)}${ev.untraced ? ` (${ev.untraced}: no longer traced, you cannot ptrace it)` : ''}`;
     case 'fork':
       return `${who} ${ev.thread ? 'thread' : 'fork'} -> ${ev.child_pid}`;
     case 'exit':
