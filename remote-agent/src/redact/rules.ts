@@ -68,7 +68,7 @@ export const PROGRAM_RULES: readonly ProgramRule[] = [
   },
   { programs: ['sshpass'], secret: ['-p'], wrapper: true },
   { programs: ['mongo', 'mongosh', 'mongodump', 'mongorestore', 'mongoexport', 'mongoimport', 'mongostat', 'mongotop', 'mongofiles'], secret: ['-p'] },
-  { programs: ['docker login', 'podman login', 'nerdctl login', 'buildah login', 'skopeo login', 'oc login'], secret: ['-p'] },
+  { programs: ['docker login', 'podman login', 'nerdctl login', 'buildah login', 'skopeo login', 'oc login', 'az login'], secret: ['-p'] },
   { programs: ['redis-cli'], secret: ['-a'] },
   { programs: ['ldapsearch', 'ldapadd', 'ldapmodify', 'ldapdelete', 'ldapmodrdn', 'ldapwhoami', 'ldapcompare', 'ldapexop'], secret: ['-w'] },
   { programs: ['ldappasswd'], secret: ['-w', '-a', '-s'] },
@@ -76,6 +76,7 @@ export const PROGRAM_RULES: readonly ProgramRule[] = [
   { programs: ['7z', '7za', '7zr', 'rar', 'unrar'], attachedOnly: ['-p'] },
   { programs: ['sqlcmd', 'bcp', 'osql'], secret: ['-P'] },
   { programs: ['openssl'], secret: ['-k'] },
+  { programs: ['ssh-keygen'], secret: ['-N', '-P'] },
   { programs: ['nmcli'], secret: ['password', 'psk', 'wifi-sec.psk', '802-1x.password'] },
   {
     programs: ['curl'], secret: ['-b'],

@@ -55,6 +55,7 @@ describe('redaction', function () {
       assert.deepEqual(redactArgv(['7z', 'x', '-p', 'a.7z']), ['7z', 'x', '-p', 'a.7z'], 'a bare -p prompts: the archive name stays');
       assert.deepEqual(redactArgv(['smbclient', '-U', 'bob%s', '//h/s']), ['smbclient', '-U', `bob%${X}`, '//h/s']);
       assert.deepEqual(redactArgv(['openssl', 'enc', '-k', 'o', '-passin', 'pass:p']), ['openssl', 'enc', '-k', X, '-passin', X]);
+      assert.deepEqual(redactArgv(['ssh-keygen', '-t', 'ed25519', '-N', 'phrase', '-f', 'k']), ['ssh-keygen', '-t', 'ed25519', '-N', X, '-f', 'k']);
     });
     it('-p stays where it is no password: ports, parents, publishing', function () {
       for (const argv of [['nc', '-p', '8080', 'h'], ['ssh', '-p', '2222', 'h'], ['mkdir', '-p', '/a/b'], ['docker', 'run', '-p', '8080:80', 'img'],
