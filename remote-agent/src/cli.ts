@@ -12,8 +12,10 @@ ${TRACE_USAGE}
     --json            one event per line (NDJSON) on stdout; the traced program's stdout goes to stderr
     --events LIST     event groups: ${EVENT_GROUPS.join(', ')} (default exec,file,net,dns)
     --syscalls LIST   syscall names for the full syscall stream (implies --events ...,syscall)
-    --ringbuf-bytes N kernel ring buffer size (power of two; default 16 MiB)
+    --ringbuf-bytes N kernel ring buffer size (power of two; default 32 MiB)
     --no-redact       print secrets in command lines as they are (redacted by default)
+    --stacks          not available yet: user stacks are not collected, events carry no frames
+                      (the option is accepted with a warning, so scripts that pass it keep working)
     Exit status: the traced command's (128+signal when it was killed). Summary with lost=N on stderr.
 
 usage: runtime-lens agent --stdio

@@ -167,7 +167,7 @@ export interface SessionStartParams {
   syscalls?: string[];
   /** redact environment values and argv secrets (default true) */
   redact?: boolean;
-  /** ring buffer size in bytes (power of two, ≥ 4096; default 16 MiB) */
+  /** ring buffer size in bytes (power of two, ≥ 4096; default 32 MiB, lens-probe's LENS_DEFAULT_RINGBUF) */
   ringbufBytes?: number;
 }
 export interface SessionStartResult {

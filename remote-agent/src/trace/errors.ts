@@ -33,7 +33,7 @@ export function fixesForProbe(code: number, probePath: string): string[] {
     case ProbeErrorCode.PRIVILEGE: return privilegeFixes(probePath);
     case ProbeErrorCode.TRACEFS: return ['sudo mount -t tracefs tracefs /sys/kernel/tracing'];
     case ProbeErrorCode.NO_BTF: return ['use a kernel built with CONFIG_DEBUG_INFO_BTF=y (/sys/kernel/btf/vmlinux must exist)'];
-    case ProbeErrorCode.NO_SUCH_PID: return ['pick a running process (see processes/list or `ps -e`)'];
+    case ProbeErrorCode.NO_SUCH_PID: return ['pick a running process (`ps -e` lists them)'];
     case ProbeErrorCode.FORBIDDEN: return ['trace a process of your own user, or run as root (sudo)'];
     default: return ['run `runtime-lens doctor` to see what this kernel and user can do'];
   }

@@ -22,14 +22,18 @@ export function resolveCommand(command: string, cwd: string, envPath: string | u
       return c;
     } catch { /* next */ }
   }
-  const where = command.includes('/') ? `at ${candidates[0]}` : `in PATH=${envPath ?? ''}`;
-  throw new SessionError(ErrorCodes.CommandNotFound, `command not found: ${command} (no executable file ${where})`,
-    ['check the spelling, give a full path, or add its directory to PATH']);
+  // The PATH itself is not repeated: it is long, the user has it (`echo $PATH`), and it may say more than the error needs.
+  if (command.includes('/')) {
+    throw new SessionError(ErrorCodes.CommandNotFound, `command not found: ${command} (no executable file at ${candidates[0]})`,
+      ['check the path, and that the file is executable (chmod +x)']);
+  }
+  throw new SessionError(ErrorCodes.CommandNotFound, `command not found: ${command} (no executable file of that name in any PATH directory)`,
+    [`check the spelling, give its full path (e.g. ./${command}), or add its directory to PATH`]);
 }
 
 /** Throws NoSuchProcess unless `pid` names a running process. */
 export function checkPid(pid: number): void {
   if (!processExists(pid)) {
-    throw new SessionError(ErrorCodes.NoSuchProcess, `no process with pid ${pid}; pick a running process (see processes/list)`);
+    throw new SessionError(ErrorCodes.NoSuchProcess, `no process with pid ${pid}; pick a running process (\`ps -e\` lists them)`);
   }
 }

@@ -29,7 +29,7 @@ export interface TraceArgs {
 }
 
 export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
-                          [--ringbuf-bytes N] [--no-redact] [--stacks] (--pid PID | -- COMMAND [ARGS...])`;
+                          [--ringbuf-bytes N] [--no-redact] (--pid PID | -- COMMAND [ARGS...])`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -107,7 +107,7 @@ function writeAll(fd: number, data: string | Buffer): void {
 export async function traceCommand(argv: readonly string[]): Promise<number> {
   const args = parseTraceArgs(argv);
   const counts = new EventCounts();
-  if (args.stacks) writeAll(2, 'runtime-lens: --stacks: user stacks are not collected by this version; events carry no frames\n');
+  if (args.stacks) writeAll(2, 'runtime-lens: --stacks is not available yet: this version collects no user stacks, so events carry no frames (tracing goes on without them)\n');
   let stdoutClosed = false;
   // One blocking write per batch: a slow reader of stdout holds the probe back (its queue counts what overflows).
   const out = (bytes: Buffer) => {

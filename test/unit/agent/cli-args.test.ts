@@ -1,11 +1,13 @@
 // `runtime-lens trace` argument parsing, the summary line, and the syscount table.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EventCounts, summaryLine } from '../../../remote-agent/src/output/counts';
 import { histPercentile } from '../../../remote-agent/src/output/histogram';
 import { syscountTable } from '../../../remote-agent/src/output/syscount-table';
-import { parseTraceArgs } from '../../../remote-agent/src/trace/trace-command';
+import { parseTraceArgs, TRACE_USAGE } from '../../../remote-agent/src/trace/trace-command';
+import { REPO_ROOT } from '../../helpers/paths';
 
 describe('trace arguments', function () {
   it('defaults: human output, default groups, redaction on', function () {
@@ -75,5 +77,28 @@ describe('runtime-lens command line', function () {
     const bad = run('trace', '--bogus');
     assert.equal(bad.code, 2);
     assert.match(bad.out, /unknown option '--bogus'/);
+  });
+  it('--help does not offer --stacks as working, and gives the probe\'s own ring buffer default', function () {
+    this.timeout(30000);
+    const help = run('--help').out;
+    assert.doesNotMatch(TRACE_USAGE, /--stacks/, 'not in the usage synopsis');
+    assert.match(help, /--stacks {10}not available yet: user stacks are not collected/);
+    // The default is defined once, in lens-probe.c; the help and the README repeat that value.
+    const probe = readFileSync(path.join(REPO_ROOT, 'bpf/linux/lens-probe.c'), 'utf8');
+    const m = /#define LENS_DEFAULT_RINGBUF \((\d+)u << 20\)/.exec(probe);
+    assert.ok(m, 'LENS_DEFAULT_RINGBUF in lens-probe.c');
+    assert.match(help, new RegExp(`--ringbuf-bytes N .*default ${m[1]} MiB`));
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    assert.match(readme, new RegExp(`default ${m[1]} MiB`));
+    assert.doesNotMatch(readme, new RegExp(`default (?!${m[1]} )\\d+ MiB`));
+  });
+});
+
+describe('README.md', function () {
+  it('names only test folders that exist', function () {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const named = [...new Set([...readme.matchAll(/`(test\/[a-z0-9_-]+)`/g)].map((x) => x[1]))];
+    assert.ok(named.length >= 3, named.join(' '));
+    assert.deepEqual(named.filter((d) => !existsSync(path.join(REPO_ROOT, d))), []);
   });
 });

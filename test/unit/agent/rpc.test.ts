@@ -194,10 +194,11 @@ describe('JSON-RPC server', function () {
     await c.initialize();
     const r = await c.request(1, 'session/start', { target: { pid: 4_000_000 } });
     assert.equal(r.error?.code, ErrorCodes.NoSuchProcess);
-    assert.equal(r.error?.message, 'no process with pid 4000000; pick a running process (see processes/list)');
+    assert.equal(r.error?.message, 'no process with pid 4000000; pick a running process (`ps -e` lists them)');
     const r2 = await c.request(2, 'session/start', { target: { command: ['no-such-command-xyz'], env: { PATH: '/usr/bin:/bin' } } });
     assert.equal(r2.error?.code, ErrorCodes.CommandNotFound);
-    assert.match(r2.error!.message, /command not found: no-such-command-xyz \(no executable file in PATH=\/usr\/bin:\/bin\)/);
+    assert.match(r2.error!.message, /^command not found: no-such-command-xyz \(no executable file of that name in any PATH directory\) \(fix: check the spelling, give its full path \(e\.g\. \.\/no-such-command-xyz\), or add its directory to PATH\)$/);
+    assert.doesNotMatch(r2.error!.message, /\/usr\/bin/, 'the PATH is not repeated');
     const r3 = await c.request(3, 'session/start', { target: { command: ['./missing.sh'], cwd: '/tmp' } });
     assert.match(r3.error!.message, /no executable file at \/tmp\/missing.sh/);
     const ok = await c.request(4, 'doctor');
