@@ -99,7 +99,18 @@ describe('webview filter language', () => {
     assert.match(e.message, /pid takes a number, got "abc"/);
   });
 
-  it('rejects an unterminated quote at the quote', () => {
+  it('rejects a reversed range instead of silently matching nothing, and a range missing a bound', () => {
+    const e = error('kind:open pid:5..2');
+    assert.equal(e.position, 14);
+    assert.equal(e.length, 4);
+    assert.match(e.message, /^column 15: the range 5\.\.2 is reversed and matches nothing; put the smaller bound first: pid:2\.\.5$/);
+    assert.match(error('dur:2ms..100us').message, /reversed.*dur:100us\.\.2ms/);
+    assert.deepEqual(matching('pid:101..101 kind:open'), [2, 3]);
+    assert.match(error('pid:5..').message, /^column 5: the range "5\.\." needs a number on each side of "\.\.", e\.g\. pid:10\.\.20/);
+    assert.match(error('pid:..5').message, /needs a number on each side/);
+  });
+
+    it('rejects an unterminated quote at the quote', () => {
     const e = error('comm:node "free text');
     assert.equal(e.position, 10);
     assert.match(e.message, /unterminated quote/);

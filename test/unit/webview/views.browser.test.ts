@@ -2,7 +2,7 @@
 // style elements by nonce only, no inline styles; stub acquireVsCodeApi; #app[data-view]) is fed
 // messages, and the tests check what a user would see and what the extension would receive.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -33,6 +33,24 @@ const MAKE_EVENTS_JS = `(from, n) => {
 }`;
 const makeEvents = new Function(`return ${MAKE_EVENTS_JS}`)() as (from: number, n: number) => LensEvent[];
 
+type Theme = 'dark' | 'light' | 'hc';
+const THEME_CLASS: Record<Theme, string> = { dark: 'vscode-dark', light: 'vscode-light', hc: 'vscode-high-contrast' };
+/** The theme variables VS Code defines, as webview/dev.html (the development page) sets them for its three themes. */
+const THEME_CSS = /<style>([^]*?)<\/style>/.exec(readFileSync(path.join(ROOT, 'webview', 'dev.html'), 'utf8'))![1];
+
+/** WCAG contrast ratio of two CSS colours (rgb()/rgba() as getComputedStyle gives them; alpha composited on `under`). */
+function contrast(fg: string, bg: string, under = 'rgb(255, 255, 255)'): number {
+  const parse = (c: string) => (/rgba?\(([^)]+)\)/.exec(c)![1].split(',').map(Number));
+  const blend = (c: number[], base: number[]) => (c.length === 4 ? c.slice(0, 3).map((v, i) => v * c[3] + base[i] * (1 - c[3])) : c.slice(0, 3));
+  const lum = (c: number[]) => {
+    const [r, g, b] = c.map((v) => { const x = v / 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const back = blend(parse(bg), parse(under));
+  const [a, b] = [lum(blend(parse(fg), back)), lum(back)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+
 describe('webview views in Chromium', function () {
   this.timeout(120_000);
   let dir: string;
@@ -56,12 +74,12 @@ describe('webview views in Chromium', function () {
   });
 
   /** Open a view the way the extension does and wait for its 'ready'. */
-  async function open(view: ViewName): Promise<Page> {
-    const file = path.join(dir, `${view}.html`);
+  async function open(view: ViewName, theme?: Theme): Promise<Page> {
+    const file = path.join(dir, `${view}-${theme ?? 'bare'}.html`);
     writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-t3st'; style-src 'nonce-t3st'">
-<meta property="csp-nonce" content="t3st">
-</head><body class="vscode-dark"><div id="app" data-view="${view}"></div>
+<meta property="csp-nonce" content="t3st">${theme ? `<style nonce="t3st">${THEME_CSS}</style>` : ''}
+</head><body class="${THEME_CLASS[theme ?? 'dark']}"><div id="app" data-view="${view}"></div>
 <script nonce="t3st">window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
 <script nonce="t3st" src="webview.js"></script></body></html>`);
     const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
@@ -191,6 +209,121 @@ describe('webview views in Chromium', function () {
     await page.locator('#clear-range').click();
     await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '1,000 of 1,000 events');
     assert.ok((await posted(page)).some((m) => m.type === 'timeRange' && m.from === null));
+    await page.close();
+  });
+
+  it('a time range chosen in one session does not hide the next session\'s events', async () => {
+    const page = await open('events');
+    await send(page, { type: 'reset', session: { id: 'a', title: 'first', state: 'exited', fromFile: false } });
+    await send(page, { type: 'events', sessionId: 'a', events: makeEvents(0, 1000) });
+    await send(page, { type: 'timeRange', from: 1_700_000_000_100, to: 1_700_000_000_199 });
+    await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '100 of 1,000 events');
+    // The next session's events are hours later: the old range would match none of them.
+    const later = makeEvents(0, 500).map((e) => ({ ...e, ts: e.ts + 3_600_000 }));
+    await send(page, { type: 'reset', session: { id: 'b', title: 'second', state: 'running', fromFile: false } });
+    await send(page, { type: 'events', sessionId: 'b', events: later });
+    await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '500 of 500 events');
+    assert.equal(await page.locator('#time-range').isVisible(), false, 'no time range chip left from the first session');
+    await page.close();
+  });
+
+  for (const theme of ['light', 'dark', 'hc'] as const) {
+    it(`time range labels are readable in the ${theme} theme (contrast ≥ 4.5:1)`, async () => {
+      const ratio = (page: Page, sel: string) => page.$eval(sel, (el) => {
+        const fg = getComputedStyle(el).color;
+        const backgrounds: string[] = [];
+        for (let n: Element | null = el; n; n = n.parentElement) {
+          const b = getComputedStyle(n).backgroundColor;
+          if (b !== 'rgba(0, 0, 0, 0)' && b !== 'transparent') backgrounds.push(b);
+        }
+        return { fg, bg: backgrounds[0], under: backgrounds[1] ?? backgrounds[0] };
+      });
+      const events = await open('events', theme);
+      await send(events, { type: 'events', sessionId: 's', events: makeEvents(0, 1000) });
+      await send(events, { type: 'timeRange', from: 1_700_000_000_100, to: 1_700_000_000_199 });
+      await events.locator('#time-range .range-label').waitFor();
+      const chip = await ratio(events, '#time-range .range-label');
+      assert.ok(contrast(chip.fg, chip.bg, chip.under) >= 4.5, `events view range chip: ${chip.fg} on ${chip.bg}: ${contrast(chip.fg, chip.bg, chip.under).toFixed(2)}:1`);
+      await events.close();
+
+      const timeline = await open('timeline', theme);
+      await send(timeline, { type: 'events', sessionId: 's', events: makeEvents(0, 1000) });
+      await timeline.waitForFunction(() => (document.getElementById('timeline-range')?.textContent ?? '') !== '');
+      const label = await ratio(timeline, '#timeline-range');
+      assert.ok(contrast(label.fg, label.bg, label.under) >= 4.5, `timeline range label: ${label.fg} on ${label.bg}: ${contrast(label.fg, label.bg, label.under).toFixed(2)}:1`);
+      await timeline.close();
+    });
+  }
+
+  it('the detail pane wraps between words and breaks only a token longer than its width', async () => {
+    const page = await open('events', 'light');
+    const long = `/home/dev/${'very-long-directory-name-'.repeat(12)}file.txt`;
+    const e: LensEvent = { ts: 1_700_000_000_000, pid: 7, tid: 7, ppid: 1, uid: 0, comm: 'python3', kind: 'exec', filename: long,
+      argv: ['python3', '-m', 'http.server', '--bind', 'localhost', '--directory', '/srv/www/public', '8080', 'and', 'some', 'more', 'words', 'to', 'wrap'], cwd: '/srv', ret: 0 };
+    await send(page, { type: 'events', sessionId: 's', events: [e] });
+    await page.locator('#events-table .rows [role=row]').first().click();
+    await page.locator('#detail-fields dd').first().waitFor();
+    const broken = await page.$$eval('#detail-title, #detail-fields dd', (els) => {
+      const out: string[] = [];
+      for (const el of els) {
+        const width = el.getBoundingClientRect().width;
+        const text = el.firstChild?.nodeType === Node.TEXT_NODE ? el.firstChild as Text : null;
+        if (!text) continue;
+        for (const m of text.data.matchAll(/\S+/g)) {
+          const r = document.createRange();
+          r.setStart(text, m.index!);
+          r.setEnd(text, m.index! + m[0].length);
+          const lines = new Set([...r.getClientRects()].map((c) => Math.round(c.top))).size;
+          const wide = [...r.getClientRects()].reduce((sum, c) => sum + c.width, 0);
+          if (lines > 1 && wide < width - 2) out.push(m[0]);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(broken, [], 'words split across lines although they fit on one');
+    const argv = page.locator('#detail-fields dd', { hasText: 'http.server' });
+    assert.ok(((await argv.boundingBox())?.height ?? 0) > 20, 'the command line wraps onto several lines');
+    const overflow = await page.$eval('#detail', (d) => d.scrollWidth - d.clientWidth);
+    assert.equal(overflow, 0, 'the overlong path is broken rather than widening the pane');
+    await page.close();
+  });
+
+  it('Follow/Pause shows only while the session runs', async () => {
+    const page = await open('events');
+    const follow = page.locator('#follow');
+    await send(page, { type: 'reset', session: { id: 'a', title: 'a', state: 'running', fromFile: false } });
+    await follow.waitFor({ state: 'visible' });
+    assert.equal(await follow.textContent(), 'Pause');
+    await send(page, { type: 'state', session: { id: 'a', title: 'a', state: 'exited', fromFile: false } });
+    await follow.waitFor({ state: 'hidden' });
+    await send(page, { type: 'reset', session: { id: 'f', title: 'from a file', state: 'running', fromFile: true } });
+    await send(page, { type: 'events', sessionId: 'f', events: makeEvents(0, 10) });
+    await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '10 of 10 events');
+    assert.equal(await follow.isVisible(), false, 'a session read from a file has nothing to follow');
+    await page.close();
+  });
+
+  it('kind toggles are named by their kind and count for assistive technology', async () => {
+    const page = await open('events');
+    await send(page, { type: 'events', sessionId: 's', events: makeEvents(0, 48) });
+    await page.getByRole('checkbox', { name: 'Network events (12)', exact: true }).waitFor();
+    for (const name of ['Process events (0)', 'File events (12)', 'DNS events (12)', 'Syscall events (12)', 'Findings events (0)']) {
+      assert.equal(await page.getByRole('checkbox', { name, exact: true }).count(), 1, name);
+    }
+    assert.equal(await page.getByRole('checkbox', { name: /^Process 0$/ }).count(), 0);
+    await page.close();
+  });
+
+  it('a reversed range in the filter is shown as an error, not an empty table', async () => {
+    const page = await open('events');
+    await send(page, { type: 'events', sessionId: 's', events: makeEvents(0, 40) });
+    await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '40 of 40 events');
+    await page.locator('#filter input').fill('pid:102..100');
+    const error = page.locator('#filter-error');
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.textContent() ?? '', /column 5: the range 102\.\.100 is reversed and matches nothing; put the smaller bound first: pid:100\.\.102/);
+    assert.equal(await page.locator('#filter-error mark').textContent(), '102..100');
+    assert.equal(await page.locator('#event-counts').textContent(), '40 of 40 events');
     await page.close();
   });
 

@@ -236,7 +236,13 @@ function numberMatcher(term: Term, alt: string, altPos: number, spec: { unit?: '
     const lo = parseNumber(range[1], spec.unit);
     const hi = parseNumber(range[2], spec.unit);
     if (lo === null || hi === null) return fail();
+    if (lo > hi) {
+      throw new ParseFailure(`column ${altPos + 1}: the range ${alt} is reversed and matches nothing; put the smaller bound first: ${term.field}:${range[2]}..${range[1]}`, altPos, alt.length);
+    }
     return (n) => n >= lo && n <= hi;
+  }
+  if (alt.includes('..')) {
+    throw new ParseFailure(`column ${altPos + 1}: the range "${alt}" needs a number on each side of "..", e.g. ${term.field}:${spec.unit ? '100us..2ms' : '10..20'}`, altPos, alt.length);
   }
   const op = /^(<=|>=|<|>|=)?(.*)$/.exec(alt)!;
   const v = parseNumber(op[2], spec.unit);

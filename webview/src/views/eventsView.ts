@@ -5,7 +5,7 @@
  */
 import type { LensEvent, SessionStats } from '../../../remote-agent/src/protocol';
 import type { Host } from '../host';
-import { eventKey, type ToWebview } from '../messages';
+import { eventKey, type SessionInfo, type ToWebview } from '../messages';
 import { EventStore } from '../model/eventStore';
 import { formatTime, GROUP_NAMES, isError, KIND_GROUPS, type KindGroup, kindGroup, resultText } from '../model/eventText';
 import { type CompiledFilter, FILTER_FIELDS, MATCH_ALL, parseFilter } from '../model/filter';
@@ -73,6 +73,8 @@ class EventsView implements View {
   private hiddenGroups = new Set<KindGroup>();
   private timeRange: { from: number; to: number } | null = null;
   private follow = true;
+  /** new events may still arrive (a running session): only then is there anything to follow */
+  private live = true;
   private selectedSeq = -1;
   private readonly groupCounts = new Map<KindGroup, number>();
   private lost = 0;
@@ -129,7 +131,7 @@ class EventsView implements View {
     for (const g of GROUP_NAMES) {
       // A plain span, not <vscode-badge>: that component binds a style attribute, which a strict CSP blocks.
       const badge = h('span', { class: 'count-badge kind-count' }, '0');
-      const box = h('vscode-checkbox', { 'data-group': g, class: `kind-toggle group-${g}`, 'aria-label': `Show ${GROUP_TITLES[g]} events` },
+      const box = h('vscode-checkbox', { 'data-group': g, class: `kind-toggle group-${g}`, title: `Show ${GROUP_TITLES[g]} events` },
         h('span', { class: 'swatch' }), GROUP_TITLES[g], ' ', badge) as HTMLElement & { checked: boolean };
       box.checked = !this.hiddenGroups.has(g);
       if (box.checked) box.setAttribute('checked', '');
@@ -173,6 +175,8 @@ class EventsView implements View {
       kinds,
       h('div', { class: 'split' }, this.grid, this.detail.element),
     );
+    // The toolkit's checkbox names itself by its text when connected ("Process 0"): name it properly now and on every count.
+    this.updateKindLabels();
 
     this.filterInput.addEventListener('input', () => this.setFilter(this.filterInput.value));
     this.followButton.addEventListener('click', () => this.setFollow(!this.follow));
@@ -204,7 +208,9 @@ class EventsView implements View {
   handle(msg: ToWebview): void {
     switch (msg.type) {
       case 'events': this.append(msg.events); break;
-      case 'reset': this.reset(); break;
+      case 'init': this.setSession(msg.session); break;
+      case 'reset': this.reset(); this.setSession(msg.session); break;
+      case 'state': this.setSession(msg.session); break;
       case 'select': {
         const seq = this.store.findKey(msg.key, eventKey);
         if (seq >= 0) {
@@ -232,13 +238,23 @@ class EventsView implements View {
     this.scheduler.request();
   }
 
+  /** Another session (or the same one from the start): nothing of the previous one's view applies, its time range included. */
   private reset(): void {
     this.store.clear();
     this.groupCounts.clear();
     this.selectedSeq = -1;
     this.lost = 0;
-    this.index.setScope(this.scope());
+    this.setTimeRange(null);
     this.detail.show(null);
+    this.redraw();
+  }
+
+  /** Follow/Pause only while the session can still send events; an ended one or a file has nothing to follow. */
+  private setSession(session: SessionInfo | null): void {
+    const live = session !== null && !session.fromFile && (session.state === 'starting' || session.state === 'running');
+    if (live === this.live) return;
+    this.live = live;
+    this.followButton.hidden = !live;
     this.redraw();
   }
 
@@ -488,6 +504,15 @@ class EventsView implements View {
     row.el.setAttribute('aria-selected', String(selected));
   }
 
+  private updateKindLabels(): void {
+    for (const [g, { box, badge }] of this.groupBoxes) {
+      const t = fmtCount(this.groupCounts.get(g) ?? 0);
+      if (badge.textContent !== t) badge.textContent = t;
+      const label = `${GROUP_TITLES[g]} events (${t})`;
+      if (box.getAttribute('aria-label') !== label) box.setAttribute('aria-label', label);
+    }
+  }
+
   private updateCounts(shown: number): void {
     // Counts change every batch; a few refreshes a second are enough to read them.
     const now = performance.now();
@@ -500,10 +525,7 @@ class EventsView implements View {
     let text = `${fmtCount(shown)} of ${fmtCount(held)} events`;
     if (this.store.dropped) text += ` (${fmtCount(this.store.dropped)} older ones are only in the session file)`;
     if (this.countsLabel.textContent !== text) this.countsLabel.textContent = text;
-    for (const [g, { badge }] of this.groupBoxes) {
-      const t = fmtCount(this.groupCounts.get(g) ?? 0);
-      if (badge.textContent !== t) badge.textContent = t;
-    }
+    this.updateKindLabels();
     this.lostLabel.hidden = this.lost === 0;
     if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost in the kernel`;
   }
