@@ -2,7 +2,7 @@
 // and the default events work (one group degraded, with its message) for every launch.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { requireBpf } from '../helpers/bpf';
 import { AS_NOBODY, busyLoad, makeCapProbe, runProbeAsNobody, type CapProbe } from '../helpers/cap-probe';
@@ -94,6 +94,18 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     const run = await runProbeAsNobody(probe.path, ['--ringbuf-bytes', String(1 << 30), '--', 'true']);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /--ringbuf-bytes 1073741824 is over the 64 MiB a non-root user may pin/);
+  });
+
+  it('a root agent refuses a probe that a user other than root could replace, saying which file and why', async function () {
+    const userDir = path.join(probe.dir, 'users');
+    mkdirSync(userDir, { mode: 0o755 });
+    copyFileSync(probe.path, path.join(userDir, 'lens-probe'));
+    chmodSync(path.join(userDir, 'lens-probe'), 0o755);
+    chownSync(userDir, 65534, 65534);
+    const run = await trace(['/bin/true'], [], { env: { LENS_PROBE: path.join(userDir, 'lens-probe') } });
+    assert.notEqual(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`refusing to run the probe \\(LENS_PROBE\\) ${userDir}/lens-probe as root: ${userDir} is owned by uid 65534`));
+    assert.equal(run.stdout, '');
   });
 
   it('default events: every launch is complete (exec, each open, exit) with other load on the machine; dns is degraded with its reason', async function () {

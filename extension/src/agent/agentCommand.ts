@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { replaceableByNonRoot } from '../../../remote-agent/src/probe/root-safe';
 
 /** How to start the agent: the executable, its arguments and extra environment. */
 export interface AgentCommand {
@@ -22,6 +23,8 @@ export interface AgentCommandOptions {
   /** runtimeLens.runWithSudo: start the agent through `sudo -n` */
   runWithSudo: boolean;
   exists?: (file: string) => boolean;
+  /** why a user other than root could replace a file (checked before sudo runs the agent bundle) */
+  replaceableByNonRoot?: (file: string) => string | undefined;
 }
 
 /** Places the bundled agent is looked for, in order: the packaged copy, then the development build. */
@@ -70,6 +73,12 @@ export function resolveAgentCommand(options: AgentCommandOptions): AgentCommand 
   const agentArgs = [agentPath, 'agent', '--stdio'];
   const env = { ELECTRON_RUN_AS_NODE: '1' };
   if (options.runWithSudo) {
+    // sudo runs the bundle as root: one another user can replace would run their code as root
+    const why = (options.replaceableByNonRoot ?? replaceableByNonRoot)(agentPath);
+    if (why) {
+      throw new Error(`Runtime Lens: refusing to run the agent bundle ${agentPath} as root through sudo: ${why}, so a user other than root could replace it. `
+        + 'Install the extension where only root can write, or turn off runtimeLens.runWithSudo and grant the probe capabilities instead.');
+    }
     // sudo resets the environment, so pass ELECTRON_RUN_AS_NODE through env(1).
     return { command: 'sudo', args: ['-n', 'env', 'ELECTRON_RUN_AS_NODE=1', options.nodePath, ...agentArgs], env, agentPath, probePath };
   }

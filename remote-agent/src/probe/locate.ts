@@ -4,6 +4,7 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import { assertRootSafe } from './root-safe';
 
 /** A probe binary and where it was found. */
 export interface ProbeLocation {
@@ -26,17 +27,23 @@ export function probeCandidates(env: NodeJS.ProcessEnv = process.env, bundleDir 
 
 /**
  * The probe to run. $LENS_PROBE, when set, must exist (a wrong override is an
- * error, not a silent fallback). Throws with the places searched and how to build it.
+ * error, not a silent fallback). Throws with the places searched and how to build it, and,
+ * for a root agent (euid 0), when a user other than root could replace the probe.
  */
-export function locateProbe(env: NodeJS.ProcessEnv = process.env, bundleDir = __dirname): ProbeLocation {
+export function locateProbe(env: NodeJS.ProcessEnv = process.env, bundleDir = __dirname, euid = process.geteuid?.() ?? -1): ProbeLocation {
   const candidates = probeCandidates(env, bundleDir);
+  let found: ProbeLocation | undefined;
   if (env.LENS_PROBE) {
-    const p = candidates[0];
-    if (!isExecutable(p.path)) throw new Error(`LENS_PROBE=${env.LENS_PROBE} is not an executable file; unset it or point it at a built lens-probe`);
-    return p;
+    found = candidates[0];
+    if (!isExecutable(found.path)) throw new Error(`LENS_PROBE=${env.LENS_PROBE} is not an executable file; unset it or point it at a built lens-probe`);
+  } else {
+    found = candidates.find((c) => isExecutable(c.path));
   }
-  const found = candidates.find((c) => isExecutable(c.path));
-  if (found) return found;
+  if (found) {
+    // as root the probe runs as root: a file another user can replace would run their code as root
+    if (euid === 0) assertRootSafe(found.path, found.source === 'LENS_PROBE' ? 'the probe (LENS_PROBE)' : 'the probe');
+    return found;
+  }
   const seen = [...new Set(candidates.map((c) => c.path))];
   throw new Error(`lens-probe not found (looked in ${seen.join(', ')}); build it with \`make -C bpf/linux\` or set LENS_PROBE=/path/to/lens-probe`);
 }

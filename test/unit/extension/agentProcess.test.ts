@@ -24,9 +24,34 @@ describe('agent command', () => {
   });
 
   it('falls back to the development build, and goes through sudo -n with the environment kept', () => {
-    const cmd = resolveAgentCommand({ extensionPath: '/repo', nodePath: '/usr/bin/node', runWithSudo: true, exists: exists(['/repo/remote-agent/dist/runtime-lens.js', '/repo/bpf/linux/.output/lens-probe']) });
+    const cmd = resolveAgentCommand({ extensionPath: '/repo', nodePath: '/usr/bin/node', runWithSudo: true, exists: exists(['/repo/remote-agent/dist/runtime-lens.js', '/repo/bpf/linux/.output/lens-probe']), replaceableByNonRoot: () => undefined });
     assert.deepEqual([cmd.command, ...cmd.args], ['sudo', '-n', 'env', 'ELECTRON_RUN_AS_NODE=1', '/usr/bin/node', '/repo/remote-agent/dist/runtime-lens.js', 'agent', '--stdio']);
     assert.equal(cmd.probePath, '/repo/bpf/linux/.output/lens-probe');
+  });
+
+  it('refuses to run through sudo a bundle that a user other than root could replace, naming the file and why', () => {
+    const ext = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-sudo-'));
+    try {
+      const dist = path.join(ext, 'extension', 'dist');
+      fs.mkdirSync(dist, { recursive: true });
+      fs.writeFileSync(path.join(dist, 'runtime-lens.js'), '');
+      const root = process.geteuid?.() === 0;
+      if (root) fs.chownSync(dist, 65534, 65534); // as another user, the files are theirs already
+      const uid = root ? 65534 : process.geteuid?.();
+      assert.throws(() => resolveAgentCommand({ extensionPath: ext, nodePath: '/usr/bin/node', runWithSudo: true }),
+        new RegExp(`refusing to run the agent bundle ${dist}/runtime-lens.js as root through sudo: ${root ? dist : dist + '/runtime-lens.js'} is owned by uid ${uid}`));
+      // without sudo the same bundle runs as the user: nothing to refuse
+      assert.equal(resolveAgentCommand({ extensionPath: ext, nodePath: '/usr/bin/node', runWithSudo: false }).agentPath, path.join(dist, 'runtime-lens.js'));
+      if (root) {
+        fs.chownSync(dist, 0, 0);
+        fs.chmodSync(path.join(dist, 'runtime-lens.js'), 0o666);
+        assert.throws(() => resolveAgentCommand({ extensionPath: ext, nodePath: '/usr/bin/node', runWithSudo: true }), /runtime-lens.js is writable by every user/);
+        fs.chmodSync(path.join(dist, 'runtime-lens.js'), 0o644);
+        assert.equal(resolveAgentCommand({ extensionPath: ext, nodePath: '/usr/bin/node', runWithSudo: true }).command, 'sudo');
+      }
+    } finally {
+      fs.rmSync(ext, { recursive: true, force: true });
+    }
   });
 
   it('says where it looked when the agent is missing, and checks the override', () => {
