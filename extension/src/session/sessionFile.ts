@@ -67,6 +67,19 @@ export function sessionFileName(startedAt: number, program: string): string {
   return `${stamp}_${slug}${SESSION_FILE_SUFFIX}`;
 }
 
+/** Creates `file` (0600) without replacing an existing one: two sessions named alike never overwrite each other. */
+function createExclusive(file: string): { fd: number; file: string } {
+  const base = file.slice(0, file.length - SESSION_FILE_SUFFIX.length);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? file : `${base}-${n}${SESSION_FILE_SUFFIX}`;
+    try {
+      return { fd: fs.openSync(candidate, 'wx', 0o600), file: candidate };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw err;
+    }
+  }
+}
+
 /**
  * Streams every event of a session to a gzip-compressed NDJSON file. Writes are
  * queued in order and never dropped; a write error is kept in `error` and
@@ -85,11 +98,16 @@ export class SessionRecorder {
   private summaryWrittenAt = -Infinity;
   private summaryWritten = '';
 
-  constructor(readonly file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
+  /** the file written: the path asked for, or `NAME-2…` when a session of the same name already exists */
+  readonly file: string;
+
+  constructor(file: string, header: SessionFileHeader, private readonly onError: (err: Error) => void) {
     // the folder holds command lines and paths of traced programs: only its owner may list or read it
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const { fd, file: created } = createExclusive(file);
+    this.file = created;
     this.gzip = zlib.createGzip({ level: 6 });
-    this.out = fs.createWriteStream(file, { mode: 0o600 });
+    this.out = fs.createWriteStream(created, { fd });
     this.done = new Promise<void>((resolve) => {
       this.out.on('close', resolve);
     });

@@ -137,7 +137,7 @@ export class SessionManager implements Disposable {
           runtimeLens: 'session', version: 1, title: session.title, target: shown, startedAt,
           agentVersion: client.initializeResult?.agentVersion, events: settings.events,
         }, (err) => session.setProblem(err.message));
-        session.file = file;
+        session.file = session.recorder.file;
       } catch (err) {
         session.setProblem(`Runtime Lens could not create the session file ${file}: ${(err as Error).message}. Check the setting runtimeLens.sessionsDirectory.`);
       }

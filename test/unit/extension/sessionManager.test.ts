@@ -77,6 +77,21 @@ describe('SessionManager', () => {
     assert.equal(await manager.openFile(session.file!), reopened, 'opening it again reuses it');
   });
 
+  it('two sessions of one program started in the same millisecond keep a file each', async () => {
+    const header = { runtimeLens: 'session' as const, version: 1 as const, title: 'app', target: { kind: 'launch' as const, command: ['app'], cwd: dir }, startedAt: 0 };
+    const file = path.join(dir, 'same.lens.ndjson.gz');
+    const first = new SessionRecorder(file, header, assert.fail);
+    const second = new SessionRecorder(file, header, assert.fail);
+    first.write([ev('open', 1, 100)]);
+    second.write([ev('open', 2, 200), ev('open', 3, 200)]);
+    await first.close({ state: 'exited', endedAt: 1 });
+    await second.close({ state: 'exited', endedAt: 1 });
+    assert.equal(first.file, file);
+    assert.equal(second.file, path.join(dir, 'same-2.lens.ndjson.gz'));
+    assert.equal((await readSessionFile(first.file, () => {})).events, 1);
+    assert.equal((await readSessionFile(second.file, () => {})).events, 2);
+  });
+
   it('keeps the latest syscall summary in the session file and shows it when the file is reopened', async () => {
     const row = (name: string, count: number): SyscallSummaryRow => ({
       pid: 100, comm: 'app', name, nr: 0, count, errors: 0, total_ns: count * 1000, max_ns: 5000, p50_ns: 1000, p95_ns: 4000, p99_ns: 5000,
