@@ -8,6 +8,10 @@
  *              [--ringbuf-bytes N] [--stats-ms N]
  *              (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])
  *
+ * --check-hooks: load and attach one empty program per hook type, print
+ * one text line per type on stdout (hookcheck_helpers.h) and exit: what
+ * this kernel allows in the mode the probe runs in (runtime-lens doctor).
+ *
  * --exec-path: the file to execute, already resolved in PATH by the caller
  * (COMMAND stays argv[0]), so the trace starts with one exec of the target
  * instead of a failed exec per PATH entry before it.
@@ -43,6 +47,7 @@
 #include "attach_helpers.h"
 #include "checks_helpers.h"
 #include "creds_helpers.h"
+#include "hookcheck_helpers.h"
 #include "output_helpers.h"
 #include "target_helpers.h"
 
@@ -187,6 +192,7 @@ struct lens_opts {
 	pid_t pid;
 	char **cmd;
 	const char *exec_path;  /* NULL: COMMAND is looked up in PATH */
+	bool check_hooks;       /* --check-hooks: report which hook types work, trace nothing */
 };
 
 /* Everything the run holds; released by cleanup() alone. */
@@ -239,7 +245,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static const char usage[] =
 	"usage: lens-probe [--events exec,file,net,dns,syscall,syscount] [--syscalls NR,...]\n"
 	"                  [--ringbuf-bytes N] [--stats-ms N]\n"
-	"                  (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])";
+	"                  (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])\n"
+	"       lens-probe --check-hooks";
 
 static int parse_u64(const char *s, uint64_t *v)
 {
@@ -312,6 +319,7 @@ static int parse_args(int argc, char **argv, struct lens_opts *o)
 		{ "max-queue-bytes", required_argument, NULL, 'q' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "exec-path", required_argument, NULL, 'x' },
+		{ "check-hooks", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -374,6 +382,9 @@ static int parse_args(int argc, char **argv, struct lens_opts *o)
 			}
 			o->exec_path = optarg;
 			break;
+		case 'c':
+			o->check_hooks = true;
+			break;
 		case 'h':
 			fprintf(stderr, "%s\n", usage);
 			exit(0);
@@ -385,6 +396,8 @@ static int parse_args(int argc, char **argv, struct lens_opts *o)
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
+	if (o->check_hooks && !o->pid && !o->cmd)
+		return 0;
 	if (!o->pid == !o->cmd) {
 		report(LENS_ERR_USAGE, EINVAL, "give either --pid PID or -- COMMAND [ARGS...]\n%s",
 		       usage);
@@ -782,7 +795,7 @@ static int check_owner_limits(void)
 		       (unsigned)st.owner.uid, n - 1);
 		return -1;
 	}
-	if (!st.launched && lens_may_trace(&st.owner, st.o.pid, why, sizeof(why))) {
+	if (st.o.pid && lens_may_trace(&st.owner, st.o.pid, why, sizeof(why))) {
 		report(LENS_ERR_FORBIDDEN, EPERM, "%s", why);
 		return -1;
 	}
@@ -1058,13 +1071,17 @@ int main(int argc, char **argv)
 		st.probe_status = 1;
 		goto out;
 	}
-	if (!st.launched && !lens_pid_exists(st.o.pid)) {
+	if (!st.launched && !st.o.check_hooks && !lens_pid_exists(st.o.pid)) {
 		report(LENS_ERR_NO_SUCH_PID, ESRCH, "no process with pid %d", st.o.pid);
 		st.probe_status = 1;
 		goto out;
 	}
 	if (check_owner_limits()) {
 		st.probe_status = 1;
+		goto out;
+	}
+	if (st.o.check_hooks) {
+		st.probe_status = lens_check_hooks(STDOUT_FILENO, !st.owner.confined);
 		goto out;
 	}
 	if (setup_bpf() || (emit_hello(), start_target())) {

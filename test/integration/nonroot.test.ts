@@ -1,10 +1,11 @@
 // A non-root user with the README's capability-granted probe sees only what ptrace would show them,
 // and the default events work (one group degraded, with its message) for every launch.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { requireBpf } from '../helpers/bpf';
+import { CLI_ENTRY } from '../helpers/paths';
 import { AS_NOBODY, busyLoad, makeCapProbe, runProbeAsNobody, type CapProbe } from '../helpers/cap-probe';
 import { assertExit, only, runCli, select, trace } from '../helpers/trace';
 
@@ -106,6 +107,28 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     assert.notEqual(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`refusing to run the probe \\(LENS_PROBE\\) ${userDir}/lens-probe as root: ${userDir} is owned by uid 65534`));
     assert.equal(run.stdout, '');
+  });
+
+  it('doctor tries each hook type with the probe\'s capabilities: uprobes fail (with the reason and fix), the rest work', async function () {
+    const run = spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), process.execPath, CLI_ENTRY, 'doctor', '--json'],
+      { cwd: '/', env: { ...process.env, LENS_PROBE: probe.path }, encoding: 'utf8' });
+    assert.equal(run.status, 1, run.stderr);
+    const checks = JSON.parse(run.stdout) as Array<{ name: string; ok: boolean; detail: string; fix?: string }>;
+    const byName = (n: string) => checks.find((c) => c.name === n)!;
+    for (const n of ['ring buffer', 'tracepoints', 'raw tracepoints']) {
+      assert.equal(byName(n).ok, true, JSON.stringify(byName(n)));
+      assert.match(byName(n).detail, /^works with the probe's file capabilities: the probe (loaded|attached) a test program/);
+    }
+    assert.equal(byName('uprobes').ok, false);
+    assert.match(byName('uprobes').detail, /fails with the probe's file capabilities \(EACCES\): .*CAP_SYS_ADMIN/);
+    assert.match(byName('uprobes').fix!, /run the agent as root \(sudo\) for dns events/);
+    assert.deepEqual(checks.filter((c) => !c.ok).map((c) => c.name), ['uprobes']);
+    // the same probe run by root: every hook type works
+    const asRoot = spawnSync(process.execPath, [CLI_ENTRY, 'doctor', '--json'], { env: { ...process.env, LENS_PROBE: probe.path }, encoding: 'utf8' });
+    const rootChecks = JSON.parse(asRoot.stdout) as typeof checks;
+    for (const n of ['ring buffer', 'tracepoints', 'raw tracepoints', 'uprobes']) {
+      assert.match(rootChecks.find((c) => c.name === n)!.detail, /^works as root: the probe (loaded|attached) a test program/, asRoot.stdout);
+    }
   });
 
   it('default events: every launch is complete (exec, each open, exit) with other load on the machine; dns is degraded with its reason', async function () {

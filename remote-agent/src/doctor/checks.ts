@@ -24,10 +24,32 @@ export interface DoctorEnv {
   getcap(path: string): string | undefined;
   probePath(): { path?: string; error?: string };
   euid: number;
+  /** stdout of `PROBE --check-hooks` (one `hook NAME ok|ERRNO DETAIL` line per hook type); omitted: not tried */
+  hookCheck?(probePath: string): string | undefined;
 }
 
 function run(cmd: string, args: string[]): string | undefined {
   try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10000 }); } catch { return undefined; }
+}
+
+/** stdout of a command that may exit non-zero (the probe's check exits 1 when a hook fails). */
+function output(cmd: string, args: string[]): string | undefined {
+  try { return execFileSync(cmd, args, { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20000 }); } catch (e) {
+    return (e as { stdout?: string }).stdout || undefined;
+  }
+}
+
+/** One hook type as the probe tried it: ok, or the errno name and what failed. */
+interface HookResult { ok: boolean; errno: string; detail: string }
+
+/** Parses `lens-probe --check-hooks` lines (other bytes, e.g. an ERROR frame, are ignored). */
+export function parseHookCheck(text: string | undefined): Map<string, HookResult> {
+  const hooks = new Map<string, HookResult>();
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^hook\t([a-z_]+)\t([A-Za-z0-9]+)\t(.*)$/.exec(line);
+    if (m) hooks.set(m[1], { ok: m[2] === 'ok', errno: m[2], detail: m[3] });
+  }
+  return hooks;
 }
 
 /** The real machine. */
@@ -40,6 +62,7 @@ export function systemDoctorEnv(): DoctorEnv {
     getcap: (p) => run('getcap', [p]) ?? run('/usr/sbin/getcap', [p]),
     probePath: () => { try { return { path: locateProbe().path }; } catch (e) { return { error: (e as Error).message }; } },
     euid: process.geteuid?.() ?? -1,
+    hookCheck: (probe) => output(probe, ['--check-hooks']),
   };
 }
 
@@ -107,6 +130,12 @@ export function runDoctor(env: DoctorEnv = systemDoctorEnv()): DoctorCheck[] {
   checks.push(userCheck, ...probeChecks);
 
   const features = userPriv ? env.bpftoolFeatures() : undefined;
+  const probeOk = probeChecks.length > 1 && probeChecks[1].ok;
+  const probePath = probeChecks[0].ok ? probeChecks[0].detail : undefined;
+  if (probeOk && probePath && env.hookCheck) {
+    checks.push(...triedHooks(parseHookCheck(env.hookCheck(probePath)), env.euid === 0, tracefs));
+    return checks.concat(unusedHooks(env, features));
+  }
   const tp = feature(features, 'program_type tracepoint') ?? (env.exists('/sys/bus/event_source/devices/tracepoint'));
   add('tracepoints', tp && tracefs, tp ? (tracefs ? 'available (used for syscalls, sched, sock events)' : 'available once tracefs is mounted') : 'unavailable',
     tracefs ? 'use a kernel with CONFIG_TRACEPOINTS and CONFIG_BPF_EVENTS' : 'sudo mount -t tracefs tracefs /sys/kernel/tracing');
@@ -116,6 +145,35 @@ export function runDoctor(env: DoctorEnv = systemDoctorEnv()): DoctorCheck[] {
   add('uprobes', uprobe, uprobe ? 'available (used for DNS names via getaddrinfo)' : 'unavailable: DNS names will be missing', 'use a kernel with CONFIG_UPROBE_EVENTS=y');
   const ringbuf = feature(features, 'map_type ringbuf') ?? kernelAtLeast(env.kernel, 5, 8);
   add('ring buffer', ringbuf, ringbuf ? 'available' : 'unavailable', 'upgrade to Linux 5.8 or newer');
+  return checks.concat(unusedHooks(env, features));
+}
+
+/** What each hook type is for, and the fix when the probe could not use it. */
+const HOOKS: Array<{ hook: string; name: string; use: string; fix: (root: boolean, errno: string) => string }> = [
+  { hook: 'load', name: 'ring buffer', use: 'with a ring buffer and task storage', fix: () => 'upgrade to Linux 5.11 or newer (task storage for tracing programs)' },
+  { hook: 'tracepoint', name: 'tracepoints', use: 'used for syscalls, sched, sock events',
+    fix: (_root, errno) => errno === 'E2BIG' ? 'end other eBPF tracing sessions (64 programs per tracepoint, machine-wide)' : 'use a kernel with CONFIG_TRACEPOINTS and CONFIG_BPF_EVENTS' },
+  { hook: 'raw_tracepoint', name: 'raw tracepoints', use: 'used for the hot sys_enter/sys_exit hooks', fix: () => 'use a kernel with CONFIG_BPF_EVENTS' },
+  { hook: 'uprobe', name: 'uprobes', use: 'used for DNS names via getaddrinfo',
+    fix: (root) => root ? 'use a kernel with CONFIG_UPROBE_EVENTS=y' : 'run the agent as root (sudo) for dns events: the other event groups work with the probe\'s file capabilities' },
+];
+
+/** The hook checks from what the probe itself could load and attach, in this mode. */
+function triedHooks(results: Map<string, HookResult>, root: boolean, tracefs: boolean): DoctorCheck[] {
+  const mode = root ? 'as root' : 'with the probe\'s file capabilities';
+  return HOOKS.map(({ hook, name, use, fix }) => {
+    const r = results.get(hook) ?? (results.get('load')?.ok === false ? results.get('load') : undefined);
+    if (!r) return { name, ok: false, detail: 'not tried: lens-probe --check-hooks gave no answer for it', fix: 'run lens-probe --check-hooks to see its error' };
+    if (r.ok) return { name, ok: true, detail: `works ${mode}: the probe ${hook === 'load' ? 'loaded' : 'attached'} a test program (${use})` };
+    const f = !tracefs && hook === 'tracepoint' ? 'sudo mount -t tracefs tracefs /sys/kernel/tracing' : fix(root, r.errno);
+    return { name, ok: false, detail: `fails ${mode} (${r.errno}): ${r.detail}`, fix: f };
+  });
+}
+
+/** kprobes and fentry/fexit: reported for the record, never needed. */
+function unusedHooks(env: DoctorEnv, features: string | undefined): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const kprobes = env.exists('/sys/bus/event_source/devices/kprobe');
   add('kprobes', true, kprobes ? 'available (not needed by Runtime Lens)'
     : 'unavailable (CONFIG_KPROBES is off) — Runtime Lens does not need them: it uses tracepoints, raw tracepoints and uprobes');
