@@ -31,6 +31,8 @@ export interface ProcessNode {
  */
 export class ProcessTreeModel {
   private readonly live = new Map<number, ProcessNode>();
+  /** the last process of each pid that exited: late events of it (a tcp_close after its exit) belong to it */
+  private readonly exited = new Map<number, ProcessNode>();
   private readonly generations = new Map<number, number>();
   private readonly knownCommandLines = new Map<number, string>();
   readonly roots: ProcessNode[] = [];
@@ -100,6 +102,7 @@ export class ProcessTreeModel {
         return true;
       }
       case 'exit': {
+        if (!this.live.has(e.pid) && this.exited.has(e.pid)) return this.touch(e);
         // an attached process may be seen for the first time when it exits
         const node = this.live.get(e.pid) ?? this.create(e.pid, e.ppid, e.comm, e.ts);
         if (!node) return false;
@@ -108,6 +111,7 @@ export class ProcessTreeModel {
         if (e.signal) node.signal = e.signal;
         node.endTs = e.ts;
         this.live.delete(e.pid);
+        this.exited.set(e.pid, node);
         return true;
       }
       default:
@@ -115,9 +119,13 @@ export class ProcessTreeModel {
     }
   }
 
-  /** Counts an event on its process, adding the process if it is new. */
+  /**
+   * Counts an event on its process, adding the process if it is new. An event of a pid
+   * that exited (a socket closed after its owner's exit) counts on that process: it does
+   * not bring it back as a new one; a new process of a reused pid starts with its fork or exec.
+   */
   private touch(e: LensEvent): boolean {
-    const existing = this.live.get(e.pid);
+    const existing = this.live.get(e.pid) ?? this.exited.get(e.pid);
     if (existing) {
       existing.events++;
       return false;

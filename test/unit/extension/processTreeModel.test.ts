@@ -48,6 +48,25 @@ describe('ProcessTreeModel', () => {
     assert.deepEqual(t.get(10)?.argv, ['a']);
   });
 
+  it('events of a process that arrive after its exit (a tcp_close) count on it, not as a new process with no exit', () => {
+    const t = new ProcessTreeModel();
+    t.apply([
+      ev('exec', 1, 50, { argv: ['server'] }),
+      ev('fork', 2, 50, { child_pid: 60 }),
+      ev('connect', 3, 60, { ppid: 50 }),
+      ev('exit', 4, 60, { ppid: 50, exit_code: 0 }),
+      ev('tcp_close', 5, 60, { ppid: 50, family: 'AF_INET', saddr: '127.0.0.1', sport: 40000, daddr: '127.0.0.1', dport: 8080, bytes_sent: 1, bytes_received: 2 }),
+      ev('exit', 6, 60, { ppid: 50, exit_code: 0 }),
+    ]);
+    assert.equal(t.size, 2, 'server and its child, nothing more');
+    const kids = t.roots[0].children;
+    assert.deepEqual(kids.map((c) => [c.pid, c.exitCode, c.endTs, c.events]), [[60, 0, 4, 4]]);
+    assert.equal(t.get(60), undefined, 'not live again');
+    // A new process with that pid starts with its fork, and is a node of its own.
+    t.apply([ev('fork', 7, 50, { child_pid: 60 }), ev('open', 8, 60, { ppid: 50 })]);
+    assert.deepEqual(t.roots[0].children.map((c) => [c.pid, c.endTs, c.events]), [[60, 4, 4], [60, undefined, 1]]);
+  });
+
   it('a process first seen at its exit (attached late) keeps its exit status', () => {
     const t = new ProcessTreeModel();
     t.apply([ev('exit', 1, 77, { exit_code: 143, signal: 'SIGTERM', comm: 'sleep' })]);

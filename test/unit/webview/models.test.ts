@@ -51,6 +51,18 @@ describe('webview process tree model', () => {
     assert.equal(m.hierarchy(new Set())?.node.comm, 'session');
   });
 
+  it('an event after a process\'s exit (tcp_close) keeps it exited, with no extra node', () => {
+    const m = new ProcessTreeModel();
+    m.addEvents([
+      { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false },
+      { ...b(1.5, 11, 'bash', 10), kind: 'exec', filename: '/usr/bin/curl', argv: ['curl', 'x'], cwd: '/', ret: 0 },
+      { ...b(2, 11, 'curl', 10), kind: 'exit', exit_code: 0 },
+      { ...b(3, 11, 'curl', 10), kind: 'tcp_close', family: 'AF_INET', saddr: '10.0.0.1', sport: 4000, daddr: '10.0.0.2', dport: 443, bytes_sent: 1, bytes_received: 2 },
+    ]);
+    assert.deepEqual(shape(m.hierarchy(new Set())), ['bash:10', 'curl:11=0']);
+    assert.equal(m.get(11)?.events, 3);
+  });
+
   it('grades activity on a log scale', () => {
     assert.equal(activityLevel(0, 1000), 0);
     assert.equal(activityLevel(1, 1000), 1);
