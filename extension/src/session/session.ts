@@ -46,6 +46,8 @@ export class Session {
   readonly processes = new ProcessTreeModel();
   file: string | undefined;
   agentSessionId: string | undefined;
+  /** the launched or attached process, from the agent's start reply */
+  targetPid: number | undefined;
   recorder: SessionRecorder | undefined;
   state: SessionState = 'starting';
   exitCode: number | undefined;
@@ -179,11 +181,24 @@ export class Session {
         return this.signal ? `exited (${this.signal})` : `exited (code ${this.exitCode ?? '?'})`;
       case 'failed':
         return 'failed';
+      case 'stopped': {
+        const how = this.stopOutcome();
+        return how ? `stopped: ${how}` : 'stopped';
+      }
       case 'running':
         return this.stopRequested ? 'stopping…' : 'running';
       default:
         return this.state;
     }
+  }
+
+  /**
+   * What the user's Stop did to the traced program, once the session has stopped:
+   * the agent ends a launched program (SIGTERM, as strace does) and leaves an attached one running.
+   */
+  stopOutcome(): string | undefined {
+    if (this.state !== 'stopped' || !this.stopRequested || this.fromFile) return undefined;
+    return this.target.kind === 'launch' ? 'killed by Runtime Lens (SIGTERM)' : 'detached by Runtime Lens; the process keeps running';
   }
 
   dispose(): void {

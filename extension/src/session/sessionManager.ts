@@ -130,6 +130,7 @@ export class SessionManager implements Disposable {
         redact: settings.redact,
       });
       session.agentSessionId = result.sessionId;
+      session.targetPid = result.pid;
       const startedAt = this.options.clock.now();
       const file = path.join(settings.sessionsDirectory, sessionFileName(startedAt, targetProgram(target)));
       try {
@@ -256,6 +257,13 @@ export class SessionManager implements Disposable {
   }
 
   private finish(session: Session, state: 'exited' | 'stopped' | 'failed', details: { exitCode?: number; signal?: string; message?: string }): void {
+    if (state === 'stopped' && session.stopRequested && !details.message) {
+      // kept in the session file's end record, so a reopened session says it too
+      const pid = session.targetPid ?? '?';
+      details = { ...details, message: session.target.kind === 'launch'
+        ? `Stopped from VS Code: Runtime Lens sent SIGTERM to the launched program (pid ${pid}), then SIGKILL if it did not exit.`
+        : `Stopped from VS Code: tracing ended; pid ${pid} was left running.` };
+    }
     if (!session.setState(state, details)) return;
     const recorder = session.recorder;
     if (!recorder) return;

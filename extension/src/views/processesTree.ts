@@ -64,10 +64,12 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessesT
     item.id = `${this.session?.id}/${element.key}`;
     const cmd = processCommandLine(element);
     const live = this.session?.live === true;
-    // a process whose exit was not seen before the session ended is not "running"
-    const end = element.endTs === undefined ? (live ? 'running' : 'no exit seen')
+    // a process whose exit was not seen before the session ended is not "running"; the launched one may have been ended by Stop
+    const stopped = element.endTs === undefined && !live && this.session?.target.kind === 'launch' && element.pid === this.session.targetPid
+      ? this.session.stopOutcome() : undefined;
+    const end = stopped ?? (element.endTs === undefined ? (live ? 'running' : 'no exit seen')
       : element.signal ? `killed by ${element.signal}`
-        : element.exitCode !== undefined ? `exit ${element.exitCode}` : 'gone';
+        : element.exitCode !== undefined ? `exit ${element.exitCode}` : 'gone');
     item.description = `${end} · ${cmd}`;
     item.tooltip = [
       `pid ${element.pid}, parent ${element.ppid}`,
@@ -77,7 +79,7 @@ export class ProcessesTreeProvider implements vscode.TreeDataProvider<ProcessesT
       `state: ${end}`,
       `events: ${element.events}`,
     ].filter(Boolean).join('\n');
-    item.iconPath = element.endTs === undefined
+    item.iconPath = stopped ? new vs.ThemeIcon('debug-stop') : element.endTs === undefined
       ? live ? new vs.ThemeIcon('play-circle', new vs.ThemeColor('testing.iconPassed')) : new vs.ThemeIcon('circle-slash')
       : element.exitCode === 0 && !element.signal
         ? new vs.ThemeIcon('circle-outline')

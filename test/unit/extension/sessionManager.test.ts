@@ -8,6 +8,11 @@ import { AgentClient } from '../../../extension/src/agent/agentClient';
 import type { Session } from '../../../extension/src/session/session';
 import { readSessionFile, SessionRecorder, SUMMARY_RECORD_MS } from '../../../extension/src/session/sessionFile';
 import { SessionManager, type SessionSettings } from '../../../extension/src/session/sessionManager';
+import { SessionTerminal } from '../../../extension/src/session/sessionTerminal';
+import type { ProcessNode } from '../../../extension/src/session/processTreeModel';
+import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
+import { FakeClock } from './helpers/fakeClock';
+import { fakeVscodeTypes } from './helpers/fakeVscodeTypes';
 import { systemClock } from '../../../extension/src/util/clock';
 import { ev, FakeAgent, until } from './helpers/fakeAgent';
 
@@ -192,6 +197,34 @@ describe('SessionManager', () => {
     assert.equal(labels[0], 'stopping…');
     assert.equal(s.state, 'stopped');
     assert.match(s.message ?? '', /Stopped on request; the agent reported: lens-probe was killed by SIGKILL/);
+  });
+
+  it('Stop says that Runtime Lens ended the launched program: in its terminal, the Processes view and the session file', async () => {
+    const s = await launch(['python3', 'serve.py']);
+    const term = new SessionTerminal(s, manager, () => undefined);
+    const written: string[] = [];
+    term.onDidWrite((t) => written.push(t));
+    term.open();
+    // the fake agent launched pid 4242, which forked 4243; neither exit is seen: the probe detaches first
+    await agent.sendEvents(s.agentSessionId!, [
+      ev('exec', 1, 4242, { argv: ['python3', 'serve.py'], comm: 'python3' }),
+      ev('fork', 2, 4242, { child_pid: 4243 }),
+    ]);
+    await until(() => s.processes.size === 2, 'the processes');
+    await manager.stop(s);
+    assert.equal(s.stateLabel(), 'stopped: killed by Runtime Lens (SIGTERM)');
+    assert.match(written.join(''), /python3 serve\.py: stopped: killed by Runtime Lens \(SIGTERM\)\. Press any key to close\./);
+    const tree = new ProcessesTreeProvider(fakeVscodeTypes, manager, new FakeClock());
+    const [root] = tree.getChildren() as ProcessNode[];
+    assert.equal(tree.getTreeItem(root).description, 'killed by Runtime Lens (SIGTERM) · python3 serve.py');
+    assert.match(String(tree.getTreeItem(root).tooltip), /state: killed by Runtime Lens \(SIGTERM\)/);
+    assert.match(String(tree.getTreeItem(tree.getChildren(root)[0]).description), /^no exit seen/, 'its child was not signalled by Runtime Lens');
+    tree.dispose();
+    term.dispose();
+    assert.match(s.message ?? '', /Runtime Lens sent SIGTERM to the launched program \(pid 4242\)/);
+    await s.recorder!.close({ state: 'stopped', endedAt: 0 }); // already closed by the stop: waits for it to be on disk
+    const contents = await readSessionFile(s.file!, () => undefined);
+    assert.match(contents.trailer?.message ?? '', /Runtime Lens sent SIGTERM to the launched program \(pid 4242\)/);
   });
 
   it('stops a session through the agent and sends typed input to it', async () => {
