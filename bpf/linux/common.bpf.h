@@ -172,6 +172,15 @@ static __always_inline void lens_count_drop(__u32 kind)
 		*n += 1;
 }
 
+/* Counts one record handed to the ring buffer (lens_submitted). */
+static __always_inline void lens_count_submitted(__u32 kind)
+{
+	__u64 *n = bpf_map_lookup_elem(&lens_submitted, &kind);
+
+	if (n)
+		*n += 1;
+}
+
 /* Reserves a record in the ring buffer; a full ring is counted per kind. */
 static __always_inline void *lens_reserve(__u32 kind, __u32 size)
 {
@@ -190,6 +199,8 @@ static __always_inline void *lens_reserve(__u32 kind, __u32 size)
 static __always_inline void lens_submit(void *rec)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	lens_count_submitted(((struct lens_hdr *)rec)->kind);
 
 	if (bpf_ringbuf_query(&lens_events, BPF_RB_AVAIL_DATA) >= lens_cfg.wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;

@@ -13,13 +13,12 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 1
+#define LENS_ABI_VERSION 2
 
 #define LENS_COMM_LEN 16
-#define LENS_PATH_LEN 256     /* one path as passed to the syscall, NUL-terminated, truncated beyond */
-#define LENS_DIR_LEN 256      /* resolved directory for relative paths (dirfd or cwd) */
-#define LENS_ARGV_LEN 1024    /* argv bytes: NUL-separated arguments */
-#define LENS_ARGV_MAX 32      /* at most this many arguments are read */
+#define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
+#define LENS_ARGV_LEN 8192    /* argv bytes kept: NUL-separated arguments; more is truncated */
+#define LENS_ARGV_MAX 1024    /* at most this many arguments are read (argc counts further) */
 #define LENS_DNS_NAME_LEN 128
 #define LENS_DNS_MAX_ANSWERS 8
 #define LENS_SYSCALL_MAX 512  /* syscall numbers at or above this are not traced */
@@ -44,7 +43,7 @@ enum lens_kind {
 };
 
 /* lens_hdr.flags */
-#define LENS_F_TRUNCATED   0x1  /* a string or argv was cut at its buffer size */
+#define LENS_F_TRUNCATED   0x1  /* a name or argv was cut at its limit */
 #define LENS_F_THREAD      0x2  /* fork: the child is a thread (CLONE_THREAD) */
 #define LENS_F_HAS_STACK   0x4  /* a user-stack snapshot follows the body (stack_size bytes) */
 /* exec, non-root probe only: the new program is not traced (not ptrace-able by the user), because of */
@@ -71,15 +70,22 @@ struct lens_hdr {
 	char comm[LENS_COMM_LEN];
 };
 
+/*
+ * Records that carry names (exec, open, fsop) have a variable length: the
+ * fixed part, then the names back to back in the order of their *_len
+ * fields. Each *_len counts its name's bytes and terminating NUL (0: no
+ * name); h.size is the fixed part plus every *_len. Names are bytes as the
+ * kernel has them, not necessarily UTF-8.
+ */
 struct lens_exec_event {
 	struct lens_hdr h;
 	__s32 ret;          /* 0, or -errno of a failed execve */
 	__u32 argc;         /* arguments present (may exceed those read) */
-	__u32 argv_len;     /* bytes used in argv */
-	__u32 _pad;
-	char filename[LENS_PATH_LEN];
-	char cwd[LENS_DIR_LEN];
-	char argv[LENS_ARGV_LEN];
+	__u16 filename_len;
+	__u16 cwd_len;
+	__u16 argv_len;     /* NUL-separated arguments, at most LENS_ARGV_LEN */
+	__u16 _pad;
+	char names[];       /* filename, cwd, argv */
 };
 
 struct lens_fork_event {
@@ -104,9 +110,9 @@ struct lens_open_event {
 	__u32 flags;          /* O_* */
 	__u32 mode;
 	__u32 syscall_nr;     /* which of the open family */
-	__u32 _pad;
-	char path[LENS_PATH_LEN];   /* as passed by the program */
-	char dir[LENS_DIR_LEN];     /* resolved dirfd/cwd when path is relative, else empty */
+	__u16 path_len;       /* path as passed by the program */
+	__u16 dir_len;        /* resolved dirfd/cwd when path is relative, else 0 */
+	char names[];         /* path, dir */
 };
 
 /* lens_fsop_event.op */
@@ -136,10 +142,12 @@ struct lens_fsop_event {
 	__u64 arg;            /* mode (chmod/mkdir; fchmodat2 flags << 32), uid<<32|gid (chown),
 	                       * length (truncate), flags (unlinkat), new dirfd<<32|flags
 	                       * (rename/link: the second path's dirfd, renameat2/linkat flags) */
-	char path[LENS_PATH_LEN];  /* symlink: the link created */
-	char path2[LENS_PATH_LEN]; /* rename/link: the new name; symlink: the target, as given */
-	char dir[LENS_DIR_LEN];    /* directory of dirfd/cwd, when path (or path2 under the
-	                            * same dirfd) is relative; else empty */
+	__u16 path_len;       /* path; symlink: the link created */
+	__u16 path2_len;      /* rename/link: the new name; symlink: the target, as given */
+	__u16 dir_len;        /* directory of dirfd/cwd, when path (or path2 under the
+	                       * same dirfd) is relative; else 0 */
+	__u16 _pad;
+	char names[];         /* path, path2, dir */
 };
 
 /* Socket address as the agent decodes it. family: AF_INET 2, AF_INET6 10, AF_UNIX 1. */
@@ -230,10 +238,20 @@ struct lens_hello {
 	char machine[16];     /* uname machine: x86_64, aarch64 */
 };
 
+/*
+ * Periodic STATS go ahead of the records queued for stdout; the last one
+ * (final = 1, after the ring buffer was drained) goes behind them. A reader
+ * that got fewer records of a kind than `committed` says, and no final
+ * STATS, lost the difference when the probe died.
+ */
 struct lens_stats {
-	__u64 events[LENS_KIND_MAX];   /* records delivered, per kind */
-	__u64 dropped[LENS_KIND_MAX];  /* ring buffer reserve failures, per kind (kernel map) */
+	__u64 events[LENS_KIND_MAX];   /* records queued for stdout, per kind */
+	__u64 dropped[LENS_KIND_MAX];  /* lost: ring buffer full (kernel map) or output queue full */
 	__u64 queued_bytes;            /* bytes waiting in the probe's output queue */
+	__u64 committed[LENS_KIND_MAX];/* records the kernel submitted, less those the queue dropped:
+	                                * all of them are (or will be) written to stdout */
+	__u32 final;
+	__u32 _pad;
 };
 
 /* lens_target.state */

@@ -7,7 +7,8 @@
  * Each syscall has one sys_exit tracepoint program: at exit the arguments
  * are still in the saved user registers, so no enter hook and no stash are
  * needed. It reads the user strings, resolves the directory of relative
- * paths and emits one record with the result. Paths are read at exit: the
+ * paths and emits one record with the result, as long as its names (up to
+ * PATH_MAX each: names.bpf.h). Paths are read at exit: the
  * kernel has just faulted them in. Tracepoints of syscalls an architecture
  * lacks (open, creat, mkdir... on arm64) are switched off by the loader
  * before load.
@@ -55,31 +56,12 @@ enum file_call {
 	FC_FCHDIR,
 };
 
-/* Reads a user path into a LENS_PATH_LEN buffer; LENS_F_TRUNCATED when it did not fit. */
-static __always_inline __u16 read_user_path(char *dst, __u64 src)
-{
-	long n;
-	char next = 0;
-
-	dst[0] = '\0';
-	if (!src)
-		return 0;
-	n = bpf_probe_read_user_str(dst, LENS_PATH_LEN, (const void *)src);
-	if (n < 0) {
-		dst[0] = '\0';
-		return 0;
-	}
-	if (n < LENS_PATH_LEN)
-		return 0;
-	if (bpf_probe_read_user(&next, 1, (const void *)(src + LENS_PATH_LEN - 1)) == 0 && next)
-		return LENS_F_TRUNCATED;
-	return 0;
-}
-
 static __always_inline void emit_open(const __u64 *args, __u32 call, __u32 nr, long ret)
 {
 	struct lens_open_event *e;
 	struct open_how how = {};
+	char *rec;
+	__u32 off;
 	__u64 path;
 	__s32 dirfd = AT_FDCWD;
 	__u32 flags, mode;
@@ -110,27 +92,30 @@ static __always_inline void emit_open(const __u64 *args, __u32 call, __u32 nr, l
 		break;
 	}
 
-	e = lens_reserve(LENS_OPEN, sizeof(*e));
-	if (!e)
+	rec = lens_rec_buf();
+	if (!rec)
 		return;
-	lens_fill_hdr(&e->h, LENS_OPEN, sizeof(*e));
+	e = (struct lens_open_event *)rec;
+	lens_fill_hdr(&e->h, LENS_OPEN, 0);
 	e->ret = ret;
 	e->dirfd = dirfd;
 	e->flags = flags;
 	e->mode = mode;
 	e->syscall_nr = nr;
-	e->_pad = 0;
-	e->h.flags |= read_user_path(e->path, path);
-	e->dir[0] = '\0';
-	if (e->path[0] != '/' && e->path[0] != '\0')
-		lens_resolve_dir(dirfd, e->dir);
-	lens_submit(e);
+	off = sizeof(*e);
+	e->path_len = lens_put_user_path(rec, off, path, &e->h.flags);
+	e->dir_len = 0;
+	if (e->path_len > 1 && rec[off] != '/')
+		e->dir_len = lens_put_dir(rec, off + e->path_len, dirfd, &e->h.flags);
+	lens_output(rec, off + e->path_len + e->dir_len);
 }
 
 static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, long ret)
 {
 	struct lens_fsop_event *e;
 	__u64 path = 0, path2 = 0, arg = 0;
+	char *rec;
+	__u32 off, off2;
 	__s32 dirfd = AT_FDCWD, newdirfd = AT_FDCWD;
 	__u32 op;
 	bool by_fd = false;
@@ -263,28 +248,33 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 	if (op == LENS_FSOP_RENAME || op == LENS_FSOP_LINK)
 		arg |= (__u64)(__u32)newdirfd << 32;
 
-	e = lens_reserve(LENS_FSOP, sizeof(*e));
-	if (!e)
+	rec = lens_rec_buf();
+	if (!rec)
 		return;
-	lens_fill_hdr(&e->h, LENS_FSOP, sizeof(*e));
+	e = (struct lens_fsop_event *)rec;
+	lens_fill_hdr(&e->h, LENS_FSOP, 0);
 	e->ret = ret;
 	e->op = op;
 	e->syscall_nr = nr;
 	e->dirfd = dirfd;
 	e->arg = arg;
-	e->h.flags |= read_user_path(e->path, path);
-	e->h.flags |= read_user_path(e->path2, path2);
-	e->dir[0] = '\0';
+	e->_pad = 0;
+	off = sizeof(*e);
+	e->path_len = lens_put_user_path(rec, off, path, &e->h.flags);
+	off2 = off + e->path_len;
+	e->path2_len = lens_put_user_path(rec, off2, path2, &e->h.flags);
+	e->dir_len = 0;
 	/*
 	 * dir is always the directory dirfd names: filled for a relative path, for
 	 * a relative second path in the same directory, and for fd-based calls
 	 * (then it is the path of the fd itself).
 	 */
 	if (by_fd ||
-	    (e->path[0] != '/' && e->path[0] != '\0') ||
-	    (op != LENS_FSOP_SYMLINK && newdirfd == dirfd && e->path2[0] != '/' && e->path2[0] != '\0'))
-		lens_resolve_dir(dirfd, e->dir);
-	lens_submit(e);
+	    (e->path_len > 1 && rec[off] != '/') ||
+	    (op != LENS_FSOP_SYMLINK && newdirfd == dirfd && e->path2_len > 1 &&
+	     rec[off2 & LENS_REC_OFF_MASK] != '/'))
+		e->dir_len = lens_put_dir(rec, off2 + e->path2_len, dirfd, &e->h.flags);
+	lens_output(rec, off2 + e->path2_len + e->dir_len);
 }
 
 static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, __u32 call)

@@ -49,6 +49,7 @@
 #include "creds_helpers.h"
 #include "hookcheck_helpers.h"
 #include "output_helpers.h"
+#include "stats_helpers.h"
 #include "target_helpers.h"
 
 #include "process.skel.h"
@@ -181,7 +182,7 @@ static uint32_t failure_code(const struct lens_module *m)
 }
 
 static const char *const shared_maps[] = { "lens_events", "lens_tracked", "lens_pidbits",
-					   "lens_drops" };
+					   "lens_drops", "lens_submitted" };
 
 struct lens_opts {
 	unsigned int groups;
@@ -203,7 +204,7 @@ static struct {
 	int sig_fd, wake_fd, pid_fd, devnull_fd;
 	struct ring_buffer *rb;
 	struct lens_tree tree;
-	int drops_fd, sysagg_fd;
+	int drops_fd, submitted_fd, sysagg_fd;
 	uint32_t kinds_attached;
 	int ncpus;
 	pid_t target;           /* launched child or attached pid */
@@ -219,7 +220,7 @@ static struct {
 } st = {
 	.target_fds = { -1, -1, -1 },
 	.sig_fd = -1, .wake_fd = -1, .pid_fd = -1, .devnull_fd = -1,
-	.drops_fd = -1, .sysagg_fd = -1,
+	.drops_fd = -1, .submitted_fd = -1, .sysagg_fd = -1,
 };
 
 /* One human line on stderr and one ERROR frame on stdout. */
@@ -612,19 +613,7 @@ static void emit_hello(void)
 
 static void emit_stats(void)
 {
-	struct lens_stats s = {};
-	__u64 lost[LENS_KIND_MAX], vals[st.ncpus];
-	uint32_t k;
-	int c;
-
-	lens_out_counts(s.events, lost, &s.queued_bytes);
-	for (k = 0; k < LENS_KIND_MAX; k++) {
-		s.dropped[k] = lost[k];
-		if (bpf_map_lookup_elem(st.drops_fd, &k, vals) == 0)
-			for (c = 0; c < st.ncpus; c++)
-				s.dropped[k] += vals[c];
-	}
-	lens_out_frame(LENS_FRAME_STATS, &s, sizeof(s));
+	lens_stats_emit(st.drops_fd, st.submitted_fd, st.ncpus, false);
 }
 
 struct sysagg_entry {
@@ -717,6 +706,8 @@ static int setup_bpf(void)
 			obj = owner->obj(owner->skel);
 			st.tree.tracked_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "lens_tracked"));
 			st.drops_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "lens_drops"));
+			st.submitted_fd = bpf_map__fd(bpf_object__find_map_by_name(obj,
+							"lens_submitted"));
 			bits = mmap(NULL, LENS_PIDBITS_WORDS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
 				    MAP_SHARED,
 				    bpf_map__fd(bpf_object__find_map_by_name(obj, "lens_pidbits")), 0);
@@ -997,7 +988,7 @@ static void run_loop(void)
 	while (ring_buffer__consume(st.rb) > 0)
 		;
 	lens_out_flush_records();
-	emit_stats();
+	lens_stats_emit(st.drops_fd, st.submitted_fd, st.ncpus, true);
 	if (st.o.groups & G_SYSCOUNT)
 		emit_sysagg();
 	if (st.target_exited)

@@ -44,4 +44,15 @@ struct {
 	__type(value, __u64);
 } lens_drops SEC(".maps");
 
+/*
+ * Records submitted to the ring buffer, per enum lens_kind: lens-probe
+ * reports them so a reader can tell how many never arrived if it dies.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LENS_KIND_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lens_submitted SEC(".maps");
+
 #endif /* LENS_MAPS_BPF_H */

@@ -201,6 +201,32 @@ void lens_out_frame(uint16_t type, const void *payload, size_t len)
 	enqueue(c, false);
 }
 
+void lens_out_frame_first(uint16_t type, const void *payload, size_t len)
+{
+	struct chunk *c = chunk_new(len + sizeof(struct lens_frame), type);
+	struct lens_frame *f;
+
+	if (!c)
+		return;
+	memcpy(c->data + c->len, payload, len);
+	c->len += len;
+	f = (struct lens_frame *)c->data;
+	f->len = len;
+	pthread_mutex_lock(&out.lock);
+	if (out.broken) {
+		pthread_mutex_unlock(&out.lock);
+		free(c);
+		return;
+	}
+	out.queued += c->len;
+	c->next = out.head;
+	out.head = c;
+	if (!out.tail)
+		out.tail = c;
+	pthread_cond_signal(&out.cond);
+	pthread_mutex_unlock(&out.lock);
+}
+
 void lens_out_counts(__u64 events[LENS_KIND_MAX], __u64 lost[LENS_KIND_MAX],
 		     __u64 *queued_bytes)
 {

@@ -28,6 +28,9 @@ void lens_out_flush_records(void);
 /* Queues one control frame (after the pending records, so order is kept). */
 void lens_out_frame(uint16_t type, const void *payload, size_t len);
 
+/* Queues one control frame ahead of everything not yet being written. */
+void lens_out_frame_first(uint16_t type, const void *payload, size_t len);
+
 /* Records delivered to the queue and records lost to a full queue, per kind. */
 void lens_out_counts(__u64 events[LENS_KIND_MAX], __u64 lost[LENS_KIND_MAX],
 		     __u64 *queued_bytes);

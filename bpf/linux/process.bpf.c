@@ -5,11 +5,12 @@
  * This module is always loaded: it owns the shared maps and the tree.
  */
 #include "common.bpf.h"
+#include "names.bpf.h"
 #include "path.bpf.h"
 #include "creds.bpf.h"
 
 #define SIGNAL_GROUP_EXIT 0x00000004  /* include/linux/sched/signal.h */
-#define LENS_ARGC_COUNT_MAX 1024      /* argc is counted this far past LENS_ARGV_MAX */
+#define LENS_ARGC_COUNT_MAX 8192      /* argc is counted this far past LENS_ARGV_MAX */
 
 /* What sys_enter_execve saw, kept until its sys_exit. */
 struct lens_exec_pending {
@@ -18,8 +19,8 @@ struct lens_exec_pending {
 	__u32 argv_len;
 	__u16 flags;
 	__u16 read_fault;  /* a filename or argv string could not be read at sys_enter */
-	char filename[LENS_PATH_LEN];
-	char cwd[LENS_DIR_LEN];
+	__u32 filename_len;
+	char filename[LENS_PATH_MAX];
 	char argv[LENS_ARGV_LEN * 2];  /* twice the record's: every bounded read fits */
 };
 
@@ -75,7 +76,6 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 {
 	struct lens_argv_walk w = { .argv = argv };
 	struct lens_exec_pending *p;
-	long n;
 
 	/* confined: an exec that leaves the user's reach is reported even without --events exec */
 	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || !lens_is_tracked())
@@ -90,10 +90,8 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 	p->argc = 0;
 	p->argv_len = 0;
 	p->read_fault = 0;
-	n = bpf_probe_read_user_str(p->filename, sizeof(p->filename), filename);
-	if (n == sizeof(p->filename))
-		p->flags |= LENS_F_TRUNCATED;
-	else if (n <= 0)
+	p->filename_len = lens_read_user_path(p->filename, (__u64)filename, &p->flags);
+	if (!p->filename_len)
 		p->read_fault = 1;
 
 	bpf_loop(LENS_ARGV_MAX, lens_read_arg, &w, 0);
@@ -104,8 +102,6 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 		p->argv_len = LENS_ARGV_LEN;
 		p->argv[LENS_ARGV_LEN - 1] = '\0';
 	}
-	if (lens_resolve_dir(AT_FDCWD, p->cwd) > 0)
-		p->flags |= LENS_F_TRUNCATED;
 	return 0;
 }
 
@@ -113,6 +109,8 @@ static __always_inline int exec_exit(long ret)
 {
 	struct lens_exec_pending *p;
 	struct lens_exec_event *e;
+	char *rec;
+	__u32 off;
 
 	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || (!lens_cfg.confine && !lens_is_tracked()))
 		return 0;
@@ -123,19 +121,27 @@ static __always_inline int exec_exit(long ret)
 	/* untracked at sched_process_exec: this record says so, and is the last */
 	if (!(p->flags & LENS_F_UNTRACED_ANY) && (!lens_want(LENS_EXEC) || !lens_is_tracked()))
 		return 0;
-	e = lens_reserve(LENS_EXEC, sizeof(*e));
-	if (!e)
+	rec = lens_rec_buf();
+	if (!rec) {
+		lens_count_drop(LENS_EXEC);
 		return 0;
-	lens_fill_hdr(&e->h, LENS_EXEC, sizeof(*e));
+	}
+	e = (struct lens_exec_event *)rec;
+	lens_fill_hdr(&e->h, LENS_EXEC, 0);
 	e->h.flags = p->flags;
 	e->ret = ret;
 	e->argc = p->argc;
-	e->argv_len = p->argv_len;
 	e->_pad = 0;
-	bpf_probe_read_kernel(e->filename, sizeof(e->filename), p->filename);
-	bpf_probe_read_kernel(e->cwd, sizeof(e->cwd), p->cwd);
-	bpf_probe_read_kernel(e->argv, sizeof(e->argv), p->argv);
-	lens_submit(e);
+	off = sizeof(*e);
+	e->filename_len = lens_put_kernel(rec, off, p->filename, p->filename_len);
+	off += e->filename_len;
+	/* exec leaves the cwd as it was: read here, once, whether the exec failed or not */
+	e->cwd_len = lens_put_dir(rec, off, AT_FDCWD, &e->h.flags);
+	off += e->cwd_len;
+	e->argv_len = lens_put_kernel(rec, off, p->argv, p->argv_len);
+	lens_output(rec, off + e->argv_len);
+	/* the stash holds up to LENS_ARGV_LEN * 2 + LENS_PATH_MAX bytes: not kept for the task's life */
+	bpf_task_storage_delete(&lens_exec_stash, bpf_get_current_task_btf());
 	return 0;
 }
 
@@ -166,10 +172,12 @@ int BPF_PROG(lens_exec_image, struct task_struct *task, pid_t old_pid, struct li
 	}
 	if (!p || !p->active || !p->read_fault)
 		return 0;
-	if (p->filename[0] == '\0' &&
-	    bpf_probe_read_kernel_str(p->filename, sizeof(p->filename), BPF_CORE_READ(bprm, filename)) ==
-		    sizeof(p->filename))
-		p->flags |= LENS_F_TRUNCATED;
+	if (!p->filename_len) {
+		long n = bpf_probe_read_kernel_str(p->filename, sizeof(p->filename),
+						   BPF_CORE_READ(bprm, filename));
+
+		p->filename_len = n > 0 ? n : 0;
+	}
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
 	arg_end = BPF_CORE_READ(task, mm, arg_end);
 	len = arg_end > arg_start ? arg_end - arg_start : 0;

@@ -225,9 +225,11 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 	/* Freed once read (an exchange orders the reads before it): another thread may claim it. */
 	__sync_lock_test_and_set(&p->tid, 0);
-	if (e)
+	if (e) {
+		lens_count_submitted(LENS_SYSCALL);
 		/* The reader polls on a short timeout: no wakeup, no ring query per record. */
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	}
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_AGG)
 		lens_sysagg_add(task->tgid, nr, ret, dur);
 	return 0;

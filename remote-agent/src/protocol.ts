@@ -191,9 +191,16 @@ export interface SessionStats {
   /** events lost in the kernel (ring buffer full), per kind; never hidden */
   lost: Partial<Record<EventKind, number>>;
   lostTotal: number;
+  /**
+   * Set when the probe died before its final report: events it had queued were lost with it.
+   * 'atLeast': lostTotal is a lower bound; 'unknown': how many is not known.
+   */
+  lostBound?: LostBound;
   startedAt: number;
   endedAt?: number;
 }
+/** How far a session's lostTotal can be trusted once its probe died (SessionStats.lostBound). */
+export type LostBound = 'atLeast' | 'unknown';
 export const SessionStatsRequest = new RequestType<SessionRef, SessionStats, void>('session/stats');
 
 export interface SessionInputParams { sessionId: string; data: string /* base64 */ }

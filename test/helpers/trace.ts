@@ -6,11 +6,12 @@ import type { LensEvent } from '../../remote-agent/src/protocol';
 import { CLI_ENTRY, REPO_ROOT } from './paths';
 import { waitFor } from './procs';
 
-/** The stderr summary line: `kind=count` pairs and `lost=N`. */
+/** The stderr summary line: `kind=count` pairs and `lost=N` (`lost>=N`, `lost=unknown` when the probe died). */
 export interface TraceSummary {
   line: string;
   counts: Record<string, number>;
   lost: number;
+  lostBound?: 'atLeast' | 'unknown';
 }
 
 /** The event type(s) whose `kind` can be K (FsOpEvent covers several kinds, so Extract alone is not enough). */
@@ -63,11 +64,16 @@ export function parseNdjson(text: string): LensEvent[] {
 
 /** Finds the summary line (`... lost=N ...`) in the CLI's stderr. */
 export function parseSummary(stderr: string): TraceSummary | null {
-  const line = stderr.split('\n').reverse().find((l) => /\blost=\d+/.test(l));
+  const lost = /\blost(=|>=)(\d+|unknown)\b/;
+  const line = stderr.split('\n').reverse().find((l) => lost.test(l));
   if (!line) return null;
   const counts: Record<string, number> = {};
   for (const [, key, value] of line.matchAll(/([a-z_]+)=(\d+)/g)) counts[key] = Number(value);
-  return { line, counts, lost: counts.lost ?? 0 };
+  const [, op, n] = lost.exec(line)!;
+  const summary: TraceSummary = { line, counts, lost: n === 'unknown' ? 0 : Number(n) };
+  if (n === 'unknown') summary.lostBound = 'unknown';
+  else if (op === '>=') summary.lostBound = 'atLeast';
+  return summary;
 }
 
 /** A CLI process the test talks to while it runs. */
@@ -114,7 +120,7 @@ export class LiveRun {
   events(): LensEvent[] {
     const end = this.stdout.lastIndexOf('\n') + 1;
     if (end > this.parsedUpTo) {
-      this.parsed.push(...parseNdjson(this.stdout.slice(this.parsedUpTo, end)));
+      for (const e of parseNdjson(this.stdout.slice(this.parsedUpTo, end))) this.parsed.push(e); // no spread: a burst is 100k+ events
       this.parsedUpTo = end;
     }
     return this.parsed;

@@ -3,7 +3,7 @@
  * frames as lens-probe writes them. Used by the decoder benchmark and the
  * agent's unit tests to exercise the decoder without a kernel.
  */
-import { FrameType, Kind, LAYOUT } from '../decode/layout';
+import { ABI_VERSION, FrameType, Kind, LAYOUT } from '../decode/layout';
 
 const H = LAYOUT.lens_hdr.fields;
 
@@ -44,17 +44,32 @@ export function syscallRecord(nr: number, args: bigint[], ret: bigint, durNs: bi
   return b;
 }
 
+/** A name as the kernel writes it in a variable-length record: its bytes and a NUL (none for ''). */
+function nameBytes(name: string | Buffer): Buffer {
+  const b = typeof name === 'string' ? Buffer.from(name, 'utf8') : name;
+  return b.length ? Buffer.concat([b, Buffer.alloc(1)]) : b;
+}
+
+/** A record with names (events.h): the fixed part, then the names, each *_len written at its offset. */
+function withNames(kind: number, fixed: number, names: Array<[lenOffset: number, bytes: Buffer]>, h: HeaderFields): Buffer {
+  const size = fixed + names.reduce((n, [, b]) => n + b.length, 0);
+  const b = record(kind, size, h);
+  let off = fixed;
+  for (const [lenOffset, bytes] of names) {
+    b.writeUInt16LE(bytes.length, lenOffset);
+    bytes.copy(b, off);
+    off += bytes.length;
+  }
+  return b;
+}
+
 /** struct lens_exec_event */
-export function execRecord(filename: string, argv: string[], cwd: string, ret = 0, h: HeaderFields = {}): Buffer {
+export function execRecord(filename: string | Buffer, argv: Array<string | Buffer>, cwd: string, ret = 0, h: HeaderFields = {}): Buffer {
   const L = LAYOUT.lens_exec_event;
-  const b = record(Kind.EXEC, L.size, h);
+  const joined = Buffer.concat(argv.map(nameBytes));
+  const b = withNames(Kind.EXEC, L.fields.names, [[L.fields.filename_len, nameBytes(filename)], [L.fields.cwd_len, nameBytes(cwd)], [L.fields.argv_len, joined]], h);
   b.writeInt32LE(ret, L.fields.ret);
   b.writeUInt32LE(argv.length, L.fields.argc);
-  const joined = Buffer.from(argv.join('\0') + '\0');
-  joined.copy(b, L.fields.argv);
-  b.writeUInt32LE(joined.length, L.fields.argv_len);
-  cstr(b, L.fields.filename, 256, filename);
-  cstr(b, L.fields.cwd, 256, cwd);
   return b;
 }
 
@@ -78,16 +93,14 @@ export function exitRecord(exitCode: number, signal = 0, h: HeaderFields = {}): 
 }
 
 /** struct lens_open_event */
-export function openRecord(path: string, dir: string, flags: number, ret: number, h: HeaderFields = {}, nr = 257, mode = 0): Buffer {
+export function openRecord(path: string | Buffer, dir: string, flags: number, ret: number, h: HeaderFields = {}, nr = 257, mode = 0): Buffer {
   const L = LAYOUT.lens_open_event;
-  const b = record(Kind.OPEN, L.size, h);
+  const b = withNames(Kind.OPEN, L.fields.names, [[L.fields.path_len, nameBytes(path)], [L.fields.dir_len, nameBytes(dir)]], h);
   b.writeInt32LE(ret, L.fields.ret);
   b.writeInt32LE(-100, L.fields.dirfd);
   b.writeUInt32LE(flags, L.fields.flags);
   b.writeUInt32LE(mode, L.fields.mode);
   b.writeUInt32LE(nr, L.fields.syscall_nr);
-  cstr(b, L.fields.path, 256, path);
-  cstr(b, L.fields.dir, 256, dir);
   return b;
 }
 
@@ -137,7 +150,7 @@ export function recordsFrame(records: Buffer[]): Buffer {
 }
 
 /** A HELLO frame. */
-export function helloFrame(realtimeOffsetNs: bigint, machine = 'x86_64', abi = 1): Buffer {
+export function helloFrame(realtimeOffsetNs: bigint, machine = 'x86_64', abi = ABI_VERSION): Buffer {
   const L = LAYOUT.lens_hello;
   const b = Buffer.alloc(L.size);
   b.writeUInt32LE(abi, L.fields.abi_version);
@@ -148,12 +161,14 @@ export function helloFrame(realtimeOffsetNs: bigint, machine = 'x86_64', abi = 1
   return frame(FrameType.HELLO, b);
 }
 
-/** A STATS frame with per-kind delivered and dropped counts. */
-export function statsFrame(events: Record<number, number>, dropped: Record<number, number>): Buffer {
+/** A STATS frame with per-kind delivered, dropped and committed counts; final: the probe's last one. */
+export function statsFrame(events: Record<number, number>, dropped: Record<number, number>, committed: Record<number, number> = {}, final = false): Buffer {
   const L = LAYOUT.lens_stats;
   const b = Buffer.alloc(L.size);
   for (const [k, n] of Object.entries(events)) b.writeBigUInt64LE(BigInt(n), L.fields.events + Number(k) * 8);
   for (const [k, n] of Object.entries(dropped)) b.writeBigUInt64LE(BigInt(n), L.fields.dropped + Number(k) * 8);
+  for (const [k, n] of Object.entries(committed)) b.writeBigUInt64LE(BigInt(n), L.fields.committed + Number(k) * 8);
+  b.writeUInt32LE(final ? 1 : 0, L.fields.final);
   return frame(FrameType.STATS, b);
 }
 

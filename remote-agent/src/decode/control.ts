@@ -15,8 +15,12 @@ const SYSAGG_PAIR = LAYOUT.lens_sysagg_key.size + LAYOUT.lens_sysagg_val.size;
 
 /* Decoded control frames; see struct lens_hello, lens_stats, lens_target, lens_error, lens_sysagg_*. */
 export interface Hello { abiVersion: number; kindsMask: number; realtimeOffsetNs: number; ringbufBytes: number; machine: string }
-/** Cumulative counters since the probe started, indexed by enum lens_kind. */
-export interface ProbeStats { events: number[]; dropped: number[]; queuedBytes: number }
+/**
+ * Cumulative counters since the probe started, indexed by enum lens_kind. committed: records on
+ * their way to the reader at the time of the report (struct lens_stats); final: the report after
+ * the ring buffer was drained, behind every record.
+ */
+export interface ProbeStats { events: number[]; dropped: number[]; queuedBytes: number; committed: number[]; final: boolean }
 export interface TargetInfo { state: number; pid: number; exitCode: number; signal: number }
 export interface ProbeError { code: number; errno: number; message: string }
 export interface SysAggRow { pid: number; nr: number; count: number; errors: number; totalNs: number; maxNs: number; hist: number[] }
@@ -44,11 +48,13 @@ export function decodeStats(buf: Buffer, start: number, end: number): ProbeStats
   const dv = viewOf(buf);
   const events: number[] = [];
   const dropped: number[] = [];
+  const committed: number[] = [];
   for (let k = 0; k < KIND_MAX; k++) {
     events.push(u64(dv, start + ST.events + k * 8));
     dropped.push(u64(dv, start + ST.dropped + k * 8));
+    committed.push(u64(dv, start + ST.committed + k * 8));
   }
-  return { events, dropped, queuedBytes: u64(dv, start + ST.queued_bytes) };
+  return { events, dropped, queuedBytes: u64(dv, start + ST.queued_bytes), committed, final: dv.getUint32(start + ST.final, true) !== 0 };
 }
 
 /** struct lens_target */

@@ -6,13 +6,12 @@
  */
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
-export const PATH_LEN = 256;
-export const DIR_LEN = 256;
-export const ARGV_LEN = 1024;
+export const PATH_MAX = 4096;
+export const ARGV_LEN = 8192;
 export const DNS_NAME_LEN = 128;
 export const DNS_MAX_ANSWERS = 8;
 export const KIND_MAX = 14;
@@ -60,11 +59,13 @@ export const LAYOUT = {
   lens_hdr: { size: 56, fields: {
     ts_ns: 0, start_ns: 8, pid: 16, tid: 20, ppid: 24, uid: 28, kind: 32, flags: 34, size: 36, stack_size: 38, comm: 40,
   } },
-  lens_exec_event: { size: 1608, fields: { ret: 56, argc: 60, argv_len: 64, filename: 72, cwd: 328, argv: 584 } },
+  lens_exec_event: { size: 72, fields: { ret: 56, argc: 60, filename_len: 64, cwd_len: 66, argv_len: 68, names: 72 } },
   lens_fork_event: { size: 72, fields: { child_pid: 56, child_tid: 60, child_start_ns: 64 } },
   lens_exit_event: { size: 72, fields: { exit_code: 56, signal: 60, core_dumped: 64 } },
-  lens_open_event: { size: 592, fields: { ret: 56, dirfd: 60, flags: 64, mode: 68, syscall_nr: 72, path: 80, dir: 336 } },
-  lens_fsop_event: { size: 848, fields: { ret: 56, op: 60, syscall_nr: 64, dirfd: 68, arg: 72, path: 80, path2: 336, dir: 592 } },
+  lens_open_event: { size: 80, fields: { ret: 56, dirfd: 60, flags: 64, mode: 68, syscall_nr: 72, path_len: 76, dir_len: 78, names: 80 } },
+  lens_fsop_event: { size: 88, fields: {
+    ret: 56, op: 60, syscall_nr: 64, dirfd: 68, arg: 72, path_len: 80, path2_len: 82, dir_len: 84, names: 88,
+  } },
   lens_addr: { size: 24, fields: { family: 0, port: 2, addr: 8 } },
   lens_sock_event: { size: 232, fields: {
     ret: 56, fd: 60, proto: 64, extra: 68, local: 72, remote: 96, unix_path: 120,
@@ -76,7 +77,7 @@ export const LAYOUT = {
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
   lens_frame: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
-  lens_stats: { size: 232, fields: { events: 0, dropped: 112, queued_bytes: 224 } },
+  lens_stats: { size: 352, fields: { events: 0, dropped: 112, queued_bytes: 224, committed: 232, final: 344 } },
   lens_target: { size: 16, fields: { state: 0, pid: 4, exit_code: 8, signal: 12 } },
   lens_error: { size: 256, fields: { code: 0, errno_val: 4, message: 8 } },
 } as const satisfies Record<string, StructLayout>;
@@ -85,8 +86,7 @@ export const LAYOUT = {
 export const CONSTANTS = {
   LENS_ABI_VERSION: ABI_VERSION,
   LENS_COMM_LEN: COMM_LEN,
-  LENS_PATH_LEN: PATH_LEN,
-  LENS_DIR_LEN: DIR_LEN,
+  LENS_PATH_MAX: PATH_MAX,
   LENS_ARGV_LEN: ARGV_LEN,
   LENS_DNS_NAME_LEN: DNS_NAME_LEN,
   LENS_DNS_MAX_ANSWERS: DNS_MAX_ANSWERS,

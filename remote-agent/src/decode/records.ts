@@ -4,7 +4,7 @@
  * layout table; numbers are read with one DataView per payload. Syscall
  * arguments stay in the buffer and are read on demand (syscallArg).
  */
-import { ARGV_LEN, COMM_LEN, DIR_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, LAYOUT, PATH_LEN, UNIX_PATH_LEN } from './layout';
+import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, KIND_MAX, LAYOUT, UNIX_PATH_LEN } from './layout';
 import { cstring, splitNulStrings } from './strings';
 
 const H = LAYOUT.lens_hdr.fields;
@@ -35,6 +35,20 @@ const MIN_SIZE: readonly number[] = (() => {
   m[Kind.SYSCALL] = LAYOUT.lens_syscall_event.size;
   return m;
 })();
+
+/**
+ * Where the names of a variable-length record (exec, open, fsop) end: the fixed part plus
+ * every *_len. 0 for kinds without names. A record shorter than this is malformed.
+ */
+function namesEnd(dv: DataView, o: number, kind: number): number {
+  switch (kind) {
+    case Kind.EXEC: return EX.names + dv.getUint16(o + EX.filename_len, true) + dv.getUint16(o + EX.cwd_len, true) + dv.getUint16(o + EX.argv_len, true);
+    case Kind.OPEN: return OP.names + dv.getUint16(o + OP.path_len, true) + dv.getUint16(o + OP.dir_len, true);
+    case Kind.FSOP:
+      return FS.names + dv.getUint16(o + FS.path_len, true) + dv.getUint16(o + FS.path2_len, true) + dv.getUint16(o + FS.dir_len, true);
+    default: return 0;
+  }
+}
 
 /** Fields of struct lens_hdr. Times are ns; u64 values above 2^53 lose low bits (ns since boot: ~104 days). */
 export interface RecordHeader {
@@ -109,6 +123,8 @@ export class RecordDecoder {
   /** records that could not be decoded (unknown kind, bad size), by reason */
   readonly problems: DecodeProblem[] = [];
   problemCount = 0;
+  /** records received, decodable or not, by enum lens_kind (compared with what the probe committed) */
+  readonly received = new Float64Array(KIND_MAX);
   private commTid = -1;
   private commW0 = 0; private commW1 = 0; private commW2 = 0; private commW3 = 0;
   private commStr = '';
@@ -134,9 +150,12 @@ export class RecordDecoder {
         this.problem(kind, size, `record size ${size} does not fit the ${end - off} bytes left in the frame`);
         return n;
       }
+      if (kind < KIND_MAX) this.received[kind]++;
       const min = MIN_SIZE[kind];
       if (min === undefined || size < min) {
         this.problem(kind, size, min === undefined ? `unknown record kind ${kind}` : `record of kind ${kind} is ${size} bytes, expected at least ${min}`);
+      } else if (namesEnd(dv, off, kind) > size) {
+        this.problem(kind, size, `names of a record of kind ${kind} end at byte ${namesEnd(dv, off, kind)}, past its ${size} bytes`);
       } else {
         if (!v) out!.push(this.decodeOne(buf, dv, off, kind));
         else if (kind === Kind.SYSCALL) v.syscall(buf, dv, off);
@@ -181,12 +200,13 @@ export class RecordDecoder {
           buf, argsOff: o + SC.args,
         };
       case Kind.EXEC: {
-        const argvLen = Math.min(dv.getUint32(o + EX.argv_len, true), ARGV_LEN);
+        const fLen = dv.getUint16(o + EX.filename_len, true), cLen = dv.getUint16(o + EX.cwd_len, true);
+        const n = o + EX.names;
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
           ret: dv.getInt32(o + EX.ret, true), argc: dv.getUint32(o + EX.argc, true),
-          filename: cstring(buf, o + EX.filename, PATH_LEN), cwd: cstring(buf, o + EX.cwd, DIR_LEN),
-          argv: splitNulStrings(buf, o + EX.argv, argvLen),
+          filename: cstring(buf, n, fLen), cwd: cstring(buf, n + fLen, cLen),
+          argv: splitNulStrings(buf, n + fLen + cLen, dv.getUint16(o + EX.argv_len, true)),
         };
       }
       case Kind.FORK:
@@ -201,20 +221,25 @@ export class RecordDecoder {
           exitCode: dv.getInt32(o + XT.exit_code, true), signal: dv.getUint32(o + XT.signal, true),
           coreDumped: dv.getUint8(o + XT.core_dumped) !== 0,
         };
-      case Kind.OPEN:
+      case Kind.OPEN: {
+        const pLen = dv.getUint16(o + OP.path_len, true);
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
           ret: dv.getInt32(o + OP.ret, true), dirfd: dv.getInt32(o + OP.dirfd, true), openFlags: dv.getUint32(o + OP.flags, true),
           mode: dv.getUint32(o + OP.mode, true), nr: dv.getUint32(o + OP.syscall_nr, true),
-          path: cstring(buf, o + OP.path, PATH_LEN), dir: cstring(buf, o + OP.dir, DIR_LEN),
+          path: cstring(buf, o + OP.names, pLen), dir: cstring(buf, o + OP.names + pLen, dv.getUint16(o + OP.dir_len, true)),
         };
-      case Kind.FSOP:
+      }
+      case Kind.FSOP: {
+        const pLen = dv.getUint16(o + FS.path_len, true), p2Len = dv.getUint16(o + FS.path2_len, true);
+        const n = o + FS.names;
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
           ret: dv.getInt32(o + FS.ret, true), op: dv.getUint32(o + FS.op, true), nr: dv.getUint32(o + FS.syscall_nr, true),
           dirfd: dv.getInt32(o + FS.dirfd, true), argLo: dv.getUint32(o + FS.arg, true), argHi: dv.getUint32(o + FS.arg + 4, true),
-          path: cstring(buf, o + FS.path, PATH_LEN), path2: cstring(buf, o + FS.path2, PATH_LEN), dir: cstring(buf, o + FS.dir, DIR_LEN),
+          path: cstring(buf, n, pLen), path2: cstring(buf, n + pLen, p2Len), dir: cstring(buf, n + pLen + p2Len, dv.getUint16(o + FS.dir_len, true)),
         };
+      }
       case Kind.TCP_CLOSE:
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,

@@ -170,14 +170,15 @@ export class Enricher {
     return ev;
   }
 
-  private dirFor(pid: number, dirfd: number, dir: string): string | undefined {
+  private dirFor(pid: number, dirfd: number, dir: string, flags: number): string | undefined {
     if (dir) return dir;
+    if (flags & Flag.TRUNCATED) return undefined; // the kernel could not give it whole: an older one may be wrong now
     if (dirfd === -100) return this.processes.get(pid)?.cwd;
     return this.fds.get(pid, dirfd);
   }
 
   private open(r: OpenRecord): OpenEvent {
-    const path = absolutePath(r.path, this.dirFor(r.pid, r.dirfd, r.dir));
+    const path = absolutePath(r.path, this.dirFor(r.pid, r.dirfd, r.dir, r.flags));
     const ev: OpenEvent = {
       ...this.base(r), kind: 'open', syscall: this.table.name(r.nr), path, flags: openFlags(r.openFlags, this.opts.arch), ret: r.ret,
     };
@@ -190,7 +191,7 @@ export class Enricher {
 
   private fsop(r: FsOpRecord): FsOpEvent {
     const kind = FSOP_KINDS[r.op] ?? 'unlink';
-    const dir = this.dirFor(r.pid, r.dirfd, r.dir);
+    const dir = this.dirFor(r.pid, r.dirfd, r.dir, r.flags);
     const ev: FsOpEvent = { ...this.base(r), kind, syscall: this.table.name(r.nr), path: absolutePath(r.path, dir), ret: r.ret };
     if (r.path2) ev.path2 = kind === 'symlink' ? r.path2 : absolutePath(r.path2, dir);
     if (kind === 'chmod' || kind === 'mkdir') ev.mode = fileMode(r.argLo);

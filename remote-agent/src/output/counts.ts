@@ -1,7 +1,7 @@
 /*
  * Event counts per kind and the one-line summary `trace` prints on stderr.
  */
-import type { EventKind, LensEvent } from '../protocol';
+import type { EventKind, LensEvent, LostBound } from '../protocol';
 
 /** Counts events per kind as they are delivered. */
 export class EventCounts {
@@ -23,11 +23,18 @@ export class EventCounts {
   }
 }
 
+/** `lost=N`, `lost>=N` (the probe died after losing at least N) or `lost=unknown`. */
+export function lostText(lostTotal: number, bound: LostBound | undefined): string {
+  if (bound === 'unknown') return 'lost=unknown';
+  return bound === 'atLeast' ? `lost>=${lostTotal}` : `lost=${lostTotal}`;
+}
+
 /**
- * `runtime-lens: 12 events (exec=2 open=8 exit=2) lost=0` — always with lost=N, also when 0,
- * plus what else went wrong (malformed records, a cut stream).
+ * `runtime-lens: 12 events (exec=2 open=8 exit=2) lost=0` — always with lost=N, also when 0
+ * (`lost>=N` or `lost=unknown` when the probe died), plus what else went wrong (malformed
+ * records, a cut stream).
  */
-export function summaryLine(counts: EventCounts, lost: number, extras: readonly string[] = []): string {
+export function summaryLine(counts: EventCounts, lost: number, extras: readonly string[] = [], bound?: LostBound): string {
   const kinds = Object.entries(counts.byKind).map(([k, n]) => `${k}=${n}`).join(' ');
-  return `runtime-lens: ${counts.total} events${kinds ? ` (${kinds})` : ''} lost=${lost}${extras.length ? ' ' + extras.join(' ') : ''}`;
+  return `runtime-lens: ${counts.total} events${kinds ? ` (${kinds})` : ''} ${lostText(lost, bound)}${extras.length ? ' ' + extras.join(' ') : ''}`;
 }

@@ -16,8 +16,15 @@ function result(ret: number, errno?: string): string {
   return errno ? `= ${ret} ${errno}` : `= ${ret}`;
 }
 
+/**
+ * A name as is when it is plain, else in double quotes with `"`, control characters and DEL
+ * written as \xNN too: names arrive already escaped (decode/strings.ts), so unescapeName() of
+ * what is between the quotes gives the exact bytes.
+ */
 function quote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : JSON.stringify(s);
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  // eslint-disable-next-line no-control-regex
+  return '"' + s.replace(/["\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')) + '"';
 }
 
 function endpoint(addr: string, port: number): string {

@@ -100,6 +100,7 @@ export class SessionHost {
       sessionId: this.id, state: this.state, events: { ...this.counts }, total: this.total, rate: this.rate,
       lost: { ...this.loss.lost }, lostTotal: this.loss.lostTotal, startedAt: this.startedAt,
     };
+    if (this.loss.lostBound) s.lostBound = this.loss.lostBound;
     if (this.endedAt) s.endedAt = this.endedAt;
     return s;
   }

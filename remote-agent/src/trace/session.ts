@@ -13,10 +13,11 @@ import { ABI_VERSION, FrameType, KIND_MAX, ProbeErrorCode, TargetState } from '.
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher, KIND_NAMES } from '../enrich/enricher';
 import { NdjsonEncoder, type NdjsonBatch } from '../output/ndjson-encoder';
-import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type SessionState } from '../protocol';
+import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type LostBound, type SessionState } from '../protocol';
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
 import { errorCodeForProbe, fixesForProbe, SessionError } from './errors';
+import { withUndelivered } from './loss';
 import { readStat } from '../proc/procfs';
 import { checkPid, resolveCommand } from './target';
 
@@ -55,6 +56,8 @@ export interface LossStats {
   lost: Partial<Record<EventKind, number>>;
   lostTotal: number;
   queuedBytes: number;
+  /** the probe died: lostTotal is a lower bound, or unknown (loss.ts) */
+  lostBound?: LostBound;
 }
 
 /** How the session ended. */
@@ -66,6 +69,7 @@ export interface SessionResult {
   message?: string;
   code?: number;
   lostTotal: number;
+  lostBound?: LostBound;
   malformed: number;
 }
 
@@ -117,6 +121,7 @@ export class TraceSession {
   private stopRequested = false;
   private ended = false;
   private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
+  private probeStats: ProbeStats | undefined;
   private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
   private resolveDone!: (r: SessionResult) => void;
   private stderrTail = '';
@@ -325,7 +330,8 @@ export class TraceSession {
       case FrameType.HELLO: return this.hello(buf, start, end);
       case FrameType.STATS: {
         this.flush();
-        this.lost = lossStats(decodeStats(buf, start, end));
+        this.probeStats = decodeStats(buf, start, end);
+        this.lost = lossStats(this.probeStats);
         this.on.stats?.(this.lost);
         return;
       }
@@ -417,8 +423,11 @@ export class TraceSession {
     const pending = this.splitter.pendingBytes;
     if (pending) this.on.warning?.(`probe output ended inside a frame (${pending} bytes cut off)`);
     if (this.stderrTail.trim()) this.on.warning?.(`lens-probe: ${this.stderrTail}`);
+    const died = this.started.settled && !this.probeStats?.final;
+    this.lost = withUndelivered(this.lost, this.probeStats, this.decoder.received, died);
+    this.on.stats?.(this.lost);
     let result: SessionResult;
-    const base = { lostTotal: this.lost.lostTotal, malformed: this.decoder.problemCount };
+    const base = { lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, malformed: this.decoder.problemCount };
     if (this.target) {
       const signal = this.target.signal ? signalName(this.target.signal) : undefined;
       const exitCode = this.target.signal ? 128 + this.target.signal : this.target.exitCode;
@@ -426,7 +435,8 @@ export class TraceSession {
       this.setState('exited', { exitCode, signal });
     } else if (this.firstError || probeSignal || (!this.stopRequested && (probeExit !== 0 || !this.started.settled))) {
       const message = this.firstError?.message
-        ?? (probeSignal ? `lens-probe was killed by ${probeSignal}; events received before that were delivered`
+        ?? (probeSignal ? `lens-probe was killed by ${probeSignal}; events received before that were delivered, ${
+          this.lost.lostBound === 'atLeast' ? `at least ${this.lost.lostTotal} it had queued were lost` : 'those it had queued were lost (how many is unknown)'}`
           : !this.started.settled ? `lens-probe exited with status ${probeExit} before reporting the target; check that ${this.opts.probePath} is a lens-probe built from this tree (make -C bpf/linux)`
             : `lens-probe exited with status ${probeExit} without an error message${this.stderrTail ? ': ' + this.stderrTail : ''}`);
       const code = this.firstError?.code ? errorCodeForProbe(this.firstError.code) : ErrorCodes.ProbeFailed;

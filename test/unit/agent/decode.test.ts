@@ -2,13 +2,14 @@
 import assert from 'node:assert/strict';
 import { decodeError, decodeHello, decodeStats, decodeTarget } from '../../../remote-agent/src/decode/control';
 import { FrameSplitter } from '../../../remote-agent/src/decode/frames';
-import { FrameType, Kind } from '../../../remote-agent/src/decode/layout';
+import { ABI_VERSION, FrameType, Kind, LAYOUT } from '../../../remote-agent/src/decode/layout';
 import {
   RecordDecoder, syscallArg, type DnsRecord, type ExecRecord, type ExitRecord, type ForkRecord, type OpenRecord, type ProbeRecord, type SockRecord, type SyscallRecord,
 } from '../../../remote-agent/src/decode/records';
 import {
   dnsRecord, errorFrame, execRecord, exitRecord, forkRecord, helloFrame, openRecord, record, recordsFrame, sockRecord, statsFrame, syscallRecord, targetFrame,
 } from '../../../remote-agent/src/bench/synthetic';
+import { nameText, unescapeName } from '../../../remote-agent/src/decode/strings';
 
 function splitAll(stream: Buffer, cuts: number[]): Array<{ type: number; payload: Buffer }> {
   const frames: Array<{ type: number; payload: Buffer }> = [];
@@ -72,6 +73,33 @@ describe('record decoder', function () {
     assert.deepEqual([r.filename, r.cwd, r.argv, r.argc, r.ret], ['/usr/bin/ls', '/tmp', ['ls', '-l', 'dir with space'], 3, 0]);
   });
 
+  it('decodes names up to PATH_MAX whole, each record as long as its names', function () {
+    const long = '/' + 'd'.repeat(200) + '/f'.repeat(1900);
+    const argv = Array.from({ length: 128 }, (_, i) => `arg${i}-${'x'.repeat(56)}`);
+    const exec = execRecord(long, argv, long);
+    const small = openRecord('a', '', 0, 3);
+    assert.equal(small.length, LAYOUT.lens_open_event.size + 2, 'a short path costs its bytes, not PATH_MAX');
+    const { out } = decode(exec, small);
+    const r = out[0] as ExecRecord;
+    assert.deepEqual([r.filename, r.cwd, r.argv, r.argc], [long, long, argv, 128]);
+    assert.equal((out[1] as OpenRecord).path, 'a');
+  });
+
+  it('escapes bytes that are not UTF-8 as \\xNN and a backslash as \\\\, and the escape gives back the bytes', function () {
+    const raw = Buffer.from([0x66, 0xff, 0x5c, 0x78, 0x34, 0x31, 0xc3, 0xa9, 0xe2, 0x82]); // f, 0xff, \x41 literally, é, a cut sequence
+    const { out } = decode(openRecord(raw, '', 0, 3), execRecord('/bin/x', [raw, 'ok'], '/', 0, { comm: 'c\xfe' }));
+    const open = out[0] as OpenRecord;
+    assert.equal(open.path, 'f\\xff\\\\x41é\\xe2\\x82');
+    assert.deepEqual(unescapeName(open.path), raw);
+    assert.deepEqual(unescapeName((out[1] as ExecRecord).argv[0]), raw);
+    const bytes = Buffer.from([0x61, 0x80, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0x80]); // a, stray continuation, 😀, a UTF-16 surrogate
+    assert.equal(nameText(bytes, 0, bytes.length), 'a\\x80😀\\xed\\xa0\\x80');
+    for (let i = 0; i < 2000; i++) {
+      const b = Buffer.from(Array.from({ length: 1 + (i % 9) }, () => [0x5c, 0x78, 0xc3, 0xa9, 0xff, 0x41][Math.floor(Math.random() * 6)]));
+      assert.deepEqual(unescapeName(nameText(b, 0, b.length)), b, `bytes ${b.toString('hex')}`);
+    }
+  });
+
   it('decodes fork, exit, open, socket and dns records back to back', function () {
     const { out } = decode(
       forkRecord(77, 99n), exitRecord(0, 9), openRecord('x.txt', '/home/u', 0o1101, 3),
@@ -89,12 +117,16 @@ describe('record decoder', function () {
 
   it('reports unknown kinds and short records instead of dropping them silently, and keeps decoding', function () {
     const unknown = record(99, 64);
-    const short = record(Kind.EXEC, 80);
-    const { out, d } = decode(unknown, short, exitRecord(1));
+    const short = record(Kind.EXEC, 64);
+    const overrun = openRecord('x.txt', '/home/u', 0, 3);
+    overrun.writeUInt16LE(4000, LAYOUT.lens_open_event.fields.dir_len);
+    const { out, d } = decode(unknown, short, overrun, exitRecord(1));
     assert.equal(out.length, 1);
-    assert.equal(d.problemCount, 2);
+    assert.equal(d.problemCount, 3);
     assert.match(d.problems[0].reason, /unknown record kind 99/);
-    assert.match(d.problems[1].reason, /expected at least 1608/);
+    assert.match(d.problems[1].reason, /expected at least 72/);
+    assert.match(d.problems[2].reason, /names of a record of kind 4 end at byte 4086, past its 94 bytes/);
+    assert.deepEqual([...d.received.slice(0, 5)], [0, 1, 0, 1, 1], 'every record received is counted by kind, decodable or not');
   });
 
   it('reports a record whose size overruns the frame', function () {
@@ -115,9 +147,9 @@ describe('control frames', function () {
   const payload = (f: Buffer) => [f, 8, f.length] as const;
   it('HELLO, STATS, TARGET, ERROR', function () {
     const h = decodeHello(...payload(helloFrame(-5n, 'aarch64')));
-    assert.deepEqual([h.abiVersion, h.realtimeOffsetNs, h.machine, h.ringbufBytes], [1, -5, 'aarch64', 1 << 24]);
-    const s = decodeStats(...payload(statsFrame({ [Kind.OPEN]: 7 }, { [Kind.SYSCALL]: 3 })));
-    assert.deepEqual([s.events[Kind.OPEN], s.dropped[Kind.SYSCALL], s.dropped[Kind.OPEN]], [7, 3, 0]);
+    assert.deepEqual([h.abiVersion, h.realtimeOffsetNs, h.machine, h.ringbufBytes], [ABI_VERSION, -5, 'aarch64', 1 << 24]);
+    const s = decodeStats(...payload(statsFrame({ [Kind.OPEN]: 7 }, { [Kind.SYSCALL]: 3 }, { [Kind.OPEN]: 9 }, true)));
+    assert.deepEqual([s.events[Kind.OPEN], s.dropped[Kind.SYSCALL], s.dropped[Kind.OPEN], s.committed[Kind.OPEN], s.final], [7, 3, 0, 9, true]);
     assert.deepEqual(decodeTarget(...payload(targetFrame(2, 42, 0, 9))), { state: 2, pid: 42, exitCode: 0, signal: 9 });
     assert.deepEqual(decodeError(...payload(errorFrame(1, 1, 'need CAP_BPF'))), { code: 1, errno: 1, message: 'need CAP_BPF' });
   });

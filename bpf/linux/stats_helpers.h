@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * lens-probe's STATS frames: delivered and lost records per kind, and how
+ * many the kernel submitted, so that a reader can count what never reached
+ * it when the probe dies (events.h, struct lens_stats).
+ */
+#ifndef LENS_STATS_HELPERS_H
+#define LENS_STATS_HELPERS_H
+
+#include <stdbool.h>
+
+/*
+ * Queues a STATS frame from the kernel maps lens_drops and lens_submitted
+ * (per-CPU, ncpus values each) and the output queue's counts. A periodic
+ * one goes ahead of the queued records; the final one (after the ring
+ * buffer was drained) behind them.
+ */
+void lens_stats_emit(int drops_fd, int submitted_fd, int ncpus, bool final);
+
+#endif /* LENS_STATS_HELPERS_H */
