@@ -5,7 +5,9 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { chmodSync, chownSync, copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { requireBpf } from '../helpers/bpf';
+import { cFixture } from '../helpers/fixtures';
 import { CLI_ENTRY } from '../helpers/paths';
+import { waitFor } from '../helpers/procs';
 import { AS_NOBODY, busyLoad, makeCapProbe, runProbeAsNobody, type CapProbe } from '../helpers/cap-probe';
 import { assertExit, only, runCli, select, trace } from '../helpers/trace';
 
@@ -148,5 +150,32 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     } finally {
       load.stop();
     }
+  });
+});
+
+describe('the kernel\'s limit of 64 BPF programs per tracepoint', function () {
+  before(function () {
+    requireBpf(this);
+  });
+
+  it('all slots of a net tracepoint taken: the net group is left out naming E2BIG and the limit, the rest is traced', async function () {
+    // Every probe on the machine needs this slot: hold it only while one trace starts.
+    const filler = spawn(cFixture('tpfill'), ['syscalls/sys_exit_listen'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const released = new Promise((resolve) => filler.on('close', resolve));
+    let run;
+    try {
+      let out = '';
+      filler.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      await waitFor('the slots to be taken', () => /^full \d+$/m.test(out) || filler.exitCode !== null);
+      assert.match(out, /^full \d+$/m, 'tpfill failed (its stderr is above)');
+      run = await trace(['/bin/true'], ['--events', 'exec,net']);
+    } finally {
+      filler.stdin!.end();
+      await released;
+    }
+    assertExit(run, 0);
+    assert.match(run.stderr, /net events are not traced: cannot attach lens_xlisten \(tracepoint\/syscalls\/sys_exit_listen\): Argument list too long \(E2BIG: all 64 BPF programs the kernel allows per tracepoint, machine-wide, are in use/);
+    only(run.events, 'exec', { filename: '/bin/true' });
+    assert.equal(select(run.events, 'exit').length, 1);
   });
 });
