@@ -12,6 +12,7 @@ import { absolutePath } from '../../../remote-agent/src/enrich/paths';
 import { ProcessTable } from '../../../remote-agent/src/enrich/process-table';
 import { syscallSummaryRows } from '../../../remote-agent/src/output/syscall-summary';
 import { humanLine } from '../../../remote-agent/src/output/human';
+import { unescapeName } from '../../../remote-agent/src/decode/strings';
 import { ndjsonLine } from '../../../remote-agent/src/output/ndjson';
 import type { DnsEvent, ExecEvent, ExitEvent, OpenEvent, SockEvent, SyscallEvent } from '../../../remote-agent/src/protocol';
 import { readFds } from '../../../remote-agent/src/proc/procfs';
@@ -186,6 +187,13 @@ describe('output lines', function () {
       / cat\[5\] read\(3<\/x>, 1\) = 1 <0\.000002>$/);
     assert.match(humanLine({ ...base, kind: 'connect', family: 'AF_INET6', saddr: '::1', sport: 1, daddr: '::1', dport: 80, fd: 4, ret: 0, dns: 'localhost' }),
       / connect fd=4 AF_INET6 \[::1\]:80 \(localhost\) = 0$/);
+  });
+  it('human lines quote names so that the text between the quotes unescapes to the exact bytes', function () {
+    const path = '/t/a "b"\n\\xff\\\\c'; // as the decoder writes it: a quote, a newline, byte 0xff (escaped), a backslash (escaped)
+    const line = humanLine({ ...base, kind: 'open', syscall: 'openat', path, flags: 'O_RDONLY', ret: 3 });
+    const quoted = /openat "(.*)" O_RDONLY/.exec(line)![1];
+    assert.equal(quoted, '/t/a \\x22b\\x22\\x0a\\xff\\\\c');
+    assert.deepEqual(unescapeName(quoted), Buffer.concat([Buffer.from('/t/a "b"\n'), Buffer.from([0xff]), Buffer.from('\\c')]));
   });
 });
 

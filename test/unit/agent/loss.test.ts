@@ -1,0 +1,44 @@
+// The loss a dead probe leaves behind: records it had committed to its output but the agent never
+// received are lost, and without the probe's final report the total is only a lower bound.
+import assert from 'node:assert/strict';
+import { Kind, KIND_MAX } from '../../../remote-agent/src/decode/layout';
+import type { ProbeStats } from '../../../remote-agent/src/decode/control';
+import { lostText } from '../../../remote-agent/src/output/counts';
+import { withUndelivered } from '../../../remote-agent/src/trace/loss';
+import { lossStats } from '../../../remote-agent/src/trace/session';
+
+function stats(committed: Record<number, number>, dropped: Record<number, number>, final: boolean): ProbeStats {
+  const row = (v: Record<number, number>) => Array.from({ length: KIND_MAX }, (_, k) => v[k] ?? 0);
+  return { events: row(committed), dropped: row(dropped), queuedBytes: 0, committed: row(committed), final };
+}
+
+function received(v: Record<number, number>): Float64Array {
+  const r = new Float64Array(KIND_MAX);
+  for (const [k, n] of Object.entries(v)) r[Number(k)] = n;
+  return r;
+}
+
+describe('loss when the probe dies', function () {
+  it('an orderly end: the count is exact, with no bound', function () {
+    const s = stats({ [Kind.OPEN]: 100 }, { [Kind.OPEN]: 5 }, true);
+    const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 100 }), false);
+    assert.deepEqual([l.lostTotal, l.lost.open, l.lostBound], [5, 5, undefined]);
+    assert.equal(lostText(l.lostTotal, l.lostBound), 'lost=5');
+  });
+
+  it('a dead probe: committed but never received is lost, at least', function () {
+    const s = stats({ [Kind.OPEN]: 1000, [Kind.EXEC]: 3 }, { [Kind.OPEN]: 7 }, false);
+    const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 400, [Kind.EXEC]: 3 }), true);
+    assert.deepEqual([l.lostTotal, l.lost.open, l.lost.exec, l.lostBound], [607, 607, undefined, 'atLeast']);
+    assert.equal(lostText(l.lostTotal, l.lostBound), 'lost>=607');
+  });
+
+  it('a dead probe with nothing to show a loss: unknown, never lost=0', function () {
+    const s = stats({ [Kind.OPEN]: 10 }, {}, false);
+    const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 12 }), true);
+    assert.deepEqual([l.lostTotal, l.lostBound], [0, 'unknown']);
+    assert.equal(lostText(l.lostTotal, l.lostBound), 'lost=unknown');
+    const none = withUndelivered({ events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 }, undefined, received({}), true);
+    assert.equal(none.lostBound, 'unknown', 'killed before its first report');
+  });
+});
