@@ -156,7 +156,7 @@ export function activate(context: vscode.ExtensionContext): void {
     processesView.description = s?.title;
   }));
   store.add(new SessionStatusBar(vscode.window, vscode.StatusBarAlignment.Left, new vscode.ThemeColor('statusBarItem.warningBackground'), sessions));
-  store.add(vscode.window.registerCustomEditorProvider(SESSION_EDITOR_VIEW_TYPE, new SessionFileEditorProvider(sessions, panels), {
+  store.add(vscode.window.registerCustomEditorProvider(SESSION_EDITOR_VIEW_TYPE, new SessionFileEditorProvider(sessions, panels, log), {
     webviewOptions: { retainContextWhenHidden: true },
     supportsMultipleEditorsPerDocument: false,
   }));

@@ -18,9 +18,28 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A page without script or style that states a problem (VS Code's default webview styles theme it). */
+export function messageHtml(options: { title: string; message: string; details: string }): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'">
+<title>${escapeHtml(options.title)}</title>
+</head>
+<body>
+<h2>${escapeHtml(options.title)}</h2>
+<p role="alert">${escapeHtml(options.message)}</p>
+<p>${escapeHtml(options.details)}</p>
+</body>
+</html>`;
+}
+
 /** The page that loads the webview bundle and tells it (data-view) which view to render. */
 export function webviewHtml(options: { cspSource: string; scriptUri: string; nonce: string; view: ViewName; title: string }): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const esc = escapeHtml;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

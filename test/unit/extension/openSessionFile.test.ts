@@ -4,7 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Emitter } from 'vscode-jsonrpc';
 import type * as vscode from 'vscode';
+import * as zlib from 'node:zlib';
 import { checkSessionFile, listSessionFiles, pickSessionFile, type SessionFilePickerUi } from '../../../extension/src/commands/openSessionFile';
+import { SessionManager } from '../../../extension/src/session/sessionManager';
+import type { PanelManager } from '../../../extension/src/webviews/panelManager';
+import { SessionFileEditorProvider } from '../../../extension/src/webviews/sessionFileEditor';
+import { systemClock } from '../../../extension/src/util/clock';
 
 type Item = vscode.QuickPickItem & { file?: string; browse?: boolean };
 
@@ -96,5 +101,32 @@ describe('Open Session File…', () => {
     assert.deepEqual(errors, [`Runtime Lens: ${typed} is not a session file (expected a name ending in .lens.ndjson.gz).`]);
     assert.match((await checkSessionFile(path.join(dir, 'gone.lens.ndjson.gz'))) ?? '', /does not exist/);
     assert.match((await checkSessionFile('rel.lens.ndjson.gz')) ?? '', /not an absolute path/);
+  });
+
+  it('a corrupt or foreign session file opens in the editor with the extension\'s message, not VS Code\'s generic error', async () => {
+    const sessions = new SessionManager({ clock: systemClock, log: () => undefined, settings: () => ({ sessionsDirectory: dir, maxEventsInMemory: 100, events: ['exec'], redact: true }) });
+    const logged: string[] = [];
+    // the panel manager is only used for a file that could be read
+    const editor = new SessionFileEditorProvider(sessions, undefined as unknown as PanelManager, (l) => logged.push(l));
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['corrupt.lens.ndjson.gz', Buffer.from('not gzip at all'), /could not read the session file .*corrupt\.lens\.ndjson\.gz: incorrect header check/],
+      ['foreign.lens.ndjson.gz', zlib.gzipSync('{"some":"other program"}\n'), /foreign\.lens\.ndjson\.gz is not a Runtime Lens session file: its first line has no &quot;runtimeLens&quot;:&quot;session&quot; header/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, bytes);
+      const doc = await editor.openCustomDocument({ fsPath: file } as vscode.Uri);
+      assert.equal(doc.session, undefined);
+      const panel = { webview: { options: {}, html: '' }, onDidChangeViewState: () => ({ dispose() {} }) };
+      editor.resolveCustomEditor(doc, panel as never);
+      assert.match(panel.webview.html, /<h2>Runtime Lens cannot show this session file<\/h2>/);
+      assert.match(panel.webview.html, message);
+      assert.match(panel.webview.html, /gzip-compressed NDJSON \(\*\.lens\.ndjson\.gz\)/);
+      assert.doesNotMatch(panel.webview.html, /<script/);
+      assert.deepEqual(panel.webview.options, { enableScripts: false, localResourceRoots: [] });
+    }
+    assert.equal(sessions.sessions.length, 0, 'nothing is added to the Sessions view');
+    assert.equal(logged.length, 2);
+    sessions.dispose();
   });
 });
