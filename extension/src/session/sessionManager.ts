@@ -183,8 +183,8 @@ export class SessionManager implements Disposable {
 
   /** Opens a recorded session file as a read-only session (reusing it if already open). */
   async openFile(file: string): Promise<Session> {
-    // a file still being recorded is shown as its live session; a finished one is read back from disk
-    const existing = this.list.find((s) => s.file === file && (s.fromFile || s.live));
+    // a file already in the list (reopened, or recorded in this window, live or ended) is shown again, not added twice
+    const existing = this.list.find((s) => s.file !== undefined && path.resolve(s.file) === path.resolve(file));
     if (existing) return existing;
     const settings = this.options.settings();
     // events stream from the file into the session's bounded window, never all into memory

@@ -3,7 +3,7 @@ import type { EventKind } from '../../../remote-agent/src/protocol';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import type { Clock } from '../util/clock';
-import { duration, shortNumber } from './format';
+import { duration, shortNumber, startTime } from './format';
 import type { VscodeTypes } from './vscodeTypes';
 
 /** A row of the Sessions view: a session, or one of its details. */
@@ -75,8 +75,10 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
     const item = new vs.TreeItem(s.title, vs.TreeItemCollapsibleState.Collapsed);
     item.id = s.id;
     const lost = s.stats.lostTotal > 0 ? ` · lost ${shortNumber(s.stats.lostTotal)}` : '';
-    item.description = `${s.stateLabel()} · ${shortNumber(s.stats.total)} events${lost}${this.sessions.current === s ? ' · shown' : ''}`;
-    item.tooltip = new vs.MarkdownString(`**${escapeMd(s.title)}**\n\n${escapeMd(s.stateLabel())}${s.message ? `\n\n${escapeMd(s.message)}` : ''}`);
+    // the start time tells apart sessions of the same command (and a reopened file from the live one)
+    const started = startTime(s.stats.startedAt, this.clock.now());
+    item.description = `${started} · ${s.stateLabel()} · ${shortNumber(s.stats.total)} events${lost}${this.sessions.current === s ? ' · shown' : ''}`;
+    item.tooltip = new vs.MarkdownString(`**${escapeMd(s.title)}**\n\nstarted ${escapeMd(new Date(s.stats.startedAt).toLocaleString())}\n\n${escapeMd(s.stateLabel())}${s.message ? `\n\n${escapeMd(s.message)}` : ''}`);
     item.iconPath = stateIcon(vs, s);
     item.contextValue = s.live ? 'session.live' : s.fromFile ? 'session.file' : 'session.ended';
     item.command = { command: 'runtimeLens.showSession', title: 'Show in Runtime Lens views', arguments: [s] };

@@ -69,6 +69,10 @@ describe('SessionManager', () => {
     assert.ok(session.file!.endsWith('.lens.ndjson.gz'));
     assert.equal(fs.statSync(session.file!).mode & 0o777, 0o600, 'session files are private');
 
+    assert.equal(await manager.openFile(session.file!), session, 'the file of a session in the list shows that session');
+    assert.equal(await manager.openFile(path.join(dir, '.', path.basename(session.file!))), session, 'whatever the spelling of its path');
+    assert.equal(manager.sessions.length, 1, 'no second entry for the same file');
+    manager.remove(session);
     const reopened = await manager.openFile(session.file!);
     assert.equal(reopened.fromFile, true);
     assert.equal(reopened.title, 'app');
@@ -80,6 +84,7 @@ describe('SessionManager', () => {
     assert.deepEqual(reopened.processes.roots[0].children.map((c) => c.pid), [101]);
     assert.equal(manager.current, reopened, 'a reopened session is shown');
     assert.equal(await manager.openFile(session.file!), reopened, 'opening it again reuses it');
+    assert.equal(manager.sessions.length, 1);
   });
 
   it('two sessions of one program started in the same millisecond keep a file each', async () => {

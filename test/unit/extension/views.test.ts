@@ -4,6 +4,7 @@ import { Session } from '../../../extension/src/session/session';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
 import type { ProcessNode } from '../../../extension/src/session/processTreeModel';
 import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
+import { startTime } from '../../../extension/src/views/format';
 import { SessionsTreeProvider } from '../../../extension/src/views/sessionsTree';
 import { SessionStatusBar } from '../../../extension/src/views/statusBar';
 import { FakeClock } from './helpers/fakeClock';
@@ -26,7 +27,7 @@ describe('side bar views and status bar', () => {
       ev('exec', 3, 11, { ppid: 10, argv: ['cc', 'a.c'], comm: 'cc' }),
       ev('exit', 4, 11, { exit_code: 1 }),
     ]);
-    session.setStats({ sessionId: 'x', state: 'running', events: { exec: 2, fork: 1, exit: 1 }, total: 4, rate: 1500, lost: { open: 7 }, lostTotal: 7, startedAt: 0 });
+    session.setStats({ sessionId: 'x', state: 'running', events: { exec: 2, fork: 1, exit: 1 }, total: 4, rate: 1500, lost: { open: 7 }, lostTotal: 7, startedAt: clock.now() });
   });
   afterEach(() => sessions.dispose());
 
@@ -55,13 +56,28 @@ describe('side bar views and status bar', () => {
     const [row] = tree.getChildren();
     const item = tree.getTreeItem(row);
     assert.equal(item.label, 'make test');
-    assert.equal(item.description, 'running · 4 events · lost 7 · shown');
+    assert.equal(item.description, `${startTime(clock.now(), clock.now())} · running · 4 events · lost 7 · shown`);
+    assert.match(String(item.description), /^\d\d:\d\d:\d\d · /, 'started today: the time of day');
     assert.equal(item.contextValue, 'session.live');
     const details = tree.getChildren(row).map((d) => tree.getTreeItem(d));
     const byLabel = Object.fromEntries(details.map((d) => [d.label, d.description]));
     assert.equal(byLabel['Command'], 'make test  (in /src)');
     assert.equal(byLabel['Lost'], '7');
     assert.match(String(byLabel['Events']), /^4 \(1\.5k\/s\)/);
+    tree.dispose();
+  });
+
+  it('the Sessions tree tells apart two sessions of the same command by their start time', () => {
+    const earlier = new Session({ id: 's0', title: 'make test', target: { kind: 'launch', command: ['make', 'test'], cwd: '/src' }, fromFile: true, maxEventsInMemory: 10, clock });
+    earlier.stats.startedAt = clock.now() - 2 * 86_400_000 - 3_600_000;
+    earlier.setState('exited', { exitCode: 0 });
+    (sessions as unknown as { add(s: Session, c: undefined): void }).add(earlier, undefined);
+    const tree = new SessionsTreeProvider(fakeVscodeTypes, sessions, clock);
+    const descriptions = tree.getChildren().map((row) => String(tree.getTreeItem(row).description));
+    assert.equal(descriptions.length, 2);
+    assert.match(descriptions[0], /^\d{4}-\d\d-\d\d \d\d:\d\d · exited \(code 0\)/, 'another day: the date too');
+    assert.match(descriptions[1], /^\d\d:\d\d:\d\d · running/);
+    assert.notEqual(descriptions[0].slice(0, 16), descriptions[1].slice(0, 16));
     tree.dispose();
   });
 
