@@ -1,3 +1,5 @@
+import type { SessionStats } from '../../../remote-agent/src/protocol';
+
 /** Short human numbers for tree items and the status bar: 950, 12.3k, 4.1M. */
 export function shortNumber(n: number): string {
   if (!Number.isFinite(n)) return '?';
@@ -23,4 +25,10 @@ export function startTime(ms: number, nowMs: number): string {
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
   return sameDay ? `${time}:${pad(d.getSeconds())}` : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}
+
+/** Lost events as the views show them: 12, ≥12 (the probe died, at least that many) or unknown. */
+export function lostCount(s: Pick<SessionStats, 'lostTotal' | 'lostBound'>): string {
+  if (s.lostBound === 'unknown') return 'unknown';
+  return `${s.lostBound === 'atLeast' ? '≥' : ''}${shortNumber(s.lostTotal)}`;
 }

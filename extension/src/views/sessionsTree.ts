@@ -3,7 +3,7 @@ import type { EventKind } from '../../../remote-agent/src/protocol';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import type { Clock } from '../util/clock';
-import { duration, shortNumber, startTime } from './format';
+import { duration, lostCount, shortNumber, startTime } from './format';
 import type { VscodeTypes } from './vscodeTypes';
 
 /** A row of the Sessions view: a session, or one of its details. */
@@ -53,7 +53,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
         type: 'detail', session: s, id: 'events', label: 'Events', description: `${s.stats.total} (${shortNumber(s.stats.rate)}/s) · ${s.window.size} in memory`, icon: 'list-flat', kinds: s.stats.total > 0,
         tooltip: `${s.stats.total} events received from the agent: the count the status bar and the events table show. ${s.window.size} are held in memory for the views (runtimeLens.maxEventsInMemory); all are in the session file.`,
       },
-      { type: 'detail', session: s, id: 'lost', label: 'Lost', description: String(s.stats.lostTotal), tooltip: 'Events the kernel could not deliver (ring buffer full). Never hidden.', icon: s.stats.lostTotal > 0 ? 'warning' : 'check' },
+      { type: 'detail', session: s, id: 'lost', label: 'Lost', description: lostCount(s.stats), tooltip: 'Events the kernel could not deliver (ring buffer full), and those queued when the probe died (at least ≥N, or unknown). Never hidden.', icon: s.stats.lostTotal > 0 || s.stats.lostBound ? 'warning' : 'check' },
     ];
     if (s.message) rows.push({ type: 'detail', session: s, id: 'message', label: 'Message', description: s.message, tooltip: s.message, icon: s.state === 'failed' ? 'error' : 'info' });
     if (s.file) rows.push({ type: 'detail', session: s, id: 'file', label: 'File', description: s.file, tooltip: s.file, icon: 'file-zip' });
@@ -74,7 +74,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
     const s = element.session;
     const item = new vs.TreeItem(s.title, vs.TreeItemCollapsibleState.Collapsed);
     item.id = s.id;
-    const lost = s.stats.lostTotal > 0 ? ` · lost ${shortNumber(s.stats.lostTotal)}` : '';
+    const lost = s.stats.lostTotal > 0 || s.stats.lostBound ? ` · lost ${lostCount(s.stats)}` : '';
     // the start time tells apart sessions of the same command (and a reopened file from the live one)
     const started = startTime(s.stats.startedAt, this.clock.now());
     item.description = `${started} · ${s.stateLabel()} · ${shortNumber(s.stats.total)} events${lost}${this.sessions.current === s ? ' · shown' : ''}`;

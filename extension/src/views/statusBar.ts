@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
-import { shortNumber } from './format';
+import { lostCount, shortNumber } from './format';
 
 /** The slice of the vscode API the status bar item needs. */
 export interface StatusBarUi {
@@ -33,7 +33,7 @@ export class SessionStatusBar {
   static text(s: Session): string {
     const icon = s.live ? '$(pulse)' : s.state === 'failed' ? '$(error)' : '$(debug-stop)';
     const rate = s.live ? `${shortNumber(s.stats.rate)} ev/s · ` : '';
-    return `${icon} ${rate}${shortNumber(s.stats.total)} events · lost ${shortNumber(s.stats.lostTotal)}`;
+    return `${icon} ${rate}${shortNumber(s.stats.total)} events · lost ${lostCount(s.stats)}`;
   }
 
   update(): void {
@@ -43,8 +43,8 @@ export class SessionStatusBar {
       return;
     }
     this.item.text = SessionStatusBar.text(s);
-    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${s.stats.lostTotal} lost in the kernel. Click to open the events view.`;
-    this.item.backgroundColor = s.stats.lostTotal > 0 || s.state === 'failed' ? this.warningBackground : undefined;
+    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${s.stats.lostBound ? `${lostCount(s.stats)} lost (the probe died with events queued)` : `${s.stats.lostTotal} lost in the kernel`}. Click to open the events view.`;
+    this.item.backgroundColor = s.stats.lostTotal > 0 || s.stats.lostBound || s.state === 'failed' ? this.warningBackground : undefined;
     this.item.show();
   }
 

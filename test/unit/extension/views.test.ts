@@ -81,6 +81,19 @@ describe('side bar views and status bar', () => {
     tree.dispose();
   });
 
+  it('a probe that died with events queued: the views say at least N lost, or unknown, never 0', () => {
+    const tree = new SessionsTreeProvider(fakeVscodeTypes, sessions, clock);
+    const lostRow = () => tree.getChildren(tree.getChildren()[0]).map((d) => tree.getTreeItem(d)).find((d) => d.label === 'Lost')!;
+    session.setStats({ sessionId: 'x', state: 'failed', events: {}, total: 4, rate: 0, lost: { open: 1500 }, lostTotal: 1500, lostBound: 'atLeast', startedAt: 0 });
+    assert.equal(lostRow().description, '≥1.5k');
+    assert.equal((lostRow().iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match(String(tree.getTreeItem(tree.getChildren()[0]).description), / · lost ≥1\.5k/);
+    session.setStats({ sessionId: 'x', state: 'failed', events: {}, total: 4, rate: 0, lost: {}, lostTotal: 0, lostBound: 'unknown', startedAt: 0 });
+    assert.equal(lostRow().description, 'unknown');
+    assert.match(SessionStatusBar.text(session), / · lost unknown$/);
+    tree.dispose();
+  });
+
   it('the status bar shows rate and lost, turns to a warning when events were lost, and opens the events view', () => {
     const items: Record<string, unknown>[] = [];
     const bar = new SessionStatusBar({

@@ -78,6 +78,8 @@ class EventsView implements View {
   private selectedSeq = -1;
   private readonly groupCounts = new Map<KindGroup, number>();
   private lost = 0;
+  /** set when the probe died with events queued (SessionStats.lostBound) */
+  private lostBound: SessionStats['lostBound'];
   private programmaticScroll = false;
   private readonly pool: RowEl[] = [];
   private countsAt = 0;
@@ -244,6 +246,7 @@ class EventsView implements View {
     this.groupCounts.clear();
     this.selectedSeq = -1;
     this.lost = 0;
+    this.lostBound = undefined;
     this.setTimeRange(null);
     this.detail.show(null);
     this.redraw();
@@ -260,6 +263,7 @@ class EventsView implements View {
 
   private setStats(stats: SessionStats): void {
     this.lost = stats.lostTotal;
+    this.lostBound = stats.lostBound;
     this.redraw();
   }
 
@@ -526,7 +530,9 @@ class EventsView implements View {
     if (this.store.dropped) text += ` (${fmtCount(this.store.dropped)} older ones are only in the session file)`;
     if (this.countsLabel.textContent !== text) this.countsLabel.textContent = text;
     this.updateKindLabels();
-    this.lostLabel.hidden = this.lost === 0;
-    if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost in the kernel`;
+    this.lostLabel.hidden = this.lost === 0 && !this.lostBound;
+    if (this.lostBound === 'unknown') this.lostLabel.textContent = 'events lost when the probe died (how many is unknown)';
+    else if (this.lostBound) this.lostLabel.textContent = `≥${fmtCount(this.lost)} lost (the probe died)`;
+    else if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost in the kernel`;
   }
 }
