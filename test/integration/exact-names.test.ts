@@ -34,6 +34,8 @@ describe('trace: names byte-exact or flagged', function () {
       assert.equal(e.ret >= 0, true);
     }
     assert.ok(opens.some((e) => e.path === deep && e.flags.includes('O_DIRECTORY')), 'the dirfd itself, opened by its 3992-byte path');
+    assert.equal(only(run.events, 'mkdir', { path: deep }).ret, 0, 'file operations carry whole paths too');
+    assert.equal(only(run.events, 'chdir', { path: deep }).ret, 0);
 
     const tooLong = opens.find((e) => e.errno === 'ENAMETOOLONG');
     assert.ok(tooLong, 'the open of a path beyond PATH_MAX');
