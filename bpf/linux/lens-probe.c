@@ -781,8 +781,9 @@ static int check_owner_limits(void)
 	}
 	n = lens_user_sessions(st.owner.uid);
 	if (n > LENS_USER_SESSIONS_MAX) {
-		report(LENS_ERR_FORBIDDEN, EUSERS, "uid %u already runs %d lens-probe sessions, the "
-		       "most a non-root user may run at once: stop one, or run as root",
+		report(LENS_ERR_FORBIDDEN, EUSERS, "uid %u already runs %d lens-probe sessions (one "
+		       "that ends counts until its programs are detached), the most a non-root user "
+		       "may run at once: stop one, or run as root",
 		       (unsigned)st.owner.uid, n - 1);
 		return -1;
 	}

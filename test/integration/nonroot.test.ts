@@ -2,7 +2,7 @@
 // and the default events work (one group degraded, with its message) for every launch.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { requireBpf } from '../helpers/bpf';
 import { cFixture } from '../helpers/fixtures';
@@ -15,6 +15,18 @@ import { assertExit, only, runCli, select, trace } from '../helpers/trace';
 function sleeper(prefix: string[] = []): ChildProcess {
   const argv = [...prefix, '/bin/sleep', '600'];
   return spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+}
+
+/** Processes of nobody that hold CAP_BPF: running probes (what the probe counts against its limit). */
+function nobodyProbes(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let status = '';
+    try { status = readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { continue; }
+    const eff = /^CapEff:\s+([0-9a-f]+)/m.exec(status)?.[1] ?? '0';
+    if (/^Uid:\s+65534\s/m.test(status) && (BigInt('0x' + eff) >> 39n) & 1n) n++;
+  }
+  return n;
 }
 
 describe('trace as a non-root user (capability-granted probe)', function () {
@@ -109,6 +121,32 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     assert.notEqual(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`refusing to run the probe \\(LENS_PROBE\\) ${userDir}/lens-probe as root: ${userDir} is owned by uid 65534`));
     assert.equal(run.stdout, '');
+  });
+
+  it('a fifth probe of the same user while four run: refused, naming the limit', async function () {
+    const own = sleeper(AS_NOBODY);
+    children.push(own);
+    // probes of the earlier tests may still be detaching their programs: they count until they exit
+    await waitFor('earlier probes of nobody to exit', () => nobodyProbes() === 0, 30_000);
+    const running: Array<{ child: ChildProcess; closed: Promise<unknown> }> = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const child = spawn(AS_NOBODY[0], [...AS_NOBODY.slice(1), probe.path, '--events', 'exec', '--pid', String(own.pid)], { stdio: ['pipe', 'pipe', 'pipe'] });
+        running.push({ child, closed: new Promise((resolve) => child.on('close', resolve)) });
+        let bytes = 0;
+        let stderr = '';
+        child.stdout!.on('data', (d: Buffer) => (bytes += d.length));
+        child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        await waitFor(`probe ${i + 1} to attach`, () => bytes > 0 || child.exitCode !== null);
+        assert.equal(child.exitCode, null, `probe ${i + 1} exited: ${stderr}`);
+      }
+      const fifth = await runProbeAsNobody(probe.path, ['--events', 'exec', '--', 'true']);
+      assert.equal(fifth.code, 1, fifth.stderr);
+      assert.match(fifth.stderr, /uid 65534 already runs 4 lens-probe sessions \(.*\), the most a non-root user may run at once/);
+    } finally {
+      for (const r of running) r.child.stdin!.end();
+      await Promise.all(running.map((r) => r.closed));
+    }
   });
 
   it('doctor tries each hook type with the probe\'s capabilities: uprobes fail (with the reason and fix), the rest work', async function () {
