@@ -21,7 +21,7 @@ function sleeper(prefix: string[] = []): ChildProcess {
 function nobodyProbes(): number {
   let n = 0;
   for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    let status = '';
+    let status: string;
     try { status = readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { continue; }
     const eff = /^CapEff:\s+([0-9a-f]+)/m.exec(status)?.[1] ?? '0';
     if (/^Uid:\s+65534\s/m.test(status) && (BigInt('0x' + eff) >> 39n) & 1n) n++;
