@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { summarize } from '../../../webview/src/model/eventText';
 import { NetworkGraphModel } from '../../../webview/src/model/networkGraph';
 import { LatencyHistogram } from '../../../webview/src/model/percentiles';
 import { activityLevel, ProcessTreeModel, type TreeDatum } from '../../../webview/src/model/processTree';
@@ -158,5 +159,13 @@ describe('webview timeline lanes', () => {
     assert.deepEqual(m.lanes.map((l) => l.pid), [8, 9]); // pid 7's only mark was the oldest
     assert.equal(m.lanes[0].ts.at(-1), 3000 - 1);
     assert.ok(m.minTs > 1000);
+  });
+});
+
+describe('webview event summary', () => {
+  it('an exec a non-root trace stops following says so and why', () => {
+    const base: LensEvent = { ts: 1, pid: 5, tid: 5, ppid: 1, uid: 1000, comm: 'passwd', kind: 'exec', filename: '/usr/bin/passwd', argv: ['passwd'], cwd: '/', ret: 0 };
+    assert.equal(summarize({ ...base, untraced: 'setuid' } as LensEvent), '/usr/bin/passwd (setuid: no longer traced)');
+    assert.equal(summarize(base), '/usr/bin/passwd');
   });
 });

@@ -40,7 +40,7 @@ function quoteArgv(argv: string[]): string {
 /** One line saying what the event did, as shown in the table's Summary column. */
 export function summarize(e: LensEvent): string {
   switch (e.kind) {
-    case 'exec': return `${e.filename} ${quoteArgv(e.argv.slice(1))}`.trimEnd();
+    case 'exec': return `${e.filename} ${quoteArgv(e.argv.slice(1))}`.trimEnd() + (e.untraced ? ` (${e.untraced}: no longer traced)` : '');
     case 'fork': return `${e.thread ? 'thread' : 'child'} ${e.child_pid}`;
     case 'exit': return e.signal ? `killed by ${e.signal}${e.core_dumped ? ' (core dumped)' : ''}` : `exit ${e.exit_code}`;
     case 'open': return `${e.path} ${e.flags}`;
