@@ -81,16 +81,17 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapAmb']) assert.match(run.stderr, new RegExp(`${set}:\\s+0+\\n`), run.stderr);
   });
 
-  it('an exec of a setuid, setgid or file-capability binary is reported with the reason and not followed past it', async function () {
+  it('an exec of a setuid, setgid, file-capability or unreadable binary is reported with the reason and not followed past it', async function () {
     const bin = path.join(probe.dir, 'bin');
     mkdirSync(bin, { mode: 0o755 });
-    const copies = { setuid: 0o4755, setgid: 0o2755, capabilities: 0o755 } as const;
+    // 0711: a binary the user cannot read runs non-dumpable
+    const copies = { setuid: 0o4755, setgid: 0o2755, capabilities: 0o755, 'not-dumpable': 0o711 } as const;
     for (const [name, mode] of Object.entries(copies)) {
       copyFileSync('/bin/cat', path.join(bin, name));
       chmodSync(path.join(bin, name), mode);
     }
     execFileSync('setcap', ['cap_net_bind_service+ep', path.join(bin, 'capabilities')]);
-    const script = `${bin}/setuid /etc/hostname; ${bin}/setgid /etc/hostname; ${bin}/capabilities /etc/hostname; /bin/cat /etc/hostname`;
+    const script = `${Object.keys(copies).map((c) => `${bin}/${c} /etc/hostname; `).join('')}/bin/cat /etc/hostname`;
     const run = await trace(['/bin/sh', '-c', script], ['--events', 'exec,file'], asNobody());
     assertExit(run, 0);
     for (const reason of Object.keys(copies)) {
