@@ -763,10 +763,21 @@ static bool owner_may_trace(uint32_t pid)
 	return lens_may_trace(&st.owner, pid, why, sizeof(why)) == 0;
 }
 
+/* The --pid a non-root owner names must be theirs to ptrace. */
+static int check_owner_pid(void)
+{
+	char why[200];
+
+	if (st.o.pid && lens_may_trace(&st.owner, st.o.pid, why, sizeof(why))) {
+		report(LENS_ERR_FORBIDDEN, EPERM, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* A non-root owner: the --pid it names, its ring buffer size and its number of sessions. */
 static int check_owner_limits(void)
 {
-	char why[200];
 	int n;
 
 	if (!st.owner.confined)
@@ -787,11 +798,7 @@ static int check_owner_limits(void)
 		       (unsigned)st.owner.uid, n - 1);
 		return -1;
 	}
-	if (st.o.pid && lens_may_trace(&st.owner, st.o.pid, why, sizeof(why))) {
-		report(LENS_ERR_FORBIDDEN, EPERM, "%s", why);
-		return -1;
-	}
-	return 0;
+	return check_owner_pid();
 }
 
 static int start_target(void)
@@ -811,6 +818,9 @@ static int start_target(void)
 			       "cannot watch pid %d (pidfd_open): %s", st.target, strerror(errno));
 			return -1;
 		}
+		/* again, now that the pidfd pins the process: the pid may have been reused since */
+		if (check_owner_pid())
+			return -1;
 		err = lens_tree_add(&st.tree, st.target, 0);
 		if (err) {
 			report(LENS_ERR_INTERNAL, -err, "cannot track pid %d: %s", st.target,
