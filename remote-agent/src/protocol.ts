@@ -103,23 +103,36 @@ export interface SyscallSummaryRow {
 
 /* ---------- errors ---------- */
 
-/** Error codes of every RPC error this agent returns (JSON-RPC reserves -32768..-32000). */
+/**
+ * Error codes of every RPC error this agent returns. JSON-RPC's own codes are the
+ * standard ones; JSON-RPC reserves -32768..-32000, so the agent's own codes sit
+ * in the project range -33099..-33000.
+ */
 export namespace ErrorCodes {
   export const ParseError = -32700;
   export const InvalidRequest = -32600;
   export const MethodNotFound = -32601;
   export const InvalidParams = -32602;
   export const InternalError = -32603;
-  /** message larger than the agent accepts */
-  export const MessageTooLarge = -32001;
-  export const NotInitialized = -32002;
-  export const NoSuchSession = -32010;
-  export const NoSuchProcess = -32011;
-  export const CommandNotFound = -32012;
-  export const PermissionDenied = -32013;
-  export const KernelUnsupported = -32014;
-  export const ProbeFailed = -32015;
+  /** lowest and highest code of the agent's own range */
+  export const ProjectRangeMin = -33099;
+  export const ProjectRangeMax = -33000;
+  /** message larger than MAX_MESSAGE_BYTES */
+  export const MessageTooLarge = -33001;
+  export const NotInitialized = -33002;
+  export const NoSuchSession = -33010;
+  export const NoSuchProcess = -33011;
+  export const CommandNotFound = -33012;
+  export const PermissionDenied = -33013;
+  export const KernelUnsupported = -33014;
+  export const ProbeFailed = -33015;
 }
+
+/**
+ * Largest message body the agent accepts (bytes). A longer one is answered
+ * with MessageTooLarge from its header and skipped without being buffered.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /* ---------- requests and notifications ---------- */
 

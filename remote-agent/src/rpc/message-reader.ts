@@ -1,30 +1,43 @@
 /*
  * JSON-RPC message reader for untrusted input: Content-Length framing like
- * vscode-jsonrpc's StreamMessageReader, but a malformed header, bad JSON, a
- * non-JSON-RPC value or an oversized message (checked from the header, before
- * any of the body is buffered) is answered with an error and skipped, and the
- * reader keeps serving the messages after it.
+ * vscode-jsonrpc's StreamMessageReader, but nothing the client sends can wedge
+ * it. A malformed header, an absurd or oversized length (checked from the
+ * header, before any of the body is buffered), a body that is not JSON or a
+ * value that is not a JSON-RPC message is answered with an error, and the
+ * reader then resynchronises: it discards input up to the next
+ * "Content-Length:" and serves the message there. Memory stays bounded by
+ * MAX_MESSAGE_BYTES whatever arrives.
  */
 import type { Readable } from 'node:stream';
 import { AbstractMessageReader, Disposable, type DataCallback, type Message } from 'vscode-jsonrpc';
-import { ErrorCodes } from '../protocol';
+import { ErrorCodes, MAX_MESSAGE_BYTES } from '../protocol';
+import { ByteQueue } from './byte-queue';
 
-/** Largest message body accepted (bytes). */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** A header block longer than this without its blank line is malformed. */
 const MAX_HEADER_BYTES = 8 * 1024;
 const HEADER_END = Buffer.from('\r\n\r\n');
+/** Where the reader looks for the next message after bad input. */
+const RESYNC_MARK = Buffer.from('Content-Length:');
 
 /** Called for input that cannot be delivered: the server answers with this error (id null unless known). */
 export type ProtocolErrorHandler = (id: number | string | null, code: number, message: string) => void;
 
+type Mode = 'header' | 'body' | 'resync';
+
 /** Framing reader over a Node stream that survives bad input. */
 export class SafeMessageReader extends AbstractMessageReader {
-  private chunks: Buffer[] = [];
-  private total = 0;
-  private bodyLength = -1;
-  private skipRemaining = 0;
+  private readonly queue = new ByteQueue();
+  private mode: Mode = 'header';
+  private bodyLength = 0;
+  /** body bytes already searched for a header that would cut the body short */
+  private scanned = 0;
   private callback: DataCallback | undefined;
+  /** messages handed on (or answered with an error) so far */
+  private outcomes = 0;
+  /** why input is not read now: the connection is handling a message, or the server asked (hold) */
+  private pumping = false;
+  private held = false;
+  private paused = false;
 
   constructor(private readonly readable: Readable, private readonly onProtocolError: ProtocolErrorHandler, private readonly maxBytes = MAX_MESSAGE_BYTES) {
     super();
@@ -48,112 +61,212 @@ export class SafeMessageReader extends AbstractMessageReader {
     });
   }
 
-  private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.total);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.total = rest.length;
-    return out;
-  }
-
   private onData(chunk: Buffer): void {
-    if (this.skipRemaining) {
-      const skip = Math.min(this.skipRemaining, chunk.length);
-      this.skipRemaining -= skip;
-      chunk = chunk.subarray(skip);
-      if (!chunk.length) return;
-    }
-    this.chunks.push(chunk);
-    this.total += chunk.length;
-    for (;;) {
-      if (this.bodyLength < 0) {
-        if (!this.readHeader()) return;
-        if (this.skipRemaining) return;
-      }
-      if (this.total < this.bodyLength) return;
-      const body = this.take(this.bodyLength);
-      this.bodyLength = -1;
-      this.deliver(body);
-    }
+    this.queue.push(chunk);
+    if (!this.pumping) this.pump();
   }
 
-  /** Parses one header block if complete. Returns false when more input is needed. */
-  private readHeader(): boolean {
-    const head = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.total);
-    this.chunks = [head];
-    const end = head.indexOf(HEADER_END);
-    if (end < 0) {
-      if (head.length > MAX_HEADER_BYTES) {
-        this.take(head.length);
-        this.onProtocolError(null, ErrorCodes.ParseError, `malformed message: no end of header within ${MAX_HEADER_BYTES} bytes; expected "Content-Length: N\\r\\n\\r\\n" before each JSON body`);
-      }
-      return false;
-    }
-    const text = this.take(end + HEADER_END.length).subarray(0, end).toString('ascii');
-    let length = -1;
-    let bad = '';
-    for (const line of text.split('\r\n')) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) { bad = `header line ${JSON.stringify(line.slice(0, 80))} is not "Name: value"`; break; }
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-length') {
-        if (!/^\d{1,15}$/.test(value)) { bad = `Content-Length ${JSON.stringify(value.slice(0, 40))} is not a number`; break; }
-        length = Number(value);
-      } else if (name === 'content-type' && !/utf-?8|^application\/vscode-jsonrpc\s*$/i.test(value)) {
-        bad = `Content-Type ${JSON.stringify(value.slice(0, 80))} is not supported; use utf-8`;
+  /**
+   * Stops (true) or restarts (false) reading input: the server holds it while the client is not
+   * reading the answers, so a client that floods requests meets backpressure instead of growing a queue.
+   */
+  hold(held: boolean): void {
+    this.held = held;
+    if (!held && !this.pumping) this.pump();
+    else this.updateFlow();
+  }
+
+  /**
+   * Hands on one message per event-loop turn: vscode-jsonrpc queues every message it is given and
+   * handles one per turn, so delivering a whole chunk of small requests at once would grow its queue
+   * without limit under a flood. Input is paused while buffered messages wait.
+   */
+  private pump(): void {
+    this.pumping = false;
+    while (!this.held) {
+      const before = this.outcomes;
+      if (!this.step()) break;
+      if (this.outcomes !== before) {
+        this.pumping = true;
+        setImmediate(() => this.pump());
         break;
       }
     }
-    if (!bad && length < 0) bad = 'header has no Content-Length';
-    if (bad) {
-      this.onProtocolError(null, ErrorCodes.ParseError, `malformed message: ${bad}`);
-      return true; // header consumed; look for the next one
+    this.updateFlow();
+  }
+
+  private updateFlow(): void {
+    const pause = this.pumping || this.held;
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.readable.pause();
+    else this.readable.resume();
+  }
+
+  /** Advances the state machine once; false when more input is needed. */
+  private step(): boolean {
+    switch (this.mode) {
+      case 'resync': return this.resync();
+      case 'header': return this.readHeader();
+      case 'body': return this.readBody();
     }
-    if (length > this.maxBytes) {
-      const buffered = Math.min(this.total, length);
-      this.take(buffered);
-      this.skipRemaining = length - buffered;
-      this.onProtocolError(null, ErrorCodes.MessageTooLarge,
-        `message of ${length} bytes exceeds the agent's limit of ${this.maxBytes} bytes; it was skipped`);
-      return true;
-    }
-    this.bodyLength = length;
+  }
+
+  /** Reports bad input and discards what follows up to the next "Content-Length:" (searched from `from` on). */
+  private fail(code: number, message: string, from: number): boolean {
+    this.outcomes++;
+    this.queue.drop(from);
+    this.mode = 'resync';
+    this.onProtocolError(null, code, message);
     return true;
   }
 
-  private deliver(body: Buffer): void {
+  private resync(): boolean {
+    const at = this.queue.view().indexOf(RESYNC_MARK);
+    if (at >= 0) {
+      this.queue.drop(at);
+      this.mode = 'header';
+      return true;
+    }
+    // keep a tail that may be the start of the mark split across chunks
+    this.queue.drop(this.queue.length - Math.min(this.queue.length, RESYNC_MARK.length - 1));
+    return false;
+  }
+
+  /** Parses one header block if complete. */
+  private readHeader(): boolean {
+    const buf = this.queue.view();
+    const end = buf.subarray(0, MAX_HEADER_BYTES + HEADER_END.length).indexOf(HEADER_END);
+    if (end < 0) {
+      if (buf.length < MAX_HEADER_BYTES + HEADER_END.length) return false;
+      return this.fail(ErrorCodes.ParseError, `malformed message: no end of header within ${MAX_HEADER_BYTES} bytes; expected "Content-Length: N\\r\\n\\r\\n" before each JSON body. ${SKIPPED}`, 1);
+    }
+    const header = parseHeader(buf.subarray(0, end).toString('latin1'));
+    // A bad block may hide a good header after garbage: the search for the next mark starts inside it.
+    if ('bad' in header) return this.fail(ErrorCodes.ParseError, `malformed message: ${header.bad}. ${SKIPPED}`, 1);
+    if (header.digits.length > 15 || Number(header.digits) > this.maxBytes) {
+      const size = header.digits.length > 15 ? `a ${header.digits.length}-digit number of bytes` : `${header.digits} bytes`;
+      return this.fail(ErrorCodes.MessageTooLarge, `message of ${size} exceeds the agent's limit of ${this.maxBytes} bytes (MAX_MESSAGE_BYTES). ${SKIPPED}`, end + HEADER_END.length);
+    }
+    this.queue.drop(end + HEADER_END.length);
+    this.bodyLength = Number(header.digits);
+    this.scanned = 0;
+    this.mode = 'body';
+    return true;
+  }
+
+  private readBody(): boolean {
+    const buf = this.queue.view();
+    const cut = this.headerInBody(buf);
+    if (cut >= 0) {
+      return this.fail(ErrorCodes.ParseError, `malformed message: its Content-Length of ${this.bodyLength} bytes is more than the body sent: a new "Content-Length:" header begins after ${cut} bytes, and the message there is served`, cut);
+    }
+    if (buf.length < this.bodyLength) return false;
+    this.mode = 'header';
+    const resumeAt = this.deliver(buf.subarray(0, this.bodyLength));
+    this.queue.drop(resumeAt ?? this.bodyLength);
+    if (resumeAt !== undefined) this.mode = 'resync';
+    return true;
+  }
+
+  /**
+   * Where a header line ("Content-Length: N" + CRLF) starts inside the pending body, or -1. Valid JSON cannot
+   * hold one (a raw CR is not allowed inside a string, and the bare words are not JSON), so finding one
+   * proves the announced length was too long: serving the next message then beats waiting for bytes that
+   * will never come.
+   */
+  private headerInBody(buf: Buffer): number {
+    const limit = Math.min(buf.length, this.bodyLength);
+    let from = this.scanned;
+    for (;;) {
+      const at = buf.indexOf(RESYNC_MARK, from);
+      if (at < 0 || at >= limit) {
+        this.scanned = Math.max(from, limit - RESYNC_MARK.length + 1, 0);
+        return -1;
+      }
+      const line = headerValueAt(buf, at + RESYNC_MARK.length);
+      if (line === true) return at;
+      if (line === undefined) {
+        this.scanned = at; // not all there yet: look again with more input
+        return -1;
+      }
+      from = at + 1;
+    }
+  }
+
+  /** Hands one body on; returns the offset in it to resynchronise from when it held the start of another message. */
+  private deliver(body: Buffer): number | undefined {
+    this.outcomes++;
     let value: unknown;
     try {
       value = JSON.parse(body.toString('utf8'));
     } catch (e) {
       this.onProtocolError(null, ErrorCodes.ParseError, `malformed message: body is not valid JSON (${(e as Error).message})`);
-      return;
+      // A wrong Content-Length may have swallowed the next header: resynchronise from inside the body.
+      // Otherwise the next header is read where this body ends (one that does not parse is answered too).
+      const at = body.indexOf(RESYNC_MARK);
+      return at >= 0 ? at : undefined;
     }
-    const msg = value as Record<string, unknown> | null;
-    const id = msg && typeof msg === 'object' && (typeof msg.id === 'number' || typeof msg.id === 'string') ? msg.id : null;
-    if (!msg || typeof msg !== 'object' || Array.isArray(msg)) {
-      this.onProtocolError(null, ErrorCodes.InvalidRequest, 'invalid request: a message must be a JSON object (batches are not supported)');
-      return;
-    }
-    if (msg.jsonrpc !== '2.0') {
-      this.onProtocolError(id, ErrorCodes.InvalidRequest, 'invalid request: "jsonrpc" must be "2.0"');
-      return;
-    }
-    if ('method' in msg && typeof msg.method !== 'string') {
-      this.onProtocolError(id, ErrorCodes.InvalidRequest, 'invalid request: "method" must be a string');
-      return;
-    }
-    if (!('method' in msg) && !('result' in msg) && !('error' in msg)) {
-      this.onProtocolError(id, ErrorCodes.InvalidRequest, 'invalid request: no "method"');
-      return;
-    }
-    if ('params' in msg && (msg.params === null || typeof msg.params !== 'object' || Array.isArray(msg.params))) {
-      // Every method of this protocol takes named params; positional (array) params would reach handlers shifted.
-      this.onProtocolError(id, ErrorCodes.InvalidParams, `invalid params: params must be an object, got ${Array.isArray(msg.params) ? 'an array' : msg.params === null ? 'null' : typeof msg.params}`);
-      return;
-    }
-    this.callback?.(msg as unknown as Message);
+    const problem = invalidMessage(value);
+    if (problem) this.onProtocolError(problem.id, problem.code, problem.message);
+    else this.callback?.(value as Message);
+    return undefined;
   }
+}
+
+const SKIPPED = 'Input is skipped up to the next "Content-Length:" header';
+
+/** The Content-Length digits of a header block, or what is wrong with it. */
+function parseHeader(text: string): { digits: string } | { bad: string } {
+  let digits: string | undefined;
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
+    if (!/^[a-z0-9-]+$/.test(name)) return { bad: `header line ${JSON.stringify(line.slice(0, 80))} is not "Name: value"` };
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length') {
+      if (!/^\d+$/.test(value)) return { bad: `Content-Length ${JSON.stringify(value.slice(0, 40))} is not a number` };
+      digits = value.replace(/^0+(?=\d)/, '');
+    } else if (name === 'content-type' && !/utf-?8|^application\/vscode-jsonrpc\s*$/i.test(value)) {
+      return { bad: `Content-Type ${JSON.stringify(value.slice(0, 80))} is not supported; use utf-8` };
+    }
+  }
+  return digits === undefined ? { bad: 'header has no Content-Length' } : { digits };
+}
+
+/** After "Content-Length:" at `i`: true when spaces, digits and CRLF follow, false when not, undefined when more input is needed. */
+function headerValueAt(buf: Buffer, i: number): boolean | undefined {
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  const digits = i;
+  while (i < buf.length && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
+  if (i >= buf.length) return undefined;
+  if (i === digits || buf[i] !== 0x0d) return false;
+  return i + 1 >= buf.length ? undefined : buf[i + 1] === 0x0a;
+}
+
+/** What is wrong with a parsed JSON value as a JSON-RPC 2.0 message, or undefined when nothing is. */
+export function invalidMessage(value: unknown): { id: number | string | null; code: number; message: string } | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { id: null, code: ErrorCodes.InvalidRequest, message: 'invalid request: a message must be a JSON object (batches are not supported)' };
+  }
+  const msg = value as Record<string, unknown>;
+  if ('id' in msg && msg.id !== null && typeof msg.id !== 'number' && typeof msg.id !== 'string') {
+    const got = Array.isArray(msg.id) ? 'an array' : typeof msg.id;
+    return { id: null, code: ErrorCodes.InvalidRequest, message: `invalid request: "id" must be a string or a number, got ${got}` };
+  }
+  const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
+  const invalid = (message: string) => ({ id, code: ErrorCodes.InvalidRequest, message: `invalid request: ${message}` });
+  if (msg.jsonrpc !== '2.0') return invalid('"jsonrpc" must be "2.0"');
+  if ('method' in msg && typeof msg.method !== 'string') return invalid('"method" must be a string');
+  if (!('method' in msg) && !('result' in msg) && !('error' in msg)) return invalid('no "method"');
+  if ('method' in msg && msg.id === null) {
+    // vscode-jsonrpc would take it for neither a request nor a notification and stay silent
+    return invalid('"id" null is not answered by this agent: give a request a number or string id, or leave "id" out for a notification');
+  }
+  if ('params' in msg && (msg.params === null || typeof msg.params !== 'object' || Array.isArray(msg.params))) {
+    // Every method of this protocol takes named params; positional (array) params would reach handlers shifted.
+    const got = Array.isArray(msg.params) ? 'an array' : msg.params === null ? 'null' : typeof msg.params;
+    return { id, code: ErrorCodes.InvalidParams, message: `invalid params: params must be an object, got ${got}` };
+  }
+  return undefined;
 }

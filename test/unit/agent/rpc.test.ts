@@ -189,6 +189,37 @@ describe('JSON-RPC server', function () {
     assert.ok(r.result, JSON.stringify(r));
   });
 
+  it('resynchronises at the next header when bad input arrives one byte at a time', async function () {
+    c = new RawClient();
+    const frameOf = (msg: object) => {
+      const body = Buffer.from(JSON.stringify(msg));
+      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]);
+    };
+    const init = (id: number) => frameOf({ jsonrpc: '2.0', id, method: 'initialize', params: { clientName: 'bytewise' } });
+    let x = 7;
+    const noise = Buffer.from(Array.from({ length: 3000 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 0xff));
+    const input = Buffer.concat([
+      Buffer.from('Content-Length: abc\r\n\r\n{"jsonrpc":"2.0","id":90,"method":"doctor"}'), init(1),
+      Buffer.from('Content-Length: 500\r\n\r\n{"jsonrpc":"2.0","id":91,"method":"doctor"}'), init(2),
+      noise, init(3),
+    ]);
+    for (const byte of input) c.raw(Buffer.of(byte));
+    for (const id of [1, 2, 3]) assert.ok((await c.next((m) => m.id === id)).result, `request ${id} answered`);
+    const errors = c.messages.filter((m) => m.error);
+    assert.equal(errors.length, 3, JSON.stringify(errors));
+    assert.ok(errors.every((e) => e.id === null && e.error!.code === ErrorCodes.ParseError), JSON.stringify(errors));
+  });
+
+  it('custom error codes lie in the project range, outside the range JSON-RPC reserves', function () {
+    const standard = ['ParseError', 'InvalidRequest', 'MethodNotFound', 'InvalidParams', 'InternalError'];
+    const own = Object.entries(ErrorCodes).filter(([name]) => !standard.includes(name) && !name.startsWith('ProjectRange'));
+    assert.ok(own.length >= 8, JSON.stringify(own));
+    for (const [name, code] of own) {
+      assert.ok(code >= ErrorCodes.ProjectRangeMin && code <= ErrorCodes.ProjectRangeMax, `${name} ${code} in ${ErrorCodes.ProjectRangeMin}..${ErrorCodes.ProjectRangeMax}`);
+      assert.ok(code < -32768 || code > -32000, `${name} ${code} outside -32768..-32000`);
+    }
+  });
+
   it('bad targets: a pid that does not exist, a command not in PATH', async function () {
     c = new RawClient();
     await c.initialize();

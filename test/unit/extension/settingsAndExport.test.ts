@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ErrorCodes } from '../../../remote-agent/src/protocol';
 import { readSettings } from '../../../extension/src/settings';
 import { Session } from '../../../extension/src/session/session';
 import { exportSession, csvRow } from '../../../extension/src/session/exportSession';
@@ -70,7 +71,7 @@ describe('export', () => {
 });
 
 describe('privilege advice', () => {
-  const problem = { code: -32013, message: 'lens-probe lacks CAP_BPF and CAP_PERFMON', fixes: [] as string[] };
+  const problem = { code: ErrorCodes.PermissionDenied, message: 'lens-probe lacks CAP_BPF and CAP_PERFMON', fixes: [] as string[] };
 
   it('builds the exact setcap command for the probe, preferring the agent\'s own', () => {
     assert.equal(setcapCommand(problem, "/opt/ext/it's/lens-probe"), `setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/opt/ext/it'\\''s/lens-probe'`);
