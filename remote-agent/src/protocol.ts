@@ -4,6 +4,9 @@
  * framing (Content-Length headers) over stdio, locally or through ssh.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { LossReason } from './loss-reasons';
+
+export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
 
 /* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
 
@@ -126,6 +129,8 @@ export namespace ErrorCodes {
   export const PermissionDenied = -33013;
   export const KernelUnsupported = -33014;
   export const ProbeFailed = -33015;
+  /** session/input refused: the target has not read what it was sent before (SessionInputParams) */
+  export const InputNotRead = -33016;
 }
 
 /**
@@ -201,7 +206,7 @@ export interface SessionStats {
   total: number;
   /** events per second over the last interval */
   rate: number;
-  /** events lost in the kernel (ring buffer full), per kind; never hidden */
+  /** events lost, per kind (whatever the reason); never hidden */
   lost: Partial<Record<EventKind, number>>;
   lostTotal: number;
   /**
@@ -209,6 +214,8 @@ export interface SessionStats {
    * 'atLeast': lostTotal is a lower bound; 'unknown': how many is not known.
    */
   lostBound?: LostBound;
+  /** lostTotal split by why the events were lost (absent in session files of older versions) */
+  lostReasons?: Partial<Record<LossReason, number>>;
   startedAt: number;
   endedAt?: number;
 }
@@ -216,7 +223,12 @@ export interface SessionStats {
 export type LostBound = 'atLeast' | 'unknown';
 export const SessionStatsRequest = new RequestType<SessionRef, SessionStats, void>('session/stats');
 
+/**
+ * Bytes for the target's stdin. Refused with InputNotRead when the target would then have more than
+ * INPUT_PENDING_MAX_BYTES sent but not read: send the rest once it has read some.
+ */
 export interface SessionInputParams { sessionId: string; data: string /* base64 */ }
+export const INPUT_PENDING_MAX_BYTES = MAX_MESSAGE_BYTES;
 export const SessionInputRequest = new RequestType<SessionInputParams, void, void>('session/input');
 
 export const SyscallSummaryRequest = new RequestType<SessionRef, SyscallSummaryRow[], void>('session/syscallSummary');

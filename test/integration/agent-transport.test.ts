@@ -1,9 +1,28 @@
-// The agent's stdio transport against a hostile client, with real
+// The agent's stdio transport against a hostile or absent client, with real
 // `runtime-lens agent --stdio` processes: every kind of malformed input is
-// answered and the next valid requests are served.
+// answered and the next valid requests are served; a client that stops reading
+// while events flood in leaves the agent's memory bounded, and the events it
+// could not take are counted as lost with their reason; session/input to a
+// target that never reads is refused beyond its bound.
 import assert from 'node:assert/strict';
-import { ErrorCodes, MAX_MESSAGE_BYTES } from '../../remote-agent/src/protocol';
+import { readFileSync } from 'node:fs';
+import {
+  ErrorCodes, EventsNotification, INPUT_PENDING_MAX_BYTES, InitializeRequest, MAX_MESSAGE_BYTES, SessionInputRequest,
+  SessionStartRequest, SessionStatsRequest, SessionStopRequest,
+} from '../../remote-agent/src/protocol';
 import { AgentProcess, frame, RawFrames } from '../helpers/agent';
+import { requireBpf } from '../helpers/bpf';
+import { NODE, scratchDir, scriptFixture } from '../helpers/fixtures';
+import { waitFor } from '../helpers/procs';
+
+const RSS_LIMIT = 256 * 1024 * 1024;
+
+/** Resident memory of a process, from /proc (bytes). */
+function rssOf(pid: number): number {
+  const kb = /^VmRSS:\s*(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  assert.ok(kb, `VmRSS of ${pid}`);
+  return Number(kb) * 1024;
+}
 
 /** Deterministic "random" bytes (xorshift32), so a failure can be replayed. */
 function noise(bytes: number, seed = 0x2545f491): Buffer {
@@ -99,5 +118,87 @@ describe('agent transport (real agent processes)', function () {
         await agent.stop();
       });
     }
+  });
+
+  describe('backpressure', function () {
+    before(function () {
+      requireBpf(this);
+    });
+
+    it('a client that stops reading for 60 s at 60k events/s: RSS stays under 256 MB, the dropped events are counted as lost, "client not reading"', async function () {
+      this.timeout(150_000);
+      const STALL_MS = 60_000;
+      const agent = new AgentProcess();
+      const rpc = agent.connect();
+      let received = 0;
+      rpc.onNotification(EventsNotification, (p) => { received += p.events.length; });
+      await rpc.sendRequest(InitializeRequest, { clientName: 'transport-test' });
+      const dir = scratchDir('transport-stall');
+      // 60,000 opens per second (the fixture catches up owed opens), for longer than the stall; stopped after it
+      const { sessionId } = await rpc.sendRequest(SessionStartRequest, {
+        target: { command: [NODE, scriptFixture('bench/open-loop.js'), String(STALL_MS / 1000 + 10), '60000', `${dir}/f`], cwd: dir, stdio: 'null' },
+        events: ['file'],
+      });
+      await waitFor('the first events', () => received > 0, 20_000);
+
+      agent.child.stdout!.pause(); // the client stops reading
+      const stalledUntil = Date.now() + STALL_MS;
+      let maxRss = 0;
+      while (Date.now() < stalledUntil) {
+        maxRss = Math.max(maxRss, rssOf(agent.child.pid!));
+        await new Promise((resolve) => setTimeout(resolve, 500)); // sampling interval, not synchronisation
+      }
+      agent.child.stdout!.resume();
+
+      const during = await rpc.sendRequest(SessionStatsRequest, { sessionId });
+      const final = await rpc.sendRequest(SessionStopRequest, { sessionId });
+      const report = `max RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB; stats after the stall: ${JSON.stringify(during)}; final: ${JSON.stringify(final)}; received ${received}`;
+      assert.ok(maxRss < RSS_LIMIT, `agent RSS while the client was not reading: ${report}`);
+      const notRead = during.lostReasons?.client_not_reading ?? 0;
+      assert.ok(notRead > 100_000, `events dropped while the client was not reading are counted: ${report}`);
+      assert.ok((during.lost.open ?? 0) >= notRead, `the loss counted by kind: ${report}`);
+      for (const s of [during, final]) {
+        const byReason = Object.values(s.lostReasons ?? {}).reduce((a, b) => a + b, 0);
+        assert.equal(byReason, s.lostTotal, `every loss has a reason: ${report}`);
+      }
+      assert.ok((final.lostReasons?.client_not_reading ?? 0) >= notRead, report);
+      // the stop answer comes after every batch the agent sent: what it counts as delivered has arrived
+      assert.equal(received, final.total, `events the agent counts as delivered reached the client: ${report}`);
+      rpc.dispose();
+      await agent.stop();
+    });
+
+    it('session/input to a target that never reads: refused with InputNotRead beyond the bound, the agent stays small and serving', async function () {
+      this.timeout(60_000);
+      const agent = new AgentProcess();
+      const rpc = agent.connect();
+      await rpc.sendRequest(InitializeRequest, { clientName: 'transport-test' });
+      const { sessionId } = await rpc.sendRequest(SessionStartRequest, { target: { command: ['sleep', '60'], stdio: 'pipe' }, events: ['exec'] });
+      const chunk = Buffer.alloc(1024 * 1024, 0x78).toString('base64');
+      let accepted = 0;
+      let refusal: { code: number; message: string } | undefined;
+      let refused = 0;
+      for (let i = 0; i < 160; i++) { // 160 MiB
+        try {
+          await rpc.sendRequest(SessionInputRequest, { sessionId, data: chunk });
+          accepted++;
+        } catch (e) {
+          refusal ??= e as { code: number; message: string };
+          refused++;
+        }
+      }
+      assert.ok(refusal, `some input refused (${accepted} MiB accepted)`);
+      assert.equal(refusal.code, ErrorCodes.InputNotRead);
+      assert.match(refusal.message, /input of 1048576 bytes refused: the target has not read the last \d+ bytes sent to its stdin/);
+      assert.ok(accepted * 2 ** 20 <= INPUT_PENDING_MAX_BYTES + 2 ** 20, `${accepted} MiB accepted, bound ${INPUT_PENDING_MAX_BYTES} bytes`);
+      assert.equal(accepted + refused, 160);
+      const rss = rssOf(agent.child.pid!);
+      assert.ok(rss < RSS_LIMIT, `agent RSS ${(rss / 2 ** 20).toFixed(0)} MiB after 160 MiB of input for a target that does not read`);
+      const stats = await rpc.sendRequest(SessionStatsRequest, { sessionId });
+      assert.equal(stats.state, 'running', 'the session goes on');
+      await rpc.sendRequest(SessionStopRequest, { sessionId });
+      rpc.dispose();
+      await agent.stop();
+    });
   });
 });

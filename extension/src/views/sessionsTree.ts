@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { EventKind } from '../../../remote-agent/src/protocol';
+import { LOSS_REASONS, lossReasonsText, type EventKind } from '../../../remote-agent/src/protocol';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import type { Clock } from '../util/clock';
@@ -53,7 +53,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
         type: 'detail', session: s, id: 'events', label: 'Events', description: `${s.stats.total} (${shortNumber(s.stats.rate)}/s) · ${s.window.size} in memory`, icon: 'list-flat', kinds: s.stats.total > 0,
         tooltip: `${s.stats.total} events received from the agent: the count the status bar and the events table show. ${s.window.size} are held in memory for the views (runtimeLens.maxEventsInMemory); all are in the session file.`,
       },
-      { type: 'detail', session: s, id: 'lost', label: 'Lost', description: lostCount(s.stats), tooltip: 'Events the kernel could not deliver (ring buffer full), and those queued when the probe died (at least ≥N, or unknown). Never hidden.', icon: s.stats.lostTotal > 0 || s.stats.lostBound ? 'warning' : 'check' },
+      { type: 'detail', session: s, id: 'lost', label: 'Lost', description: lostDescription(s), tooltip: LOST_TOOLTIP, icon: s.stats.lostTotal > 0 || s.stats.lostBound ? 'warning' : 'check' },
     ];
     if (s.message) rows.push({ type: 'detail', session: s, id: 'message', label: 'Message', description: s.message, tooltip: s.message, icon: s.state === 'failed' ? 'error' : 'info' });
     if (s.file) rows.push({ type: 'detail', session: s, id: 'file', label: 'File', description: s.file, tooltip: s.file, icon: 'file-zip' });
@@ -93,6 +93,17 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
     for (const s of this.subscriptions) s.dispose();
     this.changeEmitter.dispose();
   }
+}
+
+const LOST_TOOLTIP = `Events that were traced but never reached VS Code, by reason. ${LOSS_REASONS.buffers_full}: the kernel ring buffer or the probe's queue `
+  + `overflowed (a larger ring buffer or fewer event groups help). ${LOSS_REASONS.client_not_reading}: the agent's queue to VS Code was full because `
+  + `VS Code did not read it in time; whole batches were dropped. ${LOSS_REASONS.probe_died}: the probe died with events queued (then at least ≥N, `
+  + 'or unknown). Never hidden.';
+
+/** "12 (buffers full 5, client not reading 7)", "≥12 (probe died 12)", "unknown" */
+function lostDescription(s: Session): string {
+  const why = s.stats.lostTotal ? lossReasonsText(s.stats.lostReasons) : '';
+  return why ? `${lostCount(s.stats)} (${why})` : lostCount(s.stats);
 }
 
 function stateIcon(vs: VscodeTypes, s: Session): vscode.ThemeIcon {

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { lossReasonsText } from '../../../remote-agent/src/protocol';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import { lostCount, shortNumber } from './format';
@@ -43,7 +44,9 @@ export class SessionStatusBar {
       return;
     }
     this.item.text = SessionStatusBar.text(s);
-    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${s.stats.lostBound ? `${lostCount(s.stats)} lost (the probe died with events queued)` : `${s.stats.lostTotal} lost in the kernel`}. Click to open the events view.`;
+    const why = s.stats.lostTotal ? lossReasonsText(s.stats.lostReasons) : '';
+    const lost = `${lostCount(s.stats)} lost${why ? ` (${why})` : s.stats.lostBound ? ' (the probe died with events queued)' : ''}`;
+    this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${lost}. Click to open the events view.`;
     this.item.backgroundColor = s.stats.lostTotal > 0 || s.stats.lostBound || s.state === 'failed' ? this.warningBackground : undefined;
     this.item.show();
   }

@@ -1,7 +1,7 @@
 /*
  * Event counts per kind and the one-line summary `trace` prints on stderr.
  */
-import type { EventKind, LensEvent, LostBound } from '../protocol';
+import { lossReasonsText, type EventKind, type LensEvent, type LossReason, type LostBound } from '../protocol';
 
 /** Counts events per kind as they are delivered. */
 export class EventCounts {
@@ -31,10 +31,11 @@ export function lostText(lostTotal: number, bound: LostBound | undefined): strin
 
 /**
  * `runtime-lens: 12 events (exec=2 open=8 exit=2) lost=0` — always with lost=N, also when 0
- * (`lost>=N` or `lost=unknown` when the probe died), plus what else went wrong (malformed
- * records, a cut stream).
+ * (`lost>=N` or `lost=unknown` when the probe died), followed by why when known
+ * (`lost=7 (buffers full 7)`), plus what else went wrong (malformed records, a cut stream).
  */
-export function summaryLine(counts: EventCounts, lost: number, extras: readonly string[] = [], bound?: LostBound): string {
+export function summaryLine(counts: EventCounts, lost: number, extras: readonly string[] = [], bound?: LostBound, reasons?: Partial<Record<LossReason, number>>): string {
   const kinds = Object.entries(counts.byKind).map(([k, n]) => `${k}=${n}`).join(' ');
-  return `runtime-lens: ${counts.total} events${kinds ? ` (${kinds})` : ''} ${lostText(lost, bound)}${extras.length ? ' ' + extras.join(' ') : ''}`;
+  const why = lost ? lossReasonsText(reasons) : '';
+  return `runtime-lens: ${counts.total} events${kinds ? ` (${kinds})` : ''} ${lostText(lost, bound)}${why ? ` (${why})` : ''}${extras.length ? ' ' + extras.join(' ') : ''}`;
 }

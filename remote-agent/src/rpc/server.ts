@@ -3,11 +3,15 @@
  * protocol.ts, params validated by hand, sessions with batched notifications.
  * Bad input gets an error response and the server keeps serving; nothing
  * listens on a network port — the transport is the pair of streams given.
+ * Memory stays bounded whatever the client does: while the client has not
+ * read OUTPUT_QUEUE_BYTES of output, event batches are dropped (and counted),
+ * stats snapshots wait, and neither its requests nor the targets' output are
+ * read, until it has read everything.
  */
 import { machine, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { createMessageConnection, ResponseError, type MessageConnection, type MessageWriter, type NotificationType } from 'vscode-jsonrpc';
-import { StreamMessageWriter } from 'vscode-jsonrpc/node';
+// from /node: installs the Node runtime layer (timers, encoders) vscode-jsonrpc needs
+import { createMessageConnection, ResponseError, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import { privilegeChecks, runDoctor } from '../doctor/checks';
 import { listProcesses } from '../proc/process-list';
 import { locateProbe } from '../probe/locate';
@@ -21,6 +25,7 @@ import {
 import { SessionError } from '../trace/errors';
 import { AGENT_VERSION } from '../version';
 import { SafeMessageReader } from './message-reader';
+import { BoundedMessageWriter } from './message-writer';
 import { SessionHost, type SessionSink } from './session-host';
 import * as v from './validate';
 
@@ -38,6 +43,9 @@ export interface ServerDeps {
   onShutdown(): void;
   log(message: string): void;
 }
+
+/** A client that keeps not reading is mentioned in the log again only after this long without it. */
+const FULL_LOG_MS = 10_000;
 
 /** The default deps: the real probe and doctor checks. */
 export function systemServerDeps(onShutdown: () => void): ServerDeps {
@@ -64,18 +72,32 @@ function toResponseError(e: unknown): ResponseError<unknown> {
 /** A running server on one connection. */
 export class AgentServer {
   readonly connection: MessageConnection;
-  private readonly writer: MessageWriter;
+  private readonly writer: BoundedMessageWriter;
   private readonly sessions = new Map<string, SessionHost>();
+  private readonly heldSnapshots = new Map<string, () => void>();
+  private fullLoggedAt = -Infinity;
   private nextId = 1;
   private initialized = false;
   private shuttingDown = false;
   private closed = false;
 
-  constructor(input: Readable, output: Writable, private readonly deps: ServerDeps) {
-    this.writer = new StreamMessageWriter(output);
+  constructor(input: Readable, output: Writable, private readonly deps: ServerDeps, outputQueueBytes?: number) {
+    this.writer = new BoundedMessageWriter(output, outputQueueBytes);
     const reader = new SafeMessageReader(input, (id, code, message) => {
       this.deps.log(message);
-      void this.writer.write({ jsonrpc: '2.0', id, error: { code, message } } as never);
+      this.writer.write({ jsonrpc: '2.0', id, error: { code, message } } as never).catch(() => { /* client gone */ });
+    });
+    this.writer.onFullChange((full) => {
+      reader.hold(full);
+      for (const s of this.sessions.values()) s.holdOutput(full);
+      if (full) {
+        const now = Date.now();
+        if (now - this.fullLoggedAt >= FULL_LOG_MS) this.deps.log(`the client has not read ${this.writer.pendingBytes} bytes: event batches are dropped and counted as lost ("client not reading") until it reads them`);
+        this.fullLoggedAt = now;
+        return;
+      }
+      for (const send of this.heldSnapshots.values()) send();
+      this.heldSnapshots.clear();
     });
     this.connection = createMessageConnection(reader, this.writer, {
       error: (m) => deps.log(m), warn: (m) => deps.log(m), info: () => {}, log: () => {},
@@ -83,6 +105,12 @@ export class AgentServer {
     this.register();
     this.connection.onClose(() => { this.closed = true; void this.stopAll(); });
     this.connection.listen();
+  }
+
+  /** Sends a snapshot notification, or keeps only the latest per session while the client is not reading (sent when it has read). */
+  private snapshot<P extends { sessionId: string }>(type: NotificationType<P>, params: P): void {
+    if (this.writer.full) this.heldSnapshots.set(`${type.method} ${params.sessionId}`, () => this.notify(type, params));
+    else this.notify(type, params);
   }
 
   /** Sends a notification unless the client has gone (then there is no one to tell; sessions are being stopped). */
@@ -97,11 +125,15 @@ export class AgentServer {
 
   private sink(): SessionSink {
     return {
-      events: (sessionId, events) => this.notify(EventsNotification, { sessionId, events }),
+      events: (sessionId, events) => {
+        if (this.writer.full) return false;
+        this.notify(EventsNotification, { sessionId, events });
+        return true;
+      },
       state: (p) => this.notify(StateNotification, p),
-      stats: (s) => this.notify(StatsNotification, s),
+      stats: (s) => this.snapshot(StatsNotification, s),
       output: (sessionId, stream, data) => this.notify(OutputNotification, { sessionId, stream, data: data.toString('base64') }),
-      syscallSummary: (sessionId, rows) => this.notify(SyscallSummaryNotification, { sessionId, rows }),
+      syscallSummary: (sessionId, rows) => this.snapshot(SyscallSummaryNotification, { sessionId, rows }),
       log: (m) => this.deps.log(m),
     };
   }
@@ -243,6 +275,7 @@ export class AgentServer {
         target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
         redact: p.redact ?? true, probePath: probe.path,
       });
+      if (this.writer.full) host.holdOutput(true);
       return { sessionId: id, pid };
     } catch (e) {
       this.sessions.delete(id);

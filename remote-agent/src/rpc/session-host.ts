@@ -2,6 +2,8 @@
  * One RPC session: a TraceSession plus what the protocol adds on top —
  * event batches (at most every 50 ms or 4096 events), a stats notification
  * every second with the event rate and losses, target output, syscall summary.
+ * A batch the connection cannot take (the client is not reading) is dropped
+ * whole and its events are counted as lost, by kind, with their reason.
  */
 import type { SysAggRow } from '../decode/control';
 import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificationParams, SyscallSummaryRow } from '../protocol';
@@ -12,7 +14,8 @@ import { EventBatcher } from './event-batcher';
 
 /** Where a session's notifications go (the RPC connection, or a test). */
 export interface SessionSink {
-  events(sessionId: string, events: LensEvent[]): void;
+  /** false when the batch was not sent (the client is not reading): the session counts it as lost */
+  events(sessionId: string, events: LensEvent[]): boolean;
   state(p: StateNotificationParams): void;
   stats(s: SessionStats): void;
   output(sessionId: string, stream: 'stdout' | 'stderr', data: Buffer): void;
@@ -38,7 +41,10 @@ export class SessionHost {
   private lastTotal = 0;
   private lastAt = Date.now();
   private rate = 0;
-  private loss: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
+  private loss: LossStats = { events: {}, lost: {}, lostTotal: 0, reasons: {}, queuedBytes: 0 };
+  /** events of batches the client could not take, per kind */
+  private readonly notRead: Partial<Record<EventKind, number>> = {};
+  private notReadTotal = 0;
   private sysagg: SysAggRow[] = [];
   private readonly procComms = new Map<number, string>();
   readonly startedAt = Date.now();
@@ -48,7 +54,7 @@ export class SessionHost {
   done: Promise<void> = Promise.resolve();
 
   constructor(readonly id: string, private readonly sink: SessionSink) {
-    this.batcher = new EventBatcher((events) => this.sink.events(this.id, events), BATCH_MAX, BATCH_MS);
+    this.batcher = new EventBatcher((events) => this.send(events), BATCH_MAX, BATCH_MS);
   }
 
   /** Starts the trace; rejects with a SessionError when it cannot. */
@@ -56,7 +62,7 @@ export class SessionHost {
     let finishedState: StateNotificationParams | undefined;
     this.liveSysagg = opts.events.includes('syscount');
     this.session = await TraceSession.start({ ...opts, statsMs: STATS_MS }, {
-      events: (batch) => this.add(batch),
+      events: (batch) => this.batcher.add(batch),
       state: (state, info) => {
         this.state = state;
         if (state === 'running') this.sink.state({ sessionId: this.id, state });
@@ -79,10 +85,13 @@ export class SessionHost {
     return this.session.pid;
   }
 
-  private add(events: LensEvent[]): void {
-    for (const ev of events) this.counts[ev.kind] = (this.counts[ev.kind] ?? 0) + 1;
-    this.total += events.length;
-    this.batcher.add(events);
+  /** Sends one batch; counts its events as delivered, or as lost when the client could not take it. */
+  private send(events: LensEvent[]): void {
+    const sent = this.sink.events(this.id, events);
+    const counts = sent ? this.counts : this.notRead;
+    for (const ev of events) counts[ev.kind] = (counts[ev.kind] ?? 0) + 1;
+    if (sent) this.total += events.length;
+    else this.notReadTotal += events.length;
   }
 
   private sendStats(): void {
@@ -96,9 +105,13 @@ export class SessionHost {
 
   /** Current counters. */
   stats(): SessionStats {
+    const lost = { ...this.loss.lost };
+    for (const [kind, n] of Object.entries(this.notRead) as [EventKind, number][]) lost[kind] = (lost[kind] ?? 0) + n;
+    const lostReasons = { ...this.loss.reasons };
+    if (this.notReadTotal) lostReasons.client_not_reading = this.notReadTotal;
     const s: SessionStats = {
       sessionId: this.id, state: this.state, events: { ...this.counts }, total: this.total, rate: this.rate,
-      lost: { ...this.loss.lost }, lostTotal: this.loss.lostTotal, startedAt: this.startedAt,
+      lost, lostTotal: this.loss.lostTotal + this.notReadTotal, lostReasons, startedAt: this.startedAt,
     };
     if (this.loss.lostBound) s.lostBound = this.loss.lostBound;
     if (this.endedAt) s.endedAt = this.endedAt;
@@ -131,6 +144,11 @@ export class SessionHost {
 
   input(data: Buffer): void {
     this.session?.input(data);
+  }
+
+  /** Holds the target's output while the client is not reading (see TraceSession.holdOutput). */
+  holdOutput(held: boolean): void {
+    this.session?.holdOutput(held);
   }
 
   /**

@@ -26,7 +26,9 @@ export function withUndelivered(loss: LossStats, stats: ProbeStats | undefined, 
     lost[name] = (lost[name] ?? 0) + missing;
     lostTotal += missing;
   }
-  const out: LossStats = { ...loss, lost, lostTotal };
+  const reasons = { ...loss.reasons };
+  if (lostTotal > loss.lostTotal) reasons.probe_died = (reasons.probe_died ?? 0) + lostTotal - loss.lostTotal;
+  const out: LossStats = { ...loss, lost, lostTotal, reasons };
   if (died) out.lostBound = lostTotal > 0 ? 'atLeast' : 'unknown';
   return out;
 }

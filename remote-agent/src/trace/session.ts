@@ -13,7 +13,7 @@ import { ABI_VERSION, FrameType, KIND_MAX, ProbeErrorCode, TargetState } from '.
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher, KIND_NAMES } from '../enrich/enricher';
 import { NdjsonEncoder, type NdjsonBatch } from '../output/ndjson-encoder';
-import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type LostBound, type SessionState } from '../protocol';
+import { ErrorCodes, INPUT_PENDING_MAX_BYTES, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type LossReason, type LostBound, type SessionState } from '../protocol';
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
 import { errorCodeForProbe, fixesForProbe, SessionError } from './errors';
@@ -55,6 +55,8 @@ export interface LossStats {
   events: Partial<Record<EventKind, number>>;
   lost: Partial<Record<EventKind, number>>;
   lostTotal: number;
+  /** lostTotal by reason */
+  reasons: Partial<Record<LossReason, number>>;
   queuedBytes: number;
   /** the probe died: lostTotal is a lower bound, or unknown (loss.ts) */
   lostBound?: LostBound;
@@ -70,6 +72,7 @@ export interface SessionResult {
   code?: number;
   lostTotal: number;
   lostBound?: LostBound;
+  lostReasons: Partial<Record<LossReason, number>>;
   malformed: number;
 }
 
@@ -96,7 +99,7 @@ export function lossStats(s: ProbeStats): LossStats {
     if (s.dropped[k]) { lost[name] = (lost[name] ?? 0) + s.dropped[k]; lostTotal += s.dropped[k]; }
   }
   lostTotal += s.dropped[0] ?? 0; // kind 0: drops the probe could not attribute
-  return { events, lost, lostTotal, queuedBytes: s.queuedBytes };
+  return { events, lost, lostTotal, reasons: lostTotal ? { buffers_full: lostTotal } : {}, queuedBytes: s.queuedBytes };
 }
 
 /** A running trace. Create with TraceSession.start(). */
@@ -120,7 +123,7 @@ export class TraceSession {
   private target: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
   private ended = false;
-  private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 };
+  private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, reasons: {}, queuedBytes: 0 };
   private probeStats: ProbeStats | undefined;
   private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
   private resolveDone!: (r: SessionResult) => void;
@@ -427,7 +430,7 @@ export class TraceSession {
     this.lost = withUndelivered(this.lost, this.probeStats, this.decoder.received, died);
     this.on.stats?.(this.lost);
     let result: SessionResult;
-    const base = { lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, malformed: this.decoder.problemCount };
+    const base = { lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, lostReasons: this.lost.reasons, malformed: this.decoder.problemCount };
     if (this.target) {
       const signal = this.target.signal ? signalName(this.target.signal) : undefined;
       const exitCode = this.target.signal ? 128 + this.target.signal : this.target.exitCode;
@@ -471,12 +474,29 @@ export class TraceSession {
     if (stdin && stdin.writable) stdin.write('stats\n');
   }
 
-  /** Writes to the target's stdin (stdio 'pipe' only). Throws when there is no such pipe. */
+  /**
+   * Writes to the target's stdin (stdio 'pipe' only). Throws when there is no such pipe, or when the target
+   * would then have more than INPUT_PENDING_MAX_BYTES sent and not read (nothing is written then).
+   */
   input(data: Buffer): void {
     const stdio = this.probe?.stdio as unknown as Array<Writable | null> | undefined;
     const w = stdio?.[3];
     if (!w || !w.writable) throw new SessionError(ErrorCodes.InvalidParams, 'this session has no stdin pipe: start it with target.stdio "pipe"');
+    const pending = w.writableLength;
+    if (pending + data.length > INPUT_PENDING_MAX_BYTES) {
+      throw new SessionError(ErrorCodes.InputNotRead, `input of ${data.length} bytes refused: the target has not read the last ${pending} bytes sent to its stdin, `
+        + `and at most ${INPUT_PENDING_MAX_BYTES} may wait; send it again once the target reads its input`);
+    }
     w.write(data);
+  }
+
+  /** Stops (true) or restarts reading the target's stdout/stderr: while stopped it blocks writing, as on a terminal nobody reads. */
+  holdOutput(held: boolean): void {
+    const stdio = this.probe?.stdio as unknown as Array<Readable | null> | undefined;
+    for (const r of [stdio?.[4], stdio?.[5]]) {
+      if (held) r?.pause();
+      else r?.resume();
+    }
   }
 
   /** Latest delivered/lost counters. */

@@ -39,6 +39,12 @@ describe('summary and syscount output', function () {
     c.add([{ kind: 'exec' }, { kind: 'open' }, { kind: 'open' }] as never);
     assert.equal(summaryLine(c, 7, ['malformed=1']), 'runtime-lens: 3 events (exec=1 open=2) lost=7 malformed=1');
   });
+  it('the summary says why events were lost', function () {
+    const c = new EventCounts();
+    assert.equal(summaryLine(c, 7, [], undefined, { buffers_full: 7 }), 'runtime-lens: 0 events lost=7 (buffers full 7)');
+    assert.equal(summaryLine(c, 9, [], undefined, { buffers_full: 2, client_not_reading: 7 }), 'runtime-lens: 0 events lost=9 (buffers full 2, client not reading 7)');
+    assert.equal(summaryLine(c, 0, [], undefined, {}), 'runtime-lens: 0 events lost=0');
+  });
   it('histogram percentiles are bucket upper bounds', function () {
     const hist = new Array(32).fill(0);
     hist[3] = 90; // [8, 16) ns

@@ -30,6 +30,7 @@ describe('loss when the probe dies', function () {
     const s = stats({ [Kind.OPEN]: 1000, [Kind.EXEC]: 3 }, { [Kind.OPEN]: 7 }, false);
     const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 400, [Kind.EXEC]: 3 }), true);
     assert.deepEqual([l.lostTotal, l.lost.open, l.lost.exec, l.lostBound], [607, 607, undefined, 'atLeast']);
+    assert.deepEqual(l.reasons, { buffers_full: 7, probe_died: 600 }, 'every loss has its reason');
     assert.equal(lostText(l.lostTotal, l.lostBound), 'lost>=607');
   });
 
@@ -38,7 +39,7 @@ describe('loss when the probe dies', function () {
     const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 12 }), true);
     assert.deepEqual([l.lostTotal, l.lostBound], [0, 'unknown']);
     assert.equal(lostText(l.lostTotal, l.lostBound), 'lost=unknown');
-    const none = withUndelivered({ events: {}, lost: {}, lostTotal: 0, queuedBytes: 0 }, undefined, received({}), true);
+    const none = withUndelivered({ events: {}, lost: {}, lostTotal: 0, reasons: {}, queuedBytes: 0 }, undefined, received({}), true);
     assert.equal(none.lostBound, 'unknown', 'killed before its first report');
   });
 });

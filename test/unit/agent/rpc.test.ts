@@ -8,6 +8,7 @@ import { readStat } from '../../../remote-agent/src/proc/procfs';
 import { locateProbe } from '../../../remote-agent/src/probe/locate';
 import { AgentServer, type ServerDeps } from '../../../remote-agent/src/rpc/server';
 import { requireBpf } from '../../helpers/bpf';
+import { waitFor } from '../../helpers/procs';
 
 type Msg = Record<string, unknown> & { id?: unknown; result?: unknown; error?: { code: number; message: string } };
 
@@ -218,6 +219,27 @@ describe('JSON-RPC server', function () {
       assert.ok(code >= ErrorCodes.ProjectRangeMin && code <= ErrorCodes.ProjectRangeMax, `${name} ${code} in ${ErrorCodes.ProjectRangeMin}..${ErrorCodes.ProjectRangeMax}`);
       assert.ok(code < -32768 || code > -32000, `${name} ${code} outside -32768..-32000`);
     }
+  });
+
+  it('stops reading requests while the client does not read the answers, and answers them all once it does', async function () {
+    const toServer = new PassThrough();
+    const fromServer = new PassThrough(); // nobody reads it yet
+    const server = new AgentServer(toServer, fromServer, { probe: () => ({ path: '/bin/true' }), privilegeProblem: () => null, onShutdown: () => {}, log: () => {} }, 64 * 1024);
+    const requests = 2000;
+    for (let id = 1; id <= requests; id++) {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { clientName: 'flood' } }));
+      toServer.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+    }
+    await waitFor('the server to stop reading input', () => toServer.isPaused() && fromServer.writableLength >= 64 * 1024);
+    const held = fromServer.writableLength;
+    // the server handles one request per event-loop turn: 200 turns would add ~60 KB of answers if it still read requests
+    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(fromServer.writableLength < held + 16 * 1024, `answers stop growing while unread (${held} then ${fromServer.writableLength} bytes)`);
+    let text = '';
+    fromServer.on('data', (d: Buffer) => { text += d.toString(); });
+    await waitFor(`all ${requests} answers`, () => (text.match(/"result"/g)?.length ?? 0) === requests);
+    toServer.end();
+    await server.stopAll();
   });
 
   it('bad targets: a pid that does not exist, a command not in PATH', async function () {

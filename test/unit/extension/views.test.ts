@@ -27,7 +27,7 @@ describe('side bar views and status bar', () => {
       ev('exec', 3, 11, { ppid: 10, argv: ['cc', 'a.c'], comm: 'cc' }),
       ev('exit', 4, 11, { exit_code: 1 }),
     ]);
-    session.setStats({ sessionId: 'x', state: 'running', events: { exec: 2, fork: 1, exit: 1 }, total: 4, rate: 1500, lost: { open: 7 }, lostTotal: 7, startedAt: clock.now() });
+    session.setStats({ sessionId: 'x', state: 'running', events: { exec: 2, fork: 1, exit: 1 }, total: 4, rate: 1500, lost: { open: 7 }, lostTotal: 7, lostReasons: { buffers_full: 2, client_not_reading: 5 }, startedAt: clock.now() });
   });
   afterEach(() => sessions.dispose());
 
@@ -62,7 +62,9 @@ describe('side bar views and status bar', () => {
     const details = tree.getChildren(row).map((d) => tree.getTreeItem(d));
     const byLabel = Object.fromEntries(details.map((d) => [d.label, d.description]));
     assert.equal(byLabel['Command'], 'make test  (in /src)');
-    assert.equal(byLabel['Lost'], '7');
+    assert.equal(byLabel['Lost'], '7 (buffers full 2, client not reading 5)');
+    const lost = details.find((d) => d.label === 'Lost')!;
+    assert.match(String(lost.tooltip), /client not reading: the agent's queue to VS Code was full/);
     assert.match(String(byLabel['Events']), /^4 \(1\.5k\/s\)/);
     tree.dispose();
   });
@@ -105,6 +107,7 @@ describe('side bar views and status bar', () => {
     }, 1 as vscode.StatusBarAlignment, { id: 'warn' } as vscode.ThemeColor, sessions);
     const item = items[0];
     assert.equal(item.text, '$(pulse) 1.5k ev/s · 4 events · lost 7');
+    assert.match(String(item.tooltip), /7 lost \(buffers full 2, client not reading 5\)/);
     assert.equal(item.command, 'runtimeLens.openEvents');
     assert.deepEqual(item.backgroundColor, { id: 'warn' });
     assert.equal(item.visible, true);

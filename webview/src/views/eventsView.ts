@@ -3,6 +3,7 @@
  * columns, a virtualized row area (fixed row height, recycled rows, drawn at
  * most once per frame) and a detail pane with the decoded record.
  */
+import { lossReasonsText } from '../../../remote-agent/src/loss-reasons';
 import type { LensEvent, SessionStats } from '../../../remote-agent/src/protocol';
 import type { Host } from '../host';
 import { eventKey, type SessionInfo, type ToWebview } from '../messages';
@@ -80,6 +81,8 @@ class EventsView implements View {
   private lost = 0;
   /** set when the probe died with events queued (SessionStats.lostBound) */
   private lostBound: SessionStats['lostBound'];
+  /** the loss by reason, e.g. "client not reading 5k" */
+  private lostWhy = '';
   private programmaticScroll = false;
   private readonly pool: RowEl[] = [];
   private countsAt = 0;
@@ -247,6 +250,7 @@ class EventsView implements View {
     this.selectedSeq = -1;
     this.lost = 0;
     this.lostBound = undefined;
+    this.lostWhy = '';
     this.setTimeRange(null);
     this.detail.show(null);
     this.redraw();
@@ -264,6 +268,7 @@ class EventsView implements View {
   private setStats(stats: SessionStats): void {
     this.lost = stats.lostTotal;
     this.lostBound = stats.lostBound;
+    this.lostWhy = lossReasonsText(stats.lostReasons, fmtCount);
     this.redraw();
   }
 
@@ -531,8 +536,9 @@ class EventsView implements View {
     if (this.countsLabel.textContent !== text) this.countsLabel.textContent = text;
     this.updateKindLabels();
     this.lostLabel.hidden = this.lost === 0 && !this.lostBound;
+    const why = this.lostWhy ? ` (${this.lostWhy})` : '';
     if (this.lostBound === 'unknown') this.lostLabel.textContent = 'events lost when the probe died (how many is unknown)';
-    else if (this.lostBound) this.lostLabel.textContent = `≥${fmtCount(this.lost)} lost (the probe died)`;
-    else if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost in the kernel`;
+    else if (this.lostBound) this.lostLabel.textContent = `≥${fmtCount(this.lost)} lost${why || ' (the probe died)'}`;
+    else if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost${why}`;
   }
 }
