@@ -66,3 +66,14 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Start time of `pid` (clock ticks after boot): tells a process from a later one with its pid. Undefined once it exited (zombies included). */
+export function startTime(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
