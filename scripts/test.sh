@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite in one run: setup -> build -> lint -> mocha over test/unit,
 # test/integration, test/remote and test/e2e (those present, in that order),
-# then one summary line. Exits non-zero when lint or any test failed.
+# then one summary line with the tests each folder ran. Exits non-zero when lint or a test
+# failed, or when a folder did not run every test it selected (named in a FAIL line).
 #   bash scripts/test.sh [extra mocha arguments, e.g. --grep attach]
 # Environment: LENS_REQUIRE_BPF=1 makes eBPF tests fail instead of skip when
 # eBPF is not usable (set by .ci/run).
@@ -19,27 +20,33 @@ lint=ok
 node_modules/.bin/eslint . || lint=FAILED
 node_modules/.bin/tsc --noEmit -p . || lint=FAILED
 
-specs=()
+dirs=()
 for dir in test/unit test/integration test/remote test/e2e; do
   if [ -n "$(find "$dir" -name '*.test.ts' -print -quit 2>/dev/null)" ]; then
-    specs+=("$dir/**/*.test.ts")
+    dirs+=("$dir")
   fi
 done
 
 mkdir -p test-output
 log=test-output/mocha.log
-if [ "${#specs[@]}" -eq 0 ]; then
+counts=test-output/suite-counts.json
+rm -f "$counts"
+if [ "${#dirs[@]}" -eq 0 ]; then
   say "no test files found"
   mocha_rc=1
 else
+  specs=("${dirs[@]/%//**/*.test.ts}")
   say "mocha: ${specs[*]}"
-  node_modules/.bin/mocha "${specs[@]}" "$@" 2>&1 | tee "$log"
+  # mocha's spec output, and per folder the tests it selected and reported, written to $counts.
+  node_modules/.bin/mocha --reporter test/helpers/suiteCountReporter.ts --reporter-option "counts=$counts" \
+    "${specs[@]}" "$@" 2>&1 | tee "$log"
   mocha_rc=${PIPESTATUS[0]}
 fi
 
-# mocha's own summary lines ("  12 passing"), colour codes removed.
-count() { sed 's/\x1b\[[0-9;]*m//g' "$log" 2>/dev/null | grep -Eo "^ +[0-9]+ $1" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
-passing=$(count passing); failing=$(count failing); pending=$(count pending)
+# The totals with each folder's "ran N of M", then a FAIL line per folder cut short.
 elapsed=$(( $(date +%s) - started ))
-say "summary: ${passing} passing / ${failing} failing / ${pending} pending, lint ${lint}, ${elapsed}s (mocha exit ${mocha_rc})"
-[ "$lint" = ok ] && [ "$mocha_rc" -eq 0 ] && [ "$failing" -eq 0 ]
+report=$(node --import tsx test/helpers/suiteCountSummary.ts "$counts" "${dirs[@]}")
+say "summary: $(head -1 <<<"$report"), lint ${lint}, ${elapsed}s (mocha exit ${mocha_rc})"
+incomplete=$(tail -n +2 <<<"$report")
+[ -z "$incomplete" ] || while IFS= read -r line; do say "$line"; done <<<"$incomplete"
+[ "$lint" = ok ] && [ "$mocha_rc" -eq 0 ] && [ -z "$incomplete" ]
