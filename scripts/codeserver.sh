@@ -55,7 +55,7 @@ mkdir -p "$CACHE"
 active_pid=
 active_dir=
 on_signal() { # NAME NUMBER
-  trap - INT TERM
+  trap "" INT TERM # a second signal (npm forwards the one its group got) must not cut the cleanup short
   if [[ -n "$active_pid" ]]; then
     kill -TERM -- "-$active_pid" 2>/dev/null || true
     wait "$active_pid" 2>/dev/null || true

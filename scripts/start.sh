@@ -40,12 +40,18 @@ stop_group() { # PID
   wait "$pid" 2>/dev/null || true
 }
 stop_all() {
-  trap - INT TERM EXIT
+  trap - EXIT
   if [[ -n "$step_pid" ]]; then stop_group "$step_pid"; fi
   if [[ -n "$server_pid" ]]; then stop_group "$server_pid"; fi
 }
-trap 'say "stopping (SIGINT)"; stop_all; exit 130' INT
-trap 'say "stopping (SIGTERM)"; stop_all; exit 143' TERM
+on_signal() { # NAME STATUS
+  trap '' INT TERM # a second signal (npm forwards the one its process group got) must not cut this short
+  say "stopping (SIG$1)"
+  stop_all
+  exit "$2"
+}
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
 trap stop_all EXIT
 # Runs one step ("$@") in its own process group and waits for it; a signal stops it at once.
 step() {

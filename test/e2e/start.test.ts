@@ -76,7 +76,7 @@ describe('e2e: npm start', function () {
         await exited;
         const left = () => started.filter((p) => p.start !== undefined && startTime(p.pid) === p.start);
         await waitFor('every process npm start ran to exit', () => left().length === 0, 30_000)
-          .catch(() => assert.fail(`still running after ${signal} and npm's exit:\n${left().map((p) => `${p.pid} ${p.cmd}`).join('\n')}`));
+          .catch(() => assert.fail(`still running after ${signal} and npm's exit:\n${left().map((p) => `${p.pid} ${p.cmd}`).join('\n')}\nnpm start's output:\n${output.slice(-1500)}`));
         assert.match(output, new RegExp(`stopping \\(${signal}\\)`));
       } finally {
         await wb?.close().catch(() => undefined);
