@@ -314,6 +314,13 @@ describe('webview views in Chromium', function () {
     await page.close();
   });
 
+  it('the lost count says why events were lost', async () => {
+    const page = await open('events');
+    await send(page, { type: 'stats', stats: { sessionId: 's', state: 'running', events: {}, total: 3, rate: 0, lost: { open: 7 }, lostTotal: 7, lostReasons: { buffers_full: 2, client_not_reading: 5 }, startedAt: 0 } });
+    await page.waitForFunction(() => document.getElementById('lost-count')?.textContent === '7 lost (buffers full 2, client not reading 5)');
+    await page.close();
+  });
+
   it('a reversed range in the filter is shown as an error, not an empty table', async () => {
     const page = await open('events');
     await send(page, { type: 'events', sessionId: 's', events: makeEvents(0, 40) });
