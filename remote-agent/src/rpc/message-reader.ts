@@ -3,8 +3,8 @@
  * vscode-jsonrpc's StreamMessageReader, but nothing the client sends can wedge
  * it. A malformed header, an absurd or oversized length (checked from the
  * header, before any of the body is buffered), a body that is not JSON or a
- * value that is not a JSON-RPC message is answered with an error, and the
- * reader then resynchronises: it discards input up to the next
+ * value that is not a JSON-RPC message is answered with an error. After bad
+ * framing the reader resynchronises: it discards input up to the next
  * "Content-Length:" and serves the message there. Memory stays bounded by
  * MAX_MESSAGE_BYTES whatever arrives.
  */
