@@ -45,7 +45,8 @@ fi
 
 # The totals with each folder's "ran N of M", then a FAIL line per folder cut short.
 elapsed=$(( $(date +%s) - started ))
-report=$(node --import tsx test/helpers/suiteCountSummary.ts "$counts" "${dirs[@]}")
+report=$(node --import tsx test/helpers/suiteCountSummary.ts "$counts" "${dirs[@]}") && [ -n "$report" ] \
+  || report=$'no per-folder counts\nFAIL: test/helpers/suiteCountSummary.ts could not read the counts (see above)'
 say "summary: $(head -1 <<<"$report"), lint ${lint}, ${elapsed}s (mocha exit ${mocha_rc})"
 incomplete=$(tail -n +2 <<<"$report")
 [ -z "$incomplete" ] || while IFS= read -r line; do say "$line"; done <<<"$incomplete"
