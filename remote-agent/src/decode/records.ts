@@ -4,7 +4,7 @@
  * layout table; numbers are read with one DataView per payload. Syscall
  * arguments stay in the buffer and are read on demand (syscallArg).
  */
-import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, KIND_MAX, LAYOUT, UNIX_PATH_LEN } from './layout';
+import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, LAYOUT, UNIX_PATH_LEN } from './layout';
 import { cstring, splitNulStrings } from './strings';
 
 const H = LAYOUT.lens_hdr.fields;
@@ -123,8 +123,8 @@ export class RecordDecoder {
   /** records that could not be decoded (unknown kind, bad size), by reason */
   readonly problems: DecodeProblem[] = [];
   problemCount = 0;
-  /** records received, decodable or not, by enum lens_kind (compared with what the probe committed) */
-  readonly received = new Float64Array(KIND_MAX);
+  /** records received, decodable or not (compared with what the probe committed); counted per frame, not per record */
+  received = 0;
   private commTid = -1;
   private commW0 = 0; private commW1 = 0; private commW2 = 0; private commW3 = 0;
   private commStr = '';
@@ -148,28 +148,33 @@ export class RecordDecoder {
       const size = dv.getUint16(off + H.size, true);
       if (size < HDR_SIZE || off + size > end) {
         this.problem(kind, size, `record size ${size} does not fit the ${end - off} bytes left in the frame`);
+        this.received += n;
         return n;
       }
-      if (kind < KIND_MAX) this.received[kind]++;
       const min = MIN_SIZE[kind];
       if (min === undefined || size < min) {
         this.problem(kind, size, min === undefined ? `unknown record kind ${kind}` : `record of kind ${kind} is ${size} bytes, expected at least ${min}`);
-      } else if (namesEnd(dv, off, kind) > size) {
-        this.problem(kind, size, `names of a record of kind ${kind} end at byte ${namesEnd(dv, off, kind)}, past its ${size} bytes`);
-      } else {
-        if (!v) out!.push(this.decodeOne(buf, dv, off, kind));
-        else if (kind === Kind.SYSCALL) v.syscall(buf, dv, off);
-        else v.record(this.decodeOne(buf, dv, off, kind));
+      } else if (kind === Kind.SYSCALL && v) {
+        v.syscall(buf, dv, off);
         n++;
+      } else {
+        const r = this.decodeOne(buf, dv, off, kind, size);
+        if (r) {
+          if (v) v.record(r);
+          else out!.push(r);
+          n++;
+        }
       }
       off += size;
     }
+    this.received += n;
     if (off !== end) this.problem(0, end - off, `${end - off} trailing bytes after the last record in a frame`);
     return n;
   }
 
   private problem(kind: number, size: number, reason: string): void {
     this.problemCount++;
+    this.received++; // a malformed record arrived too (one more than that at most: a lower bound of the loss stays one)
     if (this.problems.length < 16) this.problems.push({ kind, size, reason });
   }
 
@@ -183,7 +188,13 @@ export class RecordDecoder {
     return this.commStr;
   }
 
-  private decodeOne(buf: Buffer, dv: DataView, o: number, kind: number): ProbeRecord {
+  /** The names of a record (exec, open, fsop) must end within it: else a problem, and undefined. */
+  private namesOverrun(dv: DataView, o: number, kind: number, size: number): undefined {
+    this.problem(kind, size, `names of a record of kind ${kind} end at byte ${namesEnd(dv, o, kind)}, past its ${size} bytes`);
+    return undefined;
+  }
+
+  private decodeOne(buf: Buffer, dv: DataView, o: number, kind: number, size: number): ProbeRecord | undefined {
     const tid = dv.getUint32(o + H.tid, true);
     const tsNs = u64(dv, o + H.ts_ns);
     const startNs = u64(dv, o + H.start_ns);
@@ -200,6 +211,7 @@ export class RecordDecoder {
           buf, argsOff: o + SC.args,
         };
       case Kind.EXEC: {
+        if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
         const fLen = dv.getUint16(o + EX.filename_len, true), cLen = dv.getUint16(o + EX.cwd_len, true);
         const n = o + EX.names;
         return {
@@ -222,6 +234,7 @@ export class RecordDecoder {
           coreDumped: dv.getUint8(o + XT.core_dumped) !== 0,
         };
       case Kind.OPEN: {
+        if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
         const pLen = dv.getUint16(o + OP.path_len, true);
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
@@ -231,6 +244,7 @@ export class RecordDecoder {
         };
       }
       case Kind.FSOP: {
+        if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
         const pLen = dv.getUint16(o + FS.path_len, true), p2Len = dv.getUint16(o + FS.path2_len, true);
         const n = o + FS.names;
         return {

@@ -8,27 +8,21 @@
  */
 import type { ProbeStats } from '../decode/control';
 import { KIND_MAX } from '../decode/layout';
-import { KIND_NAMES } from '../enrich/enricher';
 import type { LossStats } from './session';
 
 /**
- * `loss` with the records `stats` committed that were never received added (per kind and in
- * lostTotal). When the probe died (no final STATS), lostBound says lostTotal is only a lower
- * bound ('atLeast'), or 'unknown' when nothing shows how much was lost.
+ * `loss` with the records `stats` committed that were never received added to lostTotal (not per
+ * kind: the agent counts what it receives per frame, not per record). When the probe died (no
+ * final STATS), lostBound says lostTotal is only a lower bound ('atLeast'), or 'unknown' when
+ * nothing shows how much was lost.
  */
-export function withUndelivered(loss: LossStats, stats: ProbeStats | undefined, received: ArrayLike<number>, died: boolean): LossStats {
-  const lost = { ...loss.lost };
-  let lostTotal = loss.lostTotal;
-  for (let k = 1; stats && k < KIND_MAX; k++) {
-    const missing = stats.committed[k] - received[k];
-    const name = KIND_NAMES[k];
-    if (missing <= 0 || !name) continue;
-    lost[name] = (lost[name] ?? 0) + missing;
-    lostTotal += missing;
-  }
+export function withUndelivered(loss: LossStats, stats: ProbeStats | undefined, received: number, died: boolean): LossStats {
+  let committed = 0;
+  for (let k = 0; stats && k < KIND_MAX; k++) committed += stats.committed[k];
+  const missing = Math.max(0, committed - received);
   const reasons = { ...loss.reasons };
-  if (lostTotal > loss.lostTotal) reasons.probe_died = (reasons.probe_died ?? 0) + lostTotal - loss.lostTotal;
-  const out: LossStats = { ...loss, lost, lostTotal, reasons };
-  if (died) out.lostBound = lostTotal > 0 ? 'atLeast' : 'unknown';
+  if (missing > 0) reasons.probe_died = (reasons.probe_died ?? 0) + missing;
+  const out: LossStats = { ...loss, lostTotal: loss.lostTotal + missing, reasons };
+  if (died) out.lostBound = out.lostTotal > 0 ? 'atLeast' : 'unknown';
   return out;
 }

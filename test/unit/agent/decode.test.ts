@@ -126,7 +126,7 @@ describe('record decoder', function () {
     assert.match(d.problems[0].reason, /unknown record kind 99/);
     assert.match(d.problems[1].reason, /expected at least 72/);
     assert.match(d.problems[2].reason, /names of a record of kind 4 end at byte 4086, past its 94 bytes/);
-    assert.deepEqual([...d.received.slice(0, 5)], [0, 1, 0, 1, 1], 'every record received is counted by kind, decodable or not');
+    assert.equal(d.received, 4, 'every record received is counted, decodable or not');
   });
 
   it('reports a record whose size overruns the frame', function () {

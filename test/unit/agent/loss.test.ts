@@ -12,10 +12,8 @@ function stats(committed: Record<number, number>, dropped: Record<number, number
   return { events: row(committed), dropped: row(dropped), queuedBytes: 0, committed: row(committed), final };
 }
 
-function received(v: Record<number, number>): Float64Array {
-  const r = new Float64Array(KIND_MAX);
-  for (const [k, n] of Object.entries(v)) r[Number(k)] = n;
-  return r;
+function received(v: Record<number, number>): number {
+  return Object.values(v).reduce((a, b) => a + b, 0);
 }
 
 describe('loss when the probe dies', function () {
@@ -29,7 +27,7 @@ describe('loss when the probe dies', function () {
   it('a dead probe: committed but never received is lost, at least', function () {
     const s = stats({ [Kind.OPEN]: 1000, [Kind.EXEC]: 3 }, { [Kind.OPEN]: 7 }, false);
     const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 400, [Kind.EXEC]: 3 }), true);
-    assert.deepEqual([l.lostTotal, l.lost.open, l.lost.exec, l.lostBound], [607, 607, undefined, 'atLeast']);
+    assert.deepEqual([l.lostTotal, l.lost.open, l.lostBound], [607, 7, 'atLeast'], 'the queue and ring drops per kind, the undelivered in the total');
     assert.deepEqual(l.reasons, { buffers_full: 7, probe_died: 600 }, 'every loss has its reason');
     assert.equal(lostText(l.lostTotal, l.lostBound), 'lost>=607');
   });
