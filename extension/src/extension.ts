@@ -11,7 +11,9 @@ import type { ViewName } from '../../webview/src/messages';
 import { ErrorCodes } from '../../remote-agent/src/protocol';
 import { isAgentError, type AgentClient } from './agent/agentClient';
 import { resolveAgentCommand, type AgentCommand } from './agent/agentCommand';
+import { LOCAL_AGENT } from './agent/agentId';
 import { AgentManager } from './agent/agentManager';
+import { AgentRegistry } from './agent/agentRegistry';
 import { spawnAgent } from './agent/agentProcess';
 import { PrivilegeAdvisor } from './agent/privileges';
 import { AttachProcessPicker } from './commands/attachProcess';
@@ -94,7 +96,9 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     },
   );
-  const agents: AgentManager = store.add(new AgentManager({
+  const registry = store.add(new AgentRegistry());
+  const agents: AgentManager = registry.add(new AgentManager({
+    id: LOCAL_AGENT,
     ui: { showErrorMessage: (m, ...items) => vscode.window.showErrorMessage(m, ...items) },
     resolveCommand: () => {
       const s = settings();
@@ -366,7 +370,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // deactivate() waits for this: the agent exits and every session file gets its end record
   shutdown = async () => {
-    await agents.shutdown().catch((err: Error) => log(`agent shutdown: ${err.message}`));
+    await registry.shutdown().catch((err: Error) => log(`agent shutdown: ${err.message}`));
     await sessions.closeAll().catch((err: Error) => log(`closing session files: ${err.message}`));
   };
   log(`Runtime Lens ${version} activated (extension host ${process.execPath}, pid ${process.pid})`);

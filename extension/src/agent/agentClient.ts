@@ -7,6 +7,7 @@ import {
   type DoctorCheck, type EventsNotificationParams, type InitializeResult, type OutputNotificationParams, type ProcessInfo,
   type SessionStartParams, type SessionStartResult, type SessionStats, type StateNotificationParams, type SyscallSummaryRow,
 } from '../../../remote-agent/src/protocol';
+import type { AgentId } from './agentId';
 import { describeAgentExit, type AgentExit, type AgentTransport } from './agentProcess';
 
 /** Raised for requests made after the agent has gone. */
@@ -18,8 +19,9 @@ export class AgentGoneError extends Error {
 }
 
 /**
- * A typed JSON-RPC client for one agent: requests as methods, notifications as
+ * A typed JSON-RPC client for one agent process: requests as methods, notifications as
  * events, and one `onDidExit` when the agent goes away (crash, kill or shutdown).
+ * `agentId` names the registry entry it was started for (sessions are routed by it).
  * Requests pending at that moment are rejected with the agent's own last words.
  */
 export class AgentClient {
@@ -41,7 +43,7 @@ export class AgentClient {
   readonly onOutput: Event<OutputNotificationParams> = this.outputEmitter.event;
   readonly onSyscallSummary: Event<{ sessionId: string; rows: SyscallSummaryRow[] }> = this.summaryEmitter.event;
 
-  constructor(private readonly transport: AgentTransport, private readonly log: (line: string) => void) {
+  constructor(readonly agentId: AgentId, private readonly transport: AgentTransport, private readonly log: (line: string) => void) {
     this.connection = createMessageConnection(transport.readable, transport.writable, {
       error: (m) => log(`[rpc] ${m}`),
       warn: (m) => log(`[rpc] ${m}`),

@@ -2,6 +2,7 @@ import { Emitter, type Disposable, type Event } from 'vscode-jsonrpc';
 import type { InitializeResult } from '../../../remote-agent/src/protocol';
 import { AgentClient } from './agentClient';
 import type { AgentCommand } from './agentCommand';
+import { agentLabel, type AgentId } from './agentId';
 import { describeAgentExit, type AgentExit, type AgentTransport } from './agentProcess';
 
 /** The slice of the vscode API the agent manager needs. */
@@ -10,6 +11,8 @@ export interface AgentManagerUi {
 }
 
 export interface AgentManagerOptions {
+  /** the registry entry: `local` or `ssh:HOST` */
+  id: AgentId;
   ui: AgentManagerUi;
   /** where the agent is and how to start it (re-read at every start, so settings apply) */
   resolveCommand: () => AgentCommand;
@@ -28,8 +31,8 @@ export interface AgentManagerOptions {
 export const RESTART_AGENT = 'Restart Agent';
 
 /**
- * Starts the local agent on first use, shares it, tells the user when it dies
- * (with a Restart Agent action), and shuts it down on dispose.
+ * One agent of the registry: starts it on first use, shares it, tells the user
+ * when it dies (with a Restart Agent action), and shuts it down on dispose.
  */
 export class AgentManager implements Disposable {
   private client: AgentClient | undefined;
@@ -42,6 +45,15 @@ export class AgentManager implements Disposable {
   readonly onDidChange: Event<AgentClient | undefined> = this.changeEmitter.event;
 
   constructor(private readonly options: AgentManagerOptions) {}
+
+  get id(): AgentId {
+    return this.options.id;
+  }
+
+  /** How views name this agent ("local agent", "HOST (SSH)"). */
+  get label(): string {
+    return agentLabel(this.options.id);
+  }
 
   /** The running agent, or undefined. */
   get current(): AgentClient | undefined {
@@ -68,9 +80,9 @@ export class AgentManager implements Disposable {
   private async start(): Promise<AgentClient> {
     const cmd = this.options.resolveCommand();
     this.command = cmd;
-    this.options.log(`starting agent: ${cmd.command} ${cmd.args.join(' ')}`);
+    this.options.log(`starting ${this.label}: ${cmd.command} ${cmd.args.join(' ')}`);
     const transport = this.options.spawn(cmd);
-    const client = new AgentClient(transport, this.options.log);
+    const client = new AgentClient(this.options.id, transport, this.options.log);
     this.binding = this.options.onClient(client);
     this.client = client;
     client.onDidExit((exit) => this.exited(client, exit));
@@ -79,10 +91,10 @@ export class AgentManager implements Disposable {
       init = await client.initialize(this.options.clientName, this.options.clientVersion);
     } catch (err) {
       client.kill();
-      throw new Error(`Runtime Lens could not start its agent: ${(err as Error).message}`, { cause: err });
+      throw new Error(`Runtime Lens could not start its ${this.label}: ${(err as Error).message}`, { cause: err });
     }
     const caps = init.capabilities;
-    this.options.log(`agent ${init.agentVersion} ready: ${caps.platform}/${caps.arch} kernel ${caps.kernel}, events ${caps.events.join(',')}${caps.problem ? `, problem: ${caps.problem.message}` : ''}`);
+    this.options.log(`${this.label} ${init.agentVersion} ready: ${caps.platform}/${caps.arch} kernel ${caps.kernel}, events ${caps.events.join(',')}${caps.problem ? `, problem: ${caps.problem.message}` : ''}`);
     if (caps.problem) this.options.onProblem(caps.problem, cmd);
     this.changeEmitter.fire(client);
     return client;

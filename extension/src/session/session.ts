@@ -1,6 +1,7 @@
 import { Emitter, type Event } from 'vscode-jsonrpc';
 import type { EventKind, LensEvent, SessionState, SessionStats, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
 import type { SessionInfo } from '../../../webview/src/messages';
+import type { AgentId } from '../agent/agentId';
 import type { Clock } from '../util/clock';
 import { EventWindow } from './eventWindow';
 import { ProcessTreeModel } from './processTreeModel';
@@ -15,6 +16,8 @@ export interface SessionOptions {
   fromFile: boolean;
   maxEventsInMemory: number;
   clock: Clock;
+  /** the agent it runs on (none for a session read from a file) */
+  agentId?: AgentId;
   agentLabel?: string;
   /** where every event is recorded (live sessions), or the file it was read from */
   file?: string;
@@ -41,10 +44,12 @@ export class Session {
   readonly title: string;
   readonly target: SessionTarget;
   readonly fromFile: boolean;
+  readonly agentId: AgentId | undefined;
   readonly agentLabel: string | undefined;
   readonly window: EventWindow;
   readonly processes = new ProcessTreeModel();
   file: string | undefined;
+  /** the session's id on its agent: unique only together with agentId */
   agentSessionId: string | undefined;
   /** the launched or attached process, from the agent's start reply */
   targetPid: number | undefined;
@@ -85,6 +90,7 @@ export class Session {
     this.title = options.title;
     this.target = options.target;
     this.fromFile = options.fromFile;
+    this.agentId = options.agentId;
     this.agentLabel = options.agentLabel;
     this.file = options.file;
     this.window = new EventWindow(options.maxEventsInMemory);

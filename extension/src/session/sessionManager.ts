@@ -5,6 +5,7 @@ import type {
 } from '../../../remote-agent/src/protocol';
 import { redactArgv, redactCommandLine } from '../../../remote-agent/src/redact/redact';
 import { agentErrorMessage, type AgentClient } from '../agent/agentClient';
+import { agentLabel, type AgentId } from '../agent/agentId';
 import { describeAgentExit } from '../agent/agentProcess';
 import type { Clock } from '../util/clock';
 import { Session } from './session';
@@ -34,6 +35,11 @@ type Pending =
 
 const MAX_PENDING = 10000;
 
+/** Where an agent's notification goes: agent session ids are unique only within their agent. */
+function routeKey(agentId: AgentId, sessionId: string): string {
+  return JSON.stringify([agentId, sessionId]);
+}
+
 /** A target as sessions show and record it: the launched argv and the attached command line redacted. */
 function redactTarget(target: SessionTarget): SessionTarget {
   if (target.kind === 'launch') return { ...target, command: redactArgv(target.command) };
@@ -41,14 +47,15 @@ function redactTarget(target: SessionTarget): SessionTarget {
 }
 
 /**
- * Owns every session of the window: starts them on an agent, routes the agent's
- * notifications to them, records them to files, reopens files, marks live
+ * Owns every session of the window: starts them on an agent, routes each agent's
+ * notifications to them by (agent id, agent session id), records them to files, reopens files, marks live
  * sessions failed when their agent dies, and tracks the current session that
  * the views show.
  */
 export class SessionManager implements Disposable {
   private readonly list: Session[] = [];
-  private readonly byAgentId = new Map<string, Session>();
+  /** live and ended sessions of the agents, by routeKey */
+  private readonly routes = new Map<string, Session>();
   private readonly clientOf = new Map<Session, AgentClient>();
   private readonly pending = new Map<string, Pending[]>();
   private startsInFlight = 0;
@@ -86,14 +93,15 @@ export class SessionManager implements Disposable {
     return this.list.filter((s) => s.live);
   }
 
-  /** Routes an agent's notifications to sessions; when it exits, its live sessions fail with its message. */
+  /** Routes an agent's notifications to its sessions; when it exits, its live sessions fail with its message. */
   bindAgent(client: AgentClient): Disposable {
+    const id = client.agentId;
     const subs = [
-      client.onEvents((p) => this.route({ type: 'events', p })),
-      client.onState((p) => this.route({ type: 'state', p })),
-      client.onStats((p) => this.route({ type: 'stats', p })),
-      client.onOutput((p) => this.route({ type: 'output', p })),
-      client.onSyscallSummary((p) => this.route({ type: 'summary', p })),
+      client.onEvents((p) => this.route(id, { type: 'events', p })),
+      client.onState((p) => this.route(id, { type: 'state', p })),
+      client.onStats((p) => this.route(id, { type: 'stats', p })),
+      client.onOutput((p) => this.route(id, { type: 'output', p })),
+      client.onSyscallSummary((p) => this.route(id, { type: 'summary', p })),
       client.onDidExit((exit) => {
         const message = describeAgentExit(exit);
         for (const [session, owner] of this.clientOf) {
@@ -120,7 +128,8 @@ export class SessionManager implements Disposable {
     const id = `s${this.nextId++}`;
     const session = new Session({
       id, title: settings.redact ? redactCommandLine(title) : title, target: shown, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,
-      agentLabel: client.initializeResult ? `local agent ${client.initializeResult.agentVersion}` : 'local agent',
+      agentId: client.agentId,
+      agentLabel: client.initializeResult ? `${agentLabel(client.agentId)} ${client.initializeResult.agentVersion}` : agentLabel(client.agentId),
     });
     this.startsInFlight++;
     try {
@@ -145,8 +154,9 @@ export class SessionManager implements Disposable {
       onCreated?.(session);
       this.add(session, client);
       session.setState('running');
-      this.byAgentId.set(result.sessionId, session);
-      this.drainPending(result.sessionId, session);
+      const key = routeKey(client.agentId, result.sessionId);
+      this.routes.set(key, session);
+      this.drainPending(key, session);
       return session;
     } catch (err) {
       session.dispose();
@@ -225,7 +235,11 @@ export class SessionManager implements Disposable {
     if (i < 0 || session.live) return;
     this.list.splice(i, 1);
     this.clientOf.delete(session);
-    if (session.agentSessionId) this.byAgentId.delete(session.agentSessionId);
+    if (session.agentId && session.agentSessionId) {
+      const key = routeKey(session.agentId, session.agentSessionId);
+      // a restarted agent may have given the same id to a newer session
+      if (this.routes.get(key) === session) this.routes.delete(key);
+    }
     if (this.currentSession === session) this.setCurrent(this.list[this.list.length - 1]);
     session.dispose();
     this.sessionsEmitter.fire();
@@ -272,20 +286,21 @@ export class SessionManager implements Disposable {
     }).catch((err) => session.setProblem(`Runtime Lens could not finish the session file ${recorder.file}: ${(err as Error).message}`));
   }
 
-  private route(n: Pending): void {
-    const session = this.byAgentId.get(n.p.sessionId);
+  private route(agentId: AgentId, n: Pending): void {
+    const key = routeKey(agentId, n.p.sessionId);
+    const session = this.routes.get(key);
     if (!session) {
       if (this.startsInFlight === 0) {
-        this.options.log(`agent sent ${n.type} for unknown session ${n.p.sessionId}; ignored`);
+        this.options.log(`agent ${agentId} sent ${n.type} for unknown session ${n.p.sessionId}; ignored`);
         return;
       }
-      const queue = this.pending.get(n.p.sessionId) ?? [];
+      const queue = this.pending.get(key) ?? [];
       if (queue.length >= MAX_PENDING) {
-        this.options.log(`agent sent more than ${MAX_PENDING} notifications for session ${n.p.sessionId} before it was registered; the rest are ignored`);
+        this.options.log(`agent ${agentId} sent more than ${MAX_PENDING} notifications for session ${n.p.sessionId} before it was registered; the rest are ignored`);
         return;
       }
       queue.push(n);
-      this.pending.set(n.p.sessionId, queue);
+      this.pending.set(key, queue);
       return;
     }
     this.deliver(session, n);
@@ -321,15 +336,18 @@ export class SessionManager implements Disposable {
     }
   }
 
-  private drainPending(agentId: string, session: Session): void {
-    const queue = this.pending.get(agentId);
+  private drainPending(key: string, session: Session): void {
+    const queue = this.pending.get(key);
     if (!queue) return;
-    this.pending.delete(agentId);
+    this.pending.delete(key);
     for (const n of queue) this.deliver(session, n);
   }
 
   private dropUnclaimed(): void {
-    for (const [id, queue] of this.pending) this.options.log(`agent sent ${queue.length} notifications for unknown session ${id}; ignored`);
+    for (const [key, queue] of this.pending) {
+      const [agentId, sessionId] = JSON.parse(key) as [AgentId, string];
+      this.options.log(`agent ${agentId} sent ${queue.length} notifications for unknown session ${sessionId}; ignored`);
+    }
     this.pending.clear();
   }
 }

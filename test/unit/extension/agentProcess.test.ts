@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentClient } from '../../../extension/src/agent/agentClient';
 import { resolveAgentCommand } from '../../../extension/src/agent/agentCommand';
 import { AgentManager, RESTART_AGENT } from '../../../extension/src/agent/agentManager';
@@ -76,6 +77,7 @@ describe('agent process', () => {
     let restarts = 0;
     const sessions = new SessionManager({ clock: systemClock, log: () => undefined, settings: () => ({ sessionsDirectory: dir, maxEventsInMemory: 1000, events: ['exec'], redact: true }) });
     const agents = new AgentManager({
+      id: LOCAL_AGENT,
       ui: { showErrorMessage: async (message, ...items) => (errors.push({ message, items }), RESTART_AGENT) },
       resolveCommand: () => ({
         command: process.execPath, args: ['--import', 'tsx', path.join(__dirname, 'fixtures', 'crashingAgent.ts')],
@@ -103,7 +105,7 @@ describe('agent process', () => {
 
   it('an agent that cannot be started is reported with the reason', async () => {
     const transport = spawnAgent({ command: path.join(dir, 'no-such-agent'), args: [], env: {}, agentPath: 'x', probePath: undefined }, dir, () => undefined);
-    const client = new AgentClient(transport, () => undefined);
+    const client = new AgentClient(LOCAL_AGENT, transport, () => undefined);
     await assert.rejects(client.initialize('t', '0'), /agent could not be started \(.*no-such-agent: spawn .* ENOENT\)/);
   });
 });

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { ProcessInfo } from '../../../remote-agent/src/protocol';
+import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentClient } from '../../../extension/src/agent/agentClient';
 import { AttachProcessPicker, PICK_AGAIN, processPickItems, type ProcessPickItem } from '../../../extension/src/commands/attachProcess';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
@@ -23,7 +24,7 @@ describe('Attach to Process…', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-attach-'));
     agent = new FakeAgent();
     agent.processes = [proc(10, 'old', 1), proc(20, 'python3', 3, 'python3 -m http.server 8080'), proc(30, 'node', 2, 'node server.js'), proc(40, 'MainThread', 0, '/usr/bin/node app.js')];
-    client = new AgentClient(agent.transport, () => undefined);
+    client = new AgentClient(LOCAL_AGENT, agent.transport, () => undefined);
     await client.initialize('t', '0');
     sessions = new SessionManager({ clock: systemClock, log: () => undefined, settings: () => ({ sessionsDirectory: dir, maxEventsInMemory: 1000, events: ['exec'], redact: true }) });
     sessions.bindAgent(client);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentManager } from '../../../extension/src/agent/agentManager';
 import { spawnAgent } from '../../../extension/src/agent/agentProcess';
 import { PrivilegeAdvisor, GRANT } from '../../../extension/src/agent/privileges';
@@ -40,6 +41,7 @@ describe('extension with the real agent', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-real-agent-'));
     sessions = new SessionManager({ clock: systemClock, log: () => undefined, settings: () => ({ sessionsDirectory: dir, maxEventsInMemory: 1000, events: ['exec', 'file', 'net', 'dns'], redact: true }) });
     agents = new AgentManager({
+      id: LOCAL_AGENT,
       ui: { showErrorMessage: async (m) => void errors.push(m) },
       resolveCommand: () => ({ command: process.execPath, args: [CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY, probePath: undefined }),
       spawn: (cmd) => spawnAgent(cmd, REPO_ROOT, () => undefined),
@@ -124,6 +126,7 @@ describe('extension with the real agent', function () {
   it('an agent whose probe lacks privileges reports it at initialize, and the advice is the exact setcap command', async () => {
     const problems: string[] = [];
     const unprivileged = new AgentManager({
+      id: LOCAL_AGENT,
       ui: { showErrorMessage: async (m) => void errors.push(m) },
       // the same agent, run as an unprivileged user
       resolveCommand: () => ({ command: 'runuser', args: ['-u', 'nobody', '--', process.execPath, CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY, probePath: undefined }),

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { LensEvent, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
+import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentClient } from '../../../extension/src/agent/agentClient';
 import type { Session } from '../../../extension/src/session/session';
 import { readSessionFile, SessionRecorder, SUMMARY_RECORD_MS } from '../../../extension/src/session/sessionFile';
@@ -28,7 +29,7 @@ describe('SessionManager', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-sessions-'));
     settings = { sessionsDirectory: dir, maxEventsInMemory: 1000, events: ['exec', 'file'], redact: true };
     agent = new FakeAgent();
-    client = new AgentClient(agent.transport, (l) => logs.push(l));
+    client = new AgentClient(LOCAL_AGENT, agent.transport, (l) => logs.push(l));
     manager = new SessionManager({ clock: systemClock, log: (l) => logs.push(l), settings: () => settings });
     manager.bindAgent(client);
     await client.initialize('test', '0');

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentClient } from '../../../extension/src/agent/agentClient';
 import { exportSession } from '../../../extension/src/session/exportSession';
 import type { Session } from '../../../extension/src/session/session';
@@ -28,7 +29,7 @@ describe('session redaction (title, target, file header, file name, folder)', ()
     // a custom sessions folder that does not exist yet, two levels deep
     settings = { sessionsDirectory: path.join(root, 'traces', 'sessions'), maxEventsInMemory: 1000, events: ['exec'], redact: true };
     agent = new FakeAgent();
-    client = new AgentClient(agent.transport, () => undefined);
+    client = new AgentClient(LOCAL_AGENT, agent.transport, () => undefined);
     manager = new SessionManager({ clock: systemClock, log: () => undefined, settings: () => settings });
     manager.bindAgent(client);
     await client.initialize('test', '0');
