@@ -120,11 +120,11 @@ static __always_inline int exec_exit(long ret)
 	p->active = 0;
 	/* untracked at sched_process_exec: this record says so, and is the last */
 	if (!(p->flags & LENS_F_UNTRACED_ANY) && (!lens_want(LENS_EXEC) || !lens_is_tracked()))
-		return 0;
+		goto out;
 	rec = lens_rec_buf();
 	if (!rec) {
 		lens_count_drop(LENS_EXEC);
-		return 0;
+		goto out;
 	}
 	e = (struct lens_exec_event *)rec;
 	lens_fill_hdr(&e->h, LENS_EXEC, 0);
@@ -140,6 +140,7 @@ static __always_inline int exec_exit(long ret)
 	off += e->cwd_len;
 	e->argv_len = lens_put_kernel(rec, off, p->argv, p->argv_len);
 	lens_output(rec, off + e->argv_len);
+out:
 	/* the stash holds up to LENS_ARGV_LEN * 2 + LENS_PATH_MAX bytes: not kept for the task's life */
 	bpf_task_storage_delete(&lens_exec_stash, bpf_get_current_task_btf());
 	return 0;
