@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 #include "events.h"
 #include "output_helpers.h"
@@ -35,4 +37,54 @@ void lens_stats_emit(int drops_fd, int submitted_fd, int ncpus, bool final)
 		lens_out_frame(LENS_FRAME_STATS, &s, sizeof(s));
 	else
 		lens_out_frame_first(LENS_FRAME_STATS, &s, sizeof(s));
+}
+
+struct sysagg_entry {
+	struct lens_sysagg_key key;
+	struct lens_sysagg_val val;
+};
+
+void lens_sysagg_emit(int sysagg_fd, int ncpus)
+{
+	struct lens_sysagg_key key, next, *prev = NULL;
+	struct lens_sysagg_val *vals;
+	struct sysagg_entry *entries = NULL, *e;
+	size_t n = 0, cap = 0;
+	int c, b;
+
+	if (sysagg_fd < 0)
+		return;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return;
+	while (bpf_map_get_next_key(sysagg_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(sysagg_fd, &key, vals))
+			continue;
+		if (n == cap) {
+			struct sysagg_entry *ne;
+
+			cap = cap ? cap * 2 : 256;
+			ne = realloc(entries, cap * sizeof(*entries));
+			if (!ne)
+				break;
+			entries = ne;
+		}
+		e = &entries[n++];
+		memset(e, 0, sizeof(*e));
+		e->key = key;
+		for (c = 0; c < ncpus; c++) {
+			e->val.count += vals[c].count;
+			e->val.errors += vals[c].errors;
+			e->val.total_ns += vals[c].total_ns;
+			if (vals[c].max_ns > e->val.max_ns)
+				e->val.max_ns = vals[c].max_ns;
+			for (b = 0; b < LENS_HIST_BUCKETS; b++)
+				e->val.hist[b] += vals[c].hist[b];
+		}
+	}
+	lens_out_frame(LENS_FRAME_SYSAGG, entries, n * sizeof(*entries));
+	free(entries);
+	free(vals);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * lens-probe's STATS frames: delivered and lost records per kind, and how
- * many the kernel submitted, so that a reader can count what never reached
- * it when the probe dies (events.h, struct lens_stats).
+ * lens-probe's statistics: STATS frames (delivered and lost records per
+ * kind, and how many the kernel submitted, so that a reader can count what
+ * never reached it when the probe dies: events.h, struct lens_stats) and
+ * SYSAGG frames (the in-kernel syscall counts of --events syscount).
  */
 #ifndef LENS_STATS_HELPERS_H
 #define LENS_STATS_HELPERS_H
@@ -16,5 +17,8 @@
  * buffer was drained) behind them.
  */
 void lens_stats_emit(int drops_fd, int submitted_fd, int ncpus, bool final);
+
+/* Queues the in-kernel syscall aggregate (per-CPU map sysagg_fd), summed over CPUs, as one SYSAGG frame. */
+void lens_sysagg_emit(int sysagg_fd, int ncpus);
 
 #endif /* LENS_STATS_HELPERS_H */

@@ -101,6 +101,7 @@ int lens_tree_add_descendants(struct lens_tree *t, uint32_t root)
 	size_t qhead = 0, qlen = 0;
 	struct dirent *de;
 	int added = 0;
+	char why[8];
 	DIR *dir;
 
 	dir = opendir("/proc");
@@ -144,7 +145,7 @@ int lens_tree_add_descendants(struct lens_tree *t, uint32_t root)
 				continue;
 			if (is_self_or_ancestor(links[i].pid, t->self))
 				continue;
-			if (t->may_trace && !t->may_trace(links[i].pid))
+			if (t->confine && lens_may_trace(t->confine, links[i].pid, why, sizeof(why)))
 				continue;
 			if (lens_tree_add(t, links[i].pid, parent) == 0)
 				added++;

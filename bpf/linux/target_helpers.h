@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "creds_helpers.h"
 
 /* The shared tracking maps, as lens-probe holds them. */
 struct lens_tree {
@@ -18,7 +19,7 @@ struct lens_tree {
 	uint64_t *bits;        /* lens_pidbits, mmapped */
 	pid_t self;            /* never tracked: lens-probe and its ancestors */
 	uint32_t *held;        /* syscall module's lens_held_tgid, NULL when it is not loaded */
-	bool (*may_trace)(uint32_t pid);  /* NULL: any; else descendants it refuses are skipped */
+	const struct lens_owner *confine;  /* NULL: any; else descendants it may not trace are skipped */
 };
 
 /* Adds pid to the traced tree. Returns 0 or -errno. */
@@ -36,8 +37,8 @@ void lens_tree_remove(struct lens_tree *t, uint32_t pid);
 /*
  * Adds every current descendant of root (from /proc), each before its own
  * children are looked up, so a fork racing the scan is caught by the kernel.
- * lens-probe and its ancestors are skipped, and so is every process t->may_trace
- * refuses, with its subtree. Returns how many were added.
+ * lens-probe and its ancestors are skipped, and so is every process t->confine
+ * may not trace, with its subtree. Returns how many were added.
  */
 int lens_tree_add_descendants(struct lens_tree *t, uint32_t root);
 
