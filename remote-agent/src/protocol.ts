@@ -5,8 +5,10 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { LossReason } from './loss-reasons';
+import type { ProcessKey } from './process-key';
 
 export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
+export { processKey, type ProcessKey } from './process-key';
 
 /* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
 
@@ -40,6 +42,10 @@ export interface EventBase {
   ppid: number;
   uid: number;
   comm: string;
+  /** the process: pid + its kernel start time (process-key.ts); a reused pid has another key */
+  key: ProcessKey;
+  /** the parent's key, when the agent knows the parent's start time (it saw the parent's fork or events) */
+  pkey?: ProcessKey;
   /** set when a string or argv was cut at its kernel buffer size */
   truncated?: boolean;
   frames?: Frame[];
@@ -52,7 +58,11 @@ export interface ExecEvent extends EventBase {
   /** set on the last event of a process the trace no longer follows */
   untraced?: UntracedReason;
 }
-export interface ForkEvent extends EventBase { kind: 'fork'; child_pid: number; thread: boolean }
+export interface ForkEvent extends EventBase {
+  kind: 'fork'; child_pid: number; thread: boolean;
+  /** the new process's key (absent for a thread, which is not a process) */
+  child_key?: ProcessKey;
+}
 export interface ExitEvent extends EventBase { kind: 'exit'; exit_code: number; signal?: string; core_dumped?: boolean }
 export interface OpenEvent extends EventBase { kind: 'open'; syscall: string; path: string; flags: string; mode?: string; ret: number; errno?: string }
 export interface FsOpEvent extends EventBase {

@@ -39,7 +39,7 @@ function batchJson(count: number): string {
   const events: LensEvent[] = [];
   for (let i = 0; i < count; i++, n++) {
     const pid = 7000 + (n % 50);
-    const base = { ts: Date.now(), pid, tid: pid, ppid: 6999, uid: 1000, comm: `worker-${pid % 7}` };
+    const base = { ts: Date.now(), pid, tid: pid, ppid: 6999, uid: 1000, comm: `worker-${pid % 7}`, key: `${pid}:1000` };
     if (n % 10 < 7) events.push({ ...base, kind: 'syscall', name: 'read', nr: 0, args: ['0x3', '0x7ffd5e1c2000', '0x1000', '0x0', '0x0', '0x0'], ret: 4096, dur_ns: n % 9000 });
     else if (n % 10 < 9) events.push({ ...base, kind: 'open', syscall: 'openat', path: `/home/dev/app/data/file-${n % 5000}.json`, flags: 'O_RDONLY', ret: 3 });
     else events.push({ ...base, kind: 'connect', family: 'AF_INET', saddr: '127.0.0.1', sport: 40000 + (n % 20000), daddr: '127.0.0.1', dport: 8080, proto: 'tcp', fd: 5, ret: 0 });

@@ -7,7 +7,7 @@
 import { Flag, FsOp, Kind } from '../decode/layout';
 import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
 import type {
-  DnsEvent, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
+  DnsEvent, EventBase, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
 } from '../protocol';
 import { readFds } from '../proc/procfs';
 import { redactArgv } from '../redact/redact';
@@ -105,17 +105,25 @@ export class Enricher {
     }
   }
 
-  private base(r: ProbeRecord) {
-    return { ts: r.tsNs / 1e6 + this.offsetMs, pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm };
+  private base(r: ProbeRecord): Omit<EventBase, 'kind'> {
+    const b: Omit<EventBase, 'kind'> = {
+      ts: r.tsNs / 1e6 + this.offsetMs, pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm, key: this.processes.keyOf(r.pid, r.startNs),
+    };
+    const pkey = this.processes.parentKey(r.ppid);
+    if (pkey) b.pkey = pkey;
+    return b;
   }
 
   private syscall(r: SyscallRecord): SyscallEvent {
     const name = this.table.name(r.nr);
     const ev: SyscallEvent = {
-      ts: r.tsNs / 1e6 + this.offsetMs, kind: 'syscall', pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm, name, nr: r.nr,
+      ts: r.tsNs / 1e6 + this.offsetMs, kind: 'syscall', pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm,
+      key: this.processes.keyOf(r.pid, r.startNs), name, nr: r.nr,
       args: [argHex(r, 0), argHex(r, 1), argHex(r, 2), argHex(r, 3), argHex(r, 4), argHex(r, 5)],
       ret: r.ret, dur_ns: r.durNs,
     };
+    const pkey = this.processes.parentKey(r.ppid);
+    if (pkey) ev.pkey = pkey;
     const decoded = decodeSyscallArgs(name, r, this.argCtx);
     if (decoded) ev.decoded = decoded;
     const errno = errnoOfResult(r.ret);
@@ -157,7 +165,9 @@ export class Enricher {
       this.processes.onFork(r.pid, r.childPid, r.childStartNs, r.comm, r.uid);
       this.fds.fork(r.pid, r.childPid);
     }
-    return { ...this.base(r), kind: 'fork', child_pid: thread ? r.childTid : r.childPid, thread };
+    const ev: ForkEvent = { ...this.base(r), kind: 'fork', child_pid: thread ? r.childTid : r.childPid, thread };
+    if (!thread) ev.child_key = this.processes.keyOf(r.childPid, r.childStartNs);
+    return ev;
   }
 
   private exit(r: ExitRecord): ExitEvent {

@@ -4,6 +4,7 @@
  * records. A process is keyed by pid plus start time, so a reused pid starts
  * a new entry instead of inheriting the old one's history.
  */
+import { processKey, type ProcessKey } from '../process-key';
 import { listPids, readCmdline, readLink, readStat, readUid } from '../proc/procfs';
 
 /** What is known about one process. */
@@ -11,6 +12,8 @@ export interface ProcessEntry {
   pid: number;
   /** ns since boot; process key together with pid */
   startNs: number;
+  /** the key events carry; unset while startNs is only /proc's tick-rounded estimate (seeded, no record of it yet) */
+  key?: ProcessKey;
   ppid: number;
   uid: number;
   comm: string;
@@ -27,10 +30,29 @@ const SEED_TOLERANCE_NS = 20e6;
 /** Exited processes kept for ancestry queries. */
 const MAX_EXITED = 4096;
 
+/** Key strings kept for pids seen (made once per process, not per event); cleared past this many. */
+const MAX_KEYS = 65536;
+
 /** Process table with ancestry queries. */
 export class ProcessTable {
   private readonly live = new Map<number, ProcessEntry>();
   private readonly exited: ProcessEntry[] = [];
+  private readonly keys = new Map<number, { startNs: number; key: ProcessKey }>();
+
+  /** The key of a record's process (pid + its kernel start time). */
+  keyOf(pid: number, startNs: number): ProcessKey {
+    const k = this.keys.get(pid);
+    if (k && k.startNs === startNs) return k.key;
+    const key = processKey(pid, startNs);
+    if (this.keys.size >= MAX_KEYS) this.keys.clear();
+    this.keys.set(pid, { startNs, key });
+    return key;
+  }
+
+  /** The key of the live process `ppid` when its kernel start time is known (a record or fork of it was seen). */
+  parentKey(ppid: number): ProcessKey | undefined {
+    return this.live.get(ppid)?.key;
+  }
 
   /** Entry currently holding `pid`, if known. */
   get(pid: number): ProcessEntry | undefined {
@@ -89,11 +111,13 @@ export class ProcessTable {
     const e = this.live.get(pid);
     if (e && (e.startNs === startNs || (startNs !== 0 && Math.abs(e.startNs - startNs) < SEED_TOLERANCE_NS))) {
       if (e.startNs !== startNs && startNs !== 0) e.startNs = startNs; // adopt the kernel's exact value
+      if (startNs !== 0) e.key ??= this.keyOf(pid, startNs);
       return e;
     }
     if (e) this.retire(e);
     const parent = this.live.get(ppid);
     const fresh: ProcessEntry = { pid, startNs, ppid, uid, comm, cwd: parent?.cwd, exited: false };
+    if (startNs !== 0) fresh.key = this.keyOf(pid, startNs);
     this.live.set(pid, fresh);
     return fresh;
   }
@@ -105,7 +129,7 @@ export class ProcessTable {
     if (old && old.startNs === childStartNs) return old;
     if (old) this.retire(old);
     const child: ProcessEntry = {
-      pid: childPid, startNs: childStartNs, ppid: parentPid, uid, comm: parentComm,
+      pid: childPid, startNs: childStartNs, key: this.keyOf(childPid, childStartNs), ppid: parentPid, uid, comm: parentComm,
       filename: parent?.filename, argv: parent?.argv, cwd: parent?.cwd, exited: false,
     };
     this.live.set(childPid, child);

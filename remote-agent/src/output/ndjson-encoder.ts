@@ -97,6 +97,11 @@ export class NdjsonEncoder implements RecordVisitor, DecodedSink {
     this.uint(dv.getUint32(o + H.uid, true));
     this.ascii(',"comm":');
     this.copy(this.commText(buf, dv, o, tid));
+    this.ascii(',"key":"');
+    this.ascii(e.processes.keyOf(pid, dv.getUint32(o + H.start_ns + 4, true) * 4294967296 + dv.getUint32(o + H.start_ns, true)));
+    const pkey = e.processes.parentKey(dv.getUint32(o + H.ppid, true));
+    if (pkey) { this.ascii('","pkey":"'); this.ascii(pkey); }
+    this.buf[this.pos++] = 0x22;
     this.copy(text.bytes);
     const a = o + SC.args;
     for (let i = 0; i < 6; i++) {

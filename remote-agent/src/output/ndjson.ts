@@ -21,7 +21,7 @@ function str(s: string): string {
 
 function syscallJson(e: SyscallEvent): string {
   let s = '{"ts":' + e.ts + ',"kind":"syscall","pid":' + e.pid + ',"tid":' + e.tid + ',"ppid":' + e.ppid + ',"uid":' + e.uid +
-    ',"comm":' + str(e.comm) + ',"name":' + str(e.name) + ',"nr":' + e.nr + ',"args":[';
+    ',"comm":' + str(e.comm) + ',"key":"' + e.key + (e.pkey ? '","pkey":"' + e.pkey : '') + '","name":' + str(e.name) + ',"nr":' + e.nr + ',"args":[';
   for (let i = 0; i < e.args.length; i++) s += (i ? ',"' : '"') + e.args[i] + '"';
   s += '],"ret":' + e.ret + ',"dur_ns":' + e.dur_ns;
   if (e.decoded) s += ',"decoded":' + JSON.stringify(e.decoded);

@@ -14,7 +14,7 @@ import { syscallSummaryRows } from '../../../remote-agent/src/output/syscall-sum
 import { humanLine } from '../../../remote-agent/src/output/human';
 import { unescapeName } from '../../../remote-agent/src/decode/strings';
 import { ndjsonLine } from '../../../remote-agent/src/output/ndjson';
-import type { DnsEvent, ExecEvent, ExitEvent, OpenEvent, SockEvent, SyscallEvent } from '../../../remote-agent/src/protocol';
+import type { DnsEvent, ExecEvent, ExitEvent, ForkEvent, OpenEvent, SockEvent, SyscallEvent } from '../../../remote-agent/src/protocol';
 import { readFds } from '../../../remote-agent/src/proc/procfs';
 import {
   dnsRecord, execRecord, exitRecord, forkRecord, openRecord, sockRecord, syscallRecord,
@@ -165,6 +165,26 @@ describe('enricher', function () {
     assert.deepEqual([conn.family, conn.daddr, conn.dport, conn.dns, conn.errno, conn.proto], ['AF_INET', '127.0.0.1', 8080, 'localhost', 'ECONNREFUSED', 'tcp']);
   });
 
+  it('keys every event by pid and kernel start time: a reused pid is another process, children name their parent', function () {
+    const e = new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true });
+    const child = { pid: 101, tid: 101, ppid: 100, startNs: 88n };
+    const reused = { ...child, startNs: 99n };
+    const events = run(e,
+      execRecord('/bin/sh', ['sh'], '/srv', 0, h), forkRecord(101, 88n, h), openRecord('/etc/hosts', '', 0, 3, child), exitRecord(0, 0, child),
+      forkRecord(101, 99n, h), openRecord('/etc/hosts', '', 0, 3, reused),
+    );
+    assert.deepEqual(events.map((ev) => [ev.kind, ev.key, ev.pkey, ev.kind === 'fork' ? ev.child_key : undefined]), [
+      ['exec', '100:77', undefined, undefined],
+      ['fork', '100:77', undefined, '101:88'],
+      ['open', '101:88', '100:77', undefined],
+      ['exit', '101:88', '100:77', undefined],
+      ['fork', '100:77', undefined, '101:99'],
+      ['open', '101:99', '100:77', undefined],
+    ]);
+    const [thread] = run(e, forkRecord(102, 77n, { ...h, flags: 0x2 }));
+    assert.equal((thread as ForkEvent).child_key, undefined, 'a thread is not a process: no key of its own');
+  });
+
   it('fork and exec update the process table', function () {
     const e = new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true });
     run(e, execRecord('/bin/sh', ['sh'], '/srv', 0, h), forkRecord(101, 88n, h), execRecord('/bin/ls', ['ls'], '/srv', 0, { ...h, pid: 101, tid: 101, ppid: 100, startNs: 88n }));
@@ -173,7 +193,7 @@ describe('enricher', function () {
 });
 
 describe('output lines', function () {
-  const base = { ts: 1_700_000_000_123.456, pid: 5, tid: 5, ppid: 1, uid: 0, comm: 'cat' };
+  const base = { ts: 1_700_000_000_123.456, pid: 5, tid: 5, ppid: 1, uid: 0, comm: 'cat', key: '5:1000' };
   it('NDJSON is one JSON object per line with the contract fields', function () {
     const ev: OpenEvent = { ...base, kind: 'open', syscall: 'openat', path: '/etc/hosts', flags: 'O_RDONLY', ret: 3 };
     const line = ndjsonLine(ev);
@@ -200,7 +220,7 @@ describe('output lines', function () {
 describe('NDJSON of syscall events', function () {
   it('the hand-written form parses to exactly the event, including strings that need escaping', function () {
     const ev: SyscallEvent = {
-      ts: 1_700_000_000_123.5, kind: 'syscall', pid: 1, tid: 2, ppid: 0, uid: 1000, comm: 'we"ird\\\n', name: 'openat', nr: 257,
+      ts: 1_700_000_000_123.5, kind: 'syscall', pid: 1, tid: 2, ppid: 0, uid: 1000, comm: 'we"ird\\\n', key: '1:1000', pkey: '0:7', name: 'openat', nr: 257,
       args: ['0xffffff9c', '0x7ffd0000', '0x0', '0x0', '0x0', '0x0'], decoded: { dirfd: 'AT_FDCWD', flags: 'O_RDONLY', fd_path: 'a"b' },
       ret: -2, errno: 'ENOENT', dur_ns: 1234, truncated: true,
     };

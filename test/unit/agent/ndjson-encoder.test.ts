@@ -1,7 +1,7 @@
 // `trace --json` writes syscall records straight from their bytes (NdjsonEncoder): the lines must be
 // byte for byte those of the event model path (decode -> enrich -> ndjson.ts), kinds mixed in order.
 import assert from 'node:assert/strict';
-import { execRecord, exitRecord, openRecord, syscallRecord } from '../../../remote-agent/src/bench/synthetic';
+import { execRecord, exitRecord, forkRecord, openRecord, syscallRecord } from '../../../remote-agent/src/bench/synthetic';
 import { RecordDecoder, type ProbeRecord } from '../../../remote-agent/src/decode/records';
 import { Enricher } from '../../../remote-agent/src/enrich/enricher';
 import { ndjsonLines } from '../../../remote-agent/src/output/ndjson';
@@ -39,11 +39,15 @@ describe('NDJSON encoder (trace --json)', function () {
       syscallRecord(999, [1n], -38n, 1n, h), // unknown number
       syscallRecord(0, [0n, 0n, 0n], -5000n, 1n, { ...h, comm: 'we"ird\\\n' }), // not an errno; comm escaped
       syscallRecord(0, [0n, 0n, 0n], 0n, 1n, { ...h, tid: 77, comm: 'ñame' }),
+      forkRecord(4300, 0x1_0000_0005n, { ...h, tid: 4242 }),
+      syscallRecord(39, [], 4300n, 1n, { ...h, pid: 4300, tid: 4300, ppid: 4242, startNs: 0x1_0000_0005n }), // the child: its key and its parent's
       exitRecord(0, 0, h),
     ]);
     assert.equal(batch.bytes.toString('utf8'), expected);
-    assert.equal(batch.events, 15);
-    assert.deepEqual(batch.counts, { exec: 1, open: 1, syscall: 12, exit: 1 });
+    assert.equal(batch.events, 17);
+    assert.deepEqual(batch.counts, { exec: 1, open: 1, syscall: 13, fork: 1, exit: 1 });
+    const child = JSON.parse(expected.split('\n')[15]) as { key: string; pkey: string };
+    assert.deepEqual([child.key, child.pkey], ['4300:4294967301', '4242:500000000']);
   });
 
   it('writes timestamps as JavaScript prints them, for any clock offset', function () {

@@ -77,7 +77,7 @@ describe('session redaction (title, target, file header, file name, folder)', ()
 
   it('an export is private (0600)', async () => {
     const session = await manager.start(client, { kind: 'launch', command: ['app', '--password=hunter2'], cwd: root }, 'app --password=hunter2');
-    await agent.sendEvents(session.agentSessionId!, [{ ts: 1, kind: 'exec', pid: 1, tid: 1, ppid: 0, uid: 0, comm: 'app', filename: '/app', argv: ['app', '--password=***'], cwd: '/', ret: 0 }]);
+    await agent.sendEvents(session.agentSessionId!, [{ ts: 1, kind: 'exec', pid: 1, tid: 1, ppid: 0, uid: 0, comm: 'app', key: '1:1000', filename: '/app', argv: ['app', '--password=***'], cwd: '/', ret: 0 }]);
     await until(() => session.stats.total === 1, 'the event to arrive');
     const out = path.join(root, 'export.json');
     assert.equal(await exportSession(session, 'json', out), 1);

@@ -1,7 +1,7 @@
 // Small, hand-written events shared by the webview unit tests.
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 
-const base = (ts: number, pid: number, comm: string, ppid = 1) => ({ ts, pid, tid: pid, ppid, uid: 1000, comm });
+const base = (ts: number, pid: number, comm: string, ppid = 1) => ({ ts, pid, tid: pid, ppid, uid: 1000, comm, key: `${pid}:1000` });
 
 export const EVENTS: LensEvent[] = [
   { ...base(1000, 100, 'bash'), kind: 'exec', filename: '/usr/bin/node', argv: ['node', 'server.js'], cwd: '/app', ret: 0 },

@@ -8,7 +8,7 @@ import { SyscallStats } from '../../../webview/src/model/syscallStats';
 import { TimelineModel } from '../../../webview/src/model/timelineLanes';
 import { EVENTS } from './events.fixture';
 
-const b = (ts: number, pid: number, comm: string, ppid: number) => ({ ts, pid, tid: pid, ppid, uid: 0, comm });
+const b = (ts: number, pid: number, comm: string, ppid: number) => ({ ts, pid, tid: pid, ppid, uid: 0, comm, key: `${pid}:1000` });
 
 function shape(d: TreeDatum | null): unknown {
   if (!d) return null;
@@ -164,7 +164,7 @@ describe('webview timeline lanes', () => {
 
 describe('webview event summary', () => {
   it('an exec a non-root trace stops following says so and why', () => {
-    const base: LensEvent = { ts: 1, pid: 5, tid: 5, ppid: 1, uid: 1000, comm: 'passwd', kind: 'exec', filename: '/usr/bin/passwd', argv: ['passwd'], cwd: '/', ret: 0 };
+    const base: LensEvent = { ts: 1, pid: 5, tid: 5, ppid: 1, uid: 1000, comm: 'passwd', key: '5:1000', kind: 'exec', filename: '/usr/bin/passwd', argv: ['passwd'], cwd: '/', ret: 0 };
     assert.equal(summarize({ ...base, untraced: 'setuid' } as LensEvent), '/usr/bin/passwd (setuid: no longer traced)');
     assert.equal(summarize(base), '/usr/bin/passwd');
   });

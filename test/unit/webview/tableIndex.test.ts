@@ -16,7 +16,7 @@ function shown(index: TableIndex, store: EventStore): LensEvent[] {
 }
 
 function syscall(ts: number, pid: number): LensEvent {
-  return { ts, pid, tid: pid, ppid: 1, uid: 0, comm: `p${pid}`, kind: 'syscall', name: 'read', nr: 0, args: [], ret: pid % 7 - 3, dur_ns: 10 };
+  return { ts, pid, tid: pid, ppid: 1, uid: 0, comm: `p${pid}`, key: `${pid}:1000`, kind: 'syscall', name: 'read', nr: 0, args: [], ret: pid % 7 - 3, dur_ns: 10 };
 }
 
 describe('webview event store and table index', () => {

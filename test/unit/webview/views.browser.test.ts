@@ -258,7 +258,7 @@ describe('webview views in Chromium', function () {
   it('the detail pane wraps between words and breaks only a token longer than its width', async () => {
     const page = await open('events', 'light');
     const long = `/home/dev/${'very-long-directory-name-'.repeat(12)}file.txt`;
-    const e: LensEvent = { ts: 1_700_000_000_000, pid: 7, tid: 7, ppid: 1, uid: 0, comm: 'python3', kind: 'exec', filename: long,
+    const e: LensEvent = { ts: 1_700_000_000_000, pid: 7, tid: 7, ppid: 1, uid: 0, comm: 'python3', key: '7:1000', kind: 'exec', filename: long,
       argv: ['python3', '-m', 'http.server', '--bind', 'localhost', '--directory', '/srv/www/public', '8080', 'and', 'some', 'more', 'words', 'to', 'wrap'], cwd: '/srv', ret: 0 };
     await send(page, { type: 'events', sessionId: 's', events: [e] });
     await page.locator('#events-table .rows [role=row]').first().click();
@@ -336,7 +336,7 @@ describe('webview views in Chromium', function () {
 
   it('process tree shows parent and child as tree items with exit codes', async () => {
     const page = await open('processTree');
-    const b = (ts: number, pid: number, comm: string, ppid: number) => ({ ts, pid, tid: pid, ppid, uid: 0, comm });
+    const b = (ts: number, pid: number, comm: string, ppid: number) => ({ ts, pid, tid: pid, ppid, uid: 0, comm, key: `${pid}:1000` });
     await send(page, { type: 'events', sessionId: 's', events: [
       { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false },
       { ...b(2, 11, 'bash', 10), kind: 'exec', filename: '/usr/bin/curl', argv: ['curl', 'x'], cwd: '/', ret: 0 },
