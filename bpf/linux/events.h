@@ -212,22 +212,22 @@ struct lens_sysagg_val {
 };
 
 /*
- * lens-probe stdout framing. Every frame: struct lens_frame then len bytes.
- * Frames are little-endian, native layout, written in batches.
+ * lens-probe's stdout is a stream of packets: struct lens_packet, then len
+ * bytes. Little-endian, native layout, written in batches.
  */
-struct lens_frame {
+struct lens_packet {
 	__u32 len;            /* payload bytes following this header */
-	__u16 type;           /* enum lens_frame_type */
+	__u16 type;           /* enum lens_packet_type */
 	__u16 _pad;
 };
 
-enum lens_frame_type {
-	LENS_FRAME_RECORDS = 1, /* payload: one or more kernel records back to back (each lens_hdr.size long) */
-	LENS_FRAME_HELLO = 2,   /* struct lens_hello */
-	LENS_FRAME_STATS = 3,   /* struct lens_stats */
-	LENS_FRAME_TARGET = 4,  /* struct lens_target: launched command started / exited */
-	LENS_FRAME_SYSAGG = 5,  /* array of {struct lens_sysagg_key; struct lens_sysagg_val} */
-	LENS_FRAME_ERROR = 6,   /* struct lens_error */
+enum lens_packet_type {
+	LENS_PACKET_RECORDS = 1, /* payload: one or more kernel records back to back (each lens_hdr.size long) */
+	LENS_PACKET_HELLO = 2,   /* struct lens_hello */
+	LENS_PACKET_STATS = 3,   /* struct lens_stats */
+	LENS_PACKET_TARGET = 4,  /* struct lens_target: launched command started / exited */
+	LENS_PACKET_SYSAGG = 5,  /* array of {struct lens_sysagg_key; struct lens_sysagg_val} */
+	LENS_PACKET_ERROR = 6,   /* struct lens_error */
 };
 
 struct lens_hello {
@@ -295,7 +295,7 @@ struct lens_error {
  */
 #define LENS_CMD_ADD "add"        /* add PID: trace PID and, from now on, its descendants */
 #define LENS_CMD_REMOVE "remove"  /* remove PID: stop tracing PID (its traced children stay) */
-#define LENS_CMD_STATS "stats"    /* a STATS frame now, then a SYSAGG frame */
+#define LENS_CMD_STATS "stats"    /* a STATS packet now, then a SYSAGG packet */
 #define LENS_CMD_STOP "stop"      /* drain the ring buffer, final STATS, exit */
 #define LENS_CMD_LINE_MAX 256
 

@@ -58,7 +58,7 @@ void lens_target_emit(const struct lens_run *r, uint32_t state)
 		t.exit_code = r->exit_code;
 		t.signal = r->exit_signal;
 	}
-	lens_out_frame(LENS_FRAME_TARGET, &t, sizeof(t));
+	lens_out_packet(LENS_PACKET_TARGET, &t, sizeof(t));
 }
 
 static int attach_target(struct lens_run *r)

@@ -16,13 +16,13 @@
  */
 int lens_check_owner(struct lens_run *r);
 
-/* Launches the command or attaches to --pid, then the TARGET frame. Returns 0, or -1 (reported). */
+/* Launches the command or attaches to --pid, then the TARGET packet. Returns 0, or -1 (reported). */
 int lens_target_start(struct lens_run *r);
 
 /* Records how the target ended (its pidfd became readable). */
 void lens_target_ended(struct lens_run *r);
 
-/* Queues a TARGET frame (enum lens_target_state). */
+/* Queues a TARGET packet (enum lens_target_state). */
 void lens_target_emit(const struct lens_run *r, uint32_t state);
 
 #endif /* LENS_LAUNCH_HELPERS_H */

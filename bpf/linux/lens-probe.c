@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * lens-probe: loads the Runtime Lens eBPF modules, launches a command (or
- * attaches to a pid) and writes framed records (events.h) to stdout until
+ * attaches to a pid) and writes records in packets (events.h) to stdout until
  * the target exits or it is told to stop.
  *
  *   lens-probe [--events exec,file,net,dns,syscall,syscount] [--syscalls NR,...]
@@ -17,7 +17,7 @@
  * instead of a failed exec per PATH entry before it.
  *
  * stdin takes control commands, one per line (events.h, LENS_CMD_*): add
- * PID, remove PID, stats, stop (EOF = stop). stdout carries frames only;
+ * PID, remove PID, stats, stop (EOF = stop). stdout carries packets only;
  * one human line per error goes to stderr. Launched targets get fds 3, 4, 5
  * as stdin, stdout, stderr when those are open, else /dev/null and
  * lens-probe's stderr.

@@ -2,7 +2,7 @@
 /*
  * The eBPF modules (one per *.bpf.c) as a table, and their loader: for each
  * module the --events groups want, open -> set rodata -> load, then attach
- * them all. One stderr line (and ERROR frame) per failing step. A required
+ * them all. One stderr line (and ERROR packet) per failing step. A required
  * module that fails ends the probe (LENS_ERR_ATTACH); a degradable one costs
  * its own event groups only (LENS_ERR_DEGRADED).
  */

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "output_helpers.h"
 
-#define LENS_CHUNK_BYTES (1u << 20)  /* one RECORDS frame holds up to this much */
+#define LENS_CHUNK_BYTES (1u << 20)  /* one RECORDS packet holds up to this much */
 
 struct chunk {
 	struct chunk *next;
@@ -28,7 +28,7 @@ static struct {
 	size_t max_queue;
 	size_t queued;
 	struct chunk *head, *tail;
-	struct chunk *cur;                 /* RECORDS frame being filled (main thread only) */
+	struct chunk *cur;                 /* RECORDS packet being filled (main thread only) */
 	__u64 events[LENS_KIND_MAX];
 	__u64 lost[LENS_KIND_MAX];
 } out = {
@@ -41,14 +41,14 @@ static struct {
 static struct chunk *chunk_new(size_t cap, uint16_t type)
 {
 	struct chunk *c = malloc(sizeof(*c) + cap);
-	struct lens_frame *f;
+	struct lens_packet *f;
 
 	if (!c)
 		return NULL;
 	memset(c, 0, sizeof(*c));
 	c->cap = cap;
 	c->len = sizeof(*f);
-	f = (struct lens_frame *)c->data;
+	f = (struct lens_packet *)c->data;
 	f->type = type;
 	f->_pad = 0;
 	f->len = 0;
@@ -57,7 +57,7 @@ static struct chunk *chunk_new(size_t cap, uint16_t type)
 
 static void enqueue(struct chunk *c, bool bounded)
 {
-	struct lens_frame *f = (struct lens_frame *)c->data;
+	struct lens_packet *f = (struct lens_packet *)c->data;
 	int k;
 
 	f->len = c->len - sizeof(*f);
@@ -160,9 +160,9 @@ void lens_out_record(const void *rec, size_t size)
 	if (out.cur && out.cur->len + size > out.cur->cap)
 		lens_out_flush_records();
 	if (!out.cur) {
-		out.cur = chunk_new(size > LENS_CHUNK_BYTES ? size + sizeof(struct lens_frame)
+		out.cur = chunk_new(size > LENS_CHUNK_BYTES ? size + sizeof(struct lens_packet)
 							    : LENS_CHUNK_BYTES,
-				    LENS_FRAME_RECORDS);
+				    LENS_PACKET_RECORDS);
 		if (!out.cur) {
 			if (size >= sizeof(*h) && h->kind < LENS_KIND_MAX) {
 				pthread_mutex_lock(&out.lock);
@@ -188,12 +188,12 @@ void lens_out_flush_records(void)
 	enqueue(c, true);
 }
 
-void lens_out_frame(uint16_t type, const void *payload, size_t len)
+void lens_out_packet(uint16_t type, const void *payload, size_t len)
 {
 	struct chunk *c;
 
 	lens_out_flush_records();
-	c = chunk_new(len + sizeof(struct lens_frame), type);
+	c = chunk_new(len + sizeof(struct lens_packet), type);
 	if (!c)
 		return;
 	memcpy(c->data + c->len, payload, len);
@@ -201,16 +201,16 @@ void lens_out_frame(uint16_t type, const void *payload, size_t len)
 	enqueue(c, false);
 }
 
-void lens_out_frame_first(uint16_t type, const void *payload, size_t len)
+void lens_out_packet_first(uint16_t type, const void *payload, size_t len)
 {
-	struct chunk *c = chunk_new(len + sizeof(struct lens_frame), type);
-	struct lens_frame *f;
+	struct chunk *c = chunk_new(len + sizeof(struct lens_packet), type);
+	struct lens_packet *f;
 
 	if (!c)
 		return;
 	memcpy(c->data + c->len, payload, len);
 	c->len += len;
-	f = (struct lens_frame *)c->data;
+	f = (struct lens_packet *)c->data;
 	f->len = len;
 	pthread_mutex_lock(&out.lock);
 	if (out.broken) {

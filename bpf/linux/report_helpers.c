@@ -14,5 +14,5 @@ void lens_report(uint32_t code, int err, const char *fmt, ...)
 	vsnprintf(e.message, sizeof(e.message), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "lens-probe: %s\n", e.message);
-	lens_out_frame(LENS_FRAME_ERROR, &e, sizeof(e));
+	lens_out_packet(LENS_PACKET_ERROR, &e, sizeof(e));
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * lens-probe's errors: one human line on stderr for whoever runs it by
- * hand, and the same words in an ERROR frame for the agent.
+ * hand, and the same words in an ERROR packet for the agent.
  */
 #ifndef LENS_REPORT_HELPERS_H
 #define LENS_REPORT_HELPERS_H

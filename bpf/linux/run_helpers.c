@@ -67,7 +67,7 @@ static void emit_hello(const struct lens_run *r)
 	h.ringbuf_bytes = r->o.ringbuf_bytes;
 	if (uname(&u) == 0)
 		memcpy(h.machine, u.machine, strnlen(u.machine, sizeof(h.machine) - 1));
-	lens_out_frame(LENS_FRAME_HELLO, &h, sizeof(h));
+	lens_out_packet(LENS_PACKET_HELLO, &h, sizeof(h));
 }
 
 int lens_run_open(struct lens_run *r)

@@ -3,7 +3,7 @@
  * One lens-probe run: what it holds (opts, loaded modules, traced tree,
  * ring buffer, target, fds) and its loop, which polls the ring buffer,
  * signals, the target's pidfd and stdin's commands until the target exits
- * or the probe is told to stop, then drains and sends the final frames.
+ * or the probe is told to stop, then drains and sends the final packets.
  */
 #ifndef LENS_RUN_HELPERS_H
 #define LENS_RUN_HELPERS_H
@@ -42,14 +42,14 @@ struct lens_run {
 /* A run that holds nothing yet. */
 void lens_run_init(struct lens_run *r);
 
-/* Maps the traced tree and opens the ring buffer of the loaded modules; then the HELLO frame. */
+/* Maps the traced tree and opens the ring buffer of the loaded modules; then the HELLO packet. */
 int lens_run_open(struct lens_run *r);
 
-/* Polls until the target exits or the probe is told to stop; drains and sends the final frames. */
+/* Polls until the target exits or the probe is told to stop; drains and sends the final packets. */
 void lens_run_loop(struct lens_run *r);
 
 /*
- * Ends the frame stream, then detaches and frees everything. The stream
+ * Ends the packet stream, then detaches and frees everything. The stream
  * ends first: each detach waits for an RCU grace period (seconds for all
  * links on a busy machine), and the reader has everything once stdout is
  * closed.

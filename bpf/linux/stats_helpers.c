@@ -34,9 +34,9 @@ void lens_stats_emit(int drops_fd, int submitted_fd, int ncpus, bool final)
 		s.dropped[k] = lost[k] + percpu_sum(drops_fd, k, vals, ncpus);
 	}
 	if (final)
-		lens_out_frame(LENS_FRAME_STATS, &s, sizeof(s));
+		lens_out_packet(LENS_PACKET_STATS, &s, sizeof(s));
 	else
-		lens_out_frame_first(LENS_FRAME_STATS, &s, sizeof(s));
+		lens_out_packet_first(LENS_PACKET_STATS, &s, sizeof(s));
 }
 
 struct sysagg_entry {
@@ -84,7 +84,7 @@ void lens_sysagg_emit(int sysagg_fd, int ncpus)
 				e->val.hist[b] += vals[c].hist[b];
 		}
 	}
-	lens_out_frame(LENS_FRAME_SYSAGG, entries, n * sizeof(*entries));
+	lens_out_packet(LENS_PACKET_SYSAGG, entries, n * sizeof(*entries));
 	free(entries);
 	free(vals);
 }

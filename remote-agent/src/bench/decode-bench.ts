@@ -1,17 +1,17 @@
 /*
- * Decoder micro-benchmark: frames of syscall records, as the full syscall
+ * Decoder micro-benchmark: packets of syscall records, as the full syscall
  * stream produces them, split and decoded on one core. Prints one JSON line:
  * {"eventsPerSecond": N, ...} (also the rate through enrichment and NDJSON).
  * Run: npx tsx remote-agent/src/bench/decode-bench.ts [--events N]
  */
-import { FrameSplitter } from '../decode/frames';
-import { FrameType } from '../decode/layout';
+import { PacketSplitter } from '../decode/packets';
+import { PacketType } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher } from '../enrich/enricher';
 import { ndjsonLines } from '../output/ndjson';
 import { NdjsonEncoder } from '../output/ndjson-encoder';
 import type { LensEvent } from '../protocol';
-import { recordsFrame, syscallRecord } from './synthetic';
+import { recordsPacket, syscallRecord } from './synthetic';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -19,27 +19,27 @@ function arg(name: string, fallback: number): number {
 }
 
 const total = arg('--events', 2_000_000);
-const perFrame = 512;
+const perPacket = 512;
 const chunkBytes = 64 * 1024; // a pipe read
 
-// One stream of frames, cut into pipe-sized chunks that end mid-frame.
+// One stream of packets, cut into pipe-sized chunks that end mid-packet.
 const records: Buffer[] = [];
-for (let i = 0; i < perFrame; i++) {
+for (let i = 0; i < perPacket; i++) {
   records.push(syscallRecord(i % 2 ? 0 : 1, [3n, 0x7ffd0000n + BigInt(i), 1n, 0n, 0n, 0n], 1n, 850n,
     { tsNs: 10_000_000_000n + BigInt(i) * 1000n, pid: 4242, tid: 4242, comm: 'dd' }));
 }
-const oneFrame = recordsFrame(records);
-const framesPerStream = Math.max(1, Math.ceil(total / perFrame));
-const stream = Buffer.concat(Array.from({ length: Math.min(framesPerStream, 64) }, () => oneFrame));
+const onePacket = recordsPacket(records);
+const packetsPerStream = Math.max(1, Math.ceil(total / perPacket));
+const stream = Buffer.concat(Array.from({ length: Math.min(packetsPerStream, 64) }, () => onePacket));
 const chunks: Buffer[] = [];
 for (let off = 0; off < stream.length; off += chunkBytes) chunks.push(stream.subarray(off, Math.min(off + chunkBytes, stream.length)));
-const eventsPerPass = Math.min(framesPerStream, 64) * perFrame;
+const eventsPerPass = Math.min(packetsPerStream, 64) * perPacket;
 
 function run(passes: number, sink: (batch: ProbeRecord[]) => void): number {
   const decoder = new RecordDecoder();
   const out: ProbeRecord[] = [];
-  const splitter = new FrameSplitter((type, buf, start, end) => {
-    if (type === FrameType.RECORDS) decoder.decode(buf, start, end, out);
+  const splitter = new PacketSplitter((type, buf, start, end) => {
+    if (type === PacketType.RECORDS) decoder.decode(buf, start, end, out);
   });
   let n = 0;
   const t0 = process.hrtime.bigint();
@@ -73,8 +73,8 @@ const fullRate = run(fullPasses, (batch) => {
 function runEncoder(passes: number): number {
   const decoder = new RecordDecoder();
   const encoder = new NdjsonEncoder(new Enricher({ arch: 'x86_64', realtimeOffsetNs: 1.7e18, redact: true }));
-  const splitter = new FrameSplitter((type, buf, start, end) => {
-    if (type === FrameType.RECORDS) decoder.visit(buf, start, end, encoder);
+  const splitter = new PacketSplitter((type, buf, start, end) => {
+    if (type === PacketType.RECORDS) decoder.visit(buf, start, end, encoder);
   });
   let n = 0;
   const t0 = process.hrtime.bigint();

@@ -1,9 +1,9 @@
 /*
  * Builds probe output byte for byte from the layout table: records and
- * frames as lens-probe writes them. Used by the decoder benchmark and the
+ * packets as lens-probe writes them. Used by the decoder benchmark and the
  * agent's unit tests to exercise the decoder without a kernel.
  */
-import { ABI_VERSION, FrameType, Kind, LAYOUT } from '../decode/layout';
+import { ABI_VERSION, PacketType, Kind, LAYOUT } from '../decode/layout';
 
 const H = LAYOUT.lens_hdr.fields;
 
@@ -136,21 +136,21 @@ export function dnsRecord(name: string, answers: Addr[], ret = 0, h: HeaderField
   return b;
 }
 
-/** One frame: struct lens_frame + payload. */
-export function frame(type: number, payload: Buffer): Buffer {
-  const hdr = Buffer.alloc(LAYOUT.lens_frame.size);
-  hdr.writeUInt32LE(payload.length, LAYOUT.lens_frame.fields.len);
-  hdr.writeUInt16LE(type, LAYOUT.lens_frame.fields.type);
+/** One packet: struct lens_packet + payload. */
+export function packet(type: number, payload: Buffer): Buffer {
+  const hdr = Buffer.alloc(LAYOUT.lens_packet.size);
+  hdr.writeUInt32LE(payload.length, LAYOUT.lens_packet.fields.len);
+  hdr.writeUInt16LE(type, LAYOUT.lens_packet.fields.type);
   return Buffer.concat([hdr, payload]);
 }
 
-/** A RECORDS frame holding `records` back to back. */
-export function recordsFrame(records: Buffer[]): Buffer {
-  return frame(FrameType.RECORDS, Buffer.concat(records));
+/** A RECORDS packet holding `records` back to back. */
+export function recordsPacket(records: Buffer[]): Buffer {
+  return packet(PacketType.RECORDS, Buffer.concat(records));
 }
 
-/** A HELLO frame. */
-export function helloFrame(realtimeOffsetNs: bigint, machine = 'x86_64', abi = ABI_VERSION): Buffer {
+/** A HELLO packet. */
+export function helloPacket(realtimeOffsetNs: bigint, machine = 'x86_64', abi = ABI_VERSION): Buffer {
   const L = LAYOUT.lens_hello;
   const b = Buffer.alloc(L.size);
   b.writeUInt32LE(abi, L.fields.abi_version);
@@ -158,37 +158,37 @@ export function helloFrame(realtimeOffsetNs: bigint, machine = 'x86_64', abi = A
   b.writeBigInt64LE(realtimeOffsetNs, L.fields.realtime_offset_ns);
   b.writeBigUInt64LE(1n << 24n, L.fields.ringbuf_bytes);
   cstr(b, L.fields.machine, 16, machine);
-  return frame(FrameType.HELLO, b);
+  return packet(PacketType.HELLO, b);
 }
 
-/** A STATS frame with per-kind delivered, dropped and committed counts; final: the probe's last one. */
-export function statsFrame(events: Record<number, number>, dropped: Record<number, number>, committed: Record<number, number> = {}, final = false): Buffer {
+/** A STATS packet with per-kind delivered, dropped and committed counts; final: the probe's last one. */
+export function statsPacket(events: Record<number, number>, dropped: Record<number, number>, committed: Record<number, number> = {}, final = false): Buffer {
   const L = LAYOUT.lens_stats;
   const b = Buffer.alloc(L.size);
   for (const [k, n] of Object.entries(events)) b.writeBigUInt64LE(BigInt(n), L.fields.events + Number(k) * 8);
   for (const [k, n] of Object.entries(dropped)) b.writeBigUInt64LE(BigInt(n), L.fields.dropped + Number(k) * 8);
   for (const [k, n] of Object.entries(committed)) b.writeBigUInt64LE(BigInt(n), L.fields.committed + Number(k) * 8);
   b.writeUInt32LE(final ? 1 : 0, L.fields.final);
-  return frame(FrameType.STATS, b);
+  return packet(PacketType.STATS, b);
 }
 
-/** A TARGET frame. */
-export function targetFrame(state: number, pid: number, exitCode = 0, signal = 0): Buffer {
+/** A TARGET packet. */
+export function targetPacket(state: number, pid: number, exitCode = 0, signal = 0): Buffer {
   const L = LAYOUT.lens_target;
   const b = Buffer.alloc(L.size);
   b.writeUInt32LE(state, L.fields.state);
   b.writeUInt32LE(pid, L.fields.pid);
   b.writeInt32LE(exitCode, L.fields.exit_code);
   b.writeUInt32LE(signal, L.fields.signal);
-  return frame(FrameType.TARGET, b);
+  return packet(PacketType.TARGET, b);
 }
 
-/** An ERROR frame. */
-export function errorFrame(code: number, errno: number, message: string): Buffer {
+/** An ERROR packet. */
+export function errorPacket(code: number, errno: number, message: string): Buffer {
   const L = LAYOUT.lens_error;
   const b = Buffer.alloc(L.size);
   b.writeUInt32LE(code, L.fields.code);
   b.writeInt32LE(errno, L.fields.errno_val);
   cstr(b, L.fields.message, 248, message);
-  return frame(FrameType.ERROR, b);
+  return packet(PacketType.ERROR, b);
 }

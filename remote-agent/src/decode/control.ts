@@ -1,5 +1,5 @@
 /*
- * Decoding of lens-probe's non-record frames: HELLO, STATS, TARGET, SYSAGG, ERROR.
+ * Decoding of lens-probe's non-record packets: HELLO, STATS, TARGET, SYSAGG, ERROR.
  */
 import { ERROR_MESSAGE_LEN, HIST_BUCKETS, KIND_MAX, LAYOUT, MACHINE_LEN } from './layout';
 import { cstring } from './strings';
@@ -13,7 +13,7 @@ const SK = LAYOUT.lens_sysagg_key.fields;
 const SV = LAYOUT.lens_sysagg_val.fields;
 const SYSAGG_PAIR = LAYOUT.lens_sysagg_key.size + LAYOUT.lens_sysagg_val.size;
 
-/* Decoded control frames; see struct lens_hello, lens_stats, lens_target, lens_error, lens_sysagg_*. */
+/* Decoded control packets; see struct lens_hello, lens_stats, lens_target, lens_error, lens_sysagg_*. */
 export interface Hello { abiVersion: number; kindsMask: number; realtimeOffsetNs: number; ringbufBytes: number; machine: string }
 /**
  * Cumulative counters since the probe started, indexed by enum lens_kind. committed: records on
@@ -26,7 +26,7 @@ export interface ProbeError { code: number; errno: number; message: string }
 export interface SysAggRow { pid: number; nr: number; count: number; errors: number; totalNs: number; maxNs: number; hist: number[] }
 
 function need(what: string, size: number, start: number, end: number): void {
-  if (end - start < size) throw new Error(`corrupt probe output: ${what} frame is ${end - start} bytes, expected ${size}`);
+  if (end - start < size) throw new Error(`corrupt probe output: ${what} packet is ${end - start} bytes, expected ${size}`);
 }
 
 /** struct lens_hello */
@@ -83,7 +83,7 @@ export function decodeError(buf: Buffer, start: number, end: number): ProbeError
 /** Array of {struct lens_sysagg_key; struct lens_sysagg_val}. */
 export function decodeSysAgg(buf: Buffer, start: number, end: number): SysAggRow[] {
   if ((end - start) % SYSAGG_PAIR !== 0) {
-    throw new Error(`corrupt probe output: SYSAGG frame of ${end - start} bytes is not a multiple of ${SYSAGG_PAIR}`);
+    throw new Error(`corrupt probe output: SYSAGG packet of ${end - start} bytes is not a multiple of ${SYSAGG_PAIR}`);
   }
   const dv = viewOf(buf);
   const rows: SysAggRow[] = [];

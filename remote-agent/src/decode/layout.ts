@@ -32,8 +32,8 @@ export const Flag = {
   UNTRACED_SETUID: 0x8, UNTRACED_SETGID: 0x10, UNTRACED_CAPS: 0x20, UNTRACED_NODUMP: 0x40,
 } as const;
 
-/** enum lens_frame_type */
-export const FrameType = { RECORDS: 1, HELLO: 2, STATS: 3, TARGET: 4, SYSAGG: 5, ERROR: 6 } as const;
+/** enum lens_packet_type */
+export const PacketType = { RECORDS: 1, HELLO: 2, STATS: 3, TARGET: 4, SYSAGG: 5, ERROR: 6 } as const;
 
 /** enum lens_target_state */
 export const TargetState = { STARTED: 1, EXITED: 2, ATTACHED: 3 } as const;
@@ -75,7 +75,7 @@ export const LAYOUT = {
   lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120 } },
   lens_sysagg_key: { size: 8, fields: { pid: 0, nr: 4 } },
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
-  lens_frame: { size: 8, fields: { len: 0, type: 4 } },
+  lens_packet: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
   lens_stats: { size: 352, fields: { events: 0, dropped: 112, queued_bytes: 224, committed: 232, final: 344 } },
   lens_target: { size: 16, fields: { state: 0, pid: 4, exit_code: 8, signal: 12 } },
@@ -98,8 +98,8 @@ export const CONSTANTS = {
   LENS_F_TRUNCATED: Flag.TRUNCATED, LENS_F_THREAD: Flag.THREAD, LENS_F_HAS_STACK: Flag.HAS_STACK,
   LENS_F_UNTRACED_SETUID: Flag.UNTRACED_SETUID, LENS_F_UNTRACED_SETGID: Flag.UNTRACED_SETGID,
   LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP,
-  LENS_FRAME_RECORDS: FrameType.RECORDS, LENS_FRAME_HELLO: FrameType.HELLO, LENS_FRAME_STATS: FrameType.STATS,
-  LENS_FRAME_TARGET: FrameType.TARGET, LENS_FRAME_SYSAGG: FrameType.SYSAGG, LENS_FRAME_ERROR: FrameType.ERROR,
+  LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
+  LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,
   LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED,
   LENS_FSOP_UNLINK: FsOp.UNLINK, LENS_FSOP_RMDIR: FsOp.RMDIR, LENS_FSOP_RENAME: FsOp.RENAME, LENS_FSOP_MKDIR: FsOp.MKDIR,
   LENS_FSOP_CHMOD: FsOp.CHMOD, LENS_FSOP_CHOWN: FsOp.CHOWN, LENS_FSOP_TRUNCATE: FsOp.TRUNCATE, LENS_FSOP_LINK: FsOp.LINK,

@@ -1,5 +1,5 @@
 /*
- * Batch decoding of kernel records (RECORDS frame payloads) into plain
+ * Batch decoding of kernel records (RECORDS packet payloads) into plain
  * objects, one allocation per record plus its strings. Offsets come from the
  * layout table; numbers are read with one DataView per payload. Syscall
  * arguments stay in the buffer and are read on demand (syscallArg).
@@ -102,7 +102,7 @@ export function viewOf(buf: Buffer): DataView {
 }
 
 /**
- * Receives the records of a frame in stream order (RecordDecoder.visit): syscall records
+ * Receives the records of a packet in stream order (RecordDecoder.visit): syscall records
  * in place in the buffer, never as objects (the full syscall stream is the hot path), and
  * every other kind decoded.
  */
@@ -116,14 +116,14 @@ export interface RecordVisitor {
 export interface DecodeProblem { kind: number; size: number; reason: string }
 
 /**
- * Decodes the records of RECORDS frames. Keeps a one-entry comm cache per
+ * Decodes the records of RECORDS packets. Keeps a one-entry comm cache per
  * thread so the 16-byte comm becomes a string only when it changes.
  */
 export class RecordDecoder {
   /** records that could not be decoded (unknown kind, bad size), by reason */
   readonly problems: DecodeProblem[] = [];
   problemCount = 0;
-  /** records received, decodable or not (compared with what the probe committed); counted per frame, not per record */
+  /** records received, decodable or not (compared with what the probe committed); counted per packet, not per record */
   received = 0;
   private commTid = -1;
   private commW0 = 0; private commW1 = 0; private commW2 = 0; private commW3 = 0;
@@ -147,7 +147,7 @@ export class RecordDecoder {
       const kind = dv.getUint16(off + H.kind, true);
       const size = dv.getUint16(off + H.size, true);
       if (size < HDR_SIZE || off + size > end) {
-        this.problem(kind, size, `record size ${size} does not fit the ${end - off} bytes left in the frame`);
+        this.problem(kind, size, `record size ${size} does not fit the ${end - off} bytes left in the packet`);
         this.received += n;
         return n;
       }
@@ -168,7 +168,7 @@ export class RecordDecoder {
       off += size;
     }
     this.received += n;
-    if (off !== end) this.problem(0, end - off, `${end - off} trailing bytes after the last record in a frame`);
+    if (off !== end) this.problem(0, end - off, `${end - off} trailing bytes after the last record in a packet`);
     return n;
   }
 

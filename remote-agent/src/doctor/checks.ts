@@ -42,7 +42,7 @@ function output(cmd: string, args: string[]): string | undefined {
 /** One hook type as the probe tried it: ok, or the errno name and what failed. */
 interface HookResult { ok: boolean; errno: string; detail: string }
 
-/** Parses `lens-probe --check-hooks` lines (other bytes, e.g. an ERROR frame, are ignored). */
+/** Parses `lens-probe --check-hooks` lines (other bytes, e.g. an ERROR packet, are ignored). */
 export function parseHookCheck(text: string | undefined): Map<string, HookResult> {
   const hooks = new Map<string, HookResult>();
   for (const line of (text ?? '').split('\n')) {

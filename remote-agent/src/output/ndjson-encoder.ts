@@ -1,5 +1,5 @@
 /*
- * NDJSON straight from the probe's RECORDS frames into one reusable byte
+ * NDJSON straight from the probe's RECORDS packets into one reusable byte
  * buffer, for `trace --json`. Syscall records (the full stream runs at a
  * million a second) are written field by field from their bytes: no record
  * or event object, no intermediate string per line. Every other kind goes

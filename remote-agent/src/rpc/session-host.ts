@@ -27,7 +27,7 @@ export interface SessionSink {
 export const BATCH_MS = 50;
 export const BATCH_MAX = 4096;
 export const STATS_MS = 1000;
-/** How long session/stop waits for the probe's last frames before killing it. */
+/** How long session/stop waits for the probe's last packets before killing it. */
 export const STOP_GRACE_MS = 3000;
 
 /** One session served over RPC: the trace plus its batching, counters and summaries. */
@@ -152,7 +152,7 @@ export class SessionHost {
   }
 
   /**
-   * Stops the probe; kills it if its frame stream has not ended after `graceMs` (a healthy probe ends it
+   * Stops the probe; kills it if its packet stream has not ended after `graceMs` (a healthy probe ends it
    * within milliseconds). Resolves when everything was sent.
    */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {

@@ -15,7 +15,7 @@ export class SessionError extends Error {
 }
 
 
-/** Maps a probe ERROR frame code to an RPC error code. */
+/** Maps a probe ERROR packet code to an RPC error code. */
 export function errorCodeForProbe(code: number): number {
   switch (code) {
     case ProbeErrorCode.PRIVILEGE: case ProbeErrorCode.FORBIDDEN: return ErrorCodes.PermissionDenied;
@@ -27,7 +27,7 @@ export function errorCodeForProbe(code: number): number {
   }
 }
 
-/** Fix suggestions for a probe ERROR frame code. */
+/** Fix suggestions for a probe ERROR packet code. */
 export function fixesForProbe(code: number, probePath: string): string[] {
   switch (code) {
     case ProbeErrorCode.PRIVILEGE: return privilegeFixes(probePath);

@@ -12,7 +12,7 @@ import type { LossStats } from './session';
 
 /**
  * `loss` with the records `stats` committed that were never received added to lostTotal (not per
- * kind: the agent counts what it receives per frame, not per record). When the probe died (no
+ * kind: the agent counts what it receives per packet, not per record). When the probe died (no
  * final STATS), lostBound says lostTotal is only a lower bound ('atLeast'), or 'unknown' when
  * nothing shows how much was lost.
  */

@@ -8,8 +8,8 @@ import { closeSync, openSync } from 'node:fs';
 import { machine } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
-import { FrameSplitter } from '../decode/frames';
-import { ABI_VERSION, FrameType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
+import { PacketSplitter } from '../decode/packets';
+import { ABI_VERSION, PacketType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
 import { Enricher, KIND_NAMES } from '../enrich/enricher';
 import { NdjsonEncoder, type NdjsonBatch } from '../output/ndjson-encoder';
@@ -50,7 +50,7 @@ export interface SessionHandlers {
   warning?(message: string): void;
 }
 
-/** Delivered/lost counters by event kind, from the probe's latest STATS frame. */
+/** Delivered/lost counters by event kind, from the probe's latest STATS packet. */
 export interface LossStats {
   events: Partial<Record<EventKind, number>>;
   lost: Partial<Record<EventKind, number>>;
@@ -108,12 +108,12 @@ export class TraceSession {
   pid = 0;
   state: SessionState = 'starting';
   /**
-   * Resolves when every event was handed on and the probe has exited, or has closed its frame
+   * Resolves when every event was handed on and the probe has exited, or has closed its packet
    * stream after a stop, the target's exit or an error (it may still be detaching its programs).
    */
   readonly done: Promise<SessionResult>;
 
-  private readonly splitter: FrameSplitter;
+  private readonly splitter: PacketSplitter;
   private readonly decoder = new RecordDecoder();
   private enricher: Enricher | undefined;
   private encoder: NdjsonEncoder | undefined;
@@ -134,7 +134,7 @@ export class TraceSession {
   private readonly arch: Arch;
 
   private constructor(private readonly opts: SessionOptions, private readonly on: SessionHandlers) {
-    this.splitter = new FrameSplitter((type, buf, start, end) => this.frame(type, buf, start, end));
+    this.splitter = new PacketSplitter((type, buf, start, end) => this.packet(type, buf, start, end));
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     this.arch = archFromMachine(machine());
   }
@@ -227,7 +227,7 @@ export class TraceSession {
     if (stdio[5]) (stdio[5] as Readable).on('data', (d: Buffer) => this.on.output?.('stderr', d));
     (proc.stdin as Writable).on('error', () => { /* probe gone; its exit is reported below */ });
     if (stdio[3]) (stdio[3] as Writable).on('error', () => { /* target closed its stdin */ });
-    // The probe's exit plus the end of its frame stream ends the session. Not execa's result: that also waits
+    // The probe's exit plus the end of its packet stream ends the session. Not execa's result: that also waits
     // for every stdio pipe, which a still-running target (probe killed) can hold open indefinitely.
     // A stream that ends in order (after a stop, the target's exit or an error) ends it at once: the probe
     // closes stdout before it detaches its programs, which can take seconds.
@@ -317,9 +317,9 @@ export class TraceSession {
     this.on.events(batch);
   }
 
-  private frame(type: number, buf: Buffer, start: number, end: number): void {
+  private packet(type: number, buf: Buffer, start: number, end: number): void {
     switch (type) {
-      case FrameType.RECORDS: {
+      case PacketType.RECORDS: {
         if (!this.enricher) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
         const before = this.decoder.problemCount;
         if (this.encoder) this.decoder.visit(buf, start, end, this.encoder);
@@ -330,17 +330,17 @@ export class TraceSession {
         }
         return;
       }
-      case FrameType.HELLO: return this.hello(buf, start, end);
-      case FrameType.STATS: {
+      case PacketType.HELLO: return this.hello(buf, start, end);
+      case PacketType.STATS: {
         this.flush();
         this.probeStats = decodeStats(buf, start, end);
         this.lost = lossStats(this.probeStats);
         this.on.stats?.(this.lost);
         return;
       }
-      case FrameType.TARGET: return this.targetFrame(buf, start, end);
-      case FrameType.SYSAGG: return this.on.sysagg?.(decodeSysAgg(buf, start, end));
-      case FrameType.ERROR: {
+      case PacketType.TARGET: return this.targetPacket(buf, start, end);
+      case PacketType.SYSAGG: return this.on.sysagg?.(decodeSysAgg(buf, start, end));
+      case PacketType.ERROR: {
         const err = decodeError(buf, start, end);
         if (err.code === ProbeErrorCode.DEGRADED) {
           // one event group is missing; the session goes on with the others
@@ -355,7 +355,7 @@ export class TraceSession {
         return;
       }
       default:
-        this.on.warning?.(`probe sent an unknown frame type ${type} (${end - start} bytes); skipped`);
+        this.on.warning?.(`probe sent an unknown packet type ${type} (${end - start} bytes); skipped`);
     }
   }
 
@@ -375,7 +375,7 @@ export class TraceSession {
     if (isAttach(t)) this.enricher.seedFromProc(t.pid);
   }
 
-  private targetFrame(buf: Buffer, start: number, end: number): void {
+  private targetPacket(buf: Buffer, start: number, end: number): void {
     const t = decodeTarget(buf, start, end);
     if (t.state === TargetState.STARTED || t.state === TargetState.ATTACHED) {
       this.pid = t.pid;
@@ -399,8 +399,8 @@ export class TraceSession {
     const lines = this.stderrTail.split('\n');
     this.stderrTail = lines.pop() ?? '';
     for (const l of lines) if (l.trim()) this.stderrLines.push(l);
-    // The probe also reports failures as ERROR frames, which arrive on the other pipe: wait a moment
-    // so a line that only repeats an ERROR frame is not shown twice.
+    // The probe also reports failures as ERROR packets, which arrive on the other pipe: wait a moment
+    // so a line that only repeats an ERROR packet is not shown twice.
     if (this.stderrLines.length && !this.stderrTimer) this.stderrTimer = setTimeout(() => this.flushStderr(), 100);
   }
 
@@ -424,7 +424,7 @@ export class TraceSession {
     this.flush();
     this.flushStderr();
     const pending = this.splitter.pendingBytes;
-    if (pending) this.on.warning?.(`probe output ended inside a frame (${pending} bytes cut off)`);
+    if (pending) this.on.warning?.(`probe output ended inside a packet (${pending} bytes cut off)`);
     if (this.stderrTail.trim()) this.on.warning?.(`lens-probe: ${this.stderrTail}`);
     const died = this.started.settled && !this.probeStats?.final;
     this.lost = withUndelivered(this.lost, this.probeStats, this.decoder.received, died);

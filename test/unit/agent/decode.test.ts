@@ -1,33 +1,33 @@
-// Decoder: frames split at every possible byte boundary, every record kind, control frames, malformed input.
+// Decoder: packets split at every possible byte boundary, every record kind, control packets, malformed input.
 import assert from 'node:assert/strict';
 import { decodeError, decodeHello, decodeStats, decodeTarget } from '../../../remote-agent/src/decode/control';
-import { FrameSplitter } from '../../../remote-agent/src/decode/frames';
-import { ABI_VERSION, FrameType, Kind, LAYOUT } from '../../../remote-agent/src/decode/layout';
+import { PacketSplitter } from '../../../remote-agent/src/decode/packets';
+import { ABI_VERSION, PacketType, Kind, LAYOUT } from '../../../remote-agent/src/decode/layout';
 import {
   RecordDecoder, syscallArg, type DnsRecord, type ExecRecord, type ExitRecord, type ForkRecord, type OpenRecord, type ProbeRecord, type SockRecord, type SyscallRecord,
 } from '../../../remote-agent/src/decode/records';
 import {
-  dnsRecord, errorFrame, execRecord, exitRecord, forkRecord, helloFrame, openRecord, record, recordsFrame, sockRecord, statsFrame, syscallRecord, targetFrame,
+  dnsRecord, errorPacket, execRecord, exitRecord, forkRecord, helloPacket, openRecord, record, recordsPacket, sockRecord, statsPacket, syscallRecord, targetPacket,
 } from '../../../remote-agent/src/bench/synthetic';
 import { nameText, unescapeName } from '../../../remote-agent/src/decode/strings';
 
 function splitAll(stream: Buffer, cuts: number[]): Array<{ type: number; payload: Buffer }> {
-  const frames: Array<{ type: number; payload: Buffer }> = [];
-  const s = new FrameSplitter((type, buf, start, end) => frames.push({ type, payload: Buffer.from(buf.subarray(start, end)) }));
+  const packets: Array<{ type: number; payload: Buffer }> = [];
+  const s = new PacketSplitter((type, buf, start, end) => packets.push({ type, payload: Buffer.from(buf.subarray(start, end)) }));
   let prev = 0;
   for (const c of [...cuts, stream.length]) { s.push(stream.subarray(prev, c)); prev = c; }
   assert.equal(s.pendingBytes, 0);
-  return frames;
+  return packets;
 }
 
-describe('frame splitter', function () {
+describe('packet splitter', function () {
   const stream = Buffer.concat([
-    helloFrame(1000n), recordsFrame([syscallRecord(0, [1n], 5n, 10n)]), statsFrame({ 13: 1 }, {}), targetFrame(2, 42, 3),
+    helloPacket(1000n), recordsPacket([syscallRecord(0, [1n], 5n, 10n)]), statsPacket({ 13: 1 }, {}), targetPacket(2, 42, 3),
   ]);
 
-  it('yields the same frames for every split point, including inside frame headers', function () {
+  it('yields the same packets for every split point, including inside packet headers', function () {
     const whole = splitAll(stream, []);
-    assert.deepEqual(whole.map((f) => f.type), [FrameType.HELLO, FrameType.RECORDS, FrameType.STATS, FrameType.TARGET]);
+    assert.deepEqual(whole.map((f) => f.type), [PacketType.HELLO, PacketType.RECORDS, PacketType.STATS, PacketType.TARGET]);
     for (let cut = 1; cut < stream.length; cut++) assert.deepEqual(splitAll(stream, [cut]), whole, `cut at ${cut}`);
   });
 
@@ -36,13 +36,13 @@ describe('frame splitter', function () {
     assert.deepEqual(splitAll(stream, cuts).length, 4);
   });
 
-  it('keeps an incomplete frame pending and rejects an absurd frame length', function () {
-    const s = new FrameSplitter(() => assert.fail('no frame is complete'));
+  it('keeps an incomplete packet pending and rejects an absurd packet length', function () {
+    const s = new PacketSplitter(() => assert.fail('no packet is complete'));
     s.push(stream.subarray(0, 20));
     assert.equal(s.pendingBytes, 20);
     const bad = Buffer.alloc(8);
     bad.writeUInt32LE(0xffffffff, 0);
-    assert.throws(() => new FrameSplitter(() => {}).push(bad), /corrupt probe output: frame of 4294967295 bytes/);
+    assert.throws(() => new PacketSplitter(() => {}).push(bad), /corrupt probe output: packet of 4294967295 bytes/);
   });
 });
 
@@ -129,7 +129,7 @@ describe('record decoder', function () {
     assert.equal(d.received, 4, 'every record received is counted, decodable or not');
   });
 
-  it('reports a record whose size overruns the frame', function () {
+  it('reports a record whose size overruns the packet', function () {
     const r = exitRecord(0);
     const { out, d } = decode(r.subarray(0, 60));
     assert.equal(out.length, 0);
@@ -143,17 +143,17 @@ describe('record decoder', function () {
   });
 });
 
-describe('control frames', function () {
+describe('control packets', function () {
   const payload = (f: Buffer) => [f, 8, f.length] as const;
   it('HELLO, STATS, TARGET, ERROR', function () {
-    const h = decodeHello(...payload(helloFrame(-5n, 'aarch64')));
+    const h = decodeHello(...payload(helloPacket(-5n, 'aarch64')));
     assert.deepEqual([h.abiVersion, h.realtimeOffsetNs, h.machine, h.ringbufBytes], [ABI_VERSION, -5, 'aarch64', 1 << 24]);
-    const s = decodeStats(...payload(statsFrame({ [Kind.OPEN]: 7 }, { [Kind.SYSCALL]: 3 }, { [Kind.OPEN]: 9 }, true)));
+    const s = decodeStats(...payload(statsPacket({ [Kind.OPEN]: 7 }, { [Kind.SYSCALL]: 3 }, { [Kind.OPEN]: 9 }, true)));
     assert.deepEqual([s.events[Kind.OPEN], s.dropped[Kind.SYSCALL], s.dropped[Kind.OPEN], s.committed[Kind.OPEN], s.final], [7, 3, 0, 9, true]);
-    assert.deepEqual(decodeTarget(...payload(targetFrame(2, 42, 0, 9))), { state: 2, pid: 42, exitCode: 0, signal: 9 });
-    assert.deepEqual(decodeError(...payload(errorFrame(1, 1, 'need CAP_BPF'))), { code: 1, errno: 1, message: 'need CAP_BPF' });
+    assert.deepEqual(decodeTarget(...payload(targetPacket(2, 42, 0, 9))), { state: 2, pid: 42, exitCode: 0, signal: 9 });
+    assert.deepEqual(decodeError(...payload(errorPacket(1, 1, 'need CAP_BPF'))), { code: 1, errno: 1, message: 'need CAP_BPF' });
   });
-  it('rejects a truncated control frame', function () {
-    assert.throws(() => decodeHello(Buffer.alloc(20), 0, 20), /HELLO frame is 20 bytes, expected 40/);
+  it('rejects a truncated control packet', function () {
+    assert.throws(() => decodeHello(Buffer.alloc(20), 0, 20), /HELLO packet is 20 bytes, expected 40/);
   });
 });

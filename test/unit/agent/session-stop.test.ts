@@ -1,5 +1,5 @@
 // session/stop on a launched program that would run forever: the session ends as 'stopped' (the
-// probe's last frames arrive before the fallback kill would turn it into 'failed'), the events
+// probe's last packets arrive before the fallback kill would turn it into 'failed'), the events
 // captured before the stop are all delivered, the target is terminated, and shutdown still answers.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
