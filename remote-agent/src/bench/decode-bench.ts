@@ -7,9 +7,11 @@
 import { PacketSplitter } from '../decode/packets';
 import { PacketType } from '../decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../decode/records';
+import { linuxHostFacts } from '../backend/linux/host-facts';
 import { Enricher } from '../enrich/enricher';
 import { ndjsonLines } from '../output/ndjson';
-import { NdjsonEncoder } from '../output/ndjson-encoder';
+import { ndjsonSink } from '../output/ndjson-sink';
+import { Pipeline } from '../pipeline/pipeline';
 import type { LensEvent } from '../protocol';
 import { recordsPacket, syscallRecord } from './synthetic';
 
@@ -69,19 +71,20 @@ const fullRate = run(fullPasses, (batch) => {
   bytes += ndjsonLines(events).length;
 });
 
-// What `trace --json` does: records visited in place and written as NDJSON into one reused buffer.
+// What `trace --json` does: records visited in place, through the stages, written by the NDJSON sink into one reused buffer.
 function runEncoder(passes: number): number {
   const decoder = new RecordDecoder();
-  const encoder = new NdjsonEncoder(new Enricher({ arch: 'x86_64', realtimeOffsetNs: 1.7e18, redact: true }));
-  const splitter = new PacketSplitter((type, buf, start, end) => {
-    if (type === PacketType.RECORDS) decoder.visit(buf, start, end, encoder);
-  });
   let n = 0;
+  const enricher = new Enricher({ arch: 'x86_64', realtimeOffsetNs: 1.7e18, redact: true });
+  const pipeline = new Pipeline({ enricher, host: linuxHostFacts() }, decoder, [ndjsonSink((batch) => { n += batch.events; })]);
+  const splitter = new PacketSplitter((type, buf, start, end) => {
+    if (type === PacketType.RECORDS) decoder.visit(buf, start, end, pipeline);
+  });
   const t0 = process.hrtime.bigint();
   for (let p = 0; p < passes; p++) {
     for (const c of chunks) {
       splitter.push(c);
-      n += encoder.take().events;
+      pipeline.flush(); // as the session does after each read
     }
   }
   return n / (Number(process.hrtime.bigint() - t0) / 1e9);

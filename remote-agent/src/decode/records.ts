@@ -109,7 +109,8 @@ export function viewOf(buf: Buffer): DataView {
 export interface RecordVisitor {
   /** a syscall record at buf[off, off + its size); the header and fields are read through dv */
   syscall(buf: Buffer, dv: DataView, off: number): void;
-  record(r: ProbeRecord): void;
+  /** any other record, decoded; it sits at buf[off, off + its size) */
+  record(r: ProbeRecord, buf: Buffer, dv: DataView, off: number): void;
 }
 
 /** Why a record could not be decoded; counted and reported, never dropped silently. */
@@ -160,7 +161,7 @@ export class RecordDecoder {
       } else {
         const r = this.decodeOne(buf, dv, off, kind, size);
         if (r) {
-          if (v) v.record(r);
+          if (v) v.record(r, buf, dv, off);
           else out!.push(r);
           n++;
         }
@@ -186,6 +187,11 @@ export class RecordDecoder {
     this.commTid = tid; this.commW0 = w0; this.commW1 = w1; this.commW2 = w2; this.commW3 = w3;
     this.commStr = cstring(buf, c, COMM_LEN);
     return this.commStr;
+  }
+
+  /** The syscall record at buf[off] (one that visit() handed on in place) as an object. */
+  syscallAt(buf: Buffer, dv: DataView, off: number): SyscallRecord {
+    return this.decodeOne(buf, dv, off, Kind.SYSCALL, 0) as SyscallRecord;
   }
 
   /** The names of a record (exec, open, fsop) must end within it: else a problem, and undefined. */

@@ -4,7 +4,7 @@
  * DNS names on connections, redacted command lines; and keeps the process,
  * fd and DNS tables current as records pass through.
  */
-import { Flag, FsOp, Kind } from '../decode/layout';
+import { Flag, FsOp, Kind, LAYOUT } from '../decode/layout';
 import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
 import type {
   DnsEvent, EventBase, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
@@ -51,7 +51,14 @@ export const KIND_NAMES: Record<number, EventKind> = {
   ...SOCK_KINDS, [Kind.TCP_CLOSE]: 'tcp_close', [Kind.DNS]: 'dns', [Kind.SYSCALL]: 'syscall',
 };
 
-/** Per-session enrichment state and the record -> event conversion. */
+const H = LAYOUT.lens_hdr.fields;
+const SC = LAYOUT.lens_syscall_event.fields;
+
+/**
+ * Per-session enrichment state and the record -> event conversion. A syscall's own change
+ * to the fd table (close, dup...) is applied when the next record comes (or at settle()),
+ * so whoever shows that syscall still sees the fd it closed.
+ */
 export class Enricher {
   readonly processes = new ProcessTable();
   readonly fds = new FdTable();
@@ -62,6 +69,12 @@ export class Enricher {
   /** what argument decoding reads from the session (arch, fd paths) */
   readonly argCtx: ArgContext;
   private readonly reader = new ArgReader();
+  /** the fd change of the latest syscall, not applied yet (pendingName '' when none) */
+  private pendingName = '';
+  private pendingPid = 0;
+  private pendingA0 = 0;
+  private pendingA1 = 0;
+  private pendingRet = 0;
 
   constructor(private readonly opts: EnricherOptions) {
     this.table = syscallTable(opts.arch);
@@ -92,8 +105,13 @@ export class Enricher {
 
   /** Converts one record; updates the tables. */
   enrich(r: ProbeRecord): LensEvent {
+    if (this.pendingName) this.settle();
     switch (r.kind) {
-      case Kind.SYSCALL: return this.syscall(r);
+      case Kind.SYSCALL: {
+        const ev = this.syscallEvent(r);
+        this.noteFdChange(ev.name, r.pid, this.reader.reset(r.buf, r.argsOff), r.ret);
+        return ev;
+      }
       case Kind.EXEC: return this.exec(r);
       case Kind.FORK: return this.fork(r);
       case Kind.EXIT: return this.exit(r);
@@ -114,7 +132,52 @@ export class Enricher {
     return b;
   }
 
-  private syscall(r: SyscallRecord): SyscallEvent {
+  /**
+   * A syscall record in place in the probe's buffer (the enrich stage's fast path): the tables
+   * learn from it what enrich() would, without an event object.
+   */
+  syscallAt(buf: Buffer, dv: DataView, o: number): void {
+    if (this.pendingName) this.settle();
+    const ret = dv.getInt32(o + SC.ret + 4, true) * 4294967296 + dv.getUint32(o + SC.ret, true);
+    if (ret < 0) return;
+    const name = this.table.name(dv.getUint32(o + SC.nr, true));
+    this.noteFdChange(name, dv.getUint32(o + H.pid, true), this.reader.reset(buf, o + SC.args), ret);
+  }
+
+  /** Applies the fd change of the latest syscall (the pipeline calls it when a batch of records ends). */
+  settle(): void {
+    const name = this.pendingName;
+    if (!name) return;
+    this.pendingName = '';
+    const pid = this.pendingPid;
+    switch (name) {
+      case 'close': this.fds.close(pid, this.pendingA0); break;
+      case 'dup': case 'fcntl': this.fds.dup(pid, this.pendingA0, this.pendingRet); break;
+      default: this.fds.dup(pid, this.pendingA0, this.pendingA1); break; // dup2, dup3
+    }
+  }
+
+  /** Remembers what a successful close/dup/dup2/dup3/fcntl(F_DUPFD) changes in the fd table. */
+  private noteFdChange(name: string, pid: number, a: ArgReader, ret: number): void {
+    if (ret < 0) return;
+    switch (name) {
+      case 'close': case 'dup': case 'dup2': case 'dup3': break;
+      case 'fcntl': {
+        const cmd = a.s32(1);
+        if (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC) return;
+        break;
+      }
+      default: return;
+    }
+    this.pendingName = name;
+    this.pendingPid = pid;
+    this.pendingA0 = a.s32(0);
+    this.pendingA1 = a.s32(1);
+    this.pendingRet = ret;
+  }
+
+  /** The event of a syscall record, reading the tables as they are; changes nothing. */
+  syscallEvent(r: SyscallRecord): SyscallEvent {
     const name = this.table.name(r.nr);
     const ev: SyscallEvent = {
       ts: r.tsNs / 1e6 + this.offsetMs, kind: 'syscall', pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, comm: r.comm,
@@ -128,22 +191,7 @@ export class Enricher {
     if (decoded) ev.decoded = decoded;
     const errno = errnoOfResult(r.ret);
     if (errno) ev.errno = errno;
-    else this.trackFds(name, r.pid, this.reader.reset(r.buf, r.argsOff), r.ret);
     return ev;
-  }
-
-  /** close/dup keep the fd table current from the syscall stream (call for successful syscalls only). */
-  trackFds(name: string, pid: number, a: ArgReader, ret: number): void {
-    switch (name) {
-      case 'close': this.fds.close(pid, a.s32(0)); break;
-      case 'dup': this.fds.dup(pid, a.s32(0), ret); break;
-      case 'dup2': case 'dup3': this.fds.dup(pid, a.s32(0), a.s32(1)); break;
-      case 'fcntl': {
-        const cmd = a.s32(1);
-        if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) this.fds.dup(pid, a.s32(0), ret);
-        break;
-      }
-    }
   }
 
   private exec(r: ExecRecord): ExecEvent {

@@ -1,16 +1,15 @@
 /*
- * NDJSON straight from the probe's RECORDS packets into one reusable byte
- * buffer, for `trace --json`. Syscall records (the full stream runs at a
- * million a second) are written field by field from their bytes: no record
- * or event object, no intermediate string per line. Every other kind goes
- * through the enricher and ndjson.ts. The lines are byte for byte those
- * ndjson.ts writes for the same events.
+ * NDJSON into one reusable byte buffer, for `trace --json` (the NDJSON sink).
+ * Syscall records (the full stream runs at a million a second) are written
+ * field by field from their bytes in the probe's buffer: no record or event
+ * object, no intermediate string per line. Every other event goes through
+ * ndjson.ts. The lines are byte for byte those ndjson.ts writes for the same
+ * events.
  */
 import { COMM_LEN, LAYOUT } from '../decode/layout';
-import type { ProbeRecord, RecordVisitor } from '../decode/records';
 import { cstring } from '../decode/strings';
 import type { Enricher } from '../enrich/enricher';
-import type { EventKind } from '../protocol';
+import type { EventKind, LensEvent } from '../protocol';
 import { ArgReader, decodeArgsInto, hasArgDecoder, type DecodedSink } from '../syscalls/args';
 import { errnoOfResult } from '../syscalls/errno';
 import { ndjsonLine } from './ndjson';
@@ -36,8 +35,8 @@ interface SyscallText { name: string; bytes: Uint8Array; decoded: boolean }
 /** The batch handed on by take(): NDJSON bytes (valid until the next write) and events per kind. */
 export interface NdjsonBatch { bytes: Buffer; counts: Partial<Record<EventKind, number>>; events: number }
 
-/** Writes the NDJSON lines of decoded and raw records into a growing, reused buffer. */
-export class NdjsonEncoder implements RecordVisitor, DecodedSink {
+/** Writes the NDJSON lines of events and in-place syscall records into a growing, reused buffer. */
+export class NdjsonEncoder implements DecodedSink {
   private buf = Buffer.allocUnsafe(1 << 20);
   private pos = 0;
   private syscalls = 0;
@@ -67,8 +66,8 @@ export class NdjsonEncoder implements RecordVisitor, DecodedSink {
     return batch;
   }
 
-  record(r: ProbeRecord): void {
-    const ev = this.enricher.enrich(r);
+  /** An event made by the stages. */
+  event(ev: LensEvent): void {
     this.others[ev.kind] = (this.others[ev.kind] ?? 0) + 1;
     this.otherCount++;
     const line = ndjsonLine(ev);
@@ -76,6 +75,7 @@ export class NdjsonEncoder implements RecordVisitor, DecodedSink {
     this.pos += this.buf.write(line, this.pos, 'utf8');
   }
 
+  /** A syscall record in place at buf[o]; the enricher's tables as they are at this record. */
   syscall(buf: Buffer, dv: DataView, o: number): void {
     const e = this.enricher;
     const pid = dv.getUint32(o + H.pid, true);
@@ -128,8 +128,6 @@ export class NdjsonEncoder implements RecordVisitor, DecodedSink {
       this.ascii(',"errno":"');
       this.ascii(errno);
       this.buf[this.pos++] = 0x22;
-    } else if (reader) {
-      e.trackFds(text.name, pid, reader, ret);
     }
     this.buf[this.pos++] = 0x7d;
     this.buf[this.pos++] = 0x0a;

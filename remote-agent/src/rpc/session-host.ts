@@ -10,6 +10,7 @@ import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificatio
 import { syscallSummaryRows } from '../output/syscall-summary';
 import { readStat } from '../proc/procfs';
 import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
+import { eventSink } from '../pipeline/event-sink';
 import { EventBatcher } from './event-batcher';
 
 /** Where a session's notifications go (the RPC connection, or a test). */
@@ -58,11 +59,10 @@ export class SessionHost {
   }
 
   /** Starts the trace; rejects with a SessionError when it cannot. */
-  async start(opts: Omit<SessionOptions, 'statsMs'>): Promise<number> {
+  async start(opts: Omit<SessionOptions, 'statsMs' | 'sinks'>): Promise<number> {
     let finishedState: StateNotificationParams | undefined;
     this.liveSysagg = opts.events.includes('syscount');
-    this.session = await TraceSession.start({ ...opts, statsMs: STATS_MS }, {
-      events: (batch) => this.batcher.add(batch),
+    this.session = await TraceSession.start({ ...opts, statsMs: STATS_MS, sinks: [eventSink((batch) => this.batcher.add(batch))] }, {
       state: (state, info) => {
         this.state = state;
         if (state === 'running') this.sink.state({ sessionId: this.id, state });

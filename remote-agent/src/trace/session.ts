@@ -10,10 +10,12 @@ import type { Readable, Writable } from 'node:stream';
 import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
 import { PacketSplitter } from '../decode/packets';
 import { ABI_VERSION, PacketType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
-import { RecordDecoder, type ProbeRecord } from '../decode/records';
+import { RecordDecoder } from '../decode/records';
 import { Enricher, KIND_NAMES } from '../enrich/enricher';
-import { NdjsonEncoder, type NdjsonBatch } from '../output/ndjson-encoder';
-import { ErrorCodes, INPUT_PENDING_MAX_BYTES, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LensEvent, type LossReason, type LostBound, type SessionState } from '../protocol';
+import { Pipeline } from '../pipeline/pipeline';
+import type { SinkFactory } from '../pipeline/stage';
+import { linuxHostFacts } from '../backend/linux/host-facts';
+import { ErrorCodes, INPUT_PENDING_MAX_BYTES, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
 import { errorCodeForProbe, fixesForProbe, SessionError } from './errors';
@@ -33,15 +35,12 @@ export interface SessionOptions {
   statsMs?: number;
   /** for stdio 'inherit': the agent's fds the target's stdin/stdout/stderr use (default 0,1,2) */
   inheritFds?: [number, number, number];
-  /** hand events on as NDJSON bytes (handlers.lines) instead of event objects (handlers.events) */
-  ndjson?: boolean;
+  /** where the staged records go (eventSink, ndjsonSink, ...) */
+  sinks: readonly SinkFactory[];
 }
 
-/** Everything a session reports; all optional except events and state. */
+/** Everything a session reports besides its records (which go to its sinks); all optional except state. */
 export interface SessionHandlers {
-  events(batch: LensEvent[]): void;
-  /** with options.ndjson: the NDJSON lines of the events that arrived together; the bytes are reused after the call */
-  lines?(batch: NdjsonBatch): void;
   state(state: SessionState, info: { exitCode?: number; signal?: string; message?: string; code?: number }): void;
   output?(stream: 'stdout' | 'stderr', data: Buffer): void;
   stats?(stats: LossStats): void;
@@ -116,8 +115,7 @@ export class TraceSession {
   private readonly splitter: PacketSplitter;
   private readonly decoder = new RecordDecoder();
   private enricher: Enricher | undefined;
-  private encoder: NdjsonEncoder | undefined;
-  private readonly records: ProbeRecord[] = [];
+  private pipeline: Pipeline | undefined;
   private probe: ResultPromise | undefined;
   private firstError: ProbeError | undefined;
   private target: { exitCode: number; signal: number } | undefined;
@@ -306,24 +304,15 @@ export class TraceSession {
   }
 
   private flush(): void {
-    if (this.encoder) {
-      if (this.encoder.pending) this.on.lines?.(this.encoder.take());
-      return;
-    }
-    if (this.records.length === 0 || !this.enricher) return;
-    const batch: LensEvent[] = new Array(this.records.length);
-    for (let i = 0; i < this.records.length; i++) batch[i] = this.enricher.enrich(this.records[i]);
-    this.records.length = 0;
-    this.on.events(batch);
+    this.pipeline?.flush();
   }
 
   private packet(type: number, buf: Buffer, start: number, end: number): void {
     switch (type) {
       case PacketType.RECORDS: {
-        if (!this.enricher) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
+        if (!this.pipeline) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
         const before = this.decoder.problemCount;
-        if (this.encoder) this.decoder.visit(buf, start, end, this.encoder);
-        else this.decoder.decode(buf, start, end, this.records);
+        this.decoder.visit(buf, start, end, this.pipeline);
         if (this.decoder.problemCount > before) {
           const p = this.decoder.problems[this.decoder.problems.length - 1];
           this.on.warning?.(`${this.decoder.problemCount - before} malformed record(s) skipped: ${p?.reason ?? ''}`);
@@ -370,9 +359,9 @@ export class TraceSession {
     let arch: Arch = this.arch;
     try { arch = archFromMachine(h.machine); } catch (e) { this.on.warning?.((e as Error).message); }
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
-    if (this.opts.ndjson) this.encoder = new NdjsonEncoder(this.enricher);
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromProc(t.pid);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host: linuxHostFacts() }, this.decoder, this.opts.sinks);
   }
 
   private targetPacket(buf: Buffer, start: number, end: number): void {

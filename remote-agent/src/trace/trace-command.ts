@@ -8,6 +8,8 @@ import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type L
 import { EventCounts, summaryLine } from '../output/counts';
 import { humanLine } from '../output/human';
 import type { NdjsonBatch } from '../output/ndjson-encoder';
+import { ndjsonSink } from '../output/ndjson-sink';
+import { eventSink } from '../pipeline/event-sink';
 import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
 import { syscallSummaryRows } from '../output/syscall-summary';
@@ -159,10 +161,8 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
       target: args.pid !== undefined ? { pid: args.pid } : { command: args.command!, stdio: 'inherit' },
       events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
       // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
-      inheritFds: [0, args.json ? 2 : 1, 2], ndjson: args.json,
+      inheritFds: [0, args.json ? 2 : 1, 2], sinks: [args.json ? ndjsonSink(lines) : eventSink(print)],
     }, {
-      events: print,
-      lines,
       state: () => {},
       warning: warn,
       sysagg: (rows) => { sysagg = rows; },

@@ -1,13 +1,28 @@
-// `trace --json` writes syscall records straight from their bytes (NdjsonEncoder): the lines must be
-// byte for byte those of the event model path (decode -> enrich -> ndjson.ts), kinds mixed in order.
+// `trace --json` writes syscall records straight from their bytes (the NDJSON sink): the lines must be
+// byte for byte those of the event model path (decode -> enrich -> ndjson.ts), kinds mixed in order,
+// and both come out of the same pipeline of stages.
 import assert from 'node:assert/strict';
 import { execRecord, exitRecord, forkRecord, openRecord, syscallRecord } from '../../../remote-agent/src/bench/synthetic';
+import { linuxHostFacts } from '../../../remote-agent/src/backend/linux/host-facts';
 import { RecordDecoder, type ProbeRecord } from '../../../remote-agent/src/decode/records';
-import { Enricher } from '../../../remote-agent/src/enrich/enricher';
+import { Enricher, type EnricherOptions } from '../../../remote-agent/src/enrich/enricher';
 import { ndjsonLines } from '../../../remote-agent/src/output/ndjson';
-import { NdjsonEncoder } from '../../../remote-agent/src/output/ndjson-encoder';
+import type { NdjsonBatch } from '../../../remote-agent/src/output/ndjson-encoder';
+import { ndjsonSink } from '../../../remote-agent/src/output/ndjson-sink';
+import { eventSink } from '../../../remote-agent/src/pipeline/event-sink';
+import { Pipeline } from '../../../remote-agent/src/pipeline/pipeline';
+import type { SinkFactory } from '../../../remote-agent/src/pipeline/stage';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
 
 const NEG = (n: bigint) => BigInt.asUintN(64, n);
+
+/** Runs `payload` through a fresh session pipeline into `sink`. */
+function through(payload: Buffer, opts: EnricherOptions, sink: SinkFactory): void {
+  const decoder = new RecordDecoder();
+  const pipeline = new Pipeline({ enricher: new Enricher(opts), host: linuxHostFacts() }, decoder, [sink]);
+  decoder.visit(payload, 0, payload.length, pipeline);
+  pipeline.flush();
+}
 
 function both(records: Buffer[], offsetNs = 1_795_265_763_385_096_400 + 29) {
   const payload = Buffer.concat(records);
@@ -16,9 +31,13 @@ function both(records: Buffer[], offsetNs = 1_795_265_763_385_096_400 + 29) {
   new RecordDecoder().decode(payload, 0, payload.length, decoded);
   const objects = new Enricher(opts);
   const expected = ndjsonLines(decoded.map((r) => objects.enrich(r)));
-  const encoder = new NdjsonEncoder(new Enricher(opts));
-  new RecordDecoder().visit(payload, 0, payload.length, encoder);
-  return { expected, batch: encoder.take() };
+  const staged: LensEvent[] = [];
+  through(payload, opts, eventSink((events) => staged.push(...events)));
+  assert.equal(ndjsonLines(staged), expected, 'the event sink gets the events enrich() makes');
+  const batches: NdjsonBatch[] = [];
+  through(payload, opts, ndjsonSink((b) => batches.push({ ...b, bytes: Buffer.from(b.bytes) })));
+  assert.equal(batches.length, 1);
+  return { expected, batch: batches[0] };
 }
 
 describe('NDJSON encoder (trace --json)', function () {
@@ -58,13 +77,15 @@ describe('NDJSON encoder (trace --json)', function () {
     }
   });
 
-  it('reuses its buffer: take() hands over what was written since the last take()', function () {
-    const enc = new NdjsonEncoder(new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true }));
+  it('hands on what arrived since the last flush, once', function () {
+    const decoder = new RecordDecoder();
+    const batches: number[] = [];
+    const pipeline = new Pipeline({ enricher: new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true }), host: linuxHostFacts() },
+      decoder, [ndjsonSink((b) => batches.push(b.events))]);
     const rec = syscallRecord(39, [], 1n, 1n);
-    new RecordDecoder().visit(rec, 0, rec.length, enc);
-    const first = enc.take();
-    assert.equal(first.events, 1);
-    assert.equal(enc.pending, 0);
-    assert.equal(enc.take().bytes.length, 0);
+    decoder.visit(rec, 0, rec.length, pipeline);
+    pipeline.flush();
+    pipeline.flush();
+    assert.deepEqual(batches, [1]);
   });
 });

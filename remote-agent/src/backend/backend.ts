@@ -1,0 +1,116 @@
+/*
+ * The seam between the agent and the platform it traces on. A backend gives
+ * the pipeline a probe (started with options; a stream of packets out; typed
+ * control in) and host facts (processes and what they hold). backend/linux
+ * is the only place that knows /proc, lens-probe's argv and signals; a
+ * Windows backend slots in beside it, and the pipeline never asks which OS
+ * it runs on (backend/platform.ts picks the backend).
+ */
+import type { AgentCapabilities, AttachTarget, DoctorCheck, EventGroup, LaunchTarget, ProcessInfo } from '../protocol';
+
+/** What a probe is started with. */
+export interface ProbeOptions {
+  target: LaunchTarget | AttachTarget;
+  events: readonly EventGroup[];
+  /** syscall names (or numbers) for the syscall stream; all when omitted */
+  syscalls?: readonly string[];
+  ringbufBytes?: number;
+  /** how often the probe reports its counters (ms) */
+  statsMs: number;
+  /** for stdio 'inherit': the agent's fds the target's stdin/stdout/stderr use (default 0,1,2) */
+  inheritFds?: [number, number, number];
+}
+
+/** What a running probe reports, in the order it happens. */
+export interface ProbeListener {
+  /** bytes of the packet stream (events.h framing), in order, cut anywhere */
+  packets(chunk: Buffer): void;
+  /** the probe's own diagnostic text (its stderr) */
+  diagnostics(chunk: Buffer): void;
+  /** output of a launched target whose stdio is 'pipe' */
+  targetOutput(stream: 'stdout' | 'stderr', data: Buffer): void;
+  /** the packet stream ended; the probe may still be detaching its programs */
+  packetsEnded(): void;
+  /** the probe is gone (its packet stream ended or a grace period passed); startError: it never ran */
+  exited(info: { code?: number; signal?: string; startError?: string }): void;
+}
+
+/** Typed control of a running probe. */
+export interface ProbeControl {
+  /** the probe's own process id (not the target's) */
+  readonly probePid: number | undefined;
+  /** follows a running process and its descendants (the probe answers a refusal with an ERROR packet) */
+  addPid(pid: number): void;
+  /** stops following a process */
+  removePid(pid: number): void;
+  /** asks for fresh counters (and the in-kernel syscall aggregation) */
+  requestStats(): void;
+  /** asks the probe to detach, flush and exit; safe to call more than once */
+  stop(): void;
+  /** ends the probe at once (after stop() did not end it in time) */
+  kill(signal?: NodeJS.Signals): void;
+  /** writes to the launched target's stdin (stdio 'pipe'); throws a SessionError when it cannot */
+  input(data: Buffer): void;
+  /** stops (true) or restarts reading the target's output */
+  holdOutput(held: boolean): void;
+  /** after a stop: ends a launched target that still runs (never an attached one) */
+  endTarget(pid: number, graceMs: number): void;
+  /** the probe may still be detaching: it must not keep the agent alive */
+  release(): void;
+}
+
+/** Finding, checking and starting the platform's probe. */
+export interface ProbeBackend {
+  /** the probe binary, or why there is none and what to do */
+  locate(): { path: string } | { error: string; fixes: string[] };
+  /** whether the probe can get its privileges: null when it can */
+  privilegeProblem(probePath: string): AgentCapabilities['problem'];
+  /**
+   * Checks a target before any probe runs, so a typo gets a clear answer: throws a SessionError
+   * for a missing command or process; returns the launched program's resolved path.
+   */
+  checkTarget(target: LaunchTarget | AttachTarget, env: NodeJS.ProcessEnv): { execPath?: string };
+  /** Starts the probe; what it writes goes to `listener`. Throws a SessionError for bad options. */
+  start(probePath: string, options: ProbeOptions, listener: ProbeListener): Promise<ProbeControl>;
+  /** fixes for a probe ERROR packet's code */
+  fixesForError(code: number, probePath: string): string[];
+}
+
+/** One process as the host sees it now. */
+export interface ProcessFacts {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** one letter: R, S, D, Z (exited, not reaped yet), ... */
+  state: string;
+  /** start time, ns since boot; with pid, the process key */
+  startNs: number;
+}
+
+/** Facts about the host's processes; every reader returns undefined for a process that is gone. */
+export interface HostFacts {
+  process(pid: number): ProcessFacts | undefined;
+  exists(pid: number): boolean;
+  /** every visible process id */
+  pids(): number[];
+  cmdline(pid: number): string[] | undefined;
+  cwd(pid: number): string | undefined;
+  /** the program file the process runs */
+  exe(pid: number): string | undefined;
+  /** real user id */
+  uid(pid: number): number | undefined;
+  /** open fds and what they refer to (paths, `socket:[inode]`, ...) */
+  fds(pid: number): Map<number, string>;
+  /** every process for attach pickers, command lines redacted */
+  list(): ProcessInfo[];
+}
+
+/** A platform: its probe, its host facts, and its health checks. */
+export interface Backend {
+  /** process.platform value this backend serves */
+  readonly platform: string;
+  readonly probe: ProbeBackend;
+  readonly host: HostFacts;
+  /** what this machine and user can do, each missing thing with its fix */
+  doctor(): DoctorCheck[];
+}

@@ -1,0 +1,22 @@
+/*
+ * The enrich stage: every record updates the session's tables (processes,
+ * fds, DNS names) and gets its event; syscall records stay in place, their
+ * fd changes applied once the sinks have seen them.
+ */
+import type { Stage, StageContext } from '../pipeline/stage';
+import type { StagedRecord } from '../pipeline/staged-record';
+
+/** Turns records into events with the session's Enricher. */
+export function enrichStage(ctx: StageContext): Stage {
+  const e = ctx.enricher;
+  return {
+    name: 'enrich',
+    record(r: StagedRecord): void {
+      if (r.record) r.event = e.enrich(r.record);
+      else e.syscallAt(r.buf, r.dv, r.off);
+    },
+    flush(): void {
+      e.settle();
+    },
+  };
+}

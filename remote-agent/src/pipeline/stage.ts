@@ -1,0 +1,40 @@
+/*
+ * What a stage and a sink are. A stage sees every record in stream order and
+ * adds what it knows (enrich: names, paths, process facts; later symbolize:
+ * frames; rules: findings); a sink hands the staged records on (JSON-RPC
+ * batches, NDJSON bytes, human lines). Stages run before sinks, record by
+ * record, so a sink sees the tables as they were at its record.
+ */
+import type { HostFacts } from '../backend/backend';
+import type { Enricher } from '../enrich/enricher';
+import type { StagedRecord } from './staged-record';
+
+/** What stages and sinks of one session share. */
+export interface StageContext {
+  /** the session's tables and time base: processes, fds, DNS names, syscall names, epoch offset */
+  readonly enricher: Enricher;
+  /** the platform's process facts */
+  readonly host: HostFacts;
+}
+
+/** A step every record goes through, in the order of STAGES (stages.ts). */
+export interface Stage {
+  readonly name: string;
+  /** one record, in stream order */
+  record(r: StagedRecord): void;
+  /** the records that arrived together have all been seen */
+  flush?(): void;
+}
+
+/** Where staged records go. */
+export interface Sink {
+  /** one record, after every stage; it may not be kept (toEvent() gives an object that may) */
+  record(r: StagedRecord): void;
+  /** the records that arrived together are complete: hand them on */
+  flush(): void;
+}
+
+/** Makes a stage for a session; undefined when the session does not need it. */
+export type StageFactory = (ctx: StageContext) => Stage | undefined;
+/** Makes a sink for a session, once the session's context exists (after the probe's HELLO). */
+export type SinkFactory = (ctx: StageContext) => Sink;

@@ -1,0 +1,11 @@
+/*
+ * The stages every record goes through, in order. Adding a stage is one file
+ * (a StageFactory) and one line here.
+ */
+import { enrichStage } from '../enrich/enrich-stage';
+import type { StageFactory } from './stage';
+
+/** decode → these stages → sinks. */
+export const STAGES: readonly StageFactory[] = [
+  enrichStage,
+];
