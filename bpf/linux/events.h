@@ -291,7 +291,7 @@ struct lens_error {
 /*
  * lens-probe's stdin: control commands, one per line ("add 1234\n"), at most
  * LENS_CMD_LINE_MAX - 1 bytes (a longer line is cut); EOF is stop. The agent
- * writes them with remote-agent/src/probe/commands.ts only.
+ * writes them with remote-agent/src/decode/commands.ts only.
  */
 #define LENS_CMD_ADD "add"        /* add PID: trace PID and, from now on, its descendants */
 #define LENS_CMD_REMOVE "remove"  /* remove PID: stop tracing PID (its traced children stay) */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { encodeCommand } from '../../remote-agent/src/decode/commands';
 import { requireBpf } from '../helpers/bpf';
 import { cFixture } from '../helpers/fixtures';
 import { CLI_ENTRY } from '../helpers/paths';
@@ -59,7 +60,8 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     const other = sleeper(AS_NOBODY);
     const root = sleeper();
     children.push(own, other, root);
-    const run = await runProbeAsNobody(probe.path, ['--events', 'exec', '--pid', String(own.pid)], `add ${root.pid}\nadd ${other.pid}\n`);
+    const run = await runProbeAsNobody(probe.path, ['--events', 'exec', '--pid', String(own.pid)],
+      encodeCommand({ op: 'add', pid: root.pid! }) + encodeCommand({ op: 'add', pid: other.pid! }));
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`add: pid ${root.pid} \\(sleep\\) runs as uid 0`));
     assert.doesNotMatch(run.stderr, new RegExp(`pid ${other.pid}\\b`));

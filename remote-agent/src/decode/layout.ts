@@ -19,6 +19,8 @@ export const HIST_BUCKETS = 32;
 export const UNIX_PATH_LEN = 108;
 export const ERROR_MESSAGE_LEN = 248;
 export const MACHINE_LEN = 16;
+/** Process ids are below this (LENS_PID_LIMIT, PID_MAX_LIMIT on 64-bit kernels). */
+export const PID_LIMIT = 4194304;
 
 /** enum lens_kind */
 export const Kind = {
@@ -92,6 +94,7 @@ export const CONSTANTS = {
   LENS_DNS_MAX_ANSWERS: DNS_MAX_ANSWERS,
   LENS_KIND_MAX: KIND_MAX,
   LENS_HIST_BUCKETS: HIST_BUCKETS,
+  LENS_PID_LIMIT: PID_LIMIT,
   LENS_EXEC: Kind.EXEC, LENS_FORK: Kind.FORK, LENS_EXIT: Kind.EXIT, LENS_OPEN: Kind.OPEN, LENS_FSOP: Kind.FSOP,
   LENS_CONNECT: Kind.CONNECT, LENS_ACCEPT: Kind.ACCEPT, LENS_BIND: Kind.BIND, LENS_LISTEN: Kind.LISTEN,
   LENS_TCP_CLOSE: Kind.TCP_CLOSE, LENS_UDP_SEND: Kind.UDP_SEND, LENS_DNS: Kind.DNS, LENS_SYSCALL: Kind.SYSCALL,

@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { machine } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
+import { encodeCommand } from '../decode/commands';
 import { PacketSplitter } from '../decode/packets';
 import { ABI_VERSION, PacketType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
 import { RecordDecoder } from '../decode/records';
@@ -449,7 +450,7 @@ export class TraceSession {
   stop(): void {
     this.stopRequested = true;
     const stdin = this.probe?.stdin as Writable | null;
-    if (stdin && !stdin.destroyed && stdin.writable) stdin.end('stop\n');
+    if (stdin && !stdin.destroyed && stdin.writable) stdin.end(encodeCommand({ op: 'stop' }));
   }
 
   /** Kills the probe (after stop() did not end it in time). */
@@ -460,7 +461,7 @@ export class TraceSession {
   /** Asks the probe for fresh STATS (and SYSAGG in syscount mode). */
   requestStats(): void {
     const stdin = this.probe?.stdin as Writable | null;
-    if (stdin && stdin.writable) stdin.write('stats\n');
+    if (stdin && stdin.writable) stdin.write(encodeCommand({ op: 'stats' }));
   }
 
   /**
