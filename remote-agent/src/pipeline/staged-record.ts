@@ -16,7 +16,7 @@ export type SyscallMaterializer = (buf: Buffer, dv: DataView, off: number) => Le
 export class StagedRecord {
   /** enum lens_kind */
   kind = 0;
-  /** the frame payload and the record's offset in it (every kind) */
+  /** the RECORDS packet payload and the record's offset in it (every kind) */
   buf: Buffer = Buffer.alloc(0);
   dv: DataView = new DataView(new ArrayBuffer(0));
   off = 0;
