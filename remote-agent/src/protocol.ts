@@ -173,7 +173,14 @@ export interface InitializeResult {
 }
 export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, void>('initialize');
 
+/**
+ * What a session traces, tagged by `kind`: the same type in session/start and in
+ * the header of the extension's session files. (Clients of protocol 1 that omit
+ * `kind` are understood from `command` or `pid`.)
+ */
+export type SessionTarget = LaunchTarget | AttachTarget | DebugTarget;
 export interface LaunchTarget {
+  kind: 'launch';
   /** argv[0] is looked up in PATH */
   command: string[];
   cwd?: string;
@@ -186,10 +193,22 @@ export interface LaunchTarget {
   stdio?: 'inherit' | 'pipe' | 'null';
 }
 export interface AttachTarget {
+  kind: 'attach';
   pid: number;
+  /** the process's name and command line as the client listed them: labels only (redacted like events when redaction is on) */
+  comm?: string;
+  cmdline?: string;
+}
+/** The program a VS Code debug session runs: traced from its pid as an attach is. */
+export interface DebugTarget {
+  kind: 'debug';
+  pid: number;
+  /** the debug session's name and debugger type (e.g. "Launch app", "node"): labels only */
+  name: string;
+  debugType: string;
 }
 export interface SessionStartParams {
-  target: LaunchTarget | AttachTarget;
+  target: SessionTarget;
   events?: EventGroup[];
   /** syscall names to trace in the syscall stream (default: all) */
   syscalls?: string[];

@@ -65,7 +65,7 @@ describe('agent --stdio (real process)', function () {
       await rpc.sendRequest(InitializeRequest, { clientName: 'integration-test' });
       const dir = scratchDir('rpc-session');
       const bin = cFixture('spawn');
-      const { sessionId, pid } = await rpc.sendRequest(SessionStartRequest, { target: { command: [bin, '4'], cwd: dir, stdio: 'null' } });
+      const { sessionId, pid } = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'launch', command: [bin, '4'], cwd: dir, stdio: 'null' } });
       const exited = await waitFor('the session to exit', () => states.find((s) => s.sessionId === sessionId && s.state === 'exited'), 20_000);
       assert.equal(exited.exitCode, 4);
       const exec = events.find((e) => e.kind === 'exec' && e.filename === bin);

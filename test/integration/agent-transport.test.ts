@@ -136,7 +136,7 @@ describe('agent transport (real agent processes)', function () {
       const dir = scratchDir('transport-stall');
       // 60,000 opens per second (the fixture catches up owed opens), for longer than the stall; stopped after it
       const { sessionId } = await rpc.sendRequest(SessionStartRequest, {
-        target: { command: [NODE, scriptFixture('bench/open-loop.js'), String(STALL_MS / 1000 + 10), '60000', `${dir}/f`], cwd: dir, stdio: 'null' },
+        target: { kind: 'launch', command: [NODE, scriptFixture('bench/open-loop.js'), String(STALL_MS / 1000 + 10), '60000', `${dir}/f`], cwd: dir, stdio: 'null' },
         events: ['file'],
       });
       await waitFor('the first events', () => received > 0, 20_000);
@@ -173,7 +173,7 @@ describe('agent transport (real agent processes)', function () {
       const agent = new AgentProcess();
       const rpc = agent.connect();
       await rpc.sendRequest(InitializeRequest, { clientName: 'transport-test' });
-      const { sessionId } = await rpc.sendRequest(SessionStartRequest, { target: { command: ['sleep', '60'], stdio: 'pipe' }, events: ['exec'] });
+      const { sessionId } = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'launch', command: ['sleep', '60'], stdio: 'pipe' }, events: ['exec'] });
       const chunk = Buffer.alloc(1024 * 1024, 0x78).toString('base64');
       let accepted = 0;
       let refusal: { code: number; message: string } | undefined;

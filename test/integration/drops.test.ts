@@ -38,7 +38,7 @@ describe('ring buffer overflow', function () {
     });
     await rpc.sendRequest(InitializeRequest, { clientName: 'integration-test' });
     const { sessionId } = await rpc.sendRequest(SessionStartRequest, {
-      target: { command: [cFixture('burst'), String(OPENS)], stdio: 'null' },
+      target: { kind: 'launch', command: [cFixture('burst'), String(OPENS)], stdio: 'null' },
       events: ['file'],
       ringbufBytes: 4096,
     });

@@ -49,7 +49,7 @@ describe('probe killed under load', function () {
     rpc.onNotification(StateNotification, (p) => { state = p.state; });
     await rpc.sendRequest(InitializeRequest, { clientName: 'integration-test' });
     const { sessionId } = await rpc.sendRequest(SessionStartRequest, {
-      target: { command: [cFixture('burst'), String(OPENS)], stdio: 'null' }, events: ['file'],
+      target: { kind: 'launch', command: [cFixture('burst'), String(OPENS)], stdio: 'null' }, events: ['file'],
     });
     await waitFor('20k open events', () => delivered >= 20_000, 30_000);
     killProbe(agent.child.pid!);

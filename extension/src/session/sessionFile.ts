@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
-import type { LensEvent, SessionState, SessionStats, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
+import type { LensEvent, SessionState, SessionStats, SessionTarget, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
+
+export type { SessionTarget } from '../../../remote-agent/src/protocol';
 
 /** File name suffix of recorded sessions (gzip-compressed NDJSON). */
 export const SESSION_FILE_SUFFIX = '.lens.ndjson.gz';
@@ -18,6 +20,7 @@ export interface SessionFileHeader {
   runtimeLens: 'session';
   version: 1;
   title: string;
+  /** what was traced (the target type of session/start; never its env) */
   target: SessionTarget;
   startedAt: number;
   agentVersion?: string;
@@ -47,14 +50,12 @@ export interface SessionFileTrailer {
   recorded: number;
 }
 
-/** What was traced: a launched command or an attached pid. */
-export type SessionTarget =
-  | { kind: 'launch'; command: string[]; cwd: string }
-  | { kind: 'attach'; pid: number; comm?: string; /** from processes/list, redacted like events when redaction is on */ cmdline?: string };
-
 /** The program a target runs, by base name only (never its arguments): what a session file is named after. */
 export function targetProgram(target: SessionTarget): string {
-  const argv0 = target.kind === 'launch' ? target.command[0] : target.comm ?? target.cmdline?.split(' ')[0];
+  let argv0: string | undefined;
+  if (target.kind === 'launch') argv0 = target.command[0];
+  else if (target.kind === 'attach') argv0 = target.comm ?? target.cmdline?.split(' ')[0];
+  else argv0 = target.name;
   return path.basename(argv0 ?? '');
 }
 

@@ -43,7 +43,14 @@ function routeKey(agentId: AgentId, sessionId: string): string {
 /** A target as sessions show and record it: the launched argv and the attached command line redacted. */
 function redactTarget(target: SessionTarget): SessionTarget {
   if (target.kind === 'launch') return { ...target, command: redactArgv(target.command) };
-  return target.cmdline ? { ...target, cmdline: redactCommandLine(target.cmdline) } : target;
+  if (target.kind === 'attach' && target.cmdline) return { ...target, cmdline: redactCommandLine(target.cmdline) };
+  return target;
+}
+
+/** A target as sessions show and record it: what was traced, never the environment it was given. */
+function shownTarget(target: SessionTarget, redact: boolean): SessionTarget {
+  const shown = target.kind === 'launch' ? { kind: target.kind, command: target.command, cwd: target.cwd } : target;
+  return redact ? redactTarget(shown) : shown;
 }
 
 /**
@@ -124,7 +131,7 @@ export class SessionManager implements Disposable {
   async start(client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void): Promise<Session> {
     const settings = this.options.settings();
     // the agent runs the command as given; the session, its views and its file show it redacted, like the events
-    const shown = settings.redact ? redactTarget(target) : target;
+    const shown = shownTarget(target, settings.redact);
     const id = `s${this.nextId++}`;
     const session = new Session({
       id, title: settings.redact ? redactCommandLine(title) : title, target: shown, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,
@@ -134,7 +141,8 @@ export class SessionManager implements Disposable {
     this.startsInFlight++;
     try {
       const result = await client.startSession({
-        target: target.kind === 'launch' ? { command: target.command, cwd: target.cwd, stdio: 'pipe' } : { pid: target.pid },
+        // the agent gets what it traces; an attach's name and command line are the extension's labels
+        target: target.kind === 'launch' ? { ...target, stdio: 'pipe' } : target.kind === 'attach' ? { kind: 'attach', pid: target.pid } : target,
         events: settings.events,
         redact: settings.redact,
       });

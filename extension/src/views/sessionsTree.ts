@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { LOSS_REASONS, lossReasonsText, type EventKind } from '../../../remote-agent/src/protocol';
+import { LOSS_REASONS, lossReasonsText, type EventKind, type SessionTarget } from '../../../remote-agent/src/protocol';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import type { Clock } from '../util/clock';
@@ -42,12 +42,11 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
         .map(([kind, n]) => ({ type: 'detail', session: s, id: `kind-${kind}`, label: kind, description: `${n}${s.stats.lost[kind] ? ` (lost ${s.stats.lost[kind]})` : ''}` }));
     }
     const s = element.session;
-    const target = s.target.kind === 'launch' ? `${s.target.command.join(' ')}  (in ${s.target.cwd})`
-      : `pid ${s.target.pid}${s.target.comm ? ` (${s.target.comm})` : ''}${s.target.cmdline ? ` · ${s.target.cmdline}` : ''}`;
+    const target = targetDescription(s.target);
     const end = s.stats.endedAt ?? this.clock.now();
     const rows: SessionsTreeElement[] = [
       { type: 'detail', session: s, id: 'agent', label: 'Agent', description: s.agentLabel ?? 'local agent', icon: 'server-process' },
-      { type: 'detail', session: s, id: 'target', label: s.target.kind === 'launch' ? 'Command' : 'Attached to', description: target, tooltip: target, icon: 'terminal' },
+      { type: 'detail', session: s, id: 'target', label: TARGET_LABELS[s.target.kind], description: target, tooltip: target, icon: 'terminal' },
       { type: 'detail', session: s, id: 'state', label: 'State', description: `${s.stateLabel()} · ${duration(s.stats.startedAt, end)}`, tooltip: s.message, icon: 'pulse' },
       {
         type: 'detail', session: s, id: 'events', label: 'Events', description: `${s.stats.total} (${shortNumber(s.stats.rate)}/s) · ${s.window.size} in memory`, icon: 'list-flat', kinds: s.stats.total > 0,
@@ -101,6 +100,18 @@ const LOST_TOOLTIP = `Events that were traced but never reached VS Code, by reas
   + 'or unknown). Never hidden.';
 
 /** "12 (buffers full 5, client not reading 7)", "≥12 (probe died 12)", "unknown" */
+/** The Sessions view's label for a session's target, by kind. */
+const TARGET_LABELS: Record<SessionTarget['kind'], string> = { launch: 'Command', attach: 'Attached to', debug: 'Debugging' };
+
+/** One line saying what a session traces. */
+function targetDescription(t: SessionTarget): string {
+  switch (t.kind) {
+    case 'launch': return `${t.command.join(' ')}${t.cwd ? `  (in ${t.cwd})` : ''}`;
+    case 'attach': return `pid ${t.pid}${t.comm ? ` (${t.comm})` : ''}${t.cmdline ? ` · ${t.cmdline}` : ''}`;
+    case 'debug': return `${t.name} (${t.debugType}) · pid ${t.pid}`;
+  }
+}
+
 function lostDescription(s: Session): string {
   const why = s.stats.lostTotal ? lossReasonsText(s.stats.lostReasons) : '';
   return why ? `${lostCount(s.stats)} (${why})` : lostCount(s.stats);

@@ -20,7 +20,7 @@ import {
   DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
   ProcessListRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type AgentCapabilities, type EventGroup, type InitializeResult, type LaunchTarget, type SessionStartParams,
+  type AgentCapabilities, type AttachTarget, type EventGroup, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
 } from '../protocol';
 import { SessionError } from '../trace/errors';
 import { AGENT_VERSION } from '../version';
@@ -67,6 +67,41 @@ function toResponseError(e: unknown): ResponseError<unknown> {
     return new ResponseError(e.code, message, { fixes: e.fixes });
   }
   return new ResponseError(ErrorCodes.InternalError, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** Validates a session/start target; a protocol-1 client's target without `kind` is understood from `command` or `pid`. */
+function parseTarget(t: Record<string, unknown>): SessionTarget {
+  const kind = t.kind ?? ('command' in t ? 'launch' : 'pid' in t ? 'attach' : undefined);
+  switch (kind) {
+    case 'attach': {
+      v.onlyKeys(t, 'target', ['kind', 'pid', 'comm', 'cmdline']);
+      const target: AttachTarget = { kind: 'attach', pid: v.integer(t.pid, 'target.pid', { min: 1, max: 2 ** 22 })! };
+      const comm = v.string(t.comm, 'target.comm', { optional: true });
+      if (comm !== undefined) target.comm = comm;
+      const cmdline = v.string(t.cmdline, 'target.cmdline', { optional: true });
+      if (cmdline !== undefined) target.cmdline = cmdline;
+      return target;
+    }
+    case 'debug':
+      v.onlyKeys(t, 'target', ['kind', 'pid', 'name', 'debugType']);
+      return {
+        kind: 'debug', pid: v.integer(t.pid, 'target.pid', { min: 1, max: 2 ** 22 })!,
+        name: v.string(t.name, 'target.name')!, debugType: v.string(t.debugType, 'target.debugType')!,
+      };
+    case 'launch': {
+      v.onlyKeys(t, 'target', ['kind', 'command', 'cwd', 'env', 'stdio']);
+      const launch: LaunchTarget = { kind: 'launch', command: v.stringArray(t.command, 'target.command', { nonEmpty: true })! };
+      if (launch.command[0] === '') v.invalid('target.command[0]', 'a non-empty program name', '');
+      const cwd = v.string(t.cwd, 'target.cwd', { optional: true, nonEmpty: true });
+      if (cwd !== undefined) launch.cwd = cwd;
+      const env = v.stringRecord(t.env, 'target.env');
+      if (env) launch.env = env;
+      launch.stdio = v.oneOf(t.stdio, 'target.stdio', ['inherit', 'pipe', 'null'] as const) ?? 'pipe';
+      return launch;
+    }
+    default:
+      return v.invalid('target', 'an object with "pid" (attach) or "command" (launch) and its "kind" ("launch", "attach" or "debug")', t);
+  }
 }
 
 /** A running server on one connection. */
@@ -226,24 +261,7 @@ export class AgentServer {
   private parseStart(params: unknown): SessionStartParams {
     const p = v.object(params);
     v.onlyKeys(p, 'params', ['target', 'events', 'syscalls', 'redact', 'ringbufBytes']);
-    const t = v.object(p.target, 'target');
-    let target: SessionStartParams['target'];
-    if ('pid' in t) {
-      v.onlyKeys(t, 'target', ['pid']);
-      target = { pid: v.integer(t.pid, 'target.pid', { min: 1, max: 2 ** 22 })! };
-    } else if ('command' in t) {
-      v.onlyKeys(t, 'target', ['command', 'cwd', 'env', 'stdio']);
-      const launch: LaunchTarget = { command: v.stringArray(t.command, 'target.command', { nonEmpty: true })! };
-      if (launch.command[0] === '') v.invalid('target.command[0]', 'a non-empty program name', '');
-      const cwd = v.string(t.cwd, 'target.cwd', { optional: true, nonEmpty: true });
-      if (cwd !== undefined) launch.cwd = cwd;
-      const env = v.stringRecord(t.env, 'target.env');
-      if (env) launch.env = env;
-      launch.stdio = v.oneOf(t.stdio, 'target.stdio', ['inherit', 'pipe', 'null'] as const) ?? 'pipe';
-      target = launch;
-    } else {
-      v.invalid('target', 'an object with "pid" (attach) or "command" (launch)', t);
-    }
+    const target = parseTarget(v.object(p.target, 'target'));
     const out: SessionStartParams = { target };
     const events = v.stringArray(p.events, 'events', { optional: true, nonEmpty: true, oneOf: EVENT_GROUPS });
     if (events) out.events = events as EventGroup[];
@@ -266,9 +284,10 @@ export class AgentServer {
     if ('error' in probe) throw new ResponseError(ErrorCodes.ProbeFailed, probe.error);
     const id = `s${this.nextId++}`;
     const host = new SessionHost(id, this.sink());
-    const stdio = 'command' in p.target ? (p.target.stdio === 'inherit' ? 'null' : p.target.stdio) : undefined;
-    const target = 'command' in p.target ? { ...p.target, stdio } as LaunchTarget : p.target;
     // 'inherit' would mix the target's output into the JSON-RPC stream: the agent's stdio is the protocol.
+    // A debug target is traced from its pid, as an attach is.
+    const t = p.target;
+    const target: LaunchTarget | AttachTarget = t.kind === 'launch' ? { ...t, stdio: t.stdio === 'inherit' ? 'null' : t.stdio } : { kind: 'attach', pid: t.pid };
     this.sessions.set(id, host);
     try {
       const pid = await host.start({

@@ -158,7 +158,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
       throw new SessionError(ErrorCodes.ProbeFailed, (e as Error).message);
     }
     session = await TraceSession.start({
-      target: args.pid !== undefined ? { pid: args.pid } : { command: args.command!, stdio: 'inherit' },
+      target: args.pid !== undefined ? { kind: 'attach', pid: args.pid } : { kind: 'launch', command: args.command!, stdio: 'inherit' },
       events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
       // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
       inheritFds: [0, args.json ? 2 : 1, 2], sinks: [args.json ? ndjsonSink(lines) : eventSink(print)],

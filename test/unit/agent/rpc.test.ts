@@ -151,6 +151,9 @@ describe('JSON-RPC server', function () {
       [{ target: { command: ['ls'] }, events: ['exec', 'bogus'] }, /events\[1\] must be one of exec, file, net, dns, syscall, syscount/],
       [{ target: { command: ['ls'] }, ringbufBytes: 5000 }, /ringbufBytes must be a power of two >= 4096/],
       [{ target: { command: ['ls'] }, colour: true }, /params has unknown field "colour"/],
+      [{ target: { kind: 'trace', pid: 5 } }, /target must be an object with "pid" \(attach\) or "command" \(launch\) and its "kind" \("launch", "attach" or "debug"\)/],
+      [{ target: { kind: 'attach', command: ['ls'] } }, /target has unknown field "command"/],
+      [{ target: { kind: 'debug', pid: 5 } }, /target.name must be a string, got nothing/],
     ];
     for (const [params, re] of starts) {
       const r = await c.request(id++, 'session/start', params);
@@ -254,7 +257,10 @@ describe('JSON-RPC server', function () {
     assert.doesNotMatch(r2.error!.message, /\/usr\/bin/, 'the PATH is not repeated');
     const r3 = await c.request(3, 'session/start', { target: { command: ['./missing.sh'], cwd: '/tmp' } });
     assert.match(r3.error!.message, /no executable file at \/tmp\/missing.sh/);
-    const ok = await c.request(4, 'doctor');
+    // a debug session's program is traced from its pid, as an attach is
+    const r4 = await c.request(4, 'session/start', { target: { kind: 'debug', pid: 4_000_000, name: 'Launch app', debugType: 'node' } });
+    assert.equal(r4.error?.message, 'no process with pid 4000000; pick a running process (`ps -e` lists them)');
+    const ok = await c.request(5, 'doctor');
     assert.ok(Array.isArray(ok.result));
   });
 

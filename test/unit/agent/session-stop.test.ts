@@ -44,7 +44,7 @@ describe('session/stop with the real probe', function () {
       await rpc.sendRequest(InitializeRequest, { clientName: 'session-stop-test' });
       const dir = scratchDir('session-stop');
       const code = `${script} require("fs").readFileSync("/etc/hostname"); setInterval(() => {}, 1000);`;
-      const { sessionId, pid } = await rpc.sendRequest(SessionStartRequest, { target: { command: [NODE, '-e', code], cwd: dir, stdio: 'null' } });
+      const { sessionId, pid } = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'launch', command: [NODE, '-e', code], cwd: dir, stdio: 'null' } });
       await waitFor('the open of /etc/hostname', () => events.some((e) => e.kind === 'open' && e.pid === pid && e.path === '/etc/hostname'), 20_000);
       const before = events.length;
 

@@ -68,7 +68,7 @@ describe('Attach to Process…', () => {
     assert.equal(await p.pick(), true);
     assert.equal(options[0].matchOnDescription, true);
     assert.equal(options[0].matchOnDetail, true);
-    assert.deepEqual(agent.started.map((s) => s.target), [{ pid: 20 }]);
+    assert.deepEqual(agent.started.map((s) => s.target), [{ kind: 'attach', pid: 20 }]);
     assert.equal(sessions.current?.title, 'python3 (pid 20)');
     assert.deepEqual(sessions.current?.target, { kind: 'attach', pid: 20, comm: 'python3', cmdline: 'python3 -m http.server 8080' });
     assert.deepEqual(errors, []);

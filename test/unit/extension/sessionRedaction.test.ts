@@ -50,7 +50,7 @@ describe('session redaction (title, target, file header, file name, folder)', ()
   it('launch: the agent gets the real command; title, target, file header and file name hold no secret; folder 0700', async () => {
     const argv = secretCommand();
     const session = await manager.start(client, { kind: 'launch', command: argv, cwd: root }, typed(argv));
-    assert.deepEqual(agent.started[0].target, { command: argv, cwd: root, stdio: 'pipe' }, 'the agent runs the command as given');
+    assert.deepEqual(agent.started[0].target, { kind: 'launch', command: argv, cwd: root, stdio: 'pipe' }, 'the agent runs the command as given');
     assert.equal(agent.started[0].redact, true);
     assert.deepEqual(leakedSecrets(session.title), []);
     assert.deepEqual(leakedSecrets(JSON.stringify(session.target)), []);
@@ -69,7 +69,7 @@ describe('session redaction (title, target, file header, file name, folder)', ()
   it('attach: the command line of the picked process is redacted in the session and its file', async () => {
     const cmdline = 'node server.js --db-password hunter2 --token hdrTOKEN';
     const session = await manager.start(client, { kind: 'attach', pid: 4242, comm: 'node', cmdline }, 'node (pid 4242)');
-    assert.deepEqual(agent.started[0].target, { pid: 4242 });
+    assert.deepEqual(agent.started[0].target, { kind: 'attach', pid: 4242 });
     assert.equal(session.target.kind === 'attach' && session.target.cmdline, 'node server.js --db-password *** --token ***');
     assert.match(path.basename(session.file!), /_node\.lens\.ndjson\.gz$/);
     assert.deepEqual(leakedSecrets(await fileText(session)), []);
