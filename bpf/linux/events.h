@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 2
+#define LENS_ABI_VERSION 3
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
@@ -51,6 +51,7 @@ enum lens_kind {
 #define LENS_F_UNTRACED_SETGID 0x10  /* a gid change (setgid file) */
 #define LENS_F_UNTRACED_CAPS   0x20  /* capabilities gained (file capabilities) */
 #define LENS_F_UNTRACED_NODUMP 0x40  /* the process is not dumpable (e.g. an unreadable binary) */
+#define LENS_F_NO_RETURN 0x80  /* syscall: exit/exit_group, recorded at entry (ret and dur_ns are 0) */
 
 /*
  * Common process header, first in every kernel record (40 + 16 = 56 bytes).
@@ -188,13 +189,26 @@ struct lens_dns_event {
 	struct lens_addr answers[LENS_DNS_MAX_ANSWERS];
 };
 
+/* lens_syscall_event.data_arg[i]: what data item i holds, (type << 4) | argument index. */
+#define LENS_SYSDATA_STR 1       /* the NUL-terminated string the argument points to */
+#define LENS_SYSDATA_ARGV 2      /* execve argv: its strings, NUL-separated */
+#define LENS_SYSDATA_SOCKADDR 3  /* the sockaddr bytes; their length is the next argument */
+#define LENS_SYSDATA_ARG_MASK 0xf
+
+/*
+ * One syscall. Variable length: the fixed part, then up to two data items
+ * (strings or sockaddrs the arguments point to, read in the kernel) back to
+ * back, data_len[0] bytes then data_len[1] bytes (each string with its NUL).
+ */
 struct lens_syscall_event {
 	struct lens_hdr h;
 	__s64 ret;
 	__u64 dur_ns;
 	__u64 args[6];
-	__u32 nr;
-	__u32 _pad;
+	__u16 nr;
+	__u8 data_arg[2];     /* LENS_SYSDATA_* << 4 | argument index; 0: no item */
+	__u16 data_len[2];
+	char data[];
 };
 
 /* Aggregated mode: key/value of the in-kernel per-process syscall map. */

@@ -9,6 +9,7 @@
  * call and return costs tens of nanoseconds under return-thunk mitigations).
  */
 #include "common.bpf.h"
+#include "sysdata.bpf.h"
 
 /* Syscalls to trace, one bit per number; set by lens-probe (--syscalls). */
 const volatile __u64 lens_syscall_set[LENS_SYSCALL_MAX / 64] = {};
@@ -25,7 +26,7 @@ __u32 lens_held_tgid = 0;
 /*
  * execve/execveat: a successful one from a non-leader thread changes the
  * thread's id (de_thread), so its pairing goes through the task stash.
- * exit/exit_group never return: nothing to pair.
+ * exit/exit_group never return: recorded at entry.
  */
 #if defined(__TARGET_ARCH_x86)
 #define LENS_NR_EXECVE 59
@@ -104,6 +105,77 @@ static __always_inline struct lens_sys_pending *lens_sys_slot(__u32 tid)
 	return bpf_map_lookup_elem(&lens_sys_slots, &key);
 }
 
+/* Fills the fixed part of a syscall record (data items none yet). */
+static __always_inline void lens_sys_fill(struct lens_syscall_event *e, struct task_struct *task,
+					  __u32 size, __u64 now, long ret, __u64 dur, __u32 nr,
+					  const __u64 *args)
+{
+	lens_fill_hdr_task(&e->h, bpf_rdonly_cast(task, bpf_core_type_id_kernel(struct task_struct)),
+			   LENS_SYSCALL, size, now);
+	e->ret = ret;
+	e->dur_ns = dur;
+	e->args[0] = args[0];
+	e->args[1] = args[1];
+	e->args[2] = args[2];
+	e->args[3] = args[3];
+	e->args[4] = args[4];
+	e->args[5] = args[5];
+	e->nr = nr;
+	e->data_arg[0] = 0;
+	e->data_arg[1] = 0;
+	e->data_len[0] = 0;
+	e->data_len[1] = 0;
+}
+
+/* exit and exit_group: the record of a call that never returns, made at its entry. */
+static __always_inline void lens_sys_no_return(struct task_struct *task, __u64 regs, __u32 nr)
+{
+	struct lens_syscall_event *e = lens_reserve(LENS_SYSCALL, sizeof(*e));
+	__u64 args[6];
+
+	if (!e)
+		return;
+	lens_syscall_args(regs, args);
+	lens_sys_fill(e, task, sizeof(*e), bpf_ktime_get_ns(), 0, 0, nr, args);
+	e->h.flags = LENS_F_NO_RETURN;
+	lens_count_submitted(LENS_SYSCALL);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * The record of a call whose arguments point to paths, argv or a sockaddr
+ * (lens_sysdata_spec): built in the record buffer with its data items and
+ * sent at its real size. Frees the pending slot p once its arguments are copied.
+ */
+static __always_inline void lens_sys_emit_data(struct lens_sys_pending *p, struct task_struct *task,
+					       __u64 now, long ret, __u64 dur, __u32 nr, __u16 spec)
+{
+	struct lens_syscall_event *e;
+	char *rec = lens_rec_buf();
+	bool exec_done;
+	__u32 off;
+
+	if (!rec) {
+		__sync_lock_test_and_set(&p->tid, 0);
+		lens_count_drop(LENS_SYSCALL);
+		return;
+	}
+	e = (struct lens_syscall_event *)rec;
+	lens_sys_fill(e, task, 0, now, ret, dur, nr, p->args);
+	__sync_lock_test_and_set(&p->tid, 0);
+	exec_done = ret == 0 && (nr == LENS_NR_EXECVE || nr == LENS_NR_EXECVEAT);
+	off = sizeof(*e);
+	e->data_arg[0] = spec;
+	e->data_len[0] = lens_put_sysdata(rec, off, spec, e->args, exec_done, &e->h.flags);
+	off += e->data_len[0];
+	if (spec >> 8) {
+		e->data_arg[1] = spec >> 8;
+		e->data_len[1] = lens_put_sysdata(rec, off, spec >> 8, e->args, exec_done, &e->h.flags);
+		off += e->data_len[1];
+	}
+	lens_output(rec, off);
+}
+
 SEC("raw_tp/sys_enter")
 int lens_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -114,11 +186,15 @@ int lens_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!lens_tgid_tracked(task->tgid))
 		return 0;
-	if (nr >= LENS_SYSCALL_MAX || !((lens_syscall_set[nr / 64] >> (nr & 63)) & 1) ||
-	    nr == LENS_NR_EXIT || nr == LENS_NR_EXIT_GROUP)
+	if (nr >= LENS_SYSCALL_MAX || !((lens_syscall_set[nr / 64] >> (nr & 63)) & 1))
 		return 0;
 	if (lens_held_tgid == task->tgid && nr != LENS_NR_EXECVE && nr != LENS_NR_EXECVEAT)
 		return 0;
+	if (nr == LENS_NR_EXIT || nr == LENS_NR_EXIT_GROUP) {
+		if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM)
+			lens_sys_no_return(task, ctx->args[0], nr);
+		return 0;
+	}
 	tid = task->pid;
 	p = lens_sys_slot(tid);
 	if (!p)
@@ -206,22 +282,15 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		lens_held_tgid = 0;
 
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_STREAM) {
-		e = lens_reserve(LENS_SYSCALL, sizeof(*e));
-		if (e) {
-			lens_fill_hdr_task(&e->h, bpf_rdonly_cast(task,
-					   bpf_core_type_id_kernel(struct task_struct)),
-					   LENS_SYSCALL, sizeof(*e), now);
-			e->ret = ret;
-			e->dur_ns = dur;
-			e->args[0] = p->args[0];
-			e->args[1] = p->args[1];
-			e->args[2] = p->args[2];
-			e->args[3] = p->args[3];
-			e->args[4] = p->args[4];
-			e->args[5] = p->args[5];
-			e->nr = nr;
-			e->_pad = 0;
+		__u16 spec = lens_sysdata_spec[nr & (LENS_SYSCALL_MAX - 1)];
+
+		if (spec) {
+			lens_sys_emit_data(p, task, now, ret, dur, nr, spec);
+			goto agg;
 		}
+		e = lens_reserve(LENS_SYSCALL, sizeof(*e));
+		if (e)
+			lens_sys_fill(e, task, sizeof(*e), now, ret, dur, nr, p->args);
 	}
 	/* Freed once read (an exchange orders the reads before it): another thread may claim it. */
 	__sync_lock_test_and_set(&p->tid, 0);
@@ -230,6 +299,7 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		/* The reader polls on a short timeout: no wakeup, no ring query per record. */
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	}
+agg:
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_AGG)
 		lens_sysagg_add(task->tgid, nr, ret, dur);
 	return 0;

@@ -85,13 +85,19 @@ export interface TcpCloseEvent extends EventBase {
   bytes_sent: number; bytes_received: number; duration_ms?: number; dns?: string;
 }
 export interface DnsEvent extends EventBase { kind: 'dns'; name: string; answers: string[]; ret: number; error?: string }
+/** A decoded syscall argument: a number, its exact decimal digits (64-bit values from 2^53), a name or string, an argv. */
+export type DecodedValue = string | number | string[];
 export interface SyscallEvent extends EventBase {
   kind: 'syscall'; name: string; nr: number;
   /** raw argument values as hex strings (64-bit safe) */
   args: string[];
-  /** decoded arguments for common syscalls, e.g. { path: '/etc/passwd', flags: 'O_RDONLY' } */
-  decoded?: Record<string, string | number>;
+  /** decoded arguments for common syscalls, e.g. { dirfd: 'AT_FDCWD', pathname: '/etc/passwd', flags: 'O_RDONLY' } */
+  decoded?: Record<string, DecodedValue>;
   ret: number; errno?: string; dur_ns: number;
+  /** the result in hex when it is an address (mmap, mremap, brk, shmat) */
+  ret_hex?: string;
+  /** exit/exit_group: the call never returns (ret and dur_ns are 0) */
+  noreturn?: true;
 }
 export interface FindingEvent extends EventBase { kind: 'finding'; rule: string; severity: 'low' | 'medium' | 'high' | 'critical'; message: string; event: LensEvent }
 

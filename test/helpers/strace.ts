@@ -18,33 +18,9 @@ export interface StraceCall {
 
 /** Reads a C-escaped string literal starting at `s[i]` (a quote); returns the value and the index after it. */
 function cString(s: string, i: number): [string, number] {
-  let out = '';
-  const bytes: number[] = [];
-  const flush = (): void => {
-    if (bytes.length) out += Buffer.from(bytes).toString('utf8');
-    bytes.length = 0;
-  };
-  for (i++; i < s.length && s[i] !== '"'; i++) {
-    if (s[i] !== '\\') {
-      flush();
-      out += s[i];
-      continue;
-    }
-    const c = s[++i];
-    if (c === 'x') {
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (/[0-7]/.test(c)) {
-      const m = /^[0-7]{1,3}/.exec(s.slice(i))![0];
-      bytes.push(parseInt(m, 8));
-      i += m.length - 1;
-    } else {
-      flush();
-      out += ({ n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', '"': '"', '\\': '\\' } as Record<string, string>)[c] ?? c;
-    }
-  }
-  flush();
-  return [out, i + 1];
+  let end = i + 1;
+  while (end < s.length && s[end] !== '"') end += s[end] === '\\' ? 2 : 1;
+  return [cStringBytes(s.slice(i, end + 1)).toString('utf8'), end + 1];
 }
 
 /** Strings in `text` in order (e.g. the elements of an argv array). */
@@ -129,4 +105,68 @@ export function parseStrace(log: string): StraceCall[] {
     if (call) calls.push(call);
   }
   return calls;
+}
+
+/** One finished syscall of an strace log, its arguments as strace wrote them. */
+export interface StraceLine {
+  tid: number;
+  name: string;
+  /** top-level arguments, e.g. ['AT_FDCWD', '"a.txt"', 'O_RDONLY'] */
+  args: string[];
+  /** what follows ' = ': '3', '-1 ENOENT (No such file or directory)', '0x7f…', '?' */
+  result: string;
+}
+
+/** Splits strace's argument text at its top-level commas (not inside quotes, [], {} or ()). */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0, start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '[' || c === '{' || c === '(') depth++;
+    else if (c === ']' || c === '}' || c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (text.trim()) out.push(text.slice(start).trim());
+  return out;
+}
+
+/** Every syscall line of an `strace -f -qq -o FILE` log that was not split (no other thread in between). */
+export function parseStraceLines(log: string): StraceLine[] {
+  const out: StraceLine[] = [];
+  for (const line of log.split('\n')) {
+    const m = /^(\d+)\s+(\w+)\((.*)\)\s+= (.*)$/.exec(line);
+    if (m) out.push({ tid: Number(m[1]), name: m[2], args: splitArgs(m[3]), result: m[4] });
+  }
+  return out;
+}
+
+/** The bytes of a C string literal as strace writes it ("caf\303\251 \xff\\"). */
+export function cStringBytes(literal: string): Buffer {
+  const bytes: number[] = [];
+  const s = literal.trim();
+  if (!s.startsWith('"') || !s.endsWith('"')) throw new Error(`not a C string literal: ${literal}`);
+  for (let i = 1; i < s.length - 1; i++) {
+    if (s[i] !== '\\') {
+      bytes.push(...Buffer.from(s[i], 'utf8'));
+      continue;
+    }
+    const c = s[++i];
+    if (c === 'x') {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (/[0-7]/.test(c)) {
+      const o = /^[0-7]{1,3}/.exec(s.slice(i))![0];
+      bytes.push(parseInt(o, 8));
+      i += o.length - 1;
+    } else {
+      bytes.push(({ n: 10, t: 9, r: 13, v: 11, f: 12 } as Record<string, number>)[c] ?? c.charCodeAt(0));
+    }
+  }
+  return Buffer.from(bytes);
 }

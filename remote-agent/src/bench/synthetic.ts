@@ -33,14 +33,24 @@ export function record(kind: number, size: number, h: HeaderFields = {}): Buffer
   return b;
 }
 
-/** struct lens_syscall_event */
-export function syscallRecord(nr: number, args: bigint[], ret: bigint, durNs: bigint, h: HeaderFields = {}): Buffer {
+/** A data item of a syscall record: what the kernel read behind argument `arg` (LENS_SYSDATA_* type). */
+export interface SyscallData { arg: number; type: number; bytes: Buffer }
+
+/** struct lens_syscall_event, with up to two data items after its fixed part */
+export function syscallRecord(nr: number, args: bigint[], ret: bigint, durNs: bigint, h: HeaderFields = {}, data: SyscallData[] = []): Buffer {
   const L = LAYOUT.lens_syscall_event;
-  const b = record(Kind.SYSCALL, L.size, h);
+  const b = record(Kind.SYSCALL, L.size + data.reduce((n, d) => n + d.bytes.length, 0), h);
   b.writeBigInt64LE(ret, L.fields.ret);
   b.writeBigUInt64LE(durNs, L.fields.dur_ns);
   args.forEach((a, i) => b.writeBigUInt64LE(BigInt.asUintN(64, a), L.fields.args + i * 8));
-  b.writeUInt32LE(nr, L.fields.nr);
+  b.writeUInt16LE(nr, L.fields.nr);
+  let off: number = L.fields.data;
+  data.forEach((d, k) => {
+    b[L.fields.data_arg + k] = (d.type << 4) | d.arg;
+    b.writeUInt16LE(d.bytes.length, L.fields.data_len + k * 2);
+    d.bytes.copy(b, off);
+    off += d.bytes.length;
+  });
   return b;
 }
 

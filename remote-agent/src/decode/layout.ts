@@ -6,7 +6,7 @@
  */
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
@@ -31,8 +31,11 @@ export const Kind = {
 /** lens_hdr.flags */
 export const Flag = {
   TRUNCATED: 0x1, THREAD: 0x2, HAS_STACK: 0x4,
-  UNTRACED_SETUID: 0x8, UNTRACED_SETGID: 0x10, UNTRACED_CAPS: 0x20, UNTRACED_NODUMP: 0x40,
+  UNTRACED_SETUID: 0x8, UNTRACED_SETGID: 0x10, UNTRACED_CAPS: 0x20, UNTRACED_NODUMP: 0x40, NO_RETURN: 0x80,
 } as const;
+
+/** lens_syscall_event.data_arg >> 4: what a data item holds (LENS_SYSDATA_*) */
+export const SysData = { STR: 1, ARGV: 2, SOCKADDR: 3 } as const;
 
 /** enum lens_packet_type */
 export const PacketType = { RECORDS: 1, HELLO: 2, STATS: 3, TARGET: 4, SYSAGG: 5, ERROR: 6 } as const;
@@ -74,7 +77,7 @@ export const LAYOUT = {
   } },
   lens_tcp_event: { size: 128, fields: { bytes_sent: 56, bytes_received: 64, duration_ns: 72, local: 80, remote: 104 } },
   lens_dns_event: { size: 384, fields: { ret: 56, answer_count: 60, name: 64, answers: 192 } },
-  lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120 } },
+  lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120, data_arg: 122, data_len: 124, data: 128 } },
   lens_sysagg_key: { size: 8, fields: { pid: 0, nr: 4 } },
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },
@@ -100,7 +103,8 @@ export const CONSTANTS = {
   LENS_TCP_CLOSE: Kind.TCP_CLOSE, LENS_UDP_SEND: Kind.UDP_SEND, LENS_DNS: Kind.DNS, LENS_SYSCALL: Kind.SYSCALL,
   LENS_F_TRUNCATED: Flag.TRUNCATED, LENS_F_THREAD: Flag.THREAD, LENS_F_HAS_STACK: Flag.HAS_STACK,
   LENS_F_UNTRACED_SETUID: Flag.UNTRACED_SETUID, LENS_F_UNTRACED_SETGID: Flag.UNTRACED_SETGID,
-  LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP,
+  LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP, LENS_F_NO_RETURN: Flag.NO_RETURN,
+  LENS_SYSDATA_STR: SysData.STR, LENS_SYSDATA_ARGV: SysData.ARGV, LENS_SYSDATA_SOCKADDR: SysData.SOCKADDR,
   LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
   LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,
   LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED,

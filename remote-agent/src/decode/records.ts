@@ -37,7 +37,7 @@ const MIN_SIZE: readonly number[] = (() => {
 })();
 
 /**
- * Where the names of a variable-length record (exec, open, fsop) end: the fixed part plus
+ * Where the names of a variable-length record (exec, open, fsop, syscall data items) end: the fixed part plus
  * every *_len. 0 for kinds without names. A record shorter than this is malformed.
  */
 function namesEnd(dv: DataView, o: number, kind: number): number {
@@ -46,6 +46,7 @@ function namesEnd(dv: DataView, o: number, kind: number): number {
     case Kind.OPEN: return OP.names + dv.getUint16(o + OP.path_len, true) + dv.getUint16(o + OP.dir_len, true);
     case Kind.FSOP:
       return FS.names + dv.getUint16(o + FS.path_len, true) + dv.getUint16(o + FS.path2_len, true) + dv.getUint16(o + FS.dir_len, true);
+    case Kind.SYSCALL: return SC.data + dv.getUint16(o + SC.data_len, true) + dv.getUint16(o + SC.data_len + 2, true);
     default: return 0;
   }
 }
@@ -77,7 +78,7 @@ export interface TcpCloseRecord extends RecordHeader { kind: typeof Kind.TCP_CLO
 export interface DnsRecord extends RecordHeader { kind: typeof Kind.DNS; ret: number; name: string; answers: SockAddr[] }
 export interface SyscallRecord extends RecordHeader {
   kind: typeof Kind.SYSCALL; nr: number; ret: number; durNs: number;
-  /** the payload buffer and offset of args[0]; read with syscallArg() */
+  /** the payload buffer and offset of args[0] (the data items follow the fixed part); read with ArgReader */
   buf: Buffer; argsOff: number;
 }
 export type ProbeRecord = ExecRecord | ForkRecord | ExitRecord | OpenRecord | FsOpRecord | SockRecord | TcpCloseRecord | DnsRecord | SyscallRecord;
@@ -156,8 +157,11 @@ export class RecordDecoder {
       if (min === undefined || size < min) {
         this.problem(kind, size, min === undefined ? `unknown record kind ${kind}` : `record of kind ${kind} is ${size} bytes, expected at least ${min}`);
       } else if (kind === Kind.SYSCALL && v) {
-        v.syscall(buf, dv, off);
-        n++;
+        if (namesEnd(dv, off, kind) > size) this.namesOverrun(dv, off, kind, size);
+        else {
+          v.syscall(buf, dv, off);
+          n++;
+        }
       } else {
         const r = this.decodeOne(buf, dv, off, kind, size);
         if (r) {
@@ -194,7 +198,7 @@ export class RecordDecoder {
     return this.decodeOne(buf, dv, off, Kind.SYSCALL, 0) as SyscallRecord;
   }
 
-  /** The names of a record (exec, open, fsop) must end within it: else a problem, and undefined. */
+  /** The names of a record (exec, open, fsop, syscall data items) must end within it: else a problem, and undefined. */
   private namesOverrun(dv: DataView, o: number, kind: number, size: number): undefined {
     this.problem(kind, size, `names of a record of kind ${kind} end at byte ${namesEnd(dv, o, kind)}, past its ${size} bytes`);
     return undefined;
@@ -211,9 +215,10 @@ export class RecordDecoder {
     const comm = this.comm(buf, dv, o, tid);
     switch (kind) {
       case Kind.SYSCALL:
+        if (size && namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
-          nr: dv.getUint32(o + SC.nr, true), ret: s64(dv, o + SC.ret), durNs: u64(dv, o + SC.dur_ns),
+          nr: dv.getUint16(o + SC.nr, true), ret: s64(dv, o + SC.ret), durNs: u64(dv, o + SC.dur_ns),
           buf, argsOff: o + SC.args,
         };
       case Kind.EXEC: {

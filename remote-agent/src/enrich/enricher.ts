@@ -11,7 +11,7 @@ import type {
 } from '../protocol';
 import { readFds } from '../proc/procfs';
 import { redactArgv } from '../redact/redact';
-import { ArgReader, argHex, decodeSyscallArgs, type ArgContext } from '../syscalls/args';
+import { ArgReader, argHex, decodeSyscallArgs, retHex, type ArgContext } from '../syscalls/args';
 import { errnoName, errnoOfResult, signalName } from '../syscalls/errno';
 import { familyName, fileMode, openFlags } from '../syscalls/flags';
 import { syscallTable, type Arch, type SyscallTable } from '../syscalls/names';
@@ -191,6 +191,10 @@ export class Enricher {
     if (decoded) ev.decoded = decoded;
     const errno = errnoOfResult(r.ret);
     if (errno) ev.errno = errno;
+    const hex = retHex(name, r.ret);
+    if (hex) ev.ret_hex = hex;
+    if (r.flags & Flag.NO_RETURN) ev.noreturn = true;
+    if (r.flags & Flag.TRUNCATED) ev.truncated = true;
     return ev;
   }
 

@@ -3,7 +3,8 @@
  * strace-like line per event:
  *   12:00:01.234567 cat[4242] open /etc/hosts O_RDONLY = 3
  */
-import type { LensEvent } from '../protocol';
+import type { DecodedValue, LensEvent } from '../protocol';
+import { isStringArg } from '../syscalls/args';
 
 function clock(ts: number): string {
   const d = new Date(ts);
@@ -12,7 +13,7 @@ function clock(ts: number): string {
   return `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${String(us).padStart(6, '0')}`;
 }
 
-function result(ret: number, errno?: string): string {
+function result(ret: number | string, errno?: string): string {
   return errno ? `= ${ret} ${errno}` : `= ${ret}`;
 }
 
@@ -22,9 +23,18 @@ function result(ret: number, errno?: string): string {
  * what is between the quotes gives the exact bytes.
  */
 function quote(s: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : quoted(s);
+}
+
+function quoted(s: string): string {
   // eslint-disable-next-line no-control-regex
   return '"' + s.replace(/["\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')) + '"';
+}
+
+/** A decoded syscall argument as strace writes it: strings the process passed in quotes, argv as ["a", "b"]. */
+function syscallArg(key: string, v: DecodedValue): string {
+  if (Array.isArray(v)) return `[${v.map(quoted).join(', ')}]`;
+  return typeof v === 'string' && isStringArg(key) && !v.startsWith('0x') ? quoted(v) : String(v);
 }
 
 function endpoint(addr: string, port: number): string {
@@ -56,10 +66,11 @@ export function humanLine(ev: LensEvent): string {
       const args = ev.decoded
         ? Object.entries(ev.decoded).filter(([k]) => !k.endsWith('_path')).map(([k, v]) => {
           const p = ev.decoded![`${k}_path`];
-          return p !== undefined ? `${v}<${p}>` : String(v);
+          return p !== undefined ? `${v}<${p}>` : syscallArg(k, v);
         }).join(', ')
         : ev.args.join(', ');
-      return `${who} ${ev.name}(${args}) ${result(ev.ret, ev.errno)} <${(ev.dur_ns / 1e9).toFixed(6)}>`;
+      if (ev.noreturn) return `${who} ${ev.name}(${args}) = ?`;
+      return `${who} ${ev.name}(${args}) ${result(ev.ret_hex ?? ev.ret, ev.errno)} <${(ev.dur_ns / 1e9).toFixed(6)}>`;
     }
     case 'finding':
       return `${who} finding ${ev.severity} ${ev.rule}: ${ev.message}`;

@@ -6,11 +6,11 @@
  * ndjson.ts. The lines are byte for byte those ndjson.ts writes for the same
  * events.
  */
-import { COMM_LEN, LAYOUT } from '../decode/layout';
+import { COMM_LEN, Flag, LAYOUT } from '../decode/layout';
 import { cstring } from '../decode/strings';
 import type { Enricher } from '../enrich/enricher';
-import type { EventKind, LensEvent } from '../protocol';
-import { ArgReader, decodeArgsInto, hasArgDecoder, type DecodedSink } from '../syscalls/args';
+import type { DecodedValue, EventKind, LensEvent } from '../protocol';
+import { ArgReader, decodeArgsInto, hasArgDecoder, retHex, type DecodedSink } from '../syscalls/args';
 import { errnoOfResult } from '../syscalls/errno';
 import { ndjsonLine } from './ndjson';
 
@@ -30,7 +30,7 @@ function jsonString(s: string): string {
 
 /** What is written once per thread name and per syscall number, then copied. */
 interface CommText { w0: number; w1: number; w2: number; w3: number; bytes: Uint8Array }
-interface SyscallText { name: string; bytes: Uint8Array; decoded: boolean }
+interface SyscallText { name: string; bytes: Uint8Array; decoded: boolean; addressResult: boolean }
 
 /** The batch handed on by take(): NDJSON bytes (valid until the next write) and events per kind. */
 export interface NdjsonBatch { bytes: Buffer; counts: Partial<Record<EventKind, number>>; events: number }
@@ -80,7 +80,7 @@ export class NdjsonEncoder implements DecodedSink {
     const e = this.enricher;
     const pid = dv.getUint32(o + H.pid, true);
     const tid = dv.getUint32(o + H.tid, true);
-    const nr = dv.getUint32(o + SC.nr, true);
+    const nr = dv.getUint16(o + SC.nr, true);
     const ret = dv.getInt32(o + SC.ret + 4, true) * 4294967296 + dv.getUint32(o + SC.ret, true);
     const text = this.names[nr] ?? this.nameText(nr);
     this.ensure(1024);
@@ -129,13 +129,20 @@ export class NdjsonEncoder implements DecodedSink {
       this.ascii(errno);
       this.buf[this.pos++] = 0x22;
     }
+    if (text.addressResult) {
+      const hex = retHex(text.name, ret);
+      if (hex) { this.ascii(',"ret_hex":"'); this.ascii(hex); this.buf[this.pos++] = 0x22; }
+    }
+    const flags = dv.getUint16(o + H.flags, true);
+    if (flags & Flag.NO_RETURN) this.ascii(',"noreturn":true');
+    if (flags & Flag.TRUNCATED) this.ascii(',"truncated":true');
     this.buf[this.pos++] = 0x7d;
     this.buf[this.pos++] = 0x0a;
     if (this.syscalls++ === 0 && this.others.syscall === undefined) this.others.syscall = 0; // kinds keep the order they were seen in
   }
 
   /** DecodedSink: one `"key":value` of the `decoded` object. */
-  set(key: string, value: string | number): void {
+  set(key: string, value: DecodedValue): void {
     this.ensure(64 + key.length);
     if (!this.firstKey) this.buf[this.pos++] = 0x2c;
     this.firstKey = false;
@@ -146,8 +153,16 @@ export class NdjsonEncoder implements DecodedSink {
     if (typeof value === 'number') {
       if (Number.isInteger(value)) this.int(value);
       else this.ascii(JSON.stringify(value));
-    } else {
+    } else if (typeof value === 'string') {
       this.string(value);
+    } else {
+      this.buf[this.pos++] = 0x5b;
+      for (let i = 0; i < value.length; i++) {
+        if (i) { this.ensure(1); this.buf[this.pos++] = 0x2c; }
+        this.string(value[i]);
+      }
+      this.ensure(1);
+      this.buf[this.pos++] = 0x5d;
     }
   }
 
@@ -173,7 +188,10 @@ export class NdjsonEncoder implements DecodedSink {
 
   private nameText(nr: number): SyscallText {
     const name = this.enricher.syscallName(nr);
-    const t = { name, bytes: Buffer.from(`,"name":${jsonString(name)},"nr":${nr},"args":[`, 'utf8'), decoded: hasArgDecoder(name) };
+    const t = {
+      name, bytes: Buffer.from(`,"name":${jsonString(name)},"nr":${nr},"args":[`, 'utf8'), decoded: hasArgDecoder(name),
+      addressResult: retHex(name, 0) !== undefined,
+    };
     this.names[nr] = t;
     return t;
   }

@@ -26,6 +26,8 @@ function syscallJson(e: SyscallEvent): string {
   s += '],"ret":' + e.ret + ',"dur_ns":' + e.dur_ns;
   if (e.decoded) s += ',"decoded":' + JSON.stringify(e.decoded);
   if (e.errno) s += ',"errno":"' + e.errno + '"';
+  if (e.ret_hex) s += ',"ret_hex":"' + e.ret_hex + '"';
+  if (e.noreturn) s += ',"noreturn":true';
   if (e.truncated) s += ',"truncated":true';
   if (e.frames) s += ',"frames":' + JSON.stringify(e.frames);
   return s + '}';

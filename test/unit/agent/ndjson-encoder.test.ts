@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execRecord, exitRecord, forkRecord, openRecord, syscallRecord } from '../../../remote-agent/src/bench/synthetic';
 import { linuxHostFacts } from '../../../remote-agent/src/backend/linux/host-facts';
+import { Flag, SysData } from '../../../remote-agent/src/decode/layout';
 import { RecordDecoder, type ProbeRecord } from '../../../remote-agent/src/decode/records';
 import { Enricher, type EnricherOptions } from '../../../remote-agent/src/enrich/enricher';
 import { ndjsonLines } from '../../../remote-agent/src/output/ndjson';
@@ -67,6 +68,39 @@ describe('NDJSON encoder (trace --json)', function () {
     assert.deepEqual(batch.counts, { exec: 1, open: 1, syscall: 13, fork: 1, exit: 1 });
     const child = JSON.parse(expected.split('\n')[15]) as { key: string; pkey: string };
     assert.deepEqual([child.key, child.pkey], ['4300:4294967301', '4242:500000000']);
+  });
+
+  it('writes paths, argv and sockaddrs read in the kernel, exact 64-bit values, address results and calls that do not return', function () {
+    const h = { pid: 4242, tid: 4242, ppid: 1, uid: 0, comm: 'fx' };
+    const str = (s: string | Buffer) => Buffer.concat([Buffer.from(s as string), Buffer.alloc(1)]);
+    const sin = Buffer.from([2, 0, 0, 80, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const { expected, batch } = both([
+      syscallRecord(257, [NEG(-100n), 0x7f02430a90b1n, 0n], 3n, 10n, h, [{ arg: 1, type: SysData.STR, bytes: str(Buffer.from('bad\xff\\n', 'latin1')) }]),
+      syscallRecord(82, [0x1000n, 0x2000n], 0n, 10n, h, [{ arg: 0, type: SysData.STR, bytes: str('old') }, { arg: 1, type: SysData.STR, bytes: str('new "q"') }]),
+      syscallRecord(59, [0x1000n, 0x2000n, 0x3000n], 0n, 10n, h,
+        [{ arg: 0, type: SysData.STR, bytes: str('/bin/true') }, { arg: 1, type: SysData.ARGV, bytes: Buffer.from('true\0two words\0\xff\0', 'latin1') }]),
+      syscallRecord(42, [3n, 0x1000n, 16n], 0n, 10n, h, [{ arg: 1, type: SysData.SOCKADDR, bytes: sin }]),
+      syscallRecord(257, [NEG(-100n), 0xdeadn, 0n], -14n, 10n, h, [{ arg: 1, type: SysData.STR, bytes: Buffer.alloc(0) }]), // unreadable: the pointer
+      syscallRecord(8, [3n, 0x7fffffffffffffffn, 0n], 0n, 10n, h), // lseek(3, INT64_MAX)
+      syscallRecord(8, [3n, NEG(-0x7fffffffffffffffn), 1n], 0n, 10n, h),
+      syscallRecord(9, [0n, 0x7ffffffffffff000n, 0n, 0x22n, NEG(-1n), 0n], -12n, 10n, h),
+      syscallRecord(9, [0n, 4096n, 1n, 0x22n, NEG(-1n), 0n], 0x7e0000000000n, 10n, h),
+      syscallRecord(231, [0n], 0n, 0n, { ...h, flags: Flag.NO_RETURN }),
+    ]);
+    assert.equal(batch.bytes.toString('utf8'), expected);
+    const ev = expected.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(ev[0].decoded, { dirfd: 'AT_FDCWD', pathname: 'bad\\xff\\\\n', flags: 'O_RDONLY' });
+    assert.deepEqual(ev[1].decoded, { oldpath: 'old', newpath: 'new "q"' });
+    assert.deepEqual(ev[2].decoded, { filename: '/bin/true', argv: ['true', 'two words', '\\xff'], envp: '0x3000' });
+    assert.equal(ev[3].decoded.addr, '{sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}');
+    assert.equal(ev[4].decoded.pathname, '0xdead');
+    assert.equal(ev[5].decoded.offset, '9223372036854775807');
+    assert.equal(ev[6].decoded.offset, '-9223372036854775807');
+    assert.equal(ev[7].decoded.length, '9223372036854771712');
+    assert.equal(ev[7].ret_hex, undefined);
+    assert.equal(ev[8].ret_hex, '0x7e0000000000');
+    assert.equal(ev[9].noreturn, true);
+    assert.equal(ev[9].name, 'exit_group');
   });
 
   it('writes timestamps as JavaScript prints them, for any clock offset', function () {
