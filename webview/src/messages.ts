@@ -24,8 +24,8 @@ export type ToWebview =
   | { type: 'state'; session: SessionInfo }
   | { type: 'stats'; stats: SessionStats }
   | { type: 'summary'; sessionId: string; rows: SyscallSummaryRow[] }
-  /** select an event (by ts+pid+tid+kind key) in every linked view */
-  | { type: 'select'; key: string }
+  /** select an event (by ts+pid+tid+kind key) in every linked view; `process` is its process key */
+  | { type: 'select'; key: string; process?: string }
   /** narrow to a time range (ms since epoch) chosen in the timeline */
   | { type: 'timeRange'; from: number; to: number } | { type: 'timeRange'; from: null; to: null }
   | { type: 'error'; message: string };

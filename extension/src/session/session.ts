@@ -4,7 +4,7 @@ import type { SessionInfo } from '../../../webview/src/messages';
 import type { AgentId } from '../agent/agentId';
 import type { Clock } from '../util/clock';
 import { EventWindow } from './eventWindow';
-import { ProcessTreeModel } from './processTreeModel';
+import { ProcessTree } from '../../../remote-agent/src/process-tree';
 import type { SessionRecorder, SessionTarget } from './sessionFile';
 
 /** What a session is created with. */
@@ -47,7 +47,7 @@ export class Session {
   readonly agentId: AgentId | undefined;
   readonly agentLabel: string | undefined;
   readonly window: EventWindow;
-  readonly processes = new ProcessTreeModel();
+  readonly processes = new ProcessTree();
   file: string | undefined;
   /** the session's id on its agent: unique only together with agentId */
   agentSessionId: string | undefined;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as zlib from 'node:zlib';
 import type { LensEvent, SessionState, SessionStats, SessionTarget, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
+import { LegacyKeys } from './legacyKeys';
 
 export type { SessionTarget } from '../../../remote-agent/src/protocol';
 
@@ -205,6 +206,7 @@ export async function readSessionFile(
   const result: SessionFileContents = { header: undefined, trailer: undefined, summary: undefined, events: 0, incomplete: true };
   let batch: LensEvent[] = [];
   let lineNo = 0;
+  const legacy = new LegacyKeys();
   const readAll = (async () => {
     for await (const line of lines) {
       lineNo++;
@@ -240,6 +242,7 @@ export async function readSessionFile(
       if (typeof record.kind !== 'string') {
         throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is neither an event, a summary nor an end record.`);
       }
+      legacy.fill(value as LensEvent);
       batch.push(value as LensEvent);
       result.events++;
       if (batch.length >= batchSize) {

@@ -86,7 +86,10 @@ export class ViewPanel {
         this.replay();
         return;
       case 'select':
-        if (typeof message.key === 'string') this.host.broadcast(this, { type: 'select', key: message.key || (message.event ? eventKey(message.event) : '') });
+        if (typeof message.key === 'string') {
+          const process = typeof message.event?.key === 'string' ? message.event.key : undefined;
+          this.host.broadcast(this, { type: 'select', key: message.key || (message.event ? eventKey(message.event) : ''), process });
+        }
         return;
       case 'timeRange':
         this.host.broadcast(this, message.from === null || message.to === null

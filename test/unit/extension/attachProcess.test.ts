@@ -9,7 +9,7 @@ import { AgentClient } from '../../../extension/src/agent/agentClient';
 import { AttachProcessPicker, PICK_AGAIN, processPickItems, type ProcessPickItem } from '../../../extension/src/commands/attachProcess';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
 import { systemClock } from '../../../extension/src/util/clock';
-import { processCommandLine } from '../../../extension/src/session/processTreeModel';
+import { processCommandLine } from '../../../remote-agent/src/process-tree';
 import { ev, FakeAgent } from './helpers/fakeAgent';
 
 const proc = (pid: number, comm: string, startTime: number, cmdline = comm): ProcessInfo => ({ pid, ppid: 1, user: 'dev', uid: 1000, comm, cmdline, startTime });
@@ -84,7 +84,7 @@ describe('Attach to Process…', () => {
     assert.equal(session.title, 'node (pid 50)');
     assert.deepEqual(session.target, { kind: 'attach', pid: 50, comm: 'node', cmdline: '/usr/bin/node app.js --token ***' });
     session.addEvents([ev('open', 1, 50, { comm: 'MainThread' })]);
-    assert.equal(processCommandLine(session.processes.get(50)!), '/usr/bin/node app.js --token ***');
+    assert.equal(processCommandLine(session.processes.runningPid(50)!), '/usr/bin/node app.js --token ***');
     agent.goneAfterList.add(77);
     assert.equal(await p.attach(77), false, 'a pid not in the list is still tried: the agent says why it fails');
     assert.equal(errors[0].message, 'Process 77 (pid 77) is no longer running: it exited after the list was read. Pick a running process.');

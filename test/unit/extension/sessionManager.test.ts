@@ -10,7 +10,7 @@ import type { Session } from '../../../extension/src/session/session';
 import { readSessionFile, SessionRecorder, SUMMARY_RECORD_MS } from '../../../extension/src/session/sessionFile';
 import { SessionManager, type SessionSettings } from '../../../extension/src/session/sessionManager';
 import { SessionTerminal } from '../../../extension/src/session/sessionTerminal';
-import type { ProcessNode } from '../../../extension/src/session/processTreeModel';
+import type { ProcessNode } from '../../../remote-agent/src/process-tree';
 import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
 import { FakeClock } from './helpers/fakeClock';
 import { fakeVscodeTypes } from './helpers/fakeVscodeTypes';
@@ -86,6 +86,20 @@ describe('SessionManager', () => {
     assert.equal(manager.current, reopened, 'a reopened session is shown');
     assert.equal(await manager.openFile(session.file!), reopened, 'opening it again reuses it');
     assert.equal(manager.sessions.length, 1);
+  });
+
+  it('a session file written before events had process keys still shows a reused pid as two processes', async () => {
+    const file = path.join(dir, 'old.lens.ndjson.gz');
+    const header = { runtimeLens: 'session', version: 1, title: 'make', target: { kind: 'launch', command: ['make'], cwd: dir }, startedAt: 0 };
+    const old = [ev('exec', 1, 10, { argv: ['make'] }), ev('fork', 2, 10, { child_pid: 11 }), ev('exit', 3, 11, { ppid: 10, exit_code: 2 }),
+      ev('fork', 4, 10, { child_pid: 11 }), ev('exec', 5, 11, { ppid: 10, argv: ['cc'] })].map((e) => {
+      const { key: _key, child_key: _childKey, ...rest } = e as LensEvent & { child_key?: string };
+      return rest;
+    });
+    fs.writeFileSync(file, zlib.gzipSync([header, ...old, { runtimeLens: 'end', state: 'exited', endedAt: 6, recorded: 5 }].map((r) => JSON.stringify(r)).join('\n') + '\n'));
+    const reopened = await manager.openFile(file);
+    const kids = reopened.processes.roots[0].children;
+    assert.deepEqual(kids.map((c) => [c.key, c.exitCode, c.argv]), [['11:g1', 2, ['make']], ['11:g2', undefined, ['cc']]]);
   });
 
   it('two sessions of one program started in the same millisecond keep a file each', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { Session } from '../../../extension/src/session/session';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
-import type { ProcessNode } from '../../../extension/src/session/processTreeModel';
+import type { ProcessNode } from '../../../remote-agent/src/process-tree';
 import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
 import { startTime } from '../../../extension/src/views/format';
 import { SessionsTreeProvider } from '../../../extension/src/views/sessionsTree';
@@ -48,6 +48,18 @@ describe('side bar views and status bar', () => {
     clock.advance(1000);
     assert.ok(refreshed > 0, 'the tree repaints when the session ends');
     assert.equal(tree.getTreeItem(roots[0]).description, 'no exit seen · make test');
+    tree.dispose();
+  });
+
+  it('the Processes tree shows a reused pid as two processes, each with its own state and command line', () => {
+    session.addEvents([
+      ev('fork', 5, 10, { child_pid: 11, child_key: '11:5000' }),
+      ev('exec', 6, 11, { key: '11:5000', pkey: '10:1000', ppid: 10, argv: ['ld', 'a.o'], comm: 'ld' }),
+    ]);
+    const tree = new ProcessesTreeProvider(fakeVscodeTypes, sessions, clock);
+    const items = tree.getChildren(tree.getChildren()[0]).map((c) => tree.getTreeItem(c));
+    assert.deepEqual(items.map((i) => [i.label, i.description]), [['cc (11)', 'exit 1 · cc a.c'], ['ld (11)', 'running · ld a.o']]);
+    assert.notEqual(items[0].id, items[1].id);
     tree.dispose();
   });
 

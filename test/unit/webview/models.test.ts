@@ -3,7 +3,7 @@ import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { summarize } from '../../../webview/src/model/eventText';
 import { NetworkGraphModel } from '../../../webview/src/model/networkGraph';
 import { LatencyHistogram } from '../../../webview/src/model/percentiles';
-import { activityLevel, ProcessTreeModel, type TreeDatum } from '../../../webview/src/model/processTree';
+import { activityLevel, hierarchy, type TreeDatum, webviewProcessTree } from '../../../webview/src/model/processTree';
 import { SyscallStats } from '../../../webview/src/model/syscallStats';
 import { TimelineModel } from '../../../webview/src/model/timelineLanes';
 import { EVENTS } from './events.fixture';
@@ -18,9 +18,9 @@ function shape(d: TreeDatum | null): unknown {
 
 describe('webview process tree model', () => {
   const events: LensEvent[] = [
-    { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false },
+    { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false, child_key: '11:1000' },
     { ...b(2, 11, 'bash', 10), kind: 'exec', filename: '/usr/bin/make', argv: ['make', 'all'], cwd: '/src', ret: 0 },
-    { ...b(3, 11, 'make', 10), kind: 'fork', child_pid: 12, thread: false },
+    { ...b(3, 11, 'make', 10), kind: 'fork', child_pid: 12, thread: false, child_key: '12:1000' },
     { ...b(3.5, 11, 'make', 10), kind: 'fork', child_pid: 13, thread: true },
     { ...b(4, 12, 'make', 11), kind: 'exec', filename: '/usr/bin/cc', argv: ['/usr/bin/cc', '-c', 'a.c'], cwd: '/src', ret: 0 },
     { ...b(5, 12, 'cc', 11), kind: 'open', syscall: 'openat', path: '/src/a.h', flags: 'O_RDONLY', ret: -2, errno: 'ENOENT' },
@@ -29,39 +29,56 @@ describe('webview process tree model', () => {
   ];
 
   it('builds ancestry from fork and exec, names processes by their exec, records exit codes, ignores threads', () => {
-    const m = new ProcessTreeModel();
-    m.addEvents(events);
-    assert.deepEqual(shape(m.hierarchy(new Set())), ['bash:10', ['make:11=2', 'cc:12=1']]);
-    assert.deepEqual(m.get(11)?.argv, ['make', 'all']);
-    assert.equal(m.get(12)?.errors, 2); // ENOENT and exit 1
+    const m = webviewProcessTree();
+    m.apply(events);
+    assert.deepEqual(shape(hierarchy(m, new Set())), ['bash:10', ['make:11=2', 'cc:12=1']]);
+    assert.deepEqual(m.get('11:1000')?.argv, ['make', 'all']);
+    assert.equal(m.get('12:1000')?.errors, 2); // ENOENT and exit 1
   });
 
   it('collapses a node and counts its hidden children', () => {
-    const m = new ProcessTreeModel();
-    m.addEvents(events);
-    assert.deepEqual(shape(m.hierarchy(new Set([11]))), ['bash:10', 'make:11=2+1']);
-    assert.equal(m.hierarchy(new Set())?.subtreeEvents, events.length);
+    const m = webviewProcessTree();
+    m.apply(events);
+    assert.deepEqual(shape(hierarchy(m, new Set(['11:1000']))), ['bash:10', 'make:11=2+1']);
+    assert.equal(hierarchy(m, new Set())?.subtreeEvents, events.length);
   });
 
   it('puts several roots under one synthetic session node', () => {
-    const m = new ProcessTreeModel();
-    m.addEvents(EVENTS);
-    const root = m.hierarchy(new Set());
+    const m = webviewProcessTree();
+    m.apply(EVENTS);
+    const root = hierarchy(m, new Set());
     assert.equal(root?.node.pid, 100); // 101 and 102 descend from 100
-    m.addEvents([{ ...b(2000, 500, 'other', 400), kind: 'exit', exit_code: 0 }]);
-    assert.equal(m.hierarchy(new Set())?.node.comm, 'session');
+    m.apply([{ ...b(2000, 500, 'other', 400), kind: 'exit', exit_code: 0 }]);
+    assert.equal(hierarchy(m, new Set())?.node.comm, 'session');
   });
 
   it('an event after a process\'s exit (tcp_close) keeps it exited, with no extra node', () => {
-    const m = new ProcessTreeModel();
-    m.addEvents([
-      { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false },
+    const m = webviewProcessTree();
+    m.apply([
+      { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false, child_key: '11:1000' },
       { ...b(1.5, 11, 'bash', 10), kind: 'exec', filename: '/usr/bin/curl', argv: ['curl', 'x'], cwd: '/', ret: 0 },
       { ...b(2, 11, 'curl', 10), kind: 'exit', exit_code: 0 },
       { ...b(3, 11, 'curl', 10), kind: 'tcp_close', family: 'AF_INET', saddr: '10.0.0.1', sport: 4000, daddr: '10.0.0.2', dport: 443, bytes_sent: 1, bytes_received: 2 },
     ]);
-    assert.deepEqual(shape(m.hierarchy(new Set())), ['bash:10', 'curl:11=0']);
-    assert.equal(m.get(11)?.events, 3);
+    assert.deepEqual(shape(hierarchy(m, new Set())), ['bash:10', 'curl:11=0']);
+    assert.equal(m.get('11:1000')?.events, 3);
+  });
+
+  it('a reused pid is two processes, each with its own name, exit code and events', () => {
+    const m = webviewProcessTree();
+    const first = { ...b(2, 11, 'bash', 10), key: '11:2000', pkey: '10:1000' };
+    const second = { ...b(5, 11, 'bash', 10), key: '11:5000', pkey: '10:1000' };
+    m.apply([
+      { ...b(1, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false, child_key: '11:2000' },
+      { ...first, kind: 'exec', filename: '/usr/bin/curl', argv: ['curl', 'x'], cwd: '/', ret: 0 },
+      { ...first, ts: 3, kind: 'exit', exit_code: 7 },
+      { ...b(4, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false, child_key: '11:5000' },
+      { ...second, kind: 'exec', filename: '/usr/bin/ls', argv: ['ls'], cwd: '/', ret: 0 },
+      { ...second, ts: 6, kind: 'open', syscall: 'openat', path: '/', flags: 'O_RDONLY', ret: 3 },
+      { ...first, ts: 7, kind: 'tcp_close', family: 'AF_INET', saddr: '10.0.0.1', sport: 4000, daddr: '10.0.0.2', dport: 443, bytes_sent: 1, bytes_received: 2 },
+    ]);
+    assert.deepEqual(shape(hierarchy(m, new Set())), ['bash:10', 'curl:11=7', 'ls:11']);
+    assert.deepEqual([m.get('11:2000')?.events, m.get('11:5000')?.events], [3, 2]);
   });
 
   it('grades activity on a log scale', () => {
@@ -87,6 +104,15 @@ describe('webview network graph model', () => {
     assert.equal(toExample.connections, 2);
     assert.equal(toExample.bytes, 5100);
     assert.equal(g.links.find((l) => l.target === 'e:10.9.9.9:80')!.failures, 1);
+  });
+
+  it('a reused pid is another process node', () => {
+    const m = new NetworkGraphModel();
+    const conn = { kind: 'connect' as const, family: 'AF_INET', saddr: '10.0.0.1', sport: 40001, daddr: '10.0.0.2', dport: 80, fd: 6, ret: 0 };
+    m.addEvents([{ ...b(1, 102, 'curl', 101), ...conn }, { ...b(2, 102, 'wget', 101), key: '102:2000', ...conn }]);
+    const g = m.graph();
+    assert.deepEqual(g.nodes.filter((n) => n.type === 'process').map((n) => n.label), ['curl (102)', 'wget (102)']);
+    assert.equal(g.links.length, 2);
   });
 
   it('learns names from DNS answers for later connections', () => {
@@ -146,6 +172,12 @@ describe('webview timeline lanes', () => {
     assert.equal(m.nearest(2, 1005.2, 1)?.kind, 'dns');
     assert.equal(m.nearest(2, 1020, 1), null);
     assert.equal(m.find('1003:101:101:open', (e) => `${e.ts}:${e.pid}:${e.tid}:${e.kind}`)?.lane, 1);
+  });
+
+  it('gives a reused pid a lane of its own', () => {
+    const m = new TimelineModel();
+    m.addEvents([{ ...b(1, 9, 'a', 1), kind: 'exit', exit_code: 0 }, { ...b(2, 9, 'b', 1), key: '9:2000', kind: 'exit', exit_code: 0 }]);
+    assert.deepEqual(m.lanes.map((l) => [l.pid, l.comm]), [[9, 'a'], [9, 'b']]);
   });
 
   it('stays bounded: drops the oldest marks and empty lanes, and counts them', () => {

@@ -21,7 +21,7 @@ const MAKE_EVENTS_JS = `(from, n) => {
   const out = [];
   for (let i = from; i < from + n; i++) {
     const pid = 100 + (i % 4);
-    const base = { ts: 1700000000000 + i, pid, tid: pid, ppid: 1, uid: 1000, comm: comms[i % 4] };
+    const base = { ts: 1700000000000 + i, pid, tid: pid, ppid: 1, uid: 1000, comm: comms[i % 4], key: pid + ':1000' };
     switch ((i >> 2) % 4) {
       case 0: out.push(Object.assign(base, { kind: 'open', syscall: 'openat', path: i % 3 ? '/app/f' + i + '.txt' : '/app/.env', flags: 'O_RDONLY', ret: i % 5 ? 3 : -2 }, i % 5 ? {} : { errno: 'ENOENT' })); break;
       case 1: out.push(Object.assign(base, { kind: 'connect', family: 'AF_INET', saddr: '10.0.0.1', sport: 40000, daddr: '93.184.216.34', dport: 443, dns: 'example.com', fd: 5, ret: 0 })); break;
@@ -342,9 +342,20 @@ describe('webview views in Chromium', function () {
       { ...b(2, 11, 'bash', 10), kind: 'exec', filename: '/usr/bin/curl', argv: ['curl', 'x'], cwd: '/', ret: 0 },
       { ...b(3, 11, 'curl', 10), kind: 'exit', exit_code: 6 },
     ] });
-    const child = page.locator('[role=treeitem][data-pid="11"]');
+    const child = page.locator('[role=treeitem][data-key="11:1000"]');
     await child.waitFor();
     assert.match(await child.getAttribute('aria-label') ?? '', /^curl \(11\), exit 6/);
+    // pid 11 again, another process: a node of its own, selected by its process key
+    const again = { ...b(5, 11, 'bash', 10), key: '11:5000', pkey: '10:1000' };
+    await send(page, { type: 'events', sessionId: 's', events: [
+      { ...b(4, 10, 'bash', 1), kind: 'fork', child_pid: 11, thread: false, child_key: '11:5000' },
+      { ...again, kind: 'exec', filename: '/usr/bin/ls', argv: ['ls'], cwd: '/', ret: 0 },
+    ] });
+    await send(page, { type: 'select', key: `5:11:11:exec`, process: '11:5000' });
+    await page.waitForFunction(() => document.querySelector('[role=treeitem][data-key="11:5000"]')?.getAttribute('aria-selected') === 'true');
+    assert.equal(await page.locator('[role=treeitem][data-pid="11"]').count(), 2);
+    assert.match(await page.locator('[role=treeitem][data-key="11:5000"]').getAttribute('aria-label') ?? '', /^ls \(11\), 1 events/);
+    assert.equal(await child.getAttribute('aria-selected'), 'false');
     assert.equal(await page.locator('[role=treeitem][data-pid="10"]').getAttribute('aria-expanded'), 'true');
     await page.locator('[role=treeitem][data-pid="10"]').click();
     await page.waitForFunction(() => document.querySelector('[role=treeitem][data-pid="10"]')?.getAttribute('aria-expanded') === 'false');

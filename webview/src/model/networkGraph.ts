@@ -64,8 +64,8 @@ export class NetworkGraphModel {
         case 'tcp_close': {
           if (e.dns) this.learnName(e.daddr, e.dns);
           // Bytes go to the outbound edge if this process connected there, else to an inbound one.
-          const out = `p:${e.pid}|e:${e.daddr}:${e.dport}`;
-          const inb = `p:${e.pid}|in:${e.daddr}:${e.sport}`;
+          const out = `p:${e.key}|e:${e.daddr}:${e.dport}`;
+          const inb = `p:${e.key}|in:${e.daddr}:${e.sport}`;
           const link = this.links.get(out) ?? this.links.get(inb) ?? this.link(e, this.endpoint(e.daddr, e.dport, false));
           link.bytes += e.bytes_sent + e.bytes_received;
           changed = true;
@@ -112,14 +112,15 @@ export class NetworkGraphModel {
   }
 
   private link(e: LensEvent, target: NetNode): NetLink {
-    const pid = `p:${e.pid}`;
-    const p = this.nodes.get(pid);
-    if (!p) this.nodes.set(pid, { id: pid, type: 'process', label: `${e.comm} (${e.pid})`, pid: e.pid });
+    // one node per process key: a reused pid is another process
+    const proc = `p:${e.key}`;
+    const p = this.nodes.get(proc);
+    if (!p) this.nodes.set(proc, { id: proc, type: 'process', label: `${e.comm} (${e.pid})`, pid: e.pid });
     else p.label = `${e.comm} (${e.pid})`;
-    const id = `${pid}|${target.id}`;
+    const id = `${proc}|${target.id}`;
     let l = this.links.get(id);
     if (!l) {
-      l = { id, source: pid, target: target.id, connections: 0, bytes: 0, failures: 0 };
+      l = { id, source: proc, target: target.id, connections: 0, bytes: 0, failures: 0 };
       this.links.set(id, l);
     }
     return l;

@@ -8,6 +8,8 @@ import { GROUP_NAMES, kindGroup } from './eventText';
 
 /** One process's events, in time order. */
 export interface Lane {
+  /** the process key: a reused pid has a lane of its own */
+  key: string;
   pid: number;
   comm: string;
   ts: number[];
@@ -29,7 +31,7 @@ export function lowerBound(a: readonly number[], x: number): number {
 
 /** Why it exists: keep per-process event times for drawing and hit-testing the timeline. */
 export class TimelineModel {
-  private readonly byPid = new Map<number, Lane>();
+  private readonly byKey = new Map<string, Lane>();
   readonly lanes: Lane[] = [];
   minTs = Infinity;
   maxTs = -Infinity;
@@ -44,10 +46,10 @@ export class TimelineModel {
 
   addEvents(events: readonly LensEvent[]): void {
     for (const e of events) {
-      let lane = this.byPid.get(e.pid);
+      let lane = this.byKey.get(e.key);
       if (!lane) {
-        lane = { pid: e.pid, comm: e.comm, ts: [], group: [], events: [] };
-        this.byPid.set(e.pid, lane);
+        lane = { key: e.key, pid: e.pid, comm: e.comm, ts: [], group: [], events: [] };
+        this.byKey.set(e.key, lane);
         this.lanes.push(lane);
       }
       if (e.kind === 'exec' || lane.events.length === 0) lane.comm = e.comm;
@@ -93,14 +95,14 @@ export class TimelineModel {
     // Lanes of processes whose marks are all gone are dropped too.
     for (let i = this.lanes.length - 1; i >= 0; i--) {
       if (this.lanes[i].ts.length === 0) {
-        this.byPid.delete(this.lanes[i].pid);
+        this.byKey.delete(this.lanes[i].key);
         this.lanes.splice(i, 1);
       }
     }
   }
 
   clear(): void {
-    this.byPid.clear();
+    this.byKey.clear();
     this.lanes.length = 0;
     this.minTs = Infinity;
     this.maxTs = -Infinity;

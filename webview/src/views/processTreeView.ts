@@ -6,7 +6,7 @@
 import { hierarchy, type HierarchyPointNode, linkHorizontal, select, tree } from 'd3';
 import type { Host } from '../host';
 import type { ToWebview } from '../messages';
-import { activityLevel, ProcessTreeModel, type TreeDatum } from '../model/processTree';
+import { activityLevel, hierarchy as treeData, SESSION_ROOT_KEY, type TreeDatum, webviewProcessTree } from '../model/processTree';
 import { fmtCount, h } from '../ui/dom';
 import { Throttle } from '../ui/throttle';
 import type { View } from './view';
@@ -22,8 +22,9 @@ export function createProcessTreeView(root: HTMLElement, host: Host): View {
 }
 
 class ProcessTreeView implements View {
-  private readonly model = new ProcessTreeModel();
-  private readonly collapsed: Set<number>;
+  private readonly model = webviewProcessTree();
+  /** process keys of the collapsed nodes */
+  private readonly collapsed: Set<string>;
   private readonly svg: SVGSVGElement;
   private readonly links: SVGGElement;
   private readonly nodes: SVGGElement;
@@ -31,10 +32,11 @@ class ProcessTreeView implements View {
   private readonly count: HTMLElement;
   private readonly throttle = new Throttle(() => this.render(), 250);
   private drawnVersion = -1;
-  private selectedPid = -1;
+  /** process key of the selected event's process */
+  private selectedKey: string | undefined;
 
   constructor(root: HTMLElement, private readonly host: Host) {
-    this.collapsed = new Set(host.loadState<{ collapsed: number[] }>('processTree').collapsed ?? []);
+    this.collapsed = new Set((host.loadState<{ collapsed: unknown[] }>('processTree').collapsed ?? []).filter((k): k is string => typeof k === 'string'));
     this.count = h('span', { class: 'counts', id: 'process-count' });
     const expandAll = h('vscode-button', { appearance: 'secondary', id: 'expand-all' }, 'Expand all');
     expandAll.addEventListener('click', () => { this.collapsed.clear(); this.changed(); });
@@ -54,11 +56,11 @@ class ProcessTreeView implements View {
   }
 
   handle(msg: ToWebview): void {
-    if (msg.type === 'events') { this.model.addEvents(msg.events); this.throttle.request(); }
-    if (msg.type === 'reset') { this.model.clear(); this.selectedPid = -1; this.throttle.request(); }
+    if (msg.type === 'events') { this.model.apply(msg.events); this.throttle.request(); }
+    if (msg.type === 'reset') { this.model.clear(); this.selectedKey = undefined; this.throttle.request(); }
     if (msg.type === 'select') {
-      // The key is `ts:pid:tid:kind`: mark that event's process.
-      this.selectedPid = Number(msg.key.split(':')[1] ?? -1);
+      // mark the selected event's process
+      this.selectedKey = msg.process;
       this.drawnVersion = -1;
       this.throttle.request();
       requestAnimationFrame(() => this.nodes.querySelector('.tree-node.selected')?.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
@@ -71,15 +73,16 @@ class ProcessTreeView implements View {
     this.throttle.request();
   }
 
-  private toggle(pid: number): void {
-    if (this.collapsed.has(pid)) this.collapsed.delete(pid); else this.collapsed.add(pid);
+  private toggle(key: string): void {
+    if (key === SESSION_ROOT_KEY) return;
+    if (this.collapsed.has(key)) this.collapsed.delete(key); else this.collapsed.add(key);
     this.changed();
   }
 
   private render(): void {
     if (this.drawnVersion === this.model.version) return;
     this.drawnVersion = this.model.version;
-    const data = this.model.hierarchy(this.collapsed);
+    const data = treeData(this.model, this.collapsed);
     this.empty.hidden = data !== null;
     this.count.textContent = `${fmtCount(this.model.size)} processes`;
     if (!data) {
@@ -110,13 +113,13 @@ class ProcessTreeView implements View {
     const link = linkHorizontal<unknown, HierarchyPointNode<TreeDatum>>().x((d) => d.y).y((d) => d.x);
 
     select(this.links).selectAll<SVGPathElement, HierarchyPointNode<TreeDatum>>('path')
-      .data(rootNode.links(), (l) => `${(l as { target: HierarchyPointNode<TreeDatum> }).target.data.node.pid}`)
+      .data(rootNode.links(), (l) => (l as { target: HierarchyPointNode<TreeDatum> }).target.data.node.key)
       .join('path')
       .attr('class', 'tree-link')
       .attr('d', (l) => link(l as never));
 
     const nodes = select(this.nodes).selectAll<SVGGElement, HierarchyPointNode<TreeDatum>>('g.tree-node')
-      .data(all, (d) => String(d.data.node.pid))
+      .data(all, (d) => d.data.node.key)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'tree-node').attr('role', 'treeitem').attr('tabindex', 0);
         g.append('circle').attr('r', 7);
@@ -124,20 +127,21 @@ class ProcessTreeView implements View {
         label.append('tspan').attr('class', 'tree-name');
         label.append('tspan').attr('class', 'tree-exit').attr('dx', 8);
         g.append('title');
-        g.on('click', (_ev, d) => { if (d.data.node.pid !== 0) this.toggle(d.data.node.pid); });
+        g.on('click', (_ev, d) => this.toggle(d.data.node.key));
         g.on('keydown', (ev: KeyboardEvent, d) => {
-          if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.toggle(d.data.node.pid); }
+          if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.toggle(d.data.node.key); }
         });
         return g;
       });
     nodes
       .attr('transform', (d) => `translate(${d.y},${d.x})`)
       .attr('data-pid', (d) => d.data.node.pid)
+      .attr('data-key', (d) => d.data.node.key)
       .attr('aria-level', (d) => d.depth + 1)
       .attr('aria-expanded', (d) => (d.data.hiddenChildren ? 'false' : d.data.children ? 'true' : null))
       .attr('aria-label', (d) => `${d.data.node.comm} (${d.data.node.pid})${exitText(d.data) ? `, ${exitText(d.data)}` : ''}, ${d.data.node.events} events`)
-      .attr('class', (d) => `tree-node activity-${d.data.node.pid === 0 ? 0 : activityLevel(d.data.node.events, max)}${d.data.hiddenChildren ? ' collapsed' : ''}${d.data.node.errors ? ' has-errors' : ''}${d.data.node.pid === this.selectedPid ? ' selected' : ''}`)
-      .attr('aria-selected', (d) => String(d.data.node.pid === this.selectedPid));
+      .attr('class', (d) => `tree-node activity-${d.data.node.pid === 0 ? 0 : activityLevel(d.data.node.events, max)}${d.data.hiddenChildren ? ' collapsed' : ''}${d.data.node.errors ? ' has-errors' : ''}${d.data.node.key === this.selectedKey ? ' selected' : ''}`)
+      .attr('aria-selected', (d) => String(d.data.node.key === this.selectedKey));
     nodes.select<SVGTextElement>('text.tree-label')
       .attr('x', (d) => (d.children ? -12 : 12))
       .attr('text-anchor', (d) => (d.children ? 'end' : 'start'));

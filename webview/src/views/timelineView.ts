@@ -190,7 +190,7 @@ class TimelineView implements View {
       ctx.fillStyle = this.colours[g];
       ctx.fill(path);
     });
-    const selectedLane = this.selected ? lanes.findIndex((l) => l.pid === this.selected!.pid) : -1;
+    const selectedLane = this.selected ? lanes.findIndex((l) => l.key === this.selected!.key) : -1;
     if (this.selected && selectedLane >= 0) {
       const px = x(new Date(this.selected.ts));
       ctx.strokeStyle = this.selectColour;

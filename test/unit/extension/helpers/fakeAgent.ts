@@ -101,14 +101,16 @@ export class FakeAgent {
 export function ev(kind: 'open', ts: number, pid?: number, extra?: Record<string, unknown>): LensEvent;
 export function ev(kind: LensEvent['kind'], ts: number, pid?: number, extra?: Record<string, unknown>): LensEvent;
 export function ev(kind: LensEvent['kind'], ts: number, pid = 100, extra: Record<string, unknown> = {}): LensEvent {
-  const base = { ts, kind, pid, tid: pid, ppid: 1, uid: 1000, comm: 'app' };
+  const base = { ts, kind, pid, tid: pid, ppid: 1, uid: 1000, comm: 'app', key: `${pid}:1000` };
   switch (kind) {
     case 'open':
       return { ...base, kind, syscall: 'openat', path: `/tmp/f${ts}`, flags: 'O_RDONLY', ret: 3, ...extra } as LensEvent;
     case 'exec':
       return { ...base, kind, filename: '/usr/bin/app', argv: ['app'], cwd: '/tmp', ret: 0, ...extra } as LensEvent;
-    case 'fork':
-      return { ...base, kind, child_pid: pid + 1, thread: false, ...extra } as LensEvent;
+    case 'fork': {
+      const child = (extra.child_pid as number | undefined) ?? pid + 1;
+      return { ...base, kind, child_pid: child, thread: false, ...(extra.thread ? {} : { child_key: `${child}:1000` }), ...extra } as LensEvent;
+    }
     case 'exit':
       return { ...base, kind, exit_code: 0, ...extra } as LensEvent;
     case 'connect':
