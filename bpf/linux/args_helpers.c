@@ -16,7 +16,7 @@ static const struct {
 	uint32_t kinds;
 } lens_groups[] = {
 	{ "exec", G_EXEC, K(LENS_EXEC) | K(LENS_FORK) | K(LENS_EXIT) },
-	{ "file", G_FILE, K(LENS_OPEN) | K(LENS_FSOP) },
+	{ "file", G_FILE, K(LENS_OPEN) | LENS_FSOP_KINDS },
 	{ "net", G_NET, K(LENS_CONNECT) | K(LENS_ACCEPT) | K(LENS_BIND) | K(LENS_LISTEN) |
 			K(LENS_TCP_CLOSE) | K(LENS_UDP_SEND) },
 	{ "dns", G_DNS, K(LENS_DNS) },

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 3
+#define LENS_ABI_VERSION 4
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
@@ -24,23 +24,42 @@
 #define LENS_SYSCALL_MAX 512  /* syscall numbers at or above this are not traced */
 #define LENS_HIST_BUCKETS 32  /* log2(ns) latency buckets */
 
-/* Event kinds: lens_hdr.kind. Each kind has one record struct below. */
+/*
+ * Event kinds: lens_hdr.kind. Each kind has one record struct below. Every
+ * kind is a kind of the event model (remote-agent/src/model/event-model.ts,
+ * checked against this enum by test/unit/agent/event-model.test.ts): drops
+ * and deliveries are counted per kind, so a lost rename counts as a rename.
+ */
 enum lens_kind {
 	LENS_EXEC = 1,      /* struct lens_exec_event */
 	LENS_FORK = 2,      /* struct lens_fork_event */
 	LENS_EXIT = 3,      /* struct lens_exit_event */
 	LENS_OPEN = 4,      /* struct lens_open_event: open, openat, openat2, creat */
-	LENS_FSOP = 5,      /* struct lens_fsop_event: unlink, rename, mkdir, chmod, chown, truncate ... */
-	LENS_CONNECT = 6,   /* struct lens_sock_event */
-	LENS_ACCEPT = 7,    /* struct lens_sock_event */
-	LENS_BIND = 8,      /* struct lens_sock_event */
-	LENS_LISTEN = 9,    /* struct lens_sock_event (backlog in .extra) */
-	LENS_TCP_CLOSE = 10,/* struct lens_tcp_event: bytes at close */
-	LENS_UDP_SEND = 11, /* struct lens_sock_event: first datagram to a destination */
-	LENS_DNS = 12,      /* struct lens_dns_event */
-	LENS_SYSCALL = 13,  /* struct lens_syscall_event: full stream */
-	LENS_KIND_MAX = 14,
+	LENS_UNLINK = 5,    /* struct lens_fsop_event (LENS_UNLINK..LENS_CHDIR): unlink, unlinkat */
+	LENS_RMDIR = 6,     /* rmdir, unlinkat(AT_REMOVEDIR) */
+	LENS_RENAME = 7,    /* rename, renameat, renameat2 */
+	LENS_MKDIR = 8,     /* mkdir, mkdirat */
+	LENS_CHMOD = 9,     /* chmod, fchmod, fchmodat, fchmodat2 */
+	LENS_CHOWN = 10,    /* chown, lchown, fchown, fchownat */
+	LENS_TRUNCATE = 11, /* truncate, ftruncate */
+	LENS_LINK = 12,     /* link, linkat */
+	LENS_SYMLINK = 13,  /* symlink, symlinkat */
+	LENS_CHDIR = 14,    /* chdir, fchdir */
+	LENS_CONNECT = 15,  /* struct lens_sock_event */
+	LENS_ACCEPT = 16,   /* struct lens_sock_event */
+	LENS_BIND = 17,     /* struct lens_sock_event */
+	LENS_LISTEN = 18,   /* struct lens_sock_event (backlog in .extra) */
+	LENS_TCP_CLOSE = 19,/* struct lens_tcp_event: bytes at close */
+	LENS_UDP_SEND = 20, /* struct lens_sock_event: first datagram to a destination */
+	LENS_DNS = 21,      /* struct lens_dns_event */
+	LENS_SYSCALL = 22,  /* struct lens_syscall_event: full stream */
+	LENS_KIND_MAX = 23,
 };
+
+/* The kinds of struct lens_fsop_event, a contiguous range. */
+#define LENS_FSOP_FIRST LENS_UNLINK
+#define LENS_FSOP_LAST LENS_CHDIR
+#define LENS_FSOP_KINDS (((1u << (LENS_FSOP_LAST + 1)) - 1) & ~((1u << LENS_FSOP_FIRST) - 1))
 
 /* lens_hdr.flags */
 #define LENS_F_TRUNCATED   0x1  /* a name or argv was cut at its limit */
@@ -116,30 +135,17 @@ struct lens_open_event {
 	char names[];         /* path, dir */
 };
 
-/* lens_fsop_event.op */
-enum lens_fsop {
-	LENS_FSOP_UNLINK = 1,
-	LENS_FSOP_RMDIR = 2,
-	LENS_FSOP_RENAME = 3,
-	LENS_FSOP_MKDIR = 4,
-	LENS_FSOP_CHMOD = 5,
-	LENS_FSOP_CHOWN = 6,
-	LENS_FSOP_TRUNCATE = 7,
-	LENS_FSOP_LINK = 8,
-	LENS_FSOP_SYMLINK = 9,
-	LENS_FSOP_CHDIR = 10,
-};
-
 /*
  * fd-based calls (fchmod, fchown, ftruncate, fchdir): dirfd is the fd, path is
- * empty and dir is the fd's own path. unlinkat(AT_REMOVEDIR) reports op RMDIR.
+ * empty and dir is the fd's own path. unlinkat(AT_REMOVEDIR) is LENS_RMDIR.
+ * h.kind says which operation (LENS_UNLINK..LENS_CHDIR).
  */
 struct lens_fsop_event {
 	struct lens_hdr h;
 	__s32 ret;
-	__u32 op;             /* enum lens_fsop */
 	__u32 syscall_nr;
 	__s32 dirfd;          /* AT_FDCWD (-100) when relative to cwd */
+	__u32 _pad0;
 	__u64 arg;            /* mode (chmod/mkdir; fchmodat2 flags << 32), uid<<32|gid (chown),
 	                       * length (truncate), flags (unlinkat), new dirfd<<32|flags
 	                       * (rename/link: the second path's dirfd, renameat2/linkat flags) */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * File events: the open family (LENS_OPEN) and namespace/attribute changes
- * (LENS_FSOP: unlink, rmdir, rename, mkdir, chmod, chown, truncate, link,
- * symlink, chdir) of tracked processes.
+ * (LENS_UNLINK..LENS_CHDIR: unlink, rmdir, rename, mkdir, chmod, chown,
+ * truncate, link, symlink, chdir, each its own kind) of tracked processes.
  *
  * Each syscall has one sys_exit tracepoint program: at exit the arguments
  * are still in the saved user registers, so no enter hook and no stash are
@@ -117,32 +117,32 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 	char *rec;
 	__u32 off, off2;
 	__s32 dirfd = AT_FDCWD, newdirfd = AT_FDCWD;
-	__u32 op;
+	__u32 kind;
 	bool by_fd = false;
 
 	switch (call) {
 	case FC_UNLINK:
-		op = LENS_FSOP_UNLINK;
+		kind = LENS_UNLINK;
 		path = args[0];
 		break;
 	case FC_UNLINKAT:
-		op = (args[2] & AT_REMOVEDIR_VAL) ? LENS_FSOP_RMDIR : LENS_FSOP_UNLINK;
+		kind = (args[2] & AT_REMOVEDIR_VAL) ? LENS_RMDIR : LENS_UNLINK;
 		dirfd = args[0];
 		path = args[1];
 		arg = (__u32)args[2];
 		break;
 	case FC_RMDIR:
-		op = LENS_FSOP_RMDIR;
+		kind = LENS_RMDIR;
 		path = args[0];
 		break;
 	case FC_RENAME:
-		op = LENS_FSOP_RENAME;
+		kind = LENS_RENAME;
 		path = args[0];
 		path2 = args[1];
 		break;
 	case FC_RENAMEAT:
 	case FC_RENAMEAT2:
-		op = LENS_FSOP_RENAME;
+		kind = LENS_RENAME;
 		dirfd = args[0];
 		path = args[1];
 		newdirfd = args[2];
@@ -151,30 +151,30 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 			arg = (__u32)args[4];
 		break;
 	case FC_MKDIR:
-		op = LENS_FSOP_MKDIR;
+		kind = LENS_MKDIR;
 		path = args[0];
 		arg = (__u32)args[1];
 		break;
 	case FC_MKDIRAT:
-		op = LENS_FSOP_MKDIR;
+		kind = LENS_MKDIR;
 		dirfd = args[0];
 		path = args[1];
 		arg = (__u32)args[2];
 		break;
 	case FC_CHMOD:
-		op = LENS_FSOP_CHMOD;
+		kind = LENS_CHMOD;
 		path = args[0];
 		arg = (__u32)args[1];
 		break;
 	case FC_FCHMOD:
-		op = LENS_FSOP_CHMOD;
+		kind = LENS_CHMOD;
 		dirfd = args[0];
 		by_fd = true;
 		arg = (__u32)args[1];
 		break;
 	case FC_FCHMODAT:
 	case FC_FCHMODAT2:
-		op = LENS_FSOP_CHMOD;
+		kind = LENS_CHMOD;
 		dirfd = args[0];
 		path = args[1];
 		arg = (__u32)args[2];
@@ -183,40 +183,40 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 		break;
 	case FC_CHOWN:
 	case FC_LCHOWN:
-		op = LENS_FSOP_CHOWN;
+		kind = LENS_CHOWN;
 		path = args[0];
 		arg = (__u64)(__u32)args[1] << 32 | (__u32)args[2];
 		break;
 	case FC_FCHOWN:
-		op = LENS_FSOP_CHOWN;
+		kind = LENS_CHOWN;
 		dirfd = args[0];
 		by_fd = true;
 		arg = (__u64)(__u32)args[1] << 32 | (__u32)args[2];
 		break;
 	case FC_FCHOWNAT:
-		op = LENS_FSOP_CHOWN;
+		kind = LENS_CHOWN;
 		dirfd = args[0];
 		path = args[1];
 		arg = (__u64)(__u32)args[2] << 32 | (__u32)args[3];
 		break;
 	case FC_TRUNCATE:
-		op = LENS_FSOP_TRUNCATE;
+		kind = LENS_TRUNCATE;
 		path = args[0];
 		arg = args[1];
 		break;
 	case FC_FTRUNCATE:
-		op = LENS_FSOP_TRUNCATE;
+		kind = LENS_TRUNCATE;
 		dirfd = args[0];
 		by_fd = true;
 		arg = args[1];
 		break;
 	case FC_LINK:
-		op = LENS_FSOP_LINK;
+		kind = LENS_LINK;
 		path = args[0];
 		path2 = args[1];
 		break;
 	case FC_LINKAT:
-		op = LENS_FSOP_LINK;
+		kind = LENS_LINK;
 		dirfd = args[0];
 		path = args[1];
 		newdirfd = args[2];
@@ -225,38 +225,38 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 		break;
 	case FC_SYMLINK:
 		/* path: the link created; path2: its target, stored as given. */
-		op = LENS_FSOP_SYMLINK;
+		kind = LENS_SYMLINK;
 		path2 = args[0];
 		path = args[1];
 		break;
 	case FC_SYMLINKAT:
-		op = LENS_FSOP_SYMLINK;
+		kind = LENS_SYMLINK;
 		path2 = args[0];
 		dirfd = args[1];
 		path = args[2];
 		break;
 	case FC_CHDIR:
-		op = LENS_FSOP_CHDIR;
+		kind = LENS_CHDIR;
 		path = args[0];
 		break;
 	default: /* FC_FCHDIR */
-		op = LENS_FSOP_CHDIR;
+		kind = LENS_CHDIR;
 		dirfd = args[0];
 		by_fd = true;
 		break;
 	}
-	if (op == LENS_FSOP_RENAME || op == LENS_FSOP_LINK)
+	if (kind == LENS_RENAME || kind == LENS_LINK)
 		arg |= (__u64)(__u32)newdirfd << 32;
 
 	rec = lens_rec_buf();
 	if (!rec)
 		return;
 	e = (struct lens_fsop_event *)rec;
-	lens_fill_hdr(&e->h, LENS_FSOP, 0);
+	lens_fill_hdr(&e->h, kind, 0);
 	e->ret = ret;
-	e->op = op;
 	e->syscall_nr = nr;
 	e->dirfd = dirfd;
+	e->_pad0 = 0;
 	e->arg = arg;
 	e->_pad = 0;
 	off = sizeof(*e);
@@ -271,7 +271,7 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 	 */
 	if (by_fd ||
 	    (e->path_len > 1 && rec[off] != '/') ||
-	    (op != LENS_FSOP_SYMLINK && newdirfd == dirfd && e->path2_len > 1 &&
+	    (kind != LENS_SYMLINK && newdirfd == dirfd && e->path2_len > 1 &&
 	     rec[off2 & LENS_REC_OFF_MASK] != '/'))
 		e->dir_len = lens_put_dir(rec, off2 + e->path2_len, dirfd, &e->h.flags);
 	lens_output(rec, off2 + e->path2_len + e->dir_len);
@@ -281,7 +281,8 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, __u32
 {
 	__u64 args[6];
 
-	if (!lens_want(call <= FC_OPEN_LAST ? LENS_OPEN : LENS_FSOP) || !lens_is_tracked())
+	if (!(lens_cfg.kinds_mask & (call <= FC_OPEN_LAST ? 1u << LENS_OPEN : LENS_FSOP_KINDS)) ||
+	    !lens_is_tracked())
 		return 0;
 	lens_exit_args(args);
 	if (call <= FC_OPEN_LAST)

@@ -1,7 +1,7 @@
 /*
  * runtime-lens command line: trace, agent --stdio, doctor, --help, --version.
  */
-import { EVENT_GROUPS } from './protocol';
+import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, groupDescription } from './model/event-model';
 import { TRACE_USAGE, traceCommand, UsageError } from './trace/trace-command';
 import { AGENT_VERSION } from './version';
 
@@ -10,7 +10,8 @@ const HELP = `runtime-lens ${AGENT_VERSION} — see what a program does at runti
 ${TRACE_USAGE}
     Launches COMMAND (or attaches to PID) and traces it and all its descendants until it exits.
     --json            one event per line (NDJSON) on stdout; the traced program's stdout goes to stderr
-    --events LIST     event groups: ${EVENT_GROUPS.join(', ')} (default exec,file,net,dns)
+    --events LIST     event groups, comma-separated (default ${DEFAULT_EVENT_GROUPS.join(',')}):
+${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescription(g)}`).join('\n')}
     --syscalls LIST   syscall names for the full syscall stream (implies --events ...,syscall)
     --ringbuf-bytes N kernel ring buffer size (power of two; default 32 MiB)
     --no-redact       print secrets in command lines as they are (redacted by default)

@@ -6,23 +6,15 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { LossReason } from './loss-reasons';
 import type { ProcessKey } from './process-key';
+import type { EventGroup, EventKind, KindsOfRecord } from './model/event-model';
 
 export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
 export { processKey, type ProcessKey } from './process-key';
 
 /* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
 
-/** Event kinds selectable with `--events` / SessionStartParams.events. */
-export const EVENT_GROUPS = ['exec', 'file', 'net', 'dns', 'syscall', 'syscount'] as const;
-export type EventGroup = (typeof EVENT_GROUPS)[number];
-/** Groups traced when none are named: everything except the full syscall stream and in-kernel syscall counts. */
-export const DEFAULT_EVENT_GROUPS: readonly EventGroup[] = ['exec', 'file', 'net', 'dns'];
-
-export type EventKind =
-  | 'exec' | 'fork' | 'exit'
-  | 'open' | 'unlink' | 'rmdir' | 'rename' | 'mkdir' | 'chmod' | 'chown' | 'truncate' | 'link' | 'symlink' | 'chdir'
-  | 'connect' | 'accept' | 'bind' | 'listen' | 'tcp_close' | 'udp_send' | 'dns'
-  | 'syscall' | 'finding';
+/* Kinds and groups are defined once, in the event model. */
+export { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, type EventGroup, type EventKind } from './model/event-model';
 
 /** One source frame, innermost first. */
 export interface Frame {
@@ -66,12 +58,12 @@ export interface ForkEvent extends EventBase {
 export interface ExitEvent extends EventBase { kind: 'exit'; exit_code: number; signal?: string; core_dumped?: boolean }
 export interface OpenEvent extends EventBase { kind: 'open'; syscall: string; path: string; flags: string; mode?: string; ret: number; errno?: string }
 export interface FsOpEvent extends EventBase {
-  kind: 'unlink' | 'rmdir' | 'rename' | 'mkdir' | 'chmod' | 'chown' | 'truncate' | 'link' | 'symlink' | 'chdir';
+  kind: KindsOfRecord<'fsop'>;
   syscall: string; path: string; path2?: string; mode?: string; owner?: { uid: number; gid: number }; length?: number; ret: number; errno?: string;
 }
 export type SocketFamily = 'AF_INET' | 'AF_INET6' | 'AF_UNIX' | string;
 export interface SockEvent extends EventBase {
-  kind: 'connect' | 'accept' | 'bind' | 'listen' | 'udp_send';
+  kind: KindsOfRecord<'sock'>;
   family: SocketFamily; saddr: string; sport: number; daddr: string; dport: number;
   /** AF_UNIX socket path */
   path?: string;

@@ -1,28 +1,12 @@
 import * as fs from 'node:fs';
 import { once } from 'node:events';
+import { eventText } from '../../../remote-agent/src/model/event-model';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import type { Session } from './session';
 import { readSessionFile } from './sessionFile';
 
 /** Formats a session can be exported to. */
 export type ExportFormat = 'json' | 'csv';
-
-/** One line saying what an event did, for CSV and tree tooltips. */
-export function eventDetail(e: LensEvent): string {
-  switch (e.kind) {
-    case 'exec': return [e.filename, ...(e.argv ?? []).slice(1)].join(' ');
-    case 'fork': return `child ${e.child_pid}${e.thread ? ' (thread)' : ''}`;
-    case 'exit': return e.signal ? `signal ${e.signal}` : `code ${e.exit_code}`;
-    case 'open': return `${e.path} ${e.flags}`;
-    case 'connect': case 'accept': case 'bind': case 'listen': case 'udp_send':
-      return e.path ?? `${e.saddr}:${e.sport} -> ${e.dns ? `${e.dns} ` : ''}${e.daddr}:${e.dport}`;
-    case 'tcp_close': return `${e.saddr}:${e.sport} -> ${e.daddr}:${e.dport} sent ${e.bytes_sent} received ${e.bytes_received}`;
-    case 'dns': return `${e.name} -> ${e.answers.join(', ')}`;
-    case 'syscall': return `${e.name}(${e.decoded ? Object.entries(e.decoded).map(([k, v]) => `${k}=${v}`).join(', ') : e.args.join(', ')})`;
-    case 'finding': return `${e.severity} ${e.rule}: ${e.message}`;
-    default: return 'path' in e ? `${e.path}${e.path2 ? ` -> ${e.path2}` : ''}` : '';
-  }
-}
 
 export const CSV_COLUMNS = ['ts', 'time', 'kind', 'pid', 'tid', 'ppid', 'uid', 'comm', 'detail', 'ret', 'errno'] as const;
 
@@ -34,7 +18,7 @@ function csvField(value: unknown): string {
 /** One CSV row for an event (columns of CSV_COLUMNS). */
 export function csvRow(e: LensEvent): string {
   const r = e as LensEvent & { ret?: number; errno?: string };
-  return [e.ts, new Date(e.ts).toISOString(), e.kind, e.pid, e.tid, e.ppid, e.uid, e.comm, eventDetail(e), r.ret, r.errno].map(csvField).join(',');
+  return [e.ts, new Date(e.ts).toISOString(), e.kind, e.pid, e.tid, e.ppid, e.uid, e.comm, eventText(e), r.ret, r.errno].map(csvField).join(',');
 }
 
 /**

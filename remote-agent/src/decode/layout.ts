@@ -2,11 +2,14 @@
  * Byte offsets of every field the decoder reads, one table per struct of
  * bpf/linux/events.h. test/unit/agent/layout.test.ts compiles events.h and
  * checks each entry against sizeof/offsetof, so a layout change that is not
- * made here too fails the tests instead of decoding garbage.
+ * made here too fails the tests instead of decoding garbage. Kind values
+ * come from the event model (model/event-model.ts, checked against events.h
+ * by test/unit/agent/event-model.test.ts).
  */
+import { ALL_KINDS, type KernelKind, KINDS } from '../model/event-model';
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
@@ -14,7 +17,7 @@ export const PATH_MAX = 4096;
 export const ARGV_LEN = 8192;
 export const DNS_NAME_LEN = 128;
 export const DNS_MAX_ANSWERS = 8;
-export const KIND_MAX = 14;
+export const KIND_MAX = 23;
 export const HIST_BUCKETS = 32;
 export const UNIX_PATH_LEN = 108;
 export const ERROR_MESSAGE_LEN = 248;
@@ -22,11 +25,10 @@ export const MACHINE_LEN = 16;
 /** Process ids are below this (LENS_PID_LIMIT, PID_MAX_LIMIT on 64-bit kernels). */
 export const PID_LIMIT = 4194304;
 
-/** enum lens_kind */
-export const Kind = {
-  EXEC: 1, FORK: 2, EXIT: 3, OPEN: 4, FSOP: 5, CONNECT: 6, ACCEPT: 7, BIND: 8, LISTEN: 9,
-  TCP_CLOSE: 10, UDP_SEND: 11, DNS: 12, SYSCALL: 13,
-} as const;
+/** enum lens_kind, by upper-case kind name (Kind.TCP_CLOSE): the values of the event model. */
+export const Kind = Object.fromEntries(
+  ALL_KINDS.flatMap((k) => (KINDS[k].value === null ? [] : [[k.toUpperCase(), KINDS[k].value]])),
+) as { readonly [K in KernelKind as Uppercase<K>]: (typeof KINDS)[K]['value'] };
 
 /** lens_hdr.flags */
 export const Flag = {
@@ -48,11 +50,6 @@ export const ProbeErrorCode = {
   PRIVILEGE: 1, NO_BTF: 2, TRACEFS: 3, NO_SUCH_PID: 4, EXEC: 5, ATTACH: 6, USAGE: 7, INTERNAL: 8, DEGRADED: 9, FORBIDDEN: 10,
 } as const;
 
-/** enum lens_fsop */
-export const FsOp = {
-  UNLINK: 1, RMDIR: 2, RENAME: 3, MKDIR: 4, CHMOD: 5, CHOWN: 6, TRUNCATE: 7, LINK: 8, SYMLINK: 9, CHDIR: 10,
-} as const;
-
 /** A struct's size and the offsets of the fields read from it (nested members as `a.b`). */
 export interface StructLayout {
   size: number;
@@ -69,7 +66,7 @@ export const LAYOUT = {
   lens_exit_event: { size: 72, fields: { exit_code: 56, signal: 60, core_dumped: 64 } },
   lens_open_event: { size: 80, fields: { ret: 56, dirfd: 60, flags: 64, mode: 68, syscall_nr: 72, path_len: 76, dir_len: 78, names: 80 } },
   lens_fsop_event: { size: 88, fields: {
-    ret: 56, op: 60, syscall_nr: 64, dirfd: 68, arg: 72, path_len: 80, path2_len: 82, dir_len: 84, names: 88,
+    ret: 56, syscall_nr: 60, dirfd: 64, arg: 72, path_len: 80, path2_len: 82, dir_len: 84, names: 88,
   } },
   lens_addr: { size: 24, fields: { family: 0, port: 2, addr: 8 } },
   lens_sock_event: { size: 232, fields: {
@@ -82,7 +79,7 @@ export const LAYOUT = {
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
-  lens_stats: { size: 352, fields: { events: 0, dropped: 112, queued_bytes: 224, committed: 232, final: 344 } },
+  lens_stats: { size: 568, fields: { events: 0, dropped: 184, queued_bytes: 368, committed: 376, final: 560 } },
   lens_target: { size: 16, fields: { state: 0, pid: 4, exit_code: 8, signal: 12 } },
   lens_error: { size: 256, fields: { code: 0, errno_val: 4, message: 8 } },
 } as const satisfies Record<string, StructLayout>;
@@ -98,9 +95,6 @@ export const CONSTANTS = {
   LENS_KIND_MAX: KIND_MAX,
   LENS_HIST_BUCKETS: HIST_BUCKETS,
   LENS_PID_LIMIT: PID_LIMIT,
-  LENS_EXEC: Kind.EXEC, LENS_FORK: Kind.FORK, LENS_EXIT: Kind.EXIT, LENS_OPEN: Kind.OPEN, LENS_FSOP: Kind.FSOP,
-  LENS_CONNECT: Kind.CONNECT, LENS_ACCEPT: Kind.ACCEPT, LENS_BIND: Kind.BIND, LENS_LISTEN: Kind.LISTEN,
-  LENS_TCP_CLOSE: Kind.TCP_CLOSE, LENS_UDP_SEND: Kind.UDP_SEND, LENS_DNS: Kind.DNS, LENS_SYSCALL: Kind.SYSCALL,
   LENS_F_TRUNCATED: Flag.TRUNCATED, LENS_F_THREAD: Flag.THREAD, LENS_F_HAS_STACK: Flag.HAS_STACK,
   LENS_F_UNTRACED_SETUID: Flag.UNTRACED_SETUID, LENS_F_UNTRACED_SETGID: Flag.UNTRACED_SETGID,
   LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP, LENS_F_NO_RETURN: Flag.NO_RETURN,
@@ -108,9 +102,6 @@ export const CONSTANTS = {
   LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
   LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,
   LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED,
-  LENS_FSOP_UNLINK: FsOp.UNLINK, LENS_FSOP_RMDIR: FsOp.RMDIR, LENS_FSOP_RENAME: FsOp.RENAME, LENS_FSOP_MKDIR: FsOp.MKDIR,
-  LENS_FSOP_CHMOD: FsOp.CHMOD, LENS_FSOP_CHOWN: FsOp.CHOWN, LENS_FSOP_TRUNCATE: FsOp.TRUNCATE, LENS_FSOP_LINK: FsOp.LINK,
-  LENS_FSOP_SYMLINK: FsOp.SYMLINK, LENS_FSOP_CHDIR: FsOp.CHDIR,
   LENS_ERR_PRIVILEGE: ProbeErrorCode.PRIVILEGE, LENS_ERR_NO_BTF: ProbeErrorCode.NO_BTF, LENS_ERR_TRACEFS: ProbeErrorCode.TRACEFS,
   LENS_ERR_NO_SUCH_PID: ProbeErrorCode.NO_SUCH_PID, LENS_ERR_EXEC: ProbeErrorCode.EXEC, LENS_ERR_ATTACH: ProbeErrorCode.ATTACH,
   LENS_ERR_USAGE: ProbeErrorCode.USAGE, LENS_ERR_INTERNAL: ProbeErrorCode.INTERNAL,

@@ -4,6 +4,7 @@
  * layout table; numbers are read with one DataView per payload. Syscall
  * arguments stay in the buffer and are read on demand (syscallArg).
  */
+import { ALL_KINDS, KINDS, type KindsOfRecord } from '../model/event-model';
 import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, LAYOUT, UNIX_PATH_LEN } from './layout';
 import { cstring, splitNulStrings } from './strings';
 
@@ -21,35 +22,43 @@ const TC = LAYOUT.lens_tcp_event.fields;
 const DN = LAYOUT.lens_dns_event.fields;
 const SC = LAYOUT.lens_syscall_event.fields;
 
-/** Minimum record size per kind (header + body); a shorter record is malformed. */
-const MIN_SIZE: readonly number[] = (() => {
-  const m: number[] = [];
-  m[Kind.EXEC] = LAYOUT.lens_exec_event.size;
-  m[Kind.FORK] = LAYOUT.lens_fork_event.size;
-  m[Kind.EXIT] = LAYOUT.lens_exit_event.size;
-  m[Kind.OPEN] = LAYOUT.lens_open_event.size;
-  m[Kind.FSOP] = LAYOUT.lens_fsop_event.size;
-  for (const k of [Kind.CONNECT, Kind.ACCEPT, Kind.BIND, Kind.LISTEN, Kind.UDP_SEND]) m[k] = LAYOUT.lens_sock_event.size;
-  m[Kind.TCP_CLOSE] = LAYOUT.lens_tcp_event.size;
-  m[Kind.DNS] = LAYOUT.lens_dns_event.size;
-  m[Kind.SYSCALL] = LAYOUT.lens_syscall_event.size;
+/** The struct of events.h each record of the event model is. */
+const RECORD_STRUCT = {
+  exec: LAYOUT.lens_exec_event, fork: LAYOUT.lens_fork_event, exit: LAYOUT.lens_exit_event, open: LAYOUT.lens_open_event,
+  fsop: LAYOUT.lens_fsop_event, sock: LAYOUT.lens_sock_event, tcp: LAYOUT.lens_tcp_event, dns: LAYOUT.lens_dns_event,
+  syscall: LAYOUT.lens_syscall_event,
+} as const;
+
+/** Which record struct a kernel kind value is decoded from; undefined for values no kind has. */
+const RECORD_OF: readonly (keyof typeof RECORD_STRUCT | undefined)[] = (() => {
+  const m: (keyof typeof RECORD_STRUCT | undefined)[] = [];
+  for (const k of ALL_KINDS) {
+    const { value, record } = KINDS[k];
+    if (value !== null && record !== null) m[value] = record;
+  }
   return m;
 })();
+
+/** Minimum record size per kind (header + body); a shorter record is malformed. */
+const MIN_SIZE: readonly (number | undefined)[] = RECORD_OF.map((r) => (r ? RECORD_STRUCT[r].size : undefined));
 
 /**
  * Where the names of a variable-length record (exec, open, fsop, syscall data items) end: the fixed part plus
  * every *_len. 0 for kinds without names. A record shorter than this is malformed.
  */
 function namesEnd(dv: DataView, o: number, kind: number): number {
-  switch (kind) {
-    case Kind.EXEC: return EX.names + dv.getUint16(o + EX.filename_len, true) + dv.getUint16(o + EX.cwd_len, true) + dv.getUint16(o + EX.argv_len, true);
-    case Kind.OPEN: return OP.names + dv.getUint16(o + OP.path_len, true) + dv.getUint16(o + OP.dir_len, true);
-    case Kind.FSOP:
+  switch (RECORD_OF[kind]) {
+    case 'exec': return EX.names + dv.getUint16(o + EX.filename_len, true) + dv.getUint16(o + EX.cwd_len, true) + dv.getUint16(o + EX.argv_len, true);
+    case 'open': return OP.names + dv.getUint16(o + OP.path_len, true) + dv.getUint16(o + OP.dir_len, true);
+    case 'fsop':
       return FS.names + dv.getUint16(o + FS.path_len, true) + dv.getUint16(o + FS.path2_len, true) + dv.getUint16(o + FS.dir_len, true);
-    case Kind.SYSCALL: return SC.data + dv.getUint16(o + SC.data_len, true) + dv.getUint16(o + SC.data_len + 2, true);
+    case 'syscall': return SC.data + dv.getUint16(o + SC.data_len, true) + dv.getUint16(o + SC.data_len + 2, true);
     default: return 0;
   }
 }
+
+/** Kernel kind values of the kinds decoded from one record struct. */
+type ValuesOf<R extends string> = (typeof KINDS)[KindsOfRecord<R>]['value'];
 
 /** Fields of struct lens_hdr. Times are ns; u64 values above 2^53 lose low bits (ns since boot: ~104 days). */
 export interface RecordHeader {
@@ -67,11 +76,11 @@ export interface ExecRecord extends RecordHeader { kind: typeof Kind.EXEC; ret: 
 export interface ForkRecord extends RecordHeader { kind: typeof Kind.FORK; childPid: number; childTid: number; childStartNs: number }
 export interface ExitRecord extends RecordHeader { kind: typeof Kind.EXIT; exitCode: number; signal: number; coreDumped: boolean }
 export interface OpenRecord extends RecordHeader { kind: typeof Kind.OPEN; ret: number; dirfd: number; openFlags: number; mode: number; nr: number; path: string; dir: string }
-export interface FsOpRecord extends RecordHeader { kind: typeof Kind.FSOP; ret: number; op: number; nr: number; dirfd: number; argLo: number; argHi: number; path: string; path2: string; dir: string }
+export interface FsOpRecord extends RecordHeader { kind: ValuesOf<'fsop'>; ret: number; nr: number; dirfd: number; argLo: number; argHi: number; path: string; path2: string; dir: string }
 /** struct lens_addr: family, port (host order) and address (4 or 16 bytes; copied). */
 export interface SockAddr { family: number; port: number; addr: Uint8Array }
 export interface SockRecord extends RecordHeader {
-  kind: typeof Kind.CONNECT | typeof Kind.ACCEPT | typeof Kind.BIND | typeof Kind.LISTEN | typeof Kind.UDP_SEND;
+  kind: ValuesOf<'sock'>;
   ret: number; fd: number; proto: number; extra: number; local: SockAddr; remote: SockAddr; unixPath: string;
 }
 export interface TcpCloseRecord extends RecordHeader { kind: typeof Kind.TCP_CLOSE; bytesSent: number; bytesReceived: number; durationNs: number; local: SockAddr; remote: SockAddr }
@@ -213,6 +222,17 @@ export class RecordDecoder {
     const uid = dv.getUint32(o + H.uid, true);
     const flags = dv.getUint16(o + H.flags, true);
     const comm = this.comm(buf, dv, o, tid);
+    if (RECORD_OF[kind] === 'fsop') {
+      if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
+      const pLen = dv.getUint16(o + FS.path_len, true), p2Len = dv.getUint16(o + FS.path2_len, true);
+      const n = o + FS.names;
+      return {
+        kind: kind as FsOpRecord['kind'], tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+        ret: dv.getInt32(o + FS.ret, true), nr: dv.getUint32(o + FS.syscall_nr, true),
+        dirfd: dv.getInt32(o + FS.dirfd, true), argLo: dv.getUint32(o + FS.arg, true), argHi: dv.getUint32(o + FS.arg + 4, true),
+        path: cstring(buf, n, pLen), path2: cstring(buf, n + pLen, p2Len), dir: cstring(buf, n + pLen + p2Len, dv.getUint16(o + FS.dir_len, true)),
+      };
+    }
     switch (kind) {
       case Kind.SYSCALL:
         if (size && namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
@@ -252,17 +272,6 @@ export class RecordDecoder {
           ret: dv.getInt32(o + OP.ret, true), dirfd: dv.getInt32(o + OP.dirfd, true), openFlags: dv.getUint32(o + OP.flags, true),
           mode: dv.getUint32(o + OP.mode, true), nr: dv.getUint32(o + OP.syscall_nr, true),
           path: cstring(buf, o + OP.names, pLen), dir: cstring(buf, o + OP.names + pLen, dv.getUint16(o + OP.dir_len, true)),
-        };
-      }
-      case Kind.FSOP: {
-        if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
-        const pLen = dv.getUint16(o + FS.path_len, true), p2Len = dv.getUint16(o + FS.path2_len, true);
-        const n = o + FS.names;
-        return {
-          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
-          ret: dv.getInt32(o + FS.ret, true), op: dv.getUint32(o + FS.op, true), nr: dv.getUint32(o + FS.syscall_nr, true),
-          dirfd: dv.getInt32(o + FS.dirfd, true), argLo: dv.getUint32(o + FS.arg, true), argHi: dv.getUint32(o + FS.arg + 4, true),
-          path: cstring(buf, n, pLen), path2: cstring(buf, n + pLen, p2Len), dir: cstring(buf, n + pLen + p2Len, dv.getUint16(o + FS.dir_len, true)),
         };
       }
       case Kind.TCP_CLOSE:

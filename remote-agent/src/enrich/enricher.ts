@@ -4,10 +4,11 @@
  * DNS names on connections, redacted command lines; and keeps the process,
  * fd and DNS tables current as records pass through.
  */
-import { Flag, FsOp, Kind, LAYOUT } from '../decode/layout';
+import { Flag, Kind, LAYOUT } from '../decode/layout';
+import { KIND_OF_VALUE, KINDS } from '../model/event-model';
 import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
 import type {
-  DnsEvent, EventBase, EventKind, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
+  DnsEvent, EventBase, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
 } from '../protocol';
 import { readFds } from '../proc/procfs';
 import { redactArgv } from '../redact/redact';
@@ -37,19 +38,6 @@ export interface EnricherOptions {
   realtimeOffsetNs: number;
   redact: boolean;
 }
-
-const FSOP_KINDS: Record<number, FsOpEvent['kind']> = {
-  [FsOp.UNLINK]: 'unlink', [FsOp.RMDIR]: 'rmdir', [FsOp.RENAME]: 'rename', [FsOp.MKDIR]: 'mkdir', [FsOp.CHMOD]: 'chmod',
-  [FsOp.CHOWN]: 'chown', [FsOp.TRUNCATE]: 'truncate', [FsOp.LINK]: 'link', [FsOp.SYMLINK]: 'symlink', [FsOp.CHDIR]: 'chdir',
-};
-const SOCK_KINDS: Record<number, SockEvent['kind']> = {
-  [Kind.CONNECT]: 'connect', [Kind.ACCEPT]: 'accept', [Kind.BIND]: 'bind', [Kind.LISTEN]: 'listen', [Kind.UDP_SEND]: 'udp_send',
-};
-/** enum lens_kind -> the event kind it produces (fsop records map to their op). */
-export const KIND_NAMES: Record<number, EventKind> = {
-  [Kind.EXEC]: 'exec', [Kind.FORK]: 'fork', [Kind.EXIT]: 'exit', [Kind.OPEN]: 'open', [Kind.FSOP]: 'unlink',
-  ...SOCK_KINDS, [Kind.TCP_CLOSE]: 'tcp_close', [Kind.DNS]: 'dns', [Kind.SYSCALL]: 'syscall',
-};
 
 const H = LAYOUT.lens_hdr.fields;
 const SC = LAYOUT.lens_syscall_event.fields;
@@ -116,10 +104,9 @@ export class Enricher {
       case Kind.FORK: return this.fork(r);
       case Kind.EXIT: return this.exit(r);
       case Kind.OPEN: return this.open(r);
-      case Kind.FSOP: return this.fsop(r);
       case Kind.TCP_CLOSE: return this.tcpClose(r);
       case Kind.DNS: return this.dnsEvent(r);
-      default: return this.sock(r);
+      default: return KINDS[KIND_OF_VALUE[r.kind]!].record === 'fsop' ? this.fsop(r as FsOpRecord) : this.sock(r as SockRecord);
     }
   }
 
@@ -252,7 +239,7 @@ export class Enricher {
   }
 
   private fsop(r: FsOpRecord): FsOpEvent {
-    const kind = FSOP_KINDS[r.op] ?? 'unlink';
+    const kind = KIND_OF_VALUE[r.kind] as FsOpEvent['kind'];
     const dir = this.dirFor(r.pid, r.dirfd, r.dir, r.flags);
     const ev: FsOpEvent = { ...this.base(r), kind, syscall: this.table.name(r.nr), path: absolutePath(r.path, dir), ret: r.ret };
     if (r.path2) ev.path2 = kind === 'symlink' ? r.path2 : absolutePath(r.path2, dir);
@@ -269,7 +256,7 @@ export class Enricher {
   }
 
   private sock(r: SockRecord): SockEvent {
-    const kind = SOCK_KINDS[r.kind];
+    const kind = KIND_OF_VALUE[r.kind] as SockEvent['kind'];
     const family = r.remote.family || r.local.family || (r.unixPath ? 1 : 0);
     const daddr = formatIp(r.remote);
     const ev: SockEvent = {

@@ -12,7 +12,8 @@ import { encodeCommand } from '../decode/commands';
 import { PacketSplitter } from '../decode/packets';
 import { ABI_VERSION, PacketType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
 import { RecordDecoder } from '../decode/records';
-import { Enricher, KIND_NAMES } from '../enrich/enricher';
+import { Enricher } from '../enrich/enricher';
+import { KIND_OF_VALUE } from '../model/event-model';
 import { Pipeline } from '../pipeline/pipeline';
 import type { SinkFactory } from '../pipeline/stage';
 import { linuxHostFacts } from '../backend/linux/host-facts';
@@ -84,7 +85,7 @@ function isAttach(t: LaunchTarget | AttachTarget): t is AttachTarget {
 }
 
 function kindName(k: number): EventKind | undefined {
-  return KIND_NAMES[k];
+  return KIND_OF_VALUE[k];
 }
 
 /** Converts cumulative STATS into per-kind maps. */

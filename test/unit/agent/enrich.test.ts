@@ -206,7 +206,7 @@ describe('output lines', function () {
     assert.match(humanLine({ ...base, kind: 'syscall', name: 'read', nr: 0, args: [], decoded: { fd: 3, fd_path: '/x', count: 1 }, ret: 1, dur_ns: 1500 }),
       / cat\[5\] read\(3<\/x>, 1\) = 1 <0\.000002>$/);
     assert.match(humanLine({ ...base, kind: 'connect', family: 'AF_INET6', saddr: '::1', sport: 1, daddr: '::1', dport: 80, fd: 4, ret: 0, dns: 'localhost' }),
-      / connect fd=4 AF_INET6 \[::1\]:80 \(localhost\) = 0$/);
+      / connect fd=4 AF_INET6 \[::1\]:1 -> \[::1\]:80 \(localhost\) = 0$/);
   });
   it('human lines quote names so that the text between the quotes unescapes to the exact bytes', function () {
     const path = '/t/a "b"\n\\xff\\\\c'; // as the decoder writes it: a quote, a newline, byte 0xff (escaped), a backslash (escaped)

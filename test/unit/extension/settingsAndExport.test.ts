@@ -64,7 +64,7 @@ describe('export', () => {
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'ts,time,kind,pid,tid,ppid,uid,comm,detail,ret,errno');
     assert.equal(lines.length, 5);
-    assert.match(lines[2], /,open,.*,"\/tmp\/a,""b"" O_RDONLY",3,$/);
+    assert.match(lines[2], /,open,.*,"""\/tmp\/a,\\x22b\\x22"" O_RDONLY",3,$/);
     assert.match(lines[3], /127\.0\.0\.1:40000 -> 127\.0\.0\.1:8080/);
     assert.match(csvRow(ev('open', 5, 1, { path: '=cmd' })), /"=cmd O_RDONLY"/, 'formula-looking cells are quoted');
   });

@@ -197,7 +197,7 @@ describe('webview timeline lanes', () => {
 describe('webview event summary', () => {
   it('an exec a non-root trace stops following says so and why', () => {
     const base: LensEvent = { ts: 1, pid: 5, tid: 5, ppid: 1, uid: 1000, comm: 'passwd', key: '5:1000', kind: 'exec', filename: '/usr/bin/passwd', argv: ['passwd'], cwd: '/', ret: 0 };
-    assert.equal(summarize({ ...base, untraced: 'setuid' } as LensEvent), '/usr/bin/passwd (setuid: no longer traced)');
+    assert.equal(summarize({ ...base, untraced: 'setuid' } as LensEvent), '/usr/bin/passwd (setuid: no longer traced, you cannot ptrace it)');
     assert.equal(summarize(base), '/usr/bin/passwd');
   });
 });

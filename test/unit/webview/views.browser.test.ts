@@ -183,7 +183,7 @@ describe('webview views in Chromium', function () {
     assert.ok(sel && sel.type === 'select');
     assert.equal(sel.event.kind, 'connect');
     assert.equal(sel.key, `${sel.event.ts}:${sel.event.pid}:${sel.event.tid}:connect`);
-    assert.match(await page.locator('#detail-title').textContent() ?? '', /connect tcp|AF_INET → example\.com:443/);
+    assert.match(await page.locator('#detail-title').textContent() ?? '', /connect fd=\d+ AF_INET( \S+)? -> 93\.184\.216\.34:443 \(example\.com\)/);
     assert.deepEqual(JSON.parse(await page.locator('#detail-raw').textContent() ?? ''), sel.event);
     await page.locator('#copy-json').click();
     const copy = (await posted(page)).find((m) => m.type === 'copy');

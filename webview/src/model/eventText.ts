@@ -1,69 +1,24 @@
 /*
  * How an event reads in the views: its kind group (for colours and toggles),
- * a one-line summary, and its result. Pure functions, shared by every view.
+ * a one-line summary (both from the event model), and its result. Pure
+ * functions, shared by every view.
  */
-import type { EventKind, LensEvent } from '../../../remote-agent/src/protocol';
+import { ALL_KINDS, eventText, type EventKind, KIND_GROUP_NAMES, KINDS, type KindGroup, kindsOfGroup } from '../../../remote-agent/src/model/event-model';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
 
-/** Kind groups, used for the table's toggles and for colours in every view. */
-export const KIND_GROUPS = {
-  process: ['exec', 'fork', 'exit'],
-  file: ['open', 'unlink', 'rmdir', 'rename', 'mkdir', 'chmod', 'chown', 'truncate', 'link', 'symlink', 'chdir'],
-  net: ['connect', 'accept', 'bind', 'listen', 'tcp_close', 'udp_send'],
-  dns: ['dns'],
-  syscall: ['syscall'],
-  finding: ['finding'],
-} as const satisfies Record<string, readonly EventKind[]>;
+export { ALL_KINDS, KIND_GROUP_NAMES as GROUP_NAMES, type KindGroup };
 
-export type KindGroup = keyof typeof KIND_GROUPS;
-export const GROUP_NAMES = Object.keys(KIND_GROUPS) as KindGroup[];
-
-/** Every kind, in a fixed order (its index is the kind's code in the column store). */
-export const ALL_KINDS: readonly EventKind[] = GROUP_NAMES.flatMap((g) => KIND_GROUPS[g] as readonly EventKind[]);
-
-const groupOfKind = new Map<string, KindGroup>();
-for (const g of GROUP_NAMES) for (const k of KIND_GROUPS[g]) groupOfKind.set(k, g);
+/** The kinds of each group, for the table's toggles and the filter's group names. */
+export const KIND_GROUPS = {} as Record<KindGroup, readonly EventKind[]>;
+for (const g of KIND_GROUP_NAMES) KIND_GROUPS[g] = kindsOfGroup(g);
 
 /** The group a kind belongs to; unknown kinds (a newer agent) count as syscall-like. */
 export function kindGroup(kind: string): KindGroup {
-  return groupOfKind.get(kind) ?? 'syscall';
+  return (KINDS as Partial<Record<string, { group: KindGroup }>>)[kind]?.group ?? 'syscall';
 }
 
-function endpoint(addr: string, port: number, dns?: string): string {
-  const host = dns || (addr.includes(':') ? `[${addr}]` : addr);
-  return port ? `${host}:${port}` : host;
-}
-
-function quoteArgv(argv: string[]): string {
-  return argv.map((a) => (a === '' || /\s/.test(a) ? JSON.stringify(a) : a)).join(' ');
-}
-
-/** One line saying what the event did, as shown in the table's Summary column. */
-export function summarize(e: LensEvent): string {
-  switch (e.kind) {
-    case 'exec': return `${e.filename} ${quoteArgv(e.argv.slice(1))}`.trimEnd() + (e.untraced ? ` (${e.untraced}: no longer traced)` : '');
-    case 'fork': return `${e.thread ? 'thread' : 'child'} ${e.child_pid}`;
-    case 'exit': return e.signal ? `killed by ${e.signal}${e.core_dumped ? ' (core dumped)' : ''}` : `exit ${e.exit_code}`;
-    case 'open': return `${e.path} ${e.flags}`;
-    case 'rename': case 'link': case 'symlink': return `${e.path} → ${e.path2 ?? '?'}`;
-    case 'unlink': case 'rmdir': case 'mkdir': case 'chmod': case 'chown': case 'truncate': case 'chdir':
-      return e.mode ? `${e.path} ${e.mode}` : e.path;
-    case 'connect': case 'udp_send':
-      return e.path ? `${e.family} ${e.path}` : `${e.proto ?? e.family} → ${endpoint(e.daddr, e.dport, e.dns)}`;
-    case 'accept': return e.path ? `${e.family} ${e.path}` : `${e.proto ?? e.family} ← ${endpoint(e.daddr, e.dport, e.dns)}`;
-    case 'bind': case 'listen': return e.path ? `${e.family} ${e.path}` : `${e.family} ${endpoint(e.saddr, e.sport)}`;
-    case 'tcp_close':
-      return `${endpoint(e.daddr, e.dport, e.dns)} sent ${e.bytes_sent} B, received ${e.bytes_received} B`;
-    case 'dns': return `${e.name} → ${e.answers.length ? e.answers.join(', ') : e.error ?? 'no answer'}`;
-    case 'syscall': {
-      const args = e.decoded
-        ? Object.entries(e.decoded).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : v}`)
-        : e.args;
-      return `${e.name}(${args.join(', ')})`;
-    }
-    case 'finding': return `[${e.severity}] ${e.rule}: ${e.message}`;
-    default: return '';
-  }
-}
+/** One line saying what the event did, as shown in the table's Summary column (the event model's text). */
+export const summarize = eventText;
 
 /** Numeric result used for sorting and `ret:` filters: ret, or the exit code; NaN when the kind has none. */
 export function resultValue(e: LensEvent): number {

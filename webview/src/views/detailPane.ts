@@ -5,7 +5,8 @@
  */
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import type { Host } from '../host';
-import { formatNs, formatTime, isError, resultText, summarize } from '../model/eventText';
+import { KINDS } from '../../../remote-agent/src/model/event-model';
+import { formatNs, formatTime, isError, kindGroup, resultText, summarize } from '../model/eventText';
 import { h } from '../ui/dom';
 
 const BASE_FIELDS = new Set(['ts', 'kind', 'pid', 'tid', 'ppid', 'uid', 'comm', 'frames', 'decoded', 'args']);
@@ -27,7 +28,11 @@ export function decodedFields(e: LensEvent): Array<[string, string]> {
     if (e.decoded) for (const [k, v] of Object.entries(e.decoded)) out.push([k, String(v)]);
     else e.args.forEach((a, i) => out.push([`arg${i}`, a]));
   }
-  for (const [k, v] of Object.entries(e)) {
+  // the kind's fields in the event model's order, then any other (a newer agent's)
+  const own: readonly string[] = KINDS[e.kind]?.fields ?? [];
+  const fields = e as unknown as Record<string, unknown>;
+  for (const k of [...own, ...Object.keys(e).filter((k) => !own.includes(k))]) {
+    const v = fields[k];
     if (BASE_FIELDS.has(k) || v === undefined || k === 'event') continue;
     out.push([k, valueText(k, v)]);
   }
@@ -75,7 +80,7 @@ export class DetailPane {
       return;
     }
     this.title.replaceChildren(
-      h('span', { class: `kind-label group-${e.kind}` }, e.kind), ' ', summarize(e),
+      h('span', { class: `kind-label group-${kindGroup(e.kind)}`, title: KINDS[e.kind]?.label ?? e.kind }, e.kind), ' ', summarize(e),
       ...(resultText(e) ? [' ', h('span', { class: isError(e) ? 'result failed' : 'result' }, resultText(e))] : []));
     this.fields.replaceChildren(...decodedFields(e).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
     const frames = e.frames ?? [];

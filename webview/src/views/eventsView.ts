@@ -3,6 +3,7 @@
  * columns, a virtualized row area (fixed row height, recycled rows, drawn at
  * most once per frame) and a detail pane with the decoded record.
  */
+import { GROUPS } from '../../../remote-agent/src/model/event-model';
 import { lossReasonsText } from '../../../remote-agent/src/loss-reasons';
 import type { LensEvent, SessionStats } from '../../../remote-agent/src/protocol';
 import type { Host } from '../host';
@@ -25,9 +26,6 @@ const OVERSCAN = 8;
 
 const COLUMN_TITLES: Record<SortColumn, string> = {
   time: 'Time', pid: 'PID', comm: 'Process', kind: 'Kind', summary: 'Summary', result: 'Result',
-};
-const GROUP_TITLES: Record<KindGroup, string> = {
-  process: 'Process', file: 'File', net: 'Network', dns: 'DNS', syscall: 'Syscall', finding: 'Findings',
 };
 
 interface SavedState {
@@ -136,8 +134,8 @@ class EventsView implements View {
     for (const g of GROUP_NAMES) {
       // A plain span, not <vscode-badge>: that component binds a style attribute, which a strict CSP blocks.
       const badge = h('span', { class: 'count-badge kind-count' }, '0');
-      const box = h('vscode-checkbox', { 'data-group': g, class: `kind-toggle group-${g}`, title: `Show ${GROUP_TITLES[g]} events` },
-        h('span', { class: 'swatch' }), GROUP_TITLES[g], ' ', badge) as HTMLElement & { checked: boolean };
+      const box = h('vscode-checkbox', { 'data-group': g, class: `kind-toggle group-${g}`, title: `Show ${GROUPS[g].title} events` },
+        h('span', { class: 'swatch' }), GROUPS[g].title, ' ', badge) as HTMLElement & { checked: boolean };
       box.checked = !this.hiddenGroups.has(g);
       if (box.checked) box.setAttribute('checked', '');
       box.addEventListener('change', () => {
@@ -517,7 +515,7 @@ class EventsView implements View {
     for (const [g, { box, badge }] of this.groupBoxes) {
       const t = fmtCount(this.groupCounts.get(g) ?? 0);
       if (badge.textContent !== t) badge.textContent = t;
-      const label = `${GROUP_TITLES[g]} events (${t})`;
+      const label = `${GROUPS[g].title} events (${t})`;
       if (box.getAttribute('aria-label') !== label) box.setAttribute('aria-label', label);
     }
   }

@@ -8,6 +8,7 @@ import { axisTop, brushX, pointer, scaleTime, select, type D3BrushEvent } from '
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import type { Host } from '../host';
 import { eventKey, type ToWebview } from '../messages';
+import { GROUPS } from '../../../remote-agent/src/model/event-model';
 import { formatTime, GROUP_NAMES, type KindGroup } from '../model/eventText';
 import { lowerBound, TimelineModel } from '../model/timelineLanes';
 import { fmtCount, h } from '../ui/dom';
@@ -46,7 +47,7 @@ class TimelineView implements View {
     reset.addEventListener('click', () => this.setDomain(null, true));
     this.rangeLabel = h('span', { class: 'range-label', id: 'timeline-range' });
     this.count = h('span', { class: 'counts', id: 'timeline-count' });
-    const legend = h('span', { class: 'legend' }, ...GROUP_NAMES.map((g) => h('span', { class: `legend-item group-${g}` }, h('span', { class: 'dot' }), g)));
+    const legend = h('span', { class: 'legend' }, ...GROUP_NAMES.map((g) => h('span', { class: `legend-item group-${g}` }, h('span', { class: 'dot' }), GROUPS[g].title)));
     this.labels = h('div', { class: 'lane-labels', role: 'list', 'aria-label': 'Processes' });
     this.canvas = h('canvas', { class: 'timeline-canvas', 'aria-hidden': 'true' });
     this.overlay = document.createElementNS(SVG_NS, 'svg');
