@@ -6,9 +6,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LOCAL_AGENT } from './agent/agentId';
-import { localAgentEntry } from './agent/agentEntries';
+import { localAgentEntry, vscodePrivilegeAdvice } from './agent/agentEntries';
 import { AgentRegistry } from './agent/agentRegistry';
-import { vscodePrivilegeAdvice, type PrivilegeAdvice } from './agent/privilegeAdvice';
+import type { PrivilegeAdvice } from './agent/privilegeAdvice';
 import { registerAgentCommands } from './commands/agentCommands';
 import type { CommandContext } from './commands/commandContext';
 import { registerSessionCommands } from './commands/sessionCommands';

@@ -142,6 +142,34 @@ export namespace ErrorCodes {
 }
 
 /**
+ * What to do about an error, machine-readable, so the extension acts on it
+ * without reading prose or knowing where the probe is: made by the agent's
+ * named factories (`Fixes` in trace/errors.ts; a platform's own in its
+ * backend). `text` says the same fix in one line for people (CLI, details).
+ */
+export type Fix =
+  /** run `command` as root (with sudo or pkexec): gives the probe at `probe` its file capabilities */
+  | { kind: 'setcap'; text: string; command: string; probe: string; capabilities: string[] }
+  /** run the agent as root */
+  | { kind: 'sudo'; text: string }
+  /** run `command` as root: mounts the filesystem `fsType` the probe needs at `target` */
+  | { kind: 'mount'; text: string; command: string; fsType: string; target: string }
+  /** a step only the user can take */
+  | { kind: 'advice'; text: string };
+
+/** An error the user sees, with its fixes: initialize's problem, and the data of a refused request. */
+export interface Problem {
+  code: number;
+  message: string;
+  fixes: Fix[];
+}
+
+/** The `data` of an agent's error response, when it has fixes. */
+export interface ErrorData {
+  fixes: Fix[];
+}
+
+/**
  * Largest message body the agent accepts (bytes). A longer one is answered
  * with MessageTooLarge from its header and skipped without being buffered.
  */
@@ -162,7 +190,7 @@ export interface AgentCapabilities {
   attach: boolean;
   stacks: boolean;
   /** null when the probe can run; otherwise what is missing and how to fix it */
-  problem: null | { code: number; message: string; fixes: string[] };
+  problem: null | Problem;
 }
 export interface InitializeResult {
   agentVersion: string;

@@ -7,10 +7,8 @@ export interface AgentCommand {
   command: string;
   args: string[];
   env: Record<string, string>;
-  /** the agent bundle that will run */
+  /** the agent bundle that will run (it finds its probe and says how to fix it) */
   agentPath: string;
-  /** the probe binary next to it, if found (for the "grant capabilities" fix) */
-  probePath: string | undefined;
 }
 
 export interface AgentCommandOptions {
@@ -32,15 +30,6 @@ export function agentCandidates(extensionPath: string): string[] {
   return [
     path.join(extensionPath, 'extension', 'dist', 'runtime-lens.js'),
     path.join(extensionPath, 'remote-agent', 'dist', 'runtime-lens.js'),
-  ];
-}
-
-/** Places the probe binary is looked for, in order: next to the agent bundle, then the development build. */
-export function probeCandidates(extensionPath: string, agentPath: string): string[] {
-  return [
-    path.join(path.dirname(agentPath), 'lens-probe'),
-    path.join(extensionPath, 'extension', 'dist', 'lens-probe'),
-    path.join(extensionPath, 'bpf', 'linux', '.output', 'lens-probe'),
   ];
 }
 
@@ -69,7 +58,6 @@ export function resolveAgentCommand(options: AgentCommandOptions): AgentCommand 
       throw new Error(`Runtime Lens: the agent bundle was not found (looked in ${candidates.join(', ')}). Reinstall the extension, or run "node scripts/build.mjs" in a development checkout.`);
     }
   }
-  const probePath = probeCandidates(options.extensionPath, agentPath).find((c) => exists(c));
   const agentArgs = [agentPath, 'agent', '--stdio'];
   const env = { ELECTRON_RUN_AS_NODE: '1' };
   if (options.runWithSudo) {
@@ -80,7 +68,7 @@ export function resolveAgentCommand(options: AgentCommandOptions): AgentCommand 
         + 'Install the extension where only root can write, or turn off runtimeLens.runWithSudo and grant the probe capabilities instead.');
     }
     // sudo resets the environment, so pass ELECTRON_RUN_AS_NODE through env(1).
-    return { command: 'sudo', args: ['-n', 'env', 'ELECTRON_RUN_AS_NODE=1', options.nodePath, ...agentArgs], env, agentPath, probePath };
+    return { command: 'sudo', args: ['-n', 'env', 'ELECTRON_RUN_AS_NODE=1', options.nodePath, ...agentArgs], env, agentPath };
   }
-  return { command: options.nodePath, args: agentArgs, env, agentPath, probePath };
+  return { command: options.nodePath, args: agentArgs, env, agentPath };
 }

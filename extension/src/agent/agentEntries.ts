@@ -1,11 +1,16 @@
+import { execFile } from 'node:child_process';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { findExecutable } from '../commands/commandLine';
 import type { SessionManager } from '../session/sessionManager';
 import type { LensSettings } from '../settings';
+import type { DisposableStore } from '../util/disposable';
 import { resolveAgentCommand, type AgentCommand } from './agentCommand';
 import { LOCAL_AGENT, type AgentId } from './agentId';
 import { AgentManager } from './agentManager';
 import { spawnAgent } from './agentProcess';
-import type { PrivilegeAdvice } from './privilegeAdvice';
+import { PrivilegeAdvice } from './privilegeAdvice';
+import { PrivilegeAdvisor, type PrivilegeUi } from './privileges';
 
 /** What every registry entry is wired to. */
 export interface AgentEntryDeps {
@@ -42,4 +47,34 @@ export function localAgentEntry(settings: () => LensSettings, deps: AgentEntryDe
     const s = settings();
     return resolveAgentCommand({ extensionPath: deps.extension.extensionPath, agentPathOverride: s.agentPath, nodePath: process.execPath, runWithSudo: s.runWithSudo });
   }, deps);
+}
+
+/** The privilege advice wired to VS Code: its dialogs, a terminal, pkexec, the runWithSudo setting and the log. */
+export function vscodePrivilegeAdvice(store: DisposableStore, output: vscode.OutputChannel, restartAgent: () => Promise<void>): PrivilegeAdvice {
+  const ui: PrivilegeUi = {
+    showWarningMessage: (m, ...items) => vscode.window.showWarningMessage(m, ...items),
+    showErrorMessage: (m, ...items) => vscode.window.showErrorMessage(m, ...items),
+    showInformationMessage: (m, ...items) => vscode.window.showInformationMessage(m, ...items),
+    createTerminal: (options) => store.add(vscode.window.createTerminal(options)),
+  };
+  return new PrivilegeAdvice(new PrivilegeAdvisor(
+    ui,
+    {
+      pkexec: async (args) => {
+        const pkexec = await findExecutable('pkexec', os.homedir());
+        if (!pkexec) return undefined;
+        return new Promise((resolve) => {
+          execFile(pkexec, args, (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr: String(stderr) }));
+        });
+      },
+      enableSudo: async () => {
+        await vscode.workspace.getConfiguration('runtimeLens').update('runWithSudo', true, vscode.ConfigurationTarget.Global);
+      },
+      restartAgent,
+      showDetails: (text) => {
+        output.appendLine(text);
+        output.show(true);
+      },
+    },
+  ), ui);
 }

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { AgentCapabilities } from '../../../remote-agent/src/protocol';
+import type { Fix, Problem } from '../../../remote-agent/src/protocol';
 
 /** The slice of the vscode API the privilege advice needs. */
 export interface PrivilegeUi {
@@ -19,74 +19,71 @@ export interface PrivilegeActions {
 }
 
 export const GRANT = 'Grant capabilities';
+export const MOUNT = 'Mount';
 export const USE_SUDO = 'Run agent with sudo';
 export const DETAILS = 'Show details';
 
-/** Capabilities the probe needs to load and attach its programs. */
-export const PROBE_CAPABILITIES = 'cap_bpf,cap_perfmon,cap_dac_read_search+ep';
+/** A fix to run as root: the agent's command, and what to call it. */
+type RootFix = Extract<Fix, { kind: 'setcap' | 'mount' }>;
 
-/** The exact setcap command for the probe: the agent's own fix if it gave one, else ours. */
-export function setcapCommand(problem: NonNullable<AgentCapabilities['problem']>, probePath: string | undefined): string | undefined {
-  for (const fix of problem.fixes) {
-    // the agent's fix may carry commentary ("sudo setcap CAPS PATH   (or run with sudo)"): keep the command only
-    const m = /\bsetcap\s+(\S+)\s+('(?:[^']|'\\'')*'|"[^"]*"|\S+)/.exec(fix);
-    if (m) return `setcap ${m[1]} ${m[2]}`;
-  }
-  if (!probePath) return undefined;
-  return `setcap ${PROBE_CAPABILITIES} '${probePath.replace(/'/g, `'\\''`)}'`;
+/** The agent's fix of a kind, if it gave one. */
+function fixOf<K extends Fix['kind']>(problem: Problem, kind: K): Extract<Fix, { kind: K }> | undefined {
+  return problem.fixes.find((f): f is Extract<Fix, { kind: K }> => f.kind === kind);
 }
 
 /**
- * Tells the user the probe lacks privileges and offers the ways out: grant
- * capabilities to the probe (pkexec, or a terminal with the sudo command
- * typed in), run the agent with sudo, or read the details.
+ * Tells the user that the agent cannot trace and offers the ways out the
+ * agent gave (its fixes, never re-derived here): run its setcap or mount
+ * command as root (pkexec, or a terminal with the sudo command typed in), run
+ * the agent with sudo, or read the details.
  */
 export class PrivilegeAdvisor {
   constructor(private readonly ui: PrivilegeUi, private readonly actions: PrivilegeActions) {}
 
-  async offer(problem: NonNullable<AgentCapabilities['problem']>, probePath: string | undefined): Promise<void> {
-    const choice = await this.ui.showWarningMessage(
-      `Runtime Lens cannot trace yet: ${problem.message}`,
-      GRANT, USE_SUDO, DETAILS,
-    );
-    if (choice === GRANT) await this.grant(problem, probePath);
+  async offer(problem: Problem): Promise<void> {
+    const rootFixes = new Map<string, RootFix>();
+    const setcap = fixOf(problem, 'setcap');
+    if (setcap) rootFixes.set(GRANT, setcap);
+    const mount = fixOf(problem, 'mount');
+    if (mount) rootFixes.set(`${MOUNT} ${mount.fsType}`, mount);
+    const items = [...rootFixes.keys()];
+    if (fixOf(problem, 'sudo')) items.push(USE_SUDO);
+    items.push(DETAILS);
+    const choice = await this.ui.showWarningMessage(`Runtime Lens cannot trace yet: ${problem.message}`, ...items);
+    const rootFix = choice ? rootFixes.get(choice) : undefined;
+    if (rootFix) await this.runAsRoot(rootFix);
     else if (choice === USE_SUDO) await this.actions.enableSudo();
-    else if (choice === DETAILS) this.actions.showDetails(this.details(problem, probePath));
+    else if (choice === DETAILS) this.actions.showDetails(this.details(problem));
   }
 
-  private async grant(problem: NonNullable<AgentCapabilities['problem']>, probePath: string | undefined): Promise<void> {
-    const setcap = setcapCommand(problem, probePath);
-    if (!setcap) {
-      await this.ui.showErrorMessage('Runtime Lens: the probe binary (lens-probe) was not found next to the agent, so there is nothing to grant capabilities to. Reinstall the extension, or build the probe with "make -C bpf/linux".');
-      return;
-    }
-    const result = await this.actions.pkexec(['sh', '-c', setcap]);
+  private async runAsRoot(fix: RootFix): Promise<void> {
+    const what = fix.kind === 'setcap' ? 'capabilities granted to the probe' : `${fix.fsType} mounted at ${fix.target}`;
+    const result = await this.actions.pkexec(['sh', '-c', fix.command]);
     if (result) {
       const { code, stderr } = result;
       if (code === 0) {
         await this.actions.restartAgent();
-        void this.ui.showInformationMessage('Runtime Lens: capabilities granted to the probe; the agent was restarted.');
+        void this.ui.showInformationMessage(`Runtime Lens: ${what}; the agent was restarted.`);
         return;
       }
       if (code !== 126) {
         // 126: the user dismissed the pkexec dialog; anything else is a real failure
-        await this.ui.showErrorMessage(`Runtime Lens: pkexec ${setcap} failed (exit ${code}): ${stderr.trim() || 'no message'}. Run it in a terminal with sudo instead.`);
+        await this.ui.showErrorMessage(`Runtime Lens: pkexec ${fix.command} failed (exit ${code}): ${stderr.trim() || 'no message'}. Run it in a terminal with sudo instead.`);
       }
     }
-    const terminal = this.ui.createTerminal({ name: 'Runtime Lens: grant capabilities' });
+    const terminal = this.ui.createTerminal({ name: `Runtime Lens: ${fix.kind === 'setcap' ? 'grant capabilities' : `mount ${fix.fsType}`}` });
     terminal.show();
     // typed in, not executed: the user reviews the command and presses Enter
-    terminal.sendText(`sudo ${setcap}`, false);
+    terminal.sendText(`sudo ${fix.command}`, false);
     void this.ui.showInformationMessage('Runtime Lens: run the command shown in the terminal (press Enter), then run "Runtime Lens: Restart Agent".');
   }
 
-  private details(problem: NonNullable<AgentCapabilities['problem']>, probePath: string | undefined): string {
+  private details(problem: Problem): string {
     const lines = [`Problem (code ${problem.code}): ${problem.message}`, '', 'Ways to fix it:'];
-    for (const f of problem.fixes) lines.push(`  - ${f}`);
-    const setcap = setcapCommand(problem, probePath);
-    if (setcap) lines.push(`  - sudo ${setcap}`);
-    lines.push('  - or set "runtimeLens.runWithSudo": true (the agent then starts with sudo -n; needs passwordless sudo)');
-    lines.push(`Probe: ${probePath ?? 'not found'}`);
+    for (const f of problem.fixes) lines.push(`  - ${f.text}`);
+    if (fixOf(problem, 'sudo')) lines.push('  - in VS Code: set "runtimeLens.runWithSudo": true (the agent then starts with sudo -n; needs passwordless sudo)');
+    const setcap = fixOf(problem, 'setcap');
+    if (setcap) lines.push(`Probe: ${setcap.probe}`);
     return lines.join('\n');
   }
 }

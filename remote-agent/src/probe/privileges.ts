@@ -1,3 +1,6 @@
+import type { Fix } from '../protocol';
+import { Fixes } from '../trace/errors';
+
 /*
  * The privileges lens-probe needs when it does not run as root, and the one
  * command that grants them. Every message that advises setcap (doctor,
@@ -11,14 +14,9 @@
  */
 export const PROBE_CAPABILITIES = ['cap_bpf', 'cap_perfmon', 'cap_dac_read_search'] as const;
 
-/** `path` as one shell word. */
-function shellWord(path: string): string {
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The exact command that gives the probe at `probePath` its capabilities. */
 export function setcapCommand(probePath: string): string {
-  return `sudo setcap ${PROBE_CAPABILITIES.join(',')}+ep ${shellWord(probePath)}`;
+  return Fixes.setcap(probePath, PROBE_CAPABILITIES).text;
 }
 
 /** Whether file capabilities as getcap prints them after the path ("cap_bpf,cap_perfmon=ep ...") make every needed one effective. */
@@ -32,6 +30,6 @@ export function hasProbeCapabilities(capsText: string): boolean {
 }
 
 /** What to do when the probe lacks its privileges: the setcap command first, root as the alternative. */
-export function privilegeFixes(probePath: string): string[] {
-  return [setcapCommand(probePath), 'or run the agent as root (sudo)'];
+export function privilegeFixes(probePath: string): Fix[] {
+  return [Fixes.setcap(probePath, PROBE_CAPABILITIES), Fixes.sudo()];
 }

@@ -20,9 +20,9 @@ import {
   DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
   ProcessListRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type AgentCapabilities, type AttachTarget, type EventGroup, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
+  type AgentCapabilities, type AttachTarget, type ErrorData, type EventGroup, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
 } from '../protocol';
-import { SessionError } from '../trace/errors';
+import { Fixes, fixesText, SessionError } from '../trace/errors';
 import { AGENT_VERSION } from '../version';
 import { SafeMessageReader } from './message-reader';
 import { BoundedMessageWriter } from './message-writer';
@@ -63,8 +63,8 @@ export function systemServerDeps(onShutdown: () => void): ServerDeps {
 function toResponseError(e: unknown): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
   if (e instanceof SessionError) {
-    const message = e.fixes.length ? `${e.message} (fix: ${e.fixes.join('; ')})` : e.message;
-    return new ResponseError(e.code, message, { fixes: e.fixes });
+    const message = e.fixes.length ? `${e.message} (fix: ${fixesText(e.fixes)})` : e.message;
+    return new ResponseError<ErrorData>(e.code, message, { fixes: e.fixes });
   }
   return new ResponseError(ErrorCodes.InternalError, `internal error: ${e instanceof Error ? e.message : String(e)}`);
 }
@@ -243,9 +243,9 @@ export class AgentServer {
     const probe = this.deps.probe();
     let problem: AgentCapabilities['problem'];
     if (process.platform !== 'linux') {
-      problem = { code: ErrorCodes.KernelUnsupported, message: `this agent traces Linux with eBPF; this host is ${process.platform}`, fixes: ['run the agent on a Linux host (locally or over ssh)'] };
+      problem = { code: ErrorCodes.KernelUnsupported, message: `this agent traces Linux with eBPF; this host is ${process.platform}`, fixes: [Fixes.advice('run the agent on a Linux host (locally or over ssh)')] };
     } else if ('error' in probe) {
-      problem = { code: ErrorCodes.ProbeFailed, message: probe.error, fixes: ['make -C bpf/linux', 'or set LENS_PROBE=/path/to/lens-probe'] };
+      problem = { code: ErrorCodes.ProbeFailed, message: probe.error, fixes: [Fixes.advice('make -C bpf/linux'), Fixes.advice('or set LENS_PROBE=/path/to/lens-probe')] };
     } else {
       problem = this.deps.privilegeProblem(probe.path);
     }

@@ -1,14 +1,47 @@
 /*
  * The error every session failure is reported with: an RPC error code from
- * protocol.ts ErrorCodes, a message saying what went wrong, and the fixes.
+ * protocol.ts ErrorCodes, a message saying what went wrong, and the fixes,
+ * made by the named factories of `Fixes` so a client can act on them.
  */
-import { ErrorCodes } from '../protocol';
+import { ErrorCodes, type Fix } from '../protocol';
 import { ProbeErrorCode } from '../decode/layout';
 import { privilegeFixes } from '../probe/privileges';
 
+/** `path` as one shell word. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The fixes an error can carry, each machine-readable (protocol.ts Fix) with its one line for people. */
+export const Fixes = {
+  /** give the probe at `probe` its file capabilities (run as root) */
+  setcap(probe: string, capabilities: readonly string[]): Fix {
+    const command = `setcap ${capabilities.join(',')}+ep ${shellWord(probe)}`;
+    return { kind: 'setcap', text: `sudo ${command}`, command, probe, capabilities: [...capabilities] };
+  },
+  /** run the agent as root */
+  sudo(): Fix {
+    return { kind: 'sudo', text: 'or run the agent as root (sudo)' };
+  },
+  /** mount the filesystem `fsType` at `target` (run as root) */
+  mount(fsType: string, target: string): Fix {
+    const command = `mount -t ${fsType} ${fsType} ${shellWord(target)}`;
+    return { kind: 'mount', text: `sudo ${command}`, command, fsType, target };
+  },
+  /** a step only the user can take */
+  advice(text: string): Fix {
+    return { kind: 'advice', text };
+  },
+};
+
+/** The fixes as people read them, one per line or `;`-separated. */
+export function fixesText(fixes: readonly Fix[], separator = '; '): string {
+  return fixes.map((f) => f.text).join(separator);
+}
+
 /** A failure to start or run a trace, with what to do about it. */
 export class SessionError extends Error {
-  constructor(readonly code: number, message: string, readonly fixes: string[] = []) {
+  constructor(readonly code: number, message: string, readonly fixes: Fix[] = []) {
     super(message);
     this.name = 'SessionError';
   }
@@ -28,13 +61,13 @@ export function errorCodeForProbe(code: number): number {
 }
 
 /** Fix suggestions for a probe ERROR packet code. */
-export function fixesForProbe(code: number, probePath: string): string[] {
+export function fixesForProbe(code: number, probePath: string): Fix[] {
   switch (code) {
     case ProbeErrorCode.PRIVILEGE: return privilegeFixes(probePath);
-    case ProbeErrorCode.TRACEFS: return ['sudo mount -t tracefs tracefs /sys/kernel/tracing'];
-    case ProbeErrorCode.NO_BTF: return ['use a kernel built with CONFIG_DEBUG_INFO_BTF=y (/sys/kernel/btf/vmlinux must exist)'];
-    case ProbeErrorCode.NO_SUCH_PID: return ['pick a running process (`ps -e` lists them)'];
-    case ProbeErrorCode.FORBIDDEN: return ['trace a process of your own user, or run as root (sudo)'];
-    default: return ['run `runtime-lens doctor` to see what this kernel and user can do'];
+    case ProbeErrorCode.TRACEFS: return [Fixes.mount('tracefs', '/sys/kernel/tracing')];
+    case ProbeErrorCode.NO_BTF: return [Fixes.advice('use a kernel built with CONFIG_DEBUG_INFO_BTF=y (/sys/kernel/btf/vmlinux must exist)')];
+    case ProbeErrorCode.NO_SUCH_PID: return [Fixes.advice('pick a running process (`ps -e` lists them)')];
+    case ProbeErrorCode.FORBIDDEN: return [Fixes.advice('trace a process of your own user, or run as root (sudo)')];
+    default: return [Fixes.advice('run `runtime-lens doctor` to see what this kernel and user can do')];
   }
 }

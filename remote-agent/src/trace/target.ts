@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes } from '../protocol';
 import { processExists } from '../proc/procfs';
-import { SessionError } from './errors';
+import { Fixes, SessionError } from './errors';
 
 /** Resolves argv[0] like execvp: with a slash relative to cwd, else through PATH. Throws CommandNotFound. */
 export function resolveCommand(command: string, cwd: string, envPath: string | undefined): string {
@@ -25,10 +25,10 @@ export function resolveCommand(command: string, cwd: string, envPath: string | u
   // The PATH itself is not repeated: it is long, the user has it (`echo $PATH`), and it may say more than the error needs.
   if (command.includes('/')) {
     throw new SessionError(ErrorCodes.CommandNotFound, `command not found: ${command} (no executable file at ${candidates[0]})`,
-      ['check the path, and that the file is executable (chmod +x)']);
+      [Fixes.advice('check the path, and that the file is executable (chmod +x)')]);
   }
   throw new SessionError(ErrorCodes.CommandNotFound, `command not found: ${command} (no executable file of that name in any PATH directory)`,
-    [`check the spelling, give its full path (e.g. ./${command}), or add its directory to PATH`]);
+    [Fixes.advice(`check the spelling, give its full path (e.g. ./${command}), or add its directory to PATH`)]);
 }
 
 /** Throws NoSuchProcess unless `pid` names a running process. */

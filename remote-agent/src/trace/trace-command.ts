@@ -14,7 +14,7 @@ import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
 import { syscallSummaryRows } from '../output/syscall-summary';
 import { locateProbe, type ProbeLocation } from '../probe/locate';
-import { SessionError } from './errors';
+import { fixesText, SessionError } from './errors';
 import { TraceSession, type SessionResult } from './session';
 import { checkPid, resolveCommand } from './target';
 
@@ -170,7 +170,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
     if (interrupts) session.stop();
   } catch (e) {
     if (e instanceof SessionError) {
-      warn(`${e.message}${e.fixes.length ? '\n  fix: ' + e.fixes.join('\n  fix: ') : ''}`);
+      warn(`${e.message}${e.fixes.length ? '\n  fix: ' + fixesText(e.fixes, '\n  fix: ') : ''}`);
       writeAll(2, summaryLine(counts, 0) + '\n');
       return e.code === ErrorCodes.CommandNotFound ? 127 : 1;
     }

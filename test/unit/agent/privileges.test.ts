@@ -23,7 +23,7 @@ describe('probe privileges', function () {
 
   it('a session refused for privileges gets the same fixes', function () {
     assert.deepEqual(fixesForProbe(ProbeErrorCode.PRIVILEGE, '/p/lens-probe'), privilegeFixes('/p/lens-probe'));
-    assert.equal(privilegeFixes('/p/lens-probe')[0], setcapCommand('/p/lens-probe'));
+    assert.equal(privilegeFixes('/p/lens-probe')[0].text, setcapCommand('/p/lens-probe'));
   });
 
   it('reads getcap output: every needed capability must be effective', function () {

@@ -2,10 +2,11 @@
 // malformed JSON and headers, oversized messages, bad targets — and it keeps serving after each.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { ErrorCodes } from '../../../remote-agent/src/protocol';
+import { ErrorCodes, type InitializeResult } from '../../../remote-agent/src/protocol';
 import { listProcesses } from '../../../remote-agent/src/proc/process-list';
 import { readStat } from '../../../remote-agent/src/proc/procfs';
 import { locateProbe } from '../../../remote-agent/src/probe/locate';
+import { privilegeFixes } from '../../../remote-agent/src/probe/privileges';
 import { AgentServer, type ServerDeps } from '../../../remote-agent/src/rpc/server';
 import { requireBpf } from '../../helpers/bpf';
 import { waitFor } from '../../helpers/procs';
@@ -101,14 +102,20 @@ describe('JSON-RPC server', function () {
   it('initialize reports a problem with fixes when the probe is missing or unprivileged', async function () {
     c = new RawClient({ probe: () => ({ error: 'lens-probe not found (looked in /x)' }) });
     const r = await c.request(1, 'initialize', { clientName: 't' });
-    const problem = (r.result as { capabilities: { problem: { code: number; message: string; fixes: string[] } } }).capabilities.problem;
+    const problem = (r.result as InitializeResult).capabilities.problem!;
     assert.equal(problem.code, ErrorCodes.ProbeFailed);
     assert.match(problem.message, /lens-probe not found/);
-    assert.ok(problem.fixes.some((f) => f.includes('make -C bpf/linux')));
+    assert.ok(problem.fixes.some((f) => f.text.includes('make -C bpf/linux')));
     c.close();
-    c = new RawClient({ privilegeProblem: () => ({ code: ErrorCodes.PermissionDenied, message: 'no caps', fixes: ['sudo setcap cap_bpf,cap_perfmon+ep /p'] }) });
+    c = new RawClient({ privilegeProblem: (probe) => ({ code: ErrorCodes.PermissionDenied, message: 'no caps', fixes: privilegeFixes(probe) }) });
     const r2 = await c.request(1, 'initialize', { clientName: 't' });
-    assert.equal((r2.result as { capabilities: { problem: { code: number } } }).capabilities.problem.code, ErrorCodes.PermissionDenied);
+    const problem2 = (r2.result as InitializeResult).capabilities.problem!;
+    assert.equal(problem2.code, ErrorCodes.PermissionDenied);
+    // machine-readable: the client runs the command as root without parsing the text
+    assert.deepEqual(problem2.fixes, [
+      { kind: 'setcap', text: 'sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep /bin/true', command: 'setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep /bin/true', probe: '/bin/true', capabilities: ['cap_bpf', 'cap_perfmon', 'cap_dac_read_search'] },
+      { kind: 'sudo', text: 'or run the agent as root (sudo)' },
+    ]);
   });
 
   it('requires initialize before other requests', async function () {

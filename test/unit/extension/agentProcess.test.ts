@@ -18,16 +18,14 @@ describe('agent command', () => {
 
   it('runs the packaged agent with the extension host\'s node as node', () => {
     const ext = '/ext';
-    const cmd = resolveAgentCommand({ extensionPath: ext, nodePath: '/usr/bin/code', runWithSudo: false, exists: exists(['/ext/extension/dist/runtime-lens.js', '/ext/extension/dist/lens-probe']) });
+    const cmd = resolveAgentCommand({ extensionPath: ext, nodePath: '/usr/bin/code', runWithSudo: false, exists: exists(['/ext/extension/dist/runtime-lens.js']) });
     assert.deepEqual([cmd.command, ...cmd.args], ['/usr/bin/code', '/ext/extension/dist/runtime-lens.js', 'agent', '--stdio']);
     assert.equal(cmd.env.ELECTRON_RUN_AS_NODE, '1');
-    assert.equal(cmd.probePath, '/ext/extension/dist/lens-probe');
   });
 
   it('falls back to the development build, and goes through sudo -n with the environment kept', () => {
-    const cmd = resolveAgentCommand({ extensionPath: '/repo', nodePath: '/usr/bin/node', runWithSudo: true, exists: exists(['/repo/remote-agent/dist/runtime-lens.js', '/repo/bpf/linux/.output/lens-probe']), replaceableByNonRoot: () => undefined });
+    const cmd = resolveAgentCommand({ extensionPath: '/repo', nodePath: '/usr/bin/node', runWithSudo: true, exists: exists(['/repo/remote-agent/dist/runtime-lens.js']), replaceableByNonRoot: () => undefined });
     assert.deepEqual([cmd.command, ...cmd.args], ['sudo', '-n', 'env', 'ELECTRON_RUN_AS_NODE=1', '/usr/bin/node', '/repo/remote-agent/dist/runtime-lens.js', 'agent', '--stdio']);
-    assert.equal(cmd.probePath, '/repo/bpf/linux/.output/lens-probe');
   });
 
   it('refuses to run through sudo a bundle that a user other than root could replace, naming the file and why', () => {
@@ -81,7 +79,7 @@ describe('agent process', () => {
       ui: { showErrorMessage: async (message, ...items) => (errors.push({ message, items }), RESTART_AGENT) },
       resolveCommand: () => ({
         command: process.execPath, args: ['--import', 'tsx', path.join(__dirname, 'fixtures', 'crashingAgent.ts')],
-        env: {}, agentPath: 'crashingAgent.ts', probePath: undefined,
+        env: {}, agentPath: 'crashingAgent.ts',
       }),
       spawn: (cmd) => spawnAgent(cmd, root, () => undefined),
       clientName: 'test', clientVersion: '0', log: () => undefined,
@@ -104,7 +102,7 @@ describe('agent process', () => {
   });
 
   it('an agent that cannot be started is reported with the reason', async () => {
-    const transport = spawnAgent({ command: path.join(dir, 'no-such-agent'), args: [], env: {}, agentPath: 'x', probePath: undefined }, dir, () => undefined);
+    const transport = spawnAgent({ command: path.join(dir, 'no-such-agent'), args: [], env: {}, agentPath: 'x' }, dir, () => undefined);
     const client = new AgentClient(LOCAL_AGENT, transport, () => undefined);
     await assert.rejects(client.initialize('t', '0'), /agent could not be started \(.*no-such-agent: spawn .* ENOENT\)/);
   });

@@ -24,7 +24,7 @@ describe('agent registry', () => {
   const addAgent = (id: AgentId) => registry.add(new AgentManager({
     id,
     ui: { showErrorMessage: async () => undefined },
-    resolveCommand: () => ({ command: 'fake', args: [id], env: {}, agentPath: 'fake', probePath: undefined }),
+    resolveCommand: () => ({ command: 'fake', args: [id], env: {}, agentPath: 'fake' }),
     spawn: () => {
       const agent = new FakeAgent();
       spawned.set(id, [...(spawned.get(id) ?? []), agent]);

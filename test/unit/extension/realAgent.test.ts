@@ -43,7 +43,7 @@ describe('extension with the real agent', function () {
     agents = new AgentManager({
       id: LOCAL_AGENT,
       ui: { showErrorMessage: async (m) => void errors.push(m) },
-      resolveCommand: () => ({ command: process.execPath, args: [CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY, probePath: undefined }),
+      resolveCommand: () => ({ command: process.execPath, args: [CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY }),
       spawn: (cmd) => spawnAgent(cmd, REPO_ROOT, () => undefined),
       clientName: 'extension-test', clientVersion: '0', log: () => undefined,
       onClient: (c) => sessions.bindAgent(c),
@@ -129,7 +129,7 @@ describe('extension with the real agent', function () {
       id: LOCAL_AGENT,
       ui: { showErrorMessage: async (m) => void errors.push(m) },
       // the same agent, run as an unprivileged user
-      resolveCommand: () => ({ command: 'runuser', args: ['-u', 'nobody', '--', process.execPath, CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY, probePath: undefined }),
+      resolveCommand: () => ({ command: 'runuser', args: ['-u', 'nobody', '--', process.execPath, CLI_ENTRY, 'agent', '--stdio'], env: {}, agentPath: CLI_ENTRY }),
       spawn: (cmd) => spawnAgent(cmd, os.tmpdir(), () => undefined),
       clientName: 'extension-test', clientVersion: '0', log: () => undefined,
       onClient: (c) => sessions.bindAgent(c),
@@ -146,8 +146,9 @@ describe('extension with the real agent', function () {
         showWarningMessage: async () => GRANT, showErrorMessage: async () => undefined, showInformationMessage: async () => undefined,
         createTerminal: () => ({ show: () => undefined, sendText: (t: string) => void typed.push(t) }),
       }, { pkexec: async () => undefined, enableSudo: async () => undefined, restartAgent: async () => undefined, showDetails: () => undefined });
-      await advisor.offer(problem, undefined);
-      assert.match(typed[0] ?? '', /^sudo setcap cap_bpf,cap_perfmon\S*\+ep \S*lens-probe$/);
+      await advisor.offer(problem);
+      // the agent's own probe path and capabilities: the extension searches for no probe
+      assert.match(typed[0] ?? '', /^sudo setcap cap_bpf,cap_perfmon\S*\+ep \/\S*lens-probe$/);
       await assert.rejects(sessions.start(client, { kind: 'launch', command: ['true'], cwd: os.tmpdir() }, 'true'), /CAP_BPF/);
     } finally {
       await unprivileged.shutdown();

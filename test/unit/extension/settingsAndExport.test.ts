@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ErrorCodes } from '../../../remote-agent/src/protocol';
 import { readSettings } from '../../../extension/src/settings';
 import { Session } from '../../../extension/src/session/session';
 import { exportSession, csvRow } from '../../../extension/src/session/exportSession';
 import { SessionRecorder } from '../../../extension/src/session/sessionFile';
-import { PrivilegeAdvisor, GRANT, USE_SUDO, setcapCommand } from '../../../extension/src/agent/privileges';
 import { systemClock } from '../../../extension/src/util/clock';
 import { ev } from './helpers/fakeAgent';
 
@@ -67,43 +65,5 @@ describe('export', () => {
     assert.match(lines[2], /,open,.*,"""\/tmp\/a,\\x22b\\x22"" O_RDONLY",3,$/);
     assert.match(lines[3], /127\.0\.0\.1:40000 -> 127\.0\.0\.1:8080/);
     assert.match(csvRow(ev('open', 5, 1, { path: '=cmd' })), /"=cmd O_RDONLY"/, 'formula-looking cells are quoted');
-  });
-});
-
-describe('privilege advice', () => {
-  const problem = { code: ErrorCodes.PermissionDenied, message: 'lens-probe lacks CAP_BPF and CAP_PERFMON', fixes: [] as string[] };
-
-  it('builds the exact setcap command for the probe, preferring the agent\'s own', () => {
-    assert.equal(setcapCommand(problem, "/opt/ext/it's/lens-probe"), `setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/opt/ext/it'\\''s/lens-probe'`);
-    assert.equal(setcapCommand({ ...problem, fixes: ['sudo setcap cap_bpf+ep /x/lens-probe'] }, '/y'), 'setcap cap_bpf+ep /x/lens-probe');
-    assert.equal(setcapCommand({ ...problem, fixes: ['sudo setcap cap_bpf,cap_perfmon+ep /x/lens-probe   (or run with sudo)', 'or run the agent as root (sudo)'] }, '/y'),
-      'setcap cap_bpf,cap_perfmon+ep /x/lens-probe', 'commentary after the command is dropped');
-    assert.equal(setcapCommand(problem, undefined), undefined);
-  });
-
-  it('without pkexec, types the sudo setcap command into a terminal without running it', async () => {
-    const sent: { text: string; run: boolean | undefined }[] = [];
-    const advisor = new PrivilegeAdvisor({
-      showWarningMessage: async (m, ...items) => {
-        assert.match(m, /cannot trace yet: lens-probe lacks CAP_BPF/);
-        assert.deepEqual(items, [GRANT, USE_SUDO, 'Show details']);
-        return GRANT;
-      },
-      showErrorMessage: async () => undefined,
-      showInformationMessage: async () => undefined,
-      createTerminal: () => ({ show: () => undefined, sendText: (text: string, run?: boolean) => void sent.push({ text, run }) }),
-    }, { pkexec: async () => undefined, enableSudo: async () => assert.fail(), restartAgent: async () => assert.fail(), showDetails: () => assert.fail() });
-    await advisor.offer(problem, '/ext/lens-probe');
-    assert.deepEqual(sent, [{ text: `sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep '/ext/lens-probe'`, run: false }]);
-  });
-
-  it('"Run agent with sudo" sets the setting', async () => {
-    let enabled = false;
-    const advisor = new PrivilegeAdvisor({
-      showWarningMessage: async () => USE_SUDO, showErrorMessage: async () => undefined, showInformationMessage: async () => undefined,
-      createTerminal: () => assert.fail(),
-    }, { pkexec: async () => undefined, enableSudo: async () => void (enabled = true), restartAgent: async () => undefined, showDetails: () => undefined });
-    await advisor.offer(problem, '/ext/lens-probe');
-    assert.equal(enabled, true);
   });
 });
