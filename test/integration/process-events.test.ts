@@ -46,6 +46,29 @@ describe('trace: process events', function () {
     assert.equal(run.summary.lost, 0);
   });
 
+  it('keys events by process: a pid given to a second process is a second key, and each event names its own', async function () {
+    // the kernel reports global pids, so a pid namespace would not make one repeat: the fixture asks clone3 for the pid again
+    const dir = realpathSync(scratchDir('reuse'));
+    const run = await trace([cFixture('reuse'), dir], [], { cwd: dir });
+    assertExit(run, 0);
+    const main = only(run.events, 'exec', { filename: cFixture('reuse') });
+    assert.match(main.key, new RegExp(`^${main.pid}:[1-9][0-9]*$`), 'key is "<pid>:<start_ns>"');
+    const forks = select(run.events, 'fork', { key: main.key });
+    assert.equal(forks.length, 2, `two forks of ${main.key}, got ${JSON.stringify(forks)}`);
+    const [first, second] = forks;
+    assert.equal(first.child_pid, second.child_pid, `the fixture gave both children pid ${first.child_pid} (it printed ${run.stdout.trim()})`);
+    assert.ok(first.child_key && second.child_key && first.child_key !== second.child_key, `two keys for pid ${first.child_pid}: ${first.child_key}, ${second.child_key}`);
+    const pid = first.child_pid;
+    for (const [fork, name, code] of [[first, 'first', 3], [second, 'second', 4]] as const) {
+      const open = only(run.events, 'open', { path: `${dir}/${name}` });
+      const exit = only(run.events, 'exit', { key: fork.child_key });
+      assert.deepEqual([open.pid, open.key, open.pkey], [pid, fork.child_key, main.key], `the open of ${name} is its process's`);
+      assert.deepEqual([exit.pid, exit.exit_code, exit.pkey], [pid, code, main.key], `the exit of ${name}`);
+    }
+    assert.equal(select(run.events, 'exit', { pid }).length, 2, 'two processes with that pid exited');
+    assert.ok(run.events.every((e) => typeof e.key === 'string' && e.key.startsWith(`${e.pid}:`)), 'every event has its process key');
+  });
+
   it('reports a traced command killed by a signal and exits like a shell would (128 + signal)', async function () {
     const run = await trace([cFixture('spawn'), '-15'], [], { cwd: scratchDir('spawn-signal') });
     assertExit(run, 128 + 15);
