@@ -167,6 +167,29 @@ function goals(res: Results): string {
   return out.join('\n');
 }
 
+/** Issue 7's goals: the full stream against untraced, the default events against the floor of their hooks. */
+function pipelineGoals(res: Results): string {
+  const out: string[] = [];
+  const full = ratio(res, 'dd', 'lens-syscall');
+  const fullLost = maxLost(res, 'dd', 'lens-syscall');
+  out.push(goal('full syscall stream on (a) ≤ 2.0× untraced with 0 lost',
+    full === null ? null : `${fmtRatio(full)}, lost ${fullLost ?? 'not reported'}`, full === null ? null : full <= 2.0 && fullLost === 0));
+  const http = ratio(res, 'http', 'lens-syscall');
+  out.push(goal('full syscall stream on (c) ≥ 0.75× untraced requests/s', http === null ? null : fmtRatio(http), http === null ? null : http >= 0.75));
+  const raw = res.decode && !('error' in res.decode) ? (res.decode.raw as { ndjsonEncoderEventsPerSecond?: number }).ndjsonEncoderEventsPerSecond ?? null : null;
+  out.push(goal('agent full path (decode → stages → NDJSON sink) ≥ 1M events/s on one core', raw === null ? null : `${fmtInt(raw)} events/s`, raw === null ? null : raw >= 1e6));
+  for (const [w, label] of [['dd', '(a)'], ['http', '(c)']] as const) {
+    const lens = ratio(res, w, 'lens-default');
+    const floor = ratio(res, w, 'floor-default');
+    // times grow with cost, requests/s shrink: both as "how much worse than the floor"
+    const worse = lens === null || floor === null ? null : WORKLOADS[w].unit === 's' ? lens / floor : floor / lens;
+    out.push(goal(`default events on ${label} within 3% of the floor of their hooks`,
+      worse === null ? null : `${fmtRatio(lens!)} vs floor ${fmtRatio(floor!)} (${((worse - 1) * 100).toFixed(1)}% ${worse >= 1 ? 'worse' : 'better'})`,
+      worse === null ? null : worse <= 1.03));
+  }
+  return out.join('\n');
+}
+
 function phaseText(p: PhaseCost): string {
   const progs = p.programs.slice(0, 8).map((x) => `${x.name} ${(x.runTimeNs / x.runCnt).toFixed(0)} ns × ${fmtInt(x.runCnt)}`).join(', ');
   const more = p.programs.length > 8 ? `, ${p.programs.length - 8} more` : '';
@@ -220,7 +243,10 @@ export function renderReport(res: Results): string {
     '- Absolute times are noisy on shared VMs; compare the ratios, which come from one run.',
     ...notes.map((n) => `- ${n}`),
   ];
-  const issue2 = res.cells.length || res.kernel.length || res.decode ? ['', '**Goals** (issue 2; a benchmark, not a test):', '', goals(res), kernelSection(res), decodeSection(res)] : [];
+  const issue2 = res.cells.length || res.kernel.length || res.decode
+    ? ['', '**Goals** (issue 7, "One pipeline"; a benchmark, not a test; ratios from the same run):', '', pipelineGoals(res),
+      '', '**Goals** (issue 2):', '', goals(res), kernelSection(res), decodeSection(res)]
+    : [];
   const lines = [header, ...tracerPart, ...issue2, ...res.extra];
   return lines.filter((l, i, a) => !(l === '' && a[i - 1] === '')).join('\n') + '\n';
 }

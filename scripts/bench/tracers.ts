@@ -1,10 +1,11 @@
 // The tracers compared by the benchmark: how each wraps a workload command and how it reports lost events.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { floorTracer } from './floor';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const TRACER_IDS = ['none', 'lens-default', 'lens-syscall', 'strace', 'perf-trace', 'bpftrace'] as const;
+export const TRACER_IDS = ['none', 'floor-default', 'lens-default', 'floor-syscall', 'lens-syscall', 'strace', 'perf-trace', 'bpftrace'] as const;
 export type TracerId = (typeof TRACER_IDS)[number];
 
 /** How to run one workload under one tracer. */
@@ -102,7 +103,9 @@ export const TRACERS: Record<TracerId, Tracer> = {
     lost: () => null,
     slowOnSyscalls: false,
   },
+  'floor-default': floorTracer('floor-default', 'exec,file,net,dns', ['process', 'file', 'net', 'dns']),
   'lens-default': lens('lens-default', 'exec,file,net,dns'),
+  'floor-syscall': floorTracer('floor-syscall', 'syscall', ['process', 'syscall']),
   'lens-syscall': lens('lens-syscall', 'syscall'),
   strace: {
     id: 'strace',
