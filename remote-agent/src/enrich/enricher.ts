@@ -127,7 +127,7 @@ export class Enricher {
     if (this.pendingName) this.settle();
     const ret = dv.getInt32(o + SC.ret + 4, true) * 4294967296 + dv.getUint32(o + SC.ret, true);
     if (ret < 0) return;
-    const name = this.table.name(dv.getUint32(o + SC.nr, true));
+    const name = this.table.name(dv.getUint16(o + SC.nr, true));
     this.noteFdChange(name, dv.getUint32(o + H.pid, true), this.reader.reset(buf, o + SC.args), ret);
   }
 

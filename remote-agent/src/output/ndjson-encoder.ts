@@ -10,7 +10,7 @@ import { COMM_LEN, Flag, LAYOUT } from '../decode/layout';
 import { cstring } from '../decode/strings';
 import type { Enricher } from '../enrich/enricher';
 import type { DecodedValue, EventKind, LensEvent } from '../protocol';
-import { ArgReader, decodeArgsInto, hasArgDecoder, retHex, type DecodedSink } from '../syscalls/args';
+import { ArgReader, argDecoder, retHex, type ArgDecoder, type DecodedSink } from '../syscalls/args';
 import { errnoOfResult } from '../syscalls/errno';
 import { ndjsonLine } from './ndjson';
 
@@ -30,7 +30,7 @@ function jsonString(s: string): string {
 
 /** What is written once per thread name and per syscall number, then copied. */
 interface CommText { w0: number; w1: number; w2: number; w3: number; bytes: Uint8Array }
-interface SyscallText { name: string; bytes: Uint8Array; decoded: boolean; addressResult: boolean }
+interface SyscallText { name: string; bytes: Uint8Array; decode: ArgDecoder | undefined; addressResult: boolean }
 
 /** The batch handed on by take(): NDJSON bytes (valid until the next write) and events per kind. */
 export interface NdjsonBatch { bytes: Buffer; counts: Partial<Record<EventKind, number>>; events: number }
@@ -116,11 +116,11 @@ export class NdjsonEncoder implements DecodedSink {
     this.int(ret);
     this.ascii(',"dur_ns":');
     this.uint(dv.getUint32(o + SC.dur_ns + 4, true) * 4294967296 + dv.getUint32(o + SC.dur_ns, true));
-    const reader = text.decoded ? this.reader.reset(buf, a) : undefined;
+    const reader = text.decode ? this.reader.reset(buf, a) : undefined;
     if (reader) {
       this.ascii(',"decoded":{');
       this.firstKey = true;
-      decodeArgsInto(text.name, reader, e.argCtx, pid, this);
+      text.decode!(reader, e.argCtx, pid, this);
       this.buf[this.pos++] = 0x7d;
     }
     const errno = ret < 0 ? errnoOfResult(ret) : undefined;
@@ -189,7 +189,7 @@ export class NdjsonEncoder implements DecodedSink {
   private nameText(nr: number): SyscallText {
     const name = this.enricher.syscallName(nr);
     const t = {
-      name, bytes: Buffer.from(`,"name":${jsonString(name)},"nr":${nr},"args":[`, 'utf8'), decoded: hasArgDecoder(name),
+      name, bytes: Buffer.from(`,"name":${jsonString(name)},"nr":${nr},"args":[`, 'utf8'), decode: argDecoder(name),
       addressResult: retHex(name, 0) !== undefined,
     };
     this.names[nr] = t;

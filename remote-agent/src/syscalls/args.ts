@@ -283,9 +283,16 @@ export function decodeArgsInto(name: string, a: ArgReader, ctx: ArgContext, pid:
   return decoders.length > 0;
 }
 
-/** Whether syscall `name` has an argument decoder. */
-export function hasArgDecoder(name: string): boolean {
-  return decodersByName.has(name);
+/** Decodes the arguments of one syscall (the reader at its record) into `out`, in key order. */
+export type ArgDecoder = (a: ArgReader, ctx: ArgContext, pid: number, out: DecodedSink) => void;
+
+/** The argument decoder of syscall `name`, or undefined when it has none (looked up once per syscall, not per record). */
+export function argDecoder(name: string): ArgDecoder | undefined {
+  const decoders = decodersByName.get(name);
+  if (!decoders) return undefined;
+  return (a, ctx, pid, out) => {
+    for (let i = 0; i < decoders.length; i++) decoders[i](a, ctx, pid, out);
+  };
 }
 
 const objectReader = new ArgReader();
