@@ -184,7 +184,7 @@ function pipelineGoals(res: Results): string {
     // times grow with cost, requests/s shrink: both as "how much worse than the floor"
     const worse = lens === null || floor === null ? null : WORKLOADS[w].unit === 's' ? lens / floor : floor / lens;
     out.push(goal(`default events on ${label} within 3% of the floor of their hooks`,
-      worse === null ? null : `${fmtRatio(lens!)} vs floor ${fmtRatio(floor!)} (${((worse - 1) * 100).toFixed(1)}% ${worse >= 1 ? 'worse' : 'better'})`,
+      worse === null ? null : `${fmtRatio(lens!)} vs floor ${fmtRatio(floor!)} (${Math.abs((worse - 1) * 100).toFixed(1)}% ${worse >= 1 ? 'worse' : 'better'})`,
       worse === null ? null : worse <= 1.03));
   }
   return out.join('\n');

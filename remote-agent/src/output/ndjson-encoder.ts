@@ -28,8 +28,11 @@ function jsonString(s: string): string {
   return '"' + s + '"';
 }
 
-/** What is written once per thread name and per syscall number, then copied. */
-interface CommText { w0: number; w1: number; w2: number; w3: number; bytes: Uint8Array }
+/** What is written once per thread (while its header fields stay the same) and per syscall number, then copied. */
+interface ThreadText {
+  pid: number; ppid: number; uid: number; key: string; pkey: string | undefined;
+  w0: number; w1: number; w2: number; w3: number; bytes: Uint8Array;
+}
 interface SyscallText { name: string; bytes: Uint8Array; decode: ArgDecoder | undefined; addressResult: boolean }
 
 /** The batch handed on by take(): NDJSON bytes (valid until the next write) and events per kind. */
@@ -42,7 +45,7 @@ export class NdjsonEncoder implements DecodedSink {
   private syscalls = 0;
   private others: Partial<Record<EventKind, number>> = {};
   private otherCount = 0;
-  private readonly comms = new Map<number, CommText>();
+  private readonly threads = new Map<number, ThreadText>();
   private readonly names: Array<SyscallText | undefined> = [];
   private readonly reader = new ArgReader();
   private firstKey = true;
@@ -87,21 +90,7 @@ export class NdjsonEncoder implements DecodedSink {
     this.ascii('{"ts":');
     // the same arithmetic as the enricher, so the same double and the same text
     this.ascii(String((dv.getUint32(o + H.ts_ns + 4, true) * 4294967296 + dv.getUint32(o + H.ts_ns, true)) / 1e6 + e.offsetMs));
-    this.ascii(',"kind":"syscall","pid":');
-    this.uint(pid);
-    this.ascii(',"tid":');
-    this.uint(tid);
-    this.ascii(',"ppid":');
-    this.uint(dv.getUint32(o + H.ppid, true));
-    this.ascii(',"uid":');
-    this.uint(dv.getUint32(o + H.uid, true));
-    this.ascii(',"comm":');
-    this.copy(this.commText(buf, dv, o, tid));
-    this.ascii(',"key":"');
-    this.ascii(e.processes.keyOf(pid, dv.getUint32(o + H.start_ns + 4, true) * 4294967296 + dv.getUint32(o + H.start_ns, true)));
-    const pkey = e.processes.parentKey(dv.getUint32(o + H.ppid, true));
-    if (pkey) { this.ascii('","pkey":"'); this.ascii(pkey); }
-    this.buf[this.pos++] = 0x22;
+    this.copy(this.threadText(buf, dv, o, pid, tid));
     this.copy(text.bytes);
     const a = o + SC.args;
     for (let i = 0; i < 6; i++) {
@@ -196,15 +185,25 @@ export class NdjsonEncoder implements DecodedSink {
     return t;
   }
 
-  /** The comm of a record as JSON text, made again only when a thread's comm bytes change. */
-  private commText(buf: Buffer, dv: DataView, o: number, tid: number): Uint8Array {
+  /**
+   * `,"kind":"syscall","pid":…,"tid":…,"ppid":…,"uid":…,"comm":…,"key":…,"pkey":…"` of a record,
+   * made again only when something in it changes for its thread: most lines copy it whole.
+   */
+  private threadText(buf: Buffer, dv: DataView, o: number, pid: number, tid: number): Uint8Array {
+    const p = this.enricher.processes;
     const c = o + H.comm;
     const w0 = dv.getUint32(c, true), w1 = dv.getUint32(c + 4, true), w2 = dv.getUint32(c + 8, true), w3 = dv.getUint32(c + 12, true);
-    let t = this.comms.get(tid);
-    if (t && t.w0 === w0 && t.w1 === w1 && t.w2 === w2 && t.w3 === w3) return t.bytes;
-    t = { w0, w1, w2, w3, bytes: Buffer.from(jsonString(cstring(buf, c, COMM_LEN)), 'utf8') };
-    if (this.comms.size >= 65536) this.comms.clear(); // threads come and go: bound the cache
-    this.comms.set(tid, t);
+    const ppid = dv.getUint32(o + H.ppid, true), uid = dv.getUint32(o + H.uid, true);
+    const key = p.keyOf(pid, dv.getUint32(o + H.start_ns + 4, true) * 4294967296 + dv.getUint32(o + H.start_ns, true));
+    const pkey = p.parentKey(ppid);
+    let t = this.threads.get(tid);
+    if (t && t.pid === pid && t.ppid === ppid && t.uid === uid && t.key === key && t.pkey === pkey &&
+      t.w0 === w0 && t.w1 === w1 && t.w2 === w2 && t.w3 === w3) return t.bytes;
+    const text = `,"kind":"syscall","pid":${pid},"tid":${tid},"ppid":${ppid},"uid":${uid},"comm":${jsonString(cstring(buf, c, COMM_LEN))}` +
+      `,"key":"${key}${pkey ? `","pkey":"${pkey}` : ''}"`;
+    t = { pid, ppid, uid, key, pkey, w0, w1, w2, w3, bytes: Buffer.from(text, 'utf8') };
+    if (this.threads.size >= 65536) this.threads.clear(); // threads come and go: bound the cache
+    this.threads.set(tid, t);
     return t.bytes;
   }
 
@@ -226,6 +225,7 @@ export class NdjsonEncoder implements DecodedSink {
   private copy(bytes: Uint8Array): void {
     const b = this.buf;
     let p = this.pos;
+    if (bytes.length > 48) { b.set(bytes, p); this.pos = p + bytes.length; return; }
     for (let i = 0; i < bytes.length; i++) b[p++] = bytes[i];
     this.pos = p;
   }
