@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the probe (make -C bpf/linux) and the three bundles (scripts/build.mjs).
+# Builds the probe (make -C bpf/linux), the agent's native symbolizer (make -C
+# remote-agent/native) and the three bundles (scripts/build.mjs).
 # Both steps are incremental, so a build with nothing changed takes about a second.
 #   bash scripts/build.sh [--production]
 set -euo pipefail
@@ -14,5 +15,9 @@ if [ -f bpf/linux/Makefile ]; then
 else
   say "probe: bpf/linux/Makefile not present, skipped"
 fi
+
+say "symbolizer: make -C remote-agent/native"
+make --no-print-directory -s -C remote-agent/native -j"$(nproc)"
+say "symbolizer: remote-agent/native/.output/lens-symbolize"
 
 node scripts/build.mjs "$@"

@@ -10,12 +10,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
-# Build: clang/llvm/libbpf/bpftool/libelf/zlib/make/gcc/pkg-config compile the probe.
-# Tests: strace (differential test), python3 and gcc (fixtures), util-linux (setpriv, mount).
+# Build: clang/llvm/libbpf/bpftool/libelf/zlib/make/gcc/pkg-config compile the probe;
+# libdw-dev (elfutils: DWARF unwinding and line tables) the agent's lens-symbolize.
+# Tests: strace (differential test), python3, gcc, g++ and golang-go (fixtures), util-linux (setpriv, mount).
 # Benchmarks: linux-perf, bpftrace. End-to-end: chromium (Playwright), the libraries
 # code-server's native modules build against, and openssh-server + iproute2 (remote tests).
 APT_PACKAGES=(
-  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc libc6-dev pkg-config
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc libc6-dev pkg-config libdw-dev g++ golang-go
   strace linux-perf bpftrace python3 util-linux procps
   chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev openssh-server iproute2
 )

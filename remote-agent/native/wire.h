@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Reading requests from and writing answers to the agent (format: protocol.h). */
+#ifndef LENS_SYMBOLIZE_WIRE_H
+#define LENS_SYMBOLIZE_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "protocol.h"
+
+struct lsym_request {
+	uint32_t type, id, pid, tid;
+	uint64_t start;
+	uint32_t gen;
+	uint64_t regs[LSYM_NREGS];
+	uint64_t stack_addr;
+	uint32_t stack_len;
+	const uint8_t *stack;
+};
+
+/* One answer being built; strings are copied in, so callers keep nothing alive. */
+struct lsym_answer {
+	uint8_t *buf;
+	size_t len, cap;
+	size_t nframes_at;
+	uint16_t nframes;
+	int failed; /* out of memory: the answer is replaced by an error */
+};
+
+struct lsym_frame {
+	uint64_t pc;
+	uint32_t line, column;
+	uint8_t flags;
+	const char *function, *file, *module, *reason;
+};
+
+enum lsym_read { LSYM_READ_OK, LSYM_READ_EOF, LSYM_READ_BROKEN };
+
+/* Reads one frame into *buf (at most LSYM_MAX_REQUEST bytes); BROKEN when the
+ * stream ends inside a frame or announces a frame larger than any request. */
+enum lsym_read lsym_read_frame(FILE *in, uint8_t *buf, uint32_t *len);
+
+/* Parses a frame; returns NULL on success, else what was wrong with it. */
+const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_request *req);
+
+void lsym_answer_begin(struct lsym_answer *a, uint32_t id, uint16_t flags,
+		       const char *truncation, const char *error);
+void lsym_answer_frame(struct lsym_answer *a, const struct lsym_frame *f);
+/* Writes the answer as one frame and flushes; returns -1 when stdout is gone. */
+int lsym_answer_send(struct lsym_answer *a, FILE *out);
+void lsym_answer_free(struct lsym_answer *a);
+
+#endif

@@ -1,0 +1,199 @@
+// Native source linking without frame pointers: real C, C++ and Go programs
+// stopped at the openat of a marked line (stack-snapshot takes the registers
+// and 8 KiB of stack the probe's kernel side will copy), unwound and
+// symbolized by lens-symbolize: the exact file:line of the marked line and of
+// each caller, inlined calls expanded, and the reason where a line cannot be known.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { Symbolizer } from '../../remote-agent/src/symbolize/client';
+import { stackFromAnswer, type NativeFrame, type NativeStack } from '../../remote-agent/src/symbolize/frames';
+import { locateSymbolizer } from '../../remote-agent/src/symbolize/locate';
+import { derive, marks, nativeFixture, SnapshotRun, type Snapshot } from '../helpers/native-stacks';
+import { scratchDir } from '../helpers/fixtures';
+
+const C_FLAGS = ['-O2', '-g', '-fomit-frame-pointer'];
+const C_MARKS = marks('c/stacks.c');
+
+let startKey = 1n;
+
+/** Unwinds a snapshot as a process seen for the first time (a fresh cache key). */
+async function symbolize(sym: Symbolizer, s: Snapshot, start = startKey++): Promise<NativeStack> {
+  const sp = s.regs.sp ?? 0n;
+  return stackFromAnswer(await sym.unwind({ pid: s.pid, tid: s.pid, start, gen: 0, regs: s.regs, stackAddr: sp, stack: s.stack }));
+}
+
+/** Stops `argv` at its first marker open and symbolizes that stack; the fixture then runs to its end. */
+async function stackOf(sym: Symbolizer, argv: string[]): Promise<NativeStack> {
+  const run = new SnapshotRun(argv);
+  try {
+    const stack = await symbolize(sym, await run.snapshot());
+    assert.equal(await run.finish(), 0);
+    return stack;
+  } finally {
+    run.kill();
+  }
+}
+
+/** "function:line" of the frames in `file`, innermost first. */
+function linesIn(stack: NativeStack, file: string): string[] {
+  return stack.frames.filter((f) => f.file?.endsWith(file)).map((f) => `${f.function}:${f.line}${f.inlined ? ' (inlined)' : ''}`);
+}
+
+function inModule(stack: NativeStack, binary: string): NativeFrame[] {
+  return stack.frames.filter((f) => f.module.startsWith(binary));
+}
+
+function buildId(binary: string): string {
+  const m = /Build ID: ([0-9a-f]+)/.exec(execFileSync('readelf', ['-n', binary], { encoding: 'utf8' }));
+  assert.ok(m, `${binary} has no build-id note`);
+  return m[1];
+}
+
+describe('native stacks: unwinding and symbolization (lens-symbolize)', function () {
+  this.timeout(60_000);
+  let sym: Symbolizer;
+  before(() => {
+    sym = new Symbolizer({ binary: locateSymbolizer() });
+  });
+  after(() => sym.close());
+
+  it('C built -O2 -g without frame pointers: the openat line and every caller, exact', async () => {
+    const bin = nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS);
+    const stack = await stackOf(sym, [bin, 'deep']);
+    assert.match(stack.frames[0].function ?? '', /openat/, 'the innermost frame is the libc wrapper that made the call');
+    assert.match(stack.frames[0].module, /libc\.so/);
+    assert.deepEqual(linesIn(stack, 'fixtures/c/stacks.c'), [
+      `open_marker:${C_MARKS.open}`,
+      `load_config:${C_MARKS['call-open']}`,
+      `load_config:${C_MARKS.recurse}`, `load_config:${C_MARKS.recurse}`, `load_config:${C_MARKS.recurse}`,
+      `main:${C_MARKS.main}`,
+    ]);
+    assert.equal(stack.frames.at(-1)?.function, '_start', 'the walk reaches the program entry');
+    assert.equal(stack.frames_truncated, false);
+    const marked = stack.frames.find((f) => f.line === C_MARKS.open);
+    assert.ok(marked?.column, 'the marked frame has a column');
+  });
+
+  it('C++ with inlining: the inlined calls appear as frames at their call sites', async () => {
+    const bin = nativeFixture('stacks-cpp', 'c/stacks.cpp', 'g++', ['-O2', '-g']);
+    const m = marks('c/stacks.cpp');
+    const stack = await stackOf(sym, [bin]);
+    assert.deepEqual(linesIn(stack, 'fixtures/c/stacks.cpp'), [
+      `store::open_path(std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> > const&):${m['cpp-open']} (inlined)`,
+      `store::Cache::fetch(char const*) const:${m['cpp-fetch']} (inlined)`,
+      `warm:${m['cpp-warm']}`,
+      `main:${m['cpp-main']}`,
+    ]);
+  });
+
+  it('Go built by go build: the os.Open line and its callers, exact', async () => {
+    const bin = nativeFixture('stacks-go', 'go/stacks.go', 'go');
+    const m = marks('go/stacks.go');
+    const stack = await stackOf(sym, [bin]);
+    assert.deepEqual(linesIn(stack, 'fixtures/go/stacks.go'), [
+      `main.openMarker:${m['go-open']}`,
+      `main.loadConfig:${m['go-call']}`,
+      `main.main:${m['go-main']}`,
+    ]);
+  });
+
+  it('a binary built without -g: functions from its symbol table, each frame saying "no debug info"', async () => {
+    const bin = nativeFixture('stacks-c-nodebug', 'c/stacks.c', 'gcc', ['-O2', '-fomit-frame-pointer']);
+    const frames = inModule(await stackOf(sym, [bin]), bin);
+    // gcc's clones keep their suffix in the symbol table (open_marker.constprop.0)
+    assert.deepEqual(frames.map((f) => [f.function?.replace(/\.constprop\.\d+$/, ''), f.line, f.reason]), [
+      ['open_marker', undefined, 'no debug info'],
+      ['load_config', undefined, 'no debug info'],
+      ['load_config', undefined, 'no debug info'],
+      ['main', undefined, 'no debug info'],
+      ['_start', undefined, 'no debug info'],
+    ]);
+  });
+
+  it('a stripped copy: still unwound through (CFI survives strip), each frame saying "stripped"', async () => {
+    const bin = derive('stacks-c-stripped', nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS), 'strip', (from, to) => ['-o', to, from]);
+    const stack = await stackOf(sym, [bin]);
+    const frames = inModule(stack, bin);
+    assert.equal(frames.length, 5, 'open_marker, load_config twice, main, _start');
+    for (const f of frames) assert.equal(f.reason, 'stripped');
+    assert.equal(stack.frames_truncated, false);
+  });
+
+  it('separate debug files: found by .gnu_debuglink beside the binary and by build-id under the debuginfo path', async () => {
+    const full = nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS);
+    const dir = scratchDir('debuginfo');
+    const debug = path.join(dir, 'stacks.debug');
+    execFileSync('objcopy', ['--only-keep-debug', full, debug]);
+    const linked = path.join(dir, 'stacks-linked');
+    execFileSync('objcopy', ['--strip-debug', '--strip-unneeded', `--add-gnu-debuglink=${debug}`, full, linked], { cwd: dir });
+    const want = [`open_marker:${C_MARKS.open}`, `load_config:${C_MARKS['call-open']}`, `load_config:${C_MARKS.recurse}`, `main:${C_MARKS.main}`];
+    assert.deepEqual(linesIn(await stackOf(sym, [linked]), 'fixtures/c/stacks.c'), want);
+
+    const id = buildId(full);
+    const store = path.join(dir, 'store');
+    mkdirSync(path.join(store, '.build-id', id.slice(0, 2)), { recursive: true });
+    copyFileSync(debug, path.join(store, '.build-id', id.slice(0, 2), `${id.slice(2)}.debug`));
+    const stripped = path.join(dir, 'stacks-stripped');
+    execFileSync('strip', ['-o', stripped, full]);
+    const byId = new Symbolizer({ binary: locateSymbolizer(), args: ['--debuginfo-path', store] });
+    try {
+      assert.deepEqual(linesIn(await stackOf(byId, [stripped]), 'fixtures/c/stacks.c'), want);
+    } finally {
+      byId.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a deleted executable: read back through /proc/PID/exe, lines still exact', async () => {
+    const dir = scratchDir('deleted');
+    const bin = path.join(dir, 'stacks');
+    copyFileSync(nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS), bin);
+    const run = new SnapshotRun([bin]);
+    try {
+      const snap = await run.snapshot();
+      unlinkSync(bin);
+      const stack = await symbolize(sym, snap);
+      assert.ok(inModule(stack, `${bin} (deleted)`).length > 0, 'the module is named as the maps name it');
+      assert.deepEqual(linesIn(stack, 'fixtures/c/stacks.c').slice(0, 2), [`open_marker:${C_MARKS.open}`, `load_config:${C_MARKS['call-open']}`]);
+      assert.equal(await run.finish(), 0);
+    } finally {
+      run.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a process that exited before its maps were read: an answer saying so, no frames', async () => {
+    const run = new SnapshotRun([nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS)]);
+    const snap = await run.snapshot();
+    assert.equal(await run.finish(), 0);
+    assert.deepEqual(await symbolize(sym, snap), { frames: [], frames_truncated: true, frames_truncated_reason: 'process exited before its maps were read' });
+  });
+
+  it('garbage registers and stack: an answer with what could be known, and the helper goes on', async () => {
+    const run = new SnapshotRun([nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS)]);
+    try {
+      const snap = await run.snapshot();
+      const start = startKey++;
+      const junk = Buffer.alloc(8192);
+      for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+      const cases = [
+        { regs: {}, stack: Buffer.alloc(0) },
+        { regs: { ip: 0xdeadbeefn, sp: 0x10n }, stack: junk },
+        { regs: { ...snap.regs, sp: snap.regs.sp! + 24n }, stack: junk },
+        { regs: { ...snap.regs, ip: snap.regs.ip! + 1n }, stack: junk.subarray(0, 100) },
+      ];
+      for (const c of cases) {
+        const stack = await symbolize(sym, { pid: snap.pid, regs: c.regs, stack: c.stack }, start);
+        assert.equal(stack.frames_truncated, true, `a garbage stack is reported as cut short: ${JSON.stringify(stack)}`);
+        assert.ok(stack.frames_truncated_reason);
+      }
+      const good = await symbolize(sym, snap, start);
+      assert.deepEqual(linesIn(good, 'fixtures/c/stacks.c')[0], `open_marker:${C_MARKS.open}`, 'the real snapshot still symbolizes after the garbage');
+      assert.equal(await run.finish(), 0);
+    } finally {
+      run.kill();
+    }
+  });
+});
