@@ -8,7 +8,7 @@ import { readSessionFile } from './sessionFile';
 /** Formats a session can be exported to. */
 export type ExportFormat = 'json' | 'csv';
 
-export const CSV_COLUMNS = ['ts', 'time', 'kind', 'pid', 'tid', 'ppid', 'uid', 'comm', 'detail', 'ret', 'errno'] as const;
+export const CSV_COLUMNS = ['ts', 'time', 'kind', 'pid', 'key', 'tid', 'ppid', 'uid', 'comm', 'detail', 'ret', 'errno'] as const;
 
 function csvField(value: unknown): string {
   const s = value === undefined || value === null ? '' : String(value);
@@ -18,7 +18,7 @@ function csvField(value: unknown): string {
 /** One CSV row for an event (columns of CSV_COLUMNS). */
 export function csvRow(e: LensEvent): string {
   const r = e as LensEvent & { ret?: number; errno?: string };
-  return [e.ts, new Date(e.ts).toISOString(), e.kind, e.pid, e.tid, e.ppid, e.uid, e.comm, eventText(e), r.ret, r.errno].map(csvField).join(',');
+  return [e.ts, new Date(e.ts).toISOString(), e.kind, e.pid, e.key, e.tid, e.ppid, e.uid, e.comm, eventText(e), r.ret, r.errno].map(csvField).join(',');
 }
 
 /**

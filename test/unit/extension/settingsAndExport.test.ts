@@ -60,7 +60,8 @@ describe('export', () => {
     const out = path.join(dir, 'out.csv');
     assert.equal(await exportSession(s, 'csv', out), 4);
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
-    assert.equal(lines[0], 'ts,time,kind,pid,tid,ppid,uid,comm,detail,ret,errno');
+    assert.equal(lines[0], 'ts,time,kind,pid,key,tid,ppid,uid,comm,detail,ret,errno');
+    assert.match(lines[1], /^[0-9.]+,[^,]+,exec,100,100:1000,/, 'each row names its process by key');
     assert.equal(lines.length, 5);
     assert.match(lines[2], /,open,.*,"""\/tmp\/a,\\x22b\\x22"" O_RDONLY",3,$/);
     assert.match(lines[3], /127\.0\.0\.1:40000 -> 127\.0\.0\.1:8080/);
