@@ -5,11 +5,11 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { LossReason } from './loss-reasons';
-import type { ProcessKey } from './process-key';
+import type { ProcessKey } from './model/process-key';
 import type { EventGroup, EventKind, KindsOfRecord } from './model/event-model';
 
 export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
-export { processKey, type ProcessKey } from './process-key';
+export { processKey, type ProcessKey } from './model/process-key';
 
 /* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
 

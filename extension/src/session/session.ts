@@ -4,7 +4,7 @@ import type { SessionInfo } from '../../../webview/src/messages';
 import type { AgentId } from '../agent/agentId';
 import type { Clock } from '../util/clock';
 import { EventWindow } from './eventWindow';
-import { ProcessTree } from '../../../remote-agent/src/process-tree';
+import { ProcessTree } from '../../../remote-agent/src/model/process-tree';
 import type { SessionRecorder, SessionTarget } from './sessionFile';
 
 /** What a session is created with. */

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
-import { processCommandLine, type ProcessNode } from '../../../remote-agent/src/process-tree';
+import { processCommandLine, type ProcessNode } from '../../../remote-agent/src/model/process-tree';
 import type { Clock } from '../util/clock';
 import type { VscodeTypes } from './vscodeTypes';
 

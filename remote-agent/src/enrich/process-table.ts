@@ -4,7 +4,7 @@
  * records. A process is keyed by pid plus start time, so a reused pid starts
  * a new entry instead of inheriting the old one's history.
  */
-import { processKey, type ProcessKey } from '../process-key';
+import { processKey, type ProcessKey } from '../model/process-key';
 import { listPids, readCmdline, readLink, readStat, readUid } from '../proc/procfs';
 
 /** What is known about one process. */

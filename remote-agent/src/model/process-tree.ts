@@ -7,7 +7,7 @@
  * counts towards its process's activity. Imported by extension/ and webview/.
  */
 import type { ProcessKey } from './process-key';
-import type { LensEvent } from './protocol';
+import type { LensEvent } from '../protocol';
 
 /** One process seen in a session. */
 export interface ProcessNode {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 // The process tree the extension's Processes view and the webview's process tree share: one node per process key.
-import { ProcessTree, processCommandLine } from '../../../remote-agent/src/process-tree';
+import { ProcessTree, processCommandLine } from '../../../remote-agent/src/model/process-tree';
 import { ev } from '../extension/helpers/fakeAgent';
 
 describe('process tree (extension and webview)', () => {

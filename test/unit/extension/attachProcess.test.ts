@@ -9,7 +9,7 @@ import { AgentClient } from '../../../extension/src/agent/agentClient';
 import { AttachProcessPicker, PICK_AGAIN, processPickItems, type ProcessPickItem } from '../../../extension/src/commands/attachProcess';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
 import { systemClock } from '../../../extension/src/util/clock';
-import { processCommandLine } from '../../../remote-agent/src/process-tree';
+import { processCommandLine } from '../../../remote-agent/src/model/process-tree';
 import { ev, FakeAgent } from './helpers/fakeAgent';
 
 const proc = (pid: number, comm: string, startTime: number, cmdline = comm): ProcessInfo => ({ pid, ppid: 1, user: 'dev', uid: 1000, comm, cmdline, startTime });

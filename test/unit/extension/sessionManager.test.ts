@@ -10,7 +10,7 @@ import type { Session } from '../../../extension/src/session/session';
 import { readSessionFile, SessionRecorder, SUMMARY_RECORD_MS } from '../../../extension/src/session/sessionFile';
 import { SessionManager, type SessionSettings } from '../../../extension/src/session/sessionManager';
 import { SessionTerminal } from '../../../extension/src/session/sessionTerminal';
-import type { ProcessNode } from '../../../remote-agent/src/process-tree';
+import type { ProcessNode } from '../../../remote-agent/src/model/process-tree';
 import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
 import { FakeClock } from './helpers/fakeClock';
 import { fakeVscodeTypes } from './helpers/fakeVscodeTypes';

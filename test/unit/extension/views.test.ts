@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { Session } from '../../../extension/src/session/session';
 import { SessionManager } from '../../../extension/src/session/sessionManager';
-import type { ProcessNode } from '../../../remote-agent/src/process-tree';
+import type { ProcessNode } from '../../../remote-agent/src/model/process-tree';
 import { ProcessesTreeProvider } from '../../../extension/src/views/processesTree';
 import { startTime } from '../../../extension/src/views/format';
 import { SessionsTreeProvider } from '../../../extension/src/views/sessionsTree';

@@ -1,9 +1,9 @@
 /*
  * The process tree view's data: the session's processes (the shared
- * ProcessTree of remote-agent/src/process-tree.ts, one node per process key)
+ * ProcessTree of remote-agent/src/model/process-tree.ts, one node per process key)
  * as the nested data d3.hierarchy takes, with collapsed nodes folded.
  */
-import { ProcessTree, type ProcessNode } from '../../../remote-agent/src/process-tree';
+import { ProcessTree, type ProcessNode } from '../../../remote-agent/src/model/process-tree';
 import { isError } from './eventText';
 
 /** The key of the synthetic node above several roots. */
