@@ -29,6 +29,16 @@ describe('ring buffer overflow', function () {
     assert.ok(delivered + run.summary.lost >= OPENS, `delivered ${delivered} + lost ${run.summary.lost} < ${OPENS} opens: some loss went uncounted`);
   });
 
+  it('trace --ringbuf-bytes 4096 of a rename storm: the summary counts delivered and lost renames, no unlinks', async function () {
+    const run = await trace([cFixture('renames'), scratchDir('renames'), String(RENAMES)], ['--ringbuf-bytes', '4096', '--events', 'file']);
+    assertExit(run, 0);
+    assert.ok(run.summary, `summary line on stderr:\n${run.stderr}`);
+    const renames = run.events.filter((e) => e.kind === 'rename').length;
+    assert.equal(run.summary.counts.rename, renames, run.summary.line);
+    assert.match(run.summary.line, new RegExp(`lost=${RENAMES - renames} \\(rename ${RENAMES - renames}; buffers full`), run.summary.line);
+    assert.doesNotMatch(run.summary.line, /unlink/, run.summary.line);
+  });
+
   /** Runs command over RPC with file events only in the smallest ring buffer: its final stats and the events received. */
   async function overflowSession(command: string[]): Promise<{ stats: SessionStats; events: LensEvent[] }> {
     const agent = new AgentProcess();

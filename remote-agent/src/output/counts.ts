@@ -31,11 +31,15 @@ export function lostText(lostTotal: number, bound: LostBound | undefined): strin
 
 /**
  * `runtime-lens: 12 events (exec=2 open=8 exit=2) lost=0` — always with lost=N, also when 0
- * (`lost>=N` or `lost=unknown` when the probe died), followed by why when known
- * (`lost=7 (buffers full 7)`), plus what else went wrong (malformed records, a cut stream).
+ * (`lost>=N` or `lost=unknown` when the probe died), followed by which kinds and why when known
+ * (`lost=7 (rename 5, open 2; buffers full 7)`), plus what else went wrong (malformed records, a cut stream).
  */
-export function summaryLine(counts: EventCounts, lost: number, extras: readonly string[] = [], bound?: LostBound, reasons?: Partial<Record<LossReason, number>>): string {
+export function summaryLine(
+  counts: EventCounts, lost: number, extras: readonly string[] = [], bound?: LostBound, reasons?: Partial<Record<LossReason, number>>,
+  lostByKind: Partial<Record<EventKind, number>> = {},
+): string {
   const kinds = Object.entries(counts.byKind).map(([k, n]) => `${k}=${n}`).join(' ');
-  const why = lost ? lossReasonsText(reasons) : '';
+  const which = Object.entries(lostByKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ');
+  const why = lost ? [which, lossReasonsText(reasons)].filter(Boolean).join('; ') : '';
   return `runtime-lens: ${counts.total} events${kinds ? ` (${kinds})` : ''} ${lostText(lost, bound)}${why ? ` (${why})` : ''}${extras.length ? ' ' + extras.join(' ') : ''}`;
 }

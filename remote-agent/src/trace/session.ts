@@ -74,6 +74,8 @@ export interface SessionResult {
   lostTotal: number;
   lostBound?: LostBound;
   lostReasons: Partial<Record<LossReason, number>>;
+  /** lost events of each kind (those lost with a dead probe are not known by kind) */
+  lostByKind: Partial<Record<EventKind, number>>;
   malformed: number;
 }
 
@@ -421,7 +423,9 @@ export class TraceSession {
     this.lost = withUndelivered(this.lost, this.probeStats, this.decoder.received, died);
     this.on.stats?.(this.lost);
     let result: SessionResult;
-    const base = { lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, lostReasons: this.lost.reasons, malformed: this.decoder.problemCount };
+    const base = {
+      lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, lostReasons: this.lost.reasons, lostByKind: this.lost.lost, malformed: this.decoder.problemCount,
+    };
     if (this.target) {
       const signal = this.target.signal ? signalName(this.target.signal) : undefined;
       const exitCode = this.target.signal ? 128 + this.target.signal : this.target.exitCode;

@@ -184,7 +184,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
     const e = session.enrichment;
     writeAll(2, syscountTable(syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid) => e?.processes.lastComm(pid) ?? '')));
   }
-  writeAll(2, summaryLine(counts, result.lostTotal, extras, result.lostBound, result.lostReasons) + '\n');
+  writeAll(2, summaryLine(counts, result.lostTotal, extras, result.lostBound, result.lostReasons, result.lostByKind) + '\n');
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('SIGHUP', onSignal);

@@ -44,6 +44,7 @@ describe('summary and syscount output', function () {
     assert.equal(summaryLine(c, 7, [], undefined, { buffers_full: 7 }), 'runtime-lens: 0 events lost=7 (buffers full 7)');
     assert.equal(summaryLine(c, 9, [], undefined, { buffers_full: 2, client_not_reading: 7 }), 'runtime-lens: 0 events lost=9 (buffers full 2, client not reading 7)');
     assert.equal(summaryLine(c, 0, [], undefined, {}), 'runtime-lens: 0 events lost=0');
+    assert.equal(summaryLine(c, 9, [], undefined, { buffers_full: 9 }, { rename: 7, open: 2 }), 'runtime-lens: 0 events lost=9 (rename 7, open 2; buffers full 9)');
   });
   it('histogram percentiles are bucket upper bounds', function () {
     const hist = new Array(32).fill(0);
