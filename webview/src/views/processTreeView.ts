@@ -84,7 +84,8 @@ class ProcessTreeView implements View {
     this.drawnVersion = this.model.version;
     const data = treeData(this.model, this.collapsed);
     this.empty.hidden = data !== null;
-    this.count.textContent = `${fmtCount(this.model.size)} processes`;
+    const omitted = this.model.omitted ? `; ${fmtCount(this.model.omitted)} more not kept (process limit reached)` : '';
+    this.count.textContent = `${fmtCount(this.model.size)} processes${omitted}`;
     if (!data) {
       select(this.links).selectAll('*').remove();
       select(this.nodes).selectAll('*').remove();
