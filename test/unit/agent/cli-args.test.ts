@@ -90,10 +90,10 @@ describe('runtime-lens command line', function () {
     const help = run('--help').out;
     assert.doesNotMatch(TRACE_USAGE, /--stacks/, 'not in the usage synopsis');
     assert.match(help, /--stacks {10}not available yet: user stacks are not collected/);
-    // The default is defined once, in lens-probe.c; the help and the README repeat that value.
-    const probe = readFileSync(path.join(REPO_ROOT, 'bpf/linux/lens-probe.c'), 'utf8');
+    // The default is defined once, in args_helpers.h; the help and the README repeat that value.
+    const probe = readFileSync(path.join(REPO_ROOT, 'bpf/linux/args_helpers.h'), 'utf8');
     const m = /#define LENS_DEFAULT_RINGBUF \((\d+)u << 20\)/.exec(probe);
-    assert.ok(m, 'LENS_DEFAULT_RINGBUF in lens-probe.c');
+    assert.ok(m, 'LENS_DEFAULT_RINGBUF in args_helpers.h');
     assert.match(help, new RegExp(`--ringbuf-bytes N .*default ${m[1]} MiB`));
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     assert.match(readme, new RegExp(`default ${m[1]} MiB`));
