@@ -36,7 +36,7 @@ export interface EventBase {
   comm: string;
   /** the process: pid + its kernel start time (process-key.ts); a reused pid has another key */
   key: ProcessKey;
-  /** the parent's key, when the agent knows the parent's start time (it saw the parent's fork or events) */
+  /** the parent's key, when the agent knows the parent's start time (it saw the parent's own fork, or an exec or fork of it) */
   pkey?: ProcessKey;
   /** set when a string or argv was cut at its kernel buffer size */
   truncated?: boolean;
