@@ -10,17 +10,13 @@ import type { PrivilegeAdvisor, PrivilegeUi } from './privileges';
  */
 export class PrivilegeAdvice {
   private readonly advised = new WeakSet<AgentClient>();
-  private readonly problems = new WeakMap<AgentClient, Problem>();
 
   constructor(private readonly advisor: PrivilegeAdvisor, private readonly ui: Pick<PrivilegeUi, 'showInformationMessage'>) {}
 
   /** `agent` started and initialize reported `problem`. */
   started(agent: AgentManager, problem: Problem): void {
     const client = agent.current;
-    if (client) {
-      this.problems.set(client, problem);
-      this.advised.add(client);
-    }
+    if (client) this.advised.add(client);
     void this.advisor.offer(problem);
   }
 
@@ -32,10 +28,9 @@ export class PrivilegeAdvice {
     // this agent's problem was already offered when it started; the refusal itself is shown where the user acted
     if (client && this.advised.has(client)) return;
     if (client) this.advised.add(client);
-    // the refusal's own fixes, from the agent, else those it reported when it started
+    // the refusal's own fixes, from the agent
     const fixes = (cause.data as Partial<ErrorData> | undefined)?.fixes;
-    const problem = Array.isArray(fixes) ? { code: cause.code, message: cause.message, fixes } : (client && this.problems.get(client)) ?? { code: cause.code, message: cause.message, fixes: [] };
-    void this.advisor.offer(problem);
+    void this.advisor.offer({ code: cause.code, message: cause.message, fixes: Array.isArray(fixes) ? fixes : [] });
   }
 
   /** "Grant Capabilities": offers the fixes of the agent's problem, or says there is none. */
