@@ -94,12 +94,8 @@ export class NdjsonEncoder implements DecodedSink {
     this.copy(text.bytes);
     const a = o + SC.args;
     for (let i = 0; i < 6; i++) {
-      this.ascii(i ? ',"0x' : '"0x');
-      const lo = dv.getUint32(a + i * 8, true);
-      const hi = dv.getUint32(a + i * 8 + 4, true);
-      if (hi === 0) this.hex(lo, 1);
-      else { this.hex(hi, 1); this.hex(lo, 8); }
-      this.buf[this.pos++] = 0x22;
+      if (i) this.buf[this.pos++] = 0x2c;
+      this.hex64(dv.getUint32(a + i * 8 + 4, true), dv.getUint32(a + i * 8, true));
     }
     this.ascii('],"ret":');
     this.int(ret);
@@ -130,8 +126,8 @@ export class NdjsonEncoder implements DecodedSink {
     if (this.syscalls++ === 0 && this.others.syscall === undefined) this.others.syscall = 0; // kinds keep the order they were seen in
   }
 
-  /** DecodedSink: one `"key":value` of the `decoded` object. */
-  set(key: string, value: DecodedValue): void {
+  /** `"key":` of the `decoded` object, after a comma unless it is the first. */
+  private key(key: string): void {
     this.ensure(64 + key.length);
     if (!this.firstKey) this.buf[this.pos++] = 0x2c;
     this.firstKey = false;
@@ -139,6 +135,28 @@ export class NdjsonEncoder implements DecodedSink {
     this.ascii(key);
     this.buf[this.pos++] = 0x22;
     this.buf[this.pos++] = 0x3a;
+  }
+
+  /** DecodedSink: a pointer as `"0x…"`, the text hex64() makes. */
+  setHex(key: string, hi: number, lo: number): void {
+    this.key(key);
+    this.hex64(hi, lo);
+  }
+
+  /** `"0x…"`: a 64-bit value in hex from its two halves, as hex64() writes it. */
+  private hex64(hi: number, lo: number): void {
+    const b = this.buf;
+    b[this.pos++] = 0x22;
+    b[this.pos++] = 0x30;
+    b[this.pos++] = 0x78;
+    if (hi === 0) this.hex(lo, 1);
+    else { this.hex(hi, 1); this.hex(lo, 8); }
+    b[this.pos++] = 0x22;
+  }
+
+  /** DecodedSink: one `"key":value` of the `decoded` object. */
+  set(key: string, value: DecodedValue): void {
+    this.key(key);
     if (typeof value === 'number') {
       if (Number.isInteger(value)) this.int(value);
       else this.ascii(JSON.stringify(value));

@@ -133,6 +133,8 @@ export function retHex(name: string, ret: number): string | undefined {
  */
 export interface DecodedSink {
   set(key: string, value: DecodedValue): void;
+  /** a pointer, hex64(hi, lo) (a sink that writes bytes can do so without making the string) */
+  setHex?(key: string, hi: number, lo: number): void;
 }
 
 /** Collects decoded arguments into an object (the `decoded` field of a SyscallEvent). */
@@ -183,7 +185,10 @@ function sockaddr(name: string, i: number): Decoder {
 const num = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.num(i)); };
 const snum = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.snum(i)); };
 const int = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.s32(i)); };
-const ptr = (name: string, i: number): Decoder => (a, _c, _p, out) => { out.set(name, a.hex(i)); };
+const ptr = (name: string, i: number): Decoder => (a, _c, _p, out) => {
+  if (out.setHex) out.setHex(name, a.hi(i), a.u32(i));
+  else out.set(name, a.hex(i));
+};
 const oflags = (i: number): Decoder => (a, ctx, _p, out) => { out.set('flags', openFlags(a.u32(i), ctx.arch)); };
 const mode = (i: number): Decoder => (a, _c, _p, out) => { out.set('mode', fileMode(a.u32(i))); };
 /** open's mode only matters with O_CREAT or O_TMPFILE (strace omits it otherwise). */
