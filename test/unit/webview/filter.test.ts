@@ -33,6 +33,12 @@ describe('webview filter language', () => {
     assert.deepEqual(matching('path:/app/?.env'), []);
   });
 
+  it('key: names one process, whatever else had its pid', () => {
+    assert.deepEqual(matching('key:102:1000'), [4, 5, 7, 8]);
+    assert.deepEqual(matching('key:102:2000'), []);
+    assert.deepEqual(matching('key:101:*'), [2, 3]);
+  });
+
   it('the exec filename counts as a path', () => {
     assert.deepEqual(matching('path:/usr/bin/node'), [0]);
   });

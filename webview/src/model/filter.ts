@@ -42,6 +42,8 @@ export const FILTER_FIELDS: Record<string, FieldSpec> = {
   ppid: { type: 'number', get: (e) => e.ppid, help: 'parent process id' },
   uid: { type: 'number', get: (e) => e.uid, help: 'user id' },
   comm: { type: 'string', get: (e) => e.comm, help: 'process name' },
+  key: { type: 'string', get: (e) => e.key, help: 'process key (pid:start_ns): one process, even when its pid was reused' },
+  pkey: { type: 'string', get: (e) => e.pkey, help: 'parent\'s process key' },
   path: { type: 'string', get: (e) => [has(e, 'path'), has(e, 'path2'), e.kind === 'exec' ? e.filename : undefined], help: 'file path (open, fs ops, exec filename, unix sockets)' },
   name: { type: 'string', get: (e) => (e.kind === 'dns' || e.kind === 'syscall' ? e.name : undefined), help: 'DNS name or syscall name' },
   syscall: { type: 'string', get: (e) => (e.kind === 'syscall' ? e.name : has(e, 'syscall')), help: 'syscall name' },
