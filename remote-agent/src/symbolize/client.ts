@@ -26,19 +26,26 @@ export class Symbolizer {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stderr = '';
+  /** requests are corked until the next turn of the event loop: one writev for many events */
+  private corked = false;
 
   constructor(private readonly options: SymbolizerOptions) {}
 
   /** Unwinds and symbolizes one snapshot (the id in req is replaced by the client's own). */
   unwind(req: Omit<UnwindRequest, 'id'>): Promise<Answer> {
     const id = this.takeId();
-    return this.send(id, encodeUnwind({ ...req, id }));
+    return this.send(id, ...encodeUnwind({ ...req, id }));
   }
 
   /** The process exited: the helper drops what it cached for it. */
   async forget(pid: number, start: bigint): Promise<void> {
     const id = this.takeId();
     await this.send(id, encodeForget(id, pid, start));
+  }
+
+  /** The running helper's pid (for resource accounting), if one is running. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Ends the helper; pending requests fail. */
@@ -53,11 +60,19 @@ export class Symbolizer {
     return id;
   }
 
-  private send(id: number, frame: Buffer): Promise<Answer> {
+  private send(id: number, ...pieces: Uint8Array[]): Promise<Answer> {
     const child = this.child ?? this.start();
     return new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { child, resolve, reject });
-      child.stdin.write(frame);
+      if (!this.corked) {
+        this.corked = true;
+        child.stdin.cork();
+        setImmediate(() => {
+          this.corked = false;
+          child.stdin.uncork();
+        });
+      }
+      for (const piece of pieces) if (piece.length) child.stdin.write(piece);
     });
   }
 

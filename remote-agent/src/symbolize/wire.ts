@@ -59,7 +59,8 @@ export interface Answer {
 }
 
 function header(type: number, id: number, pid: number, tid: number, start: bigint, gen: number, stackLen: number): Buffer {
-  const b = Buffer.alloc(4 + REQ_HEADER_BYTES + stackLen);
+  // every byte is written below or by the caller (registers, stack address)
+  const b = Buffer.allocUnsafe(4 + REQ_HEADER_BYTES);
   b.writeUInt32LE(REQ_HEADER_BYTES + stackLen, 0);
   b.writeUInt32LE(type, 4);
   b.writeUInt32LE(id, 8);
@@ -71,8 +72,12 @@ function header(type: number, id: number, pid: number, tid: number, start: bigin
   return b;
 }
 
-/** The frame asking to unwind and symbolize one stack snapshot. */
-export function encodeUnwind(req: UnwindRequest): Buffer {
+/**
+ * The frame asking to unwind and symbolize one stack snapshot, as two pieces to
+ * write one after the other: the header, then the stack bytes as given (not
+ * copied: a snapshot is usually a view into the probe's packet).
+ */
+export function encodeUnwind(req: UnwindRequest): [Buffer, Uint8Array] {
   if (req.stack.length > MAX_STACK) throw new RangeError(`stack snapshot of ${req.stack.length} bytes is over the helper's limit of ${MAX_STACK}`);
   const b = header(REQ_UNWIND, req.id, req.pid, req.tid, req.start, req.gen, req.stack.length);
   let at = 36;
@@ -81,13 +86,12 @@ export function encodeUnwind(req: UnwindRequest): Buffer {
     at += 8;
   }
   b.writeBigUInt64LE(BigInt.asUintN(64, req.stackAddr), at);
-  b.set(req.stack, at + 8);
-  return b;
+  return [b, req.stack];
 }
 
 /** The frame telling the helper a process is gone (its cached modules are dropped). */
 export function encodeForget(id: number, pid: number, start: bigint): Buffer {
-  return header(REQ_FORGET, id, pid, 0, start, 0, 0);
+  return header(REQ_FORGET, id, pid, 0, start, 0, 0).fill(0, 36);
 }
 
 class Reader {

@@ -48,7 +48,7 @@ describe('symbolize wire format', () => {
 
   it('encodes an unwind request with registers in DWARF order and the stack after the header', () => {
     const stack = Uint8Array.from([1, 2, 3, 4, 5]);
-    const b = encodeUnwind({ id: 7, pid: 1234, tid: 1235, start: 0x1122334455667788n, gen: 3, regs: { ax: 10n, ip: 0x401000n, sp: 0x7ffc0000n, bx: -1n }, stackAddr: 0x7ffc0000n, stack });
+    const b = Buffer.concat(encodeUnwind({ id: 7, pid: 1234, tid: 1235, start: 0x1122334455667788n, gen: 3, regs: { ax: 10n, ip: 0x401000n, sp: 0x7ffc0000n, bx: -1n }, stackAddr: 0x7ffc0000n, stack }));
     assert.equal(b.readUInt32LE(0), REQ_HEADER_BYTES + stack.length);
     assert.equal(b.length, 4 + REQ_HEADER_BYTES + stack.length);
     assert.deepEqual([b.readUInt32LE(4), b.readUInt32LE(8), b.readUInt32LE(12), b.readUInt32LE(16)], [REQ_UNWIND, 7, 1234, 1235]);
