@@ -16,12 +16,30 @@ export { processKey, type ProcessKey } from './model/process-key';
 /* Kinds and groups are defined once, in the event model. */
 export { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, type EventGroup, type EventKind } from './model/event-model';
 
-/** One source frame, innermost first. */
+/** One stack frame of an event, innermost first. */
 export interface Frame {
   function?: string;
   file?: string;
   line?: number;
+  column?: number;
+  /** the mapped file (executable, shared library, script) the code is in */
   module?: string;
+  kind: 'native' | 'js' | 'python';
+  /** the call was inlined into the frame after it */
+  inlined?: true;
+  /** the package the code belongs to (node_modules/<name>, site-packages/<name>, a library's soname) */
+  package?: string;
+  /** why there is no line: "no debug info", "stripped", "JIT without map", … */
+  reason?: string;
+}
+
+/** The event's innermost frame in the user's own code. */
+export interface SourceLocation {
+  /** absolute, on the traced machine */
+  file: string;
+  line: number;
+  column?: number;
+  function?: string;
 }
 
 /** Fields every event has. */
@@ -40,7 +58,13 @@ export interface EventBase {
   pkey?: ProcessKey;
   /** set when a string or argv was cut at its kernel buffer size */
   truncated?: boolean;
+  /** the user stack of the call that caused the event (with --stacks) */
   frames?: Frame[];
+  /** the stack goes on beyond the last frame */
+  frames_truncated?: true;
+  /** why the event has no stack (the thread's stack could not be read) */
+  stack_error?: string;
+  source?: SourceLocation;
 }
 
 /** Why a non-root user's trace stops following a process at this exec: they could no longer ptrace it. */
