@@ -310,6 +310,13 @@ export interface SessionInputParams { sessionId: string; data: string /* base64 
 export const INPUT_PENDING_MAX_BYTES = MAX_MESSAGE_BYTES;
 export const SessionInputRequest = new RequestType<SessionInputParams, void, void>('session/input');
 
+/**
+ * Follows a running process and its descendants in a running session, from now on. Refused with
+ * NoSuchProcess, or PermissionDenied when the user could not ptrace it (a non-root agent).
+ */
+export interface SessionAddProcessParams { sessionId: string; pid: number }
+export const SessionAddProcessRequest = new RequestType<SessionAddProcessParams, void, void>('session/addProcess');
+
 export const SyscallSummaryRequest = new RequestType<SessionRef, SyscallSummaryRow[], void>('session/syscallSummary');
 
 export interface ProcessInfo { pid: number; ppid: number; user: string; uid: number; comm: string; cmdline: string; startTime: number }

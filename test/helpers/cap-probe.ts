@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PROBE_CAPABILITIES } from '../../remote-agent/src/probe/privileges';
+import { PROBE_CAPABILITIES } from '../../remote-agent/src/backend/linux/privileges';
 import { PROBE_BINARY } from './paths';
 
 /** A probe copy with file capabilities; remove() deletes it and its folder. */

@@ -6,7 +6,7 @@
  * Windows backend slots in beside it, and the pipeline never asks which OS
  * it runs on (backend/platform.ts picks the backend).
  */
-import type { AgentCapabilities, AttachTarget, DoctorCheck, EventGroup, LaunchTarget, ProcessInfo } from '../protocol';
+import type { AgentCapabilities, AttachTarget, DoctorCheck, EventGroup, Fix, LaunchTarget, ProcessInfo } from '../protocol';
 
 /** What a probe is started with. */
 export interface ProbeOptions {
@@ -62,7 +62,7 @@ export interface ProbeControl {
 /** Finding, checking and starting the platform's probe. */
 export interface ProbeBackend {
   /** the probe binary, or why there is none and what to do */
-  locate(): { path: string } | { error: string; fixes: string[] };
+  locate(): { path: string } | { error: string; fixes: Fix[] };
   /** whether the probe can get its privileges: null when it can */
   privilegeProblem(probePath: string): AgentCapabilities['problem'];
   /**
@@ -73,7 +73,7 @@ export interface ProbeBackend {
   /** Starts the probe; what it writes goes to `listener`. Throws a SessionError for bad options. */
   start(probePath: string, options: ProbeOptions, listener: ProbeListener): Promise<ProbeControl>;
   /** fixes for a probe ERROR packet's code */
-  fixesForError(code: number, probePath: string): string[];
+  fixesForError(code: number, probePath: string): Fix[];
 }
 
 /** One process as the host sees it now. */

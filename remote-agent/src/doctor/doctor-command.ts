@@ -3,13 +3,18 @@
  * under each failing one. Exit status 1 when something Runtime Lens needs is missing.
  */
 import { UsageError } from '../trace/trace-command';
-import { runDoctor } from './checks';
+import { platformBackend } from '../backend/platform';
+import { fixesText } from '../trace/errors';
+import type { DoctorCheck } from '../protocol';
 
 /** Runs the checks and prints them; returns the exit status. */
 export async function doctorCommand(args: string[]): Promise<number> {
   const bad = args.filter((a) => a !== '--json');
   if (bad.length) throw new UsageError(`doctor: unknown option '${bad[0]}' (only --json)`);
-  const checks = runDoctor();
+  const backend = platformBackend();
+  const checks: DoctorCheck[] = 'problem' in backend
+    ? [{ name: 'platform', ok: false, detail: backend.problem.message, fix: fixesText(backend.problem.fixes) }]
+    : backend.doctor();
   if (args.includes('--json')) {
     process.stdout.write(JSON.stringify(checks, null, 2) + '\n');
   } else {

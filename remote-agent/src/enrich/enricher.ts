@@ -10,7 +10,7 @@ import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRec
 import type {
   DnsEvent, EventBase, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
 } from '../protocol';
-import { readFds } from '../proc/procfs';
+import type { HostFacts } from '../backend/backend';
 import { redactArgv } from '../redact/redact';
 import { ArgReader, argHex, decodeSyscallArgs, retHex, type ArgContext } from '../syscalls/args';
 import { errnoName, errnoOfResult, signalName } from '../syscalls/errno';
@@ -70,10 +70,10 @@ export class Enricher {
     this.argCtx = { arch: opts.arch, fdPath: (pid, fd) => this.fds.get(pid, fd) };
   }
 
-  /** Seeds the tables with a running process and its descendants (attach mode). */
-  seedFromProc(pid: number): number {
-    const n = this.processes.seedFromProc(pid);
-    for (const p of [pid, ...this.descendants(pid)]) this.fds.seed(p, readFds(p));
+  /** Seeds the tables with a running process and its descendants (attach, session/addProcess). */
+  seedFromHost(pid: number, host: HostFacts): number {
+    const n = this.processes.seedFromHost(pid, host);
+    for (const p of [pid, ...this.descendants(pid)]) this.fds.seed(p, host.fds(p));
     return n;
   }
 

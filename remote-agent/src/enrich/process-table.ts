@@ -5,7 +5,7 @@
  * a new entry instead of inheriting the old one's history.
  */
 import { processKey, type ProcessKey } from '../model/process-key';
-import { listPids, readCmdline, readLink, readStat, readUid } from '../proc/procfs';
+import type { HostFacts } from '../backend/backend';
 
 /** What is known about one process. */
 export interface ProcessEntry {
@@ -72,30 +72,29 @@ export class ProcessTable {
     return this.live.size;
   }
 
-  /** Adds `pid` and its descendants as they are now in /proc. Returns how many processes were added. */
-  seedFromProc(rootPid: number, procRoot = '/proc'): number {
-    const stat = readStat(rootPid, procRoot);
+  /** Adds `pid` and its descendants as the host sees them now. Returns how many processes were added. */
+  seedFromHost(rootPid: number, host: HostFacts): number {
+    const stat = host.process(rootPid);
     if (!stat) return 0;
     const children = new Map<number, number[]>();
     try {
-      for (const p of listPids(procRoot)) {
-        const s = readStat(p, procRoot);
+      for (const p of host.pids()) {
+        const s = host.process(p);
         if (!s) continue;
         const list = children.get(s.ppid) ?? [];
         list.push(s.pid);
         children.set(s.ppid, list);
       }
-    } catch { /* /proc unreadable: the root alone */ }
+    } catch { /* the process list is unreadable: the root alone */ }
     let added = 0;
     const queue = [rootPid];
     while (queue.length) {
       const pid = queue.shift()!;
-      const s = pid === rootPid ? stat : readStat(pid, procRoot);
+      const s = pid === rootPid ? stat : host.process(pid);
       if (!s) continue;
-      const argv = readCmdline(pid, procRoot);
       this.live.set(pid, {
-        pid, startNs: s.startNs, ppid: s.ppid, uid: readUid(pid, procRoot) ?? 0, comm: s.comm,
-        filename: readLink(pid, 'exe', procRoot), argv, cwd: readLink(pid, 'cwd', procRoot), exited: false,
+        pid, startNs: s.startNs, ppid: s.ppid, uid: host.uid(pid) ?? 0, comm: s.comm,
+        filename: host.exe(pid), argv: host.cmdline(pid), cwd: host.cwd(pid), exited: false,
       });
       added++;
       queue.push(...(children.get(pid) ?? []));

@@ -12,15 +12,14 @@ import { machine, release } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 // from /node: installs the Node runtime layer (timers, encoders) vscode-jsonrpc needs
 import { createMessageConnection, ResponseError, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
-import { privilegeChecks, runDoctor } from '../doctor/checks';
-import { listProcesses } from '../proc/process-list';
-import { locateProbe } from '../probe/locate';
-import { privilegeFixes } from '../probe/privileges';
+import type { Backend } from '../backend/backend';
+import { PID_LIMIT } from '../decode/layout';
+import { platformBackend } from '../backend/platform';
 import {
   DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
-  ProcessListRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
+  ProcessListRequest, SessionAddProcessRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type AgentCapabilities, type AttachTarget, type ErrorData, type EventGroup, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
+  type AgentCapabilities, type AttachTarget, type ErrorData, type EventGroup, type Fix, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
 } from '../protocol';
 import { Fixes, fixesText, SessionError } from '../trace/errors';
 import { AGENT_VERSION } from '../version';
@@ -30,13 +29,15 @@ import { SessionHost, type SessionSink } from './session-host';
 import * as v from './validate';
 
 /** Every request method this server answers (for MethodNotFound messages). */
-const METHODS = [InitializeRequest, SessionStartRequest, SessionStopRequest, SessionStatsRequest, SessionInputRequest, SyscallSummaryRequest,
+const METHODS = [InitializeRequest, SessionStartRequest, SessionStopRequest, SessionStatsRequest, SessionInputRequest, SessionAddProcessRequest, SyscallSummaryRequest,
   ProcessListRequest, DoctorRequest, ShutdownRequest].map((t) => t.method);
 
 /** What the server needs from its surroundings (replaceable in tests). */
 export interface ServerDeps {
+  /** this host's platform backend, or why there is none */
+  backend: ReturnType<typeof platformBackend>;
   /** the probe binary, or an error saying why there is none */
-  probe(): { path: string } | { error: string };
+  probe(): { path: string } | { error: string; fixes?: Fix[] };
   /** whether the probe can get its privileges: null when fine, else a problem */
   privilegeProblem(probePath: string): AgentCapabilities['problem'];
   /** called after `shutdown` was answered */
@@ -47,14 +48,13 @@ export interface ServerDeps {
 /** A client that keeps not reading is mentioned in the log again only after this long without it. */
 const FULL_LOG_MS = 10_000;
 
-/** The default deps: the real probe and doctor checks. */
+/** The default deps: this host's backend, its probe and its checks. */
 export function systemServerDeps(onShutdown: () => void): ServerDeps {
+  const backend = platformBackend();
   return {
-    probe: () => { try { return { path: locateProbe().path }; } catch (e) { return { error: (e as Error).message }; } },
-    privilegeProblem: (probePath) => {
-      const failed = privilegeChecks().probeChecks.find((c) => c.name === 'probe privileges' && !c.ok);
-      return failed ? { code: ErrorCodes.PermissionDenied, message: `lens-probe cannot get CAP_BPF/CAP_PERFMON: ${failed.detail}`, fixes: privilegeFixes(probePath) } : null;
-    },
+    backend,
+    probe: () => ('problem' in backend ? { error: backend.problem.message } : backend.probe.locate()),
+    privilegeProblem: (probePath) => ('problem' in backend ? backend.problem : backend.probe.privilegeProblem(probePath)),
     onShutdown,
     log: (m) => process.stderr.write(`runtime-lens agent: ${m}\n`),
   };
@@ -185,6 +185,13 @@ export class AgentServer {
     };
   }
 
+  /** The platform backend; an error when this host has none. */
+  private backend(): Backend {
+    const b = this.deps.backend;
+    if ('problem' in b) throw new ResponseError(b.problem.code, b.problem.message, { fixes: b.problem.fixes });
+    return b;
+  }
+
   private session(params: unknown): SessionHost {
     const p = v.object(params);
     const id = v.string(p.sessionId, 'sessionId', { nonEmpty: true })!;
@@ -217,13 +224,19 @@ export class AgentServer {
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) v.invalid('data', 'base64 text', data);
       s.input(Buffer.from(data, 'base64'));
     }));
+    c.onRequest(SessionAddProcessRequest, this.handle('session/addProcess', async (params) => {
+      const s = this.session(params);
+      const p = params as unknown as Record<string, unknown>;
+      v.onlyKeys(p, 'params', ['sessionId', 'pid']);
+      await s.addProcess(v.integer(p.pid, 'pid', { min: 1, max: PID_LIMIT - 1 })!);
+    }));
     c.onRequest(SyscallSummaryRequest, this.handle('session/syscallSummary', (params) => {
       const s = this.session(params);
       s.refresh();
       return s.summary();
     }));
-    c.onRequest(ProcessListRequest, this.handle('processes/list', () => listProcesses()));
-    c.onRequest(DoctorRequest, this.handle('doctor', () => runDoctor()));
+    c.onRequest(ProcessListRequest, this.handle('processes/list', () => this.backend().host.list()));
+    c.onRequest(DoctorRequest, this.handle('doctor', () => this.backend().doctor()));
     c.onRequest((method: string) => {
       throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method}"; this agent serves: ${METHODS.join(', ')}`);
     });
@@ -242,10 +255,10 @@ export class AgentServer {
     this.initialized = true;
     const probe = this.deps.probe();
     let problem: AgentCapabilities['problem'];
-    if (process.platform !== 'linux') {
-      problem = { code: ErrorCodes.KernelUnsupported, message: `this agent traces Linux with eBPF; this host is ${process.platform}`, fixes: [Fixes.advice('run the agent on a Linux host (locally or over ssh)')] };
+    if ('problem' in this.deps.backend) {
+      problem = this.deps.backend.problem;
     } else if ('error' in probe) {
-      problem = { code: ErrorCodes.ProbeFailed, message: probe.error, fixes: [Fixes.advice('make -C bpf/linux'), Fixes.advice('or set LENS_PROBE=/path/to/lens-probe')] };
+      problem = { code: ErrorCodes.ProbeFailed, message: probe.error, fixes: probe.fixes ?? [Fixes.advice('make -C bpf/linux'), Fixes.advice('or set LENS_PROBE=/path/to/lens-probe')] };
     } else {
       problem = this.deps.privilegeProblem(probe.path);
     }
@@ -291,7 +304,7 @@ export class AgentServer {
     this.sessions.set(id, host);
     try {
       const pid = await host.start({
-        target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
+        backend: this.backend(), target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
         redact: p.redact ?? true, probePath: probe.path,
       });
       if (this.writer.full) host.holdOutput(true);

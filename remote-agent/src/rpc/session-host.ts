@@ -6,9 +6,10 @@
  * whole and its events are counted as lost, by kind, with their reason.
  */
 import type { SysAggRow } from '../decode/control';
-import type { EventKind, LensEvent, SessionState, SessionStats, StateNotificationParams, SyscallSummaryRow } from '../protocol';
+import type { HostFacts } from '../backend/backend';
+import { ErrorCodes, type EventKind, type LensEvent, type SessionState, type SessionStats, type StateNotificationParams, type SyscallSummaryRow } from '../protocol';
 import { syscallSummaryRows } from '../output/syscall-summary';
-import { readStat } from '../proc/procfs';
+import { SessionError } from '../trace/errors';
 import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
 import { eventSink } from '../pipeline/event-sink';
 import { EventBatcher } from './event-batcher';
@@ -35,6 +36,7 @@ export const STOP_GRACE_MS = 3000;
 export class SessionHost {
   state: SessionState = 'starting';
   private session: TraceSession | undefined;
+  private host: HostFacts | undefined;
   private readonly batcher: EventBatcher;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly counts: Partial<Record<EventKind, number>> = {};
@@ -62,6 +64,7 @@ export class SessionHost {
   async start(opts: Omit<SessionOptions, 'statsMs' | 'sinks'>): Promise<number> {
     let finishedState: StateNotificationParams | undefined;
     this.liveSysagg = opts.events.includes('syscount');
+    this.host = opts.backend.host;
     this.session = await TraceSession.start({ ...opts, statsMs: STATS_MS, sinks: [eventSink((batch) => this.batcher.add(batch))] }, {
       state: (state, info) => {
         this.state = state;
@@ -132,7 +135,7 @@ export class SessionHost {
     const known = this.session?.enrichment?.processes.lastComm(pid) ?? this.procComms.get(pid);
     if (known !== undefined) return known;
     if (this.state !== 'running') return '';
-    const comm = readStat(pid)?.comm;
+    const comm = this.host?.process(pid)?.comm;
     if (comm !== undefined) this.procComms.set(pid, comm);
     return comm ?? '';
   }
@@ -144,6 +147,12 @@ export class SessionHost {
 
   input(data: Buffer): void {
     this.session?.input(data);
+  }
+
+  /** Follows a running process and its descendants from now on (see TraceSession.addProcess). */
+  async addProcess(pid: number): Promise<void> {
+    if (!this.session) throw new SessionError(ErrorCodes.InvalidRequest, `session ${this.id} has not started`);
+    await this.session.addProcess(pid);
   }
 
   /** Holds the target's output while the client is not reading (see TraceSession.holdOutput). */

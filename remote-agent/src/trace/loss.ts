@@ -1,5 +1,6 @@
 /*
- * Events that never reached the agent because the probe died. The probe's
+ * Delivered and lost events per kind, from the probe's STATS packets; and
+ * events that never reached the agent because the probe died. The probe's
  * periodic STATS go ahead of its queued records and say how many records of
  * each kind were committed to its output by then; its final STATS, behind
  * every record, says the session ended in order. Without that final report,
@@ -8,7 +9,35 @@
  */
 import type { ProbeStats } from '../decode/control';
 import { KIND_MAX } from '../decode/layout';
-import type { LossStats } from './session';
+import { KIND_OF_VALUE } from '../model/event-model';
+import type { EventKind, LossReason, LostBound } from '../protocol';
+
+/** Delivered/lost counters by event kind, from the probe's latest STATS packet. */
+export interface LossStats {
+  events: Partial<Record<EventKind, number>>;
+  lost: Partial<Record<EventKind, number>>;
+  lostTotal: number;
+  /** lostTotal by reason */
+  reasons: Partial<Record<LossReason, number>>;
+  queuedBytes: number;
+  /** the probe died: lostTotal is a lower bound, or unknown (withUndelivered) */
+  lostBound?: LostBound;
+}
+
+/** Converts cumulative STATS into per-kind maps. */
+export function lossStats(s: ProbeStats): LossStats {
+  const events: Partial<Record<EventKind, number>> = {};
+  const lost: Partial<Record<EventKind, number>> = {};
+  let lostTotal = 0;
+  for (let k = 1; k < KIND_MAX; k++) {
+    const name = KIND_OF_VALUE[k];
+    if (!name) continue;
+    if (s.events[k]) events[name] = (events[name] ?? 0) + s.events[k];
+    if (s.dropped[k]) { lost[name] = (lost[name] ?? 0) + s.dropped[k]; lostTotal += s.dropped[k]; }
+  }
+  lostTotal += s.dropped[0] ?? 0; // kind 0: drops the probe could not attribute
+  return { events, lost, lostTotal, reasons: lostTotal ? { buffers_full: lostTotal } : {}, queuedBytes: s.queuedBytes };
+}
 
 /**
  * `loss` with the records `stats` committed that were never received added to lostTotal (not per

@@ -1,31 +1,33 @@
 /*
- * One trace: runs lens-probe for a launch or attach target, splits and
- * decodes its output, enriches records into events and hands them on in the
- * batches they arrived in. Shared by `runtime-lens trace` and the RPC server.
+ * One trace, as a small state machine (starting → running → exited | stopped
+ * | failed): starts the platform's probe through its backend, routes its
+ * packets (records into the pipeline of stages and sinks, control packets to
+ * the state machine), and adds running processes on request. Shared by
+ * `runtime-lens trace` and the RPC server.
  */
-import type { ResultPromise } from 'execa';
-import { closeSync, openSync } from 'node:fs';
 import { machine } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
-import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget, type ProbeError, type ProbeStats, type SysAggRow } from '../decode/control';
-import { encodeCommand } from '../decode/commands';
+import type { Backend, ProbeControl } from '../backend/backend';
+import type { Hello, ProbeError, ProbeStats, SysAggRow, TargetInfo } from '../decode/control';
+import { ABI_VERSION, ProbeErrorCode, TargetState } from '../decode/layout';
 import { PacketSplitter } from '../decode/packets';
-import { ABI_VERSION, PacketType, KIND_MAX, ProbeErrorCode, TargetState } from '../decode/layout';
 import { RecordDecoder } from '../decode/records';
 import { Enricher } from '../enrich/enricher';
-import { KIND_OF_VALUE } from '../model/event-model';
 import { Pipeline } from '../pipeline/pipeline';
 import type { SinkFactory } from '../pipeline/stage';
-import { linuxHostFacts } from '../backend/linux/host-facts';
-import { ErrorCodes, INPUT_PENDING_MAX_BYTES, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
+import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
 import { signalName } from '../syscalls/errno';
-import { archFromMachine, syscallTable, type Arch } from '../syscalls/names';
-import { errorCodeForProbe, fixesForProbe, SessionError } from './errors';
-import { withUndelivered } from './loss';
-import { readStat } from '../proc/procfs';
-import { checkPid, resolveCommand } from './target';
+import { archFromMachine, type Arch } from '../syscalls/names';
+import { ProcessAdder } from './add-process';
+import { errorCodeForProbe, SessionError } from './errors';
+import { lossStats, withUndelivered, type LossStats } from './loss';
+import { routePacket, type PacketHandlers } from './packet-router';
+import { ProbeDiagnostics } from './probe-diagnostics';
+
+export type { LossStats } from './loss';
 
 export interface SessionOptions {
+  /** the platform: its probe and host facts */
+  backend: Backend;
   target: LaunchTarget | AttachTarget;
   events: readonly EventGroup[];
   /** syscall names (or numbers) for the syscall stream; all when omitted */
@@ -51,18 +53,6 @@ export interface SessionHandlers {
   warning?(message: string): void;
 }
 
-/** Delivered/lost counters by event kind, from the probe's latest STATS packet. */
-export interface LossStats {
-  events: Partial<Record<EventKind, number>>;
-  lost: Partial<Record<EventKind, number>>;
-  lostTotal: number;
-  /** lostTotal by reason */
-  reasons: Partial<Record<LossReason, number>>;
-  queuedBytes: number;
-  /** the probe died: lostTotal is a lower bound, or unknown (loss.ts) */
-  lostBound?: LostBound;
-}
-
 /** How the session ended. */
 export interface SessionResult {
   state: SessionState;
@@ -86,25 +76,6 @@ function isAttach(t: LaunchTarget | AttachTarget): t is AttachTarget {
   return typeof (t as AttachTarget).pid === 'number';
 }
 
-function kindName(k: number): EventKind | undefined {
-  return KIND_OF_VALUE[k];
-}
-
-/** Converts cumulative STATS into per-kind maps. */
-export function lossStats(s: ProbeStats): LossStats {
-  const events: Partial<Record<EventKind, number>> = {};
-  const lost: Partial<Record<EventKind, number>> = {};
-  let lostTotal = 0;
-  for (let k = 1; k < KIND_MAX; k++) {
-    const name = kindName(k);
-    if (!name) continue;
-    if (s.events[k]) events[name] = (events[name] ?? 0) + s.events[k];
-    if (s.dropped[k]) { lost[name] = (lost[name] ?? 0) + s.dropped[k]; lostTotal += s.dropped[k]; }
-  }
-  lostTotal += s.dropped[0] ?? 0; // kind 0: drops the probe could not attribute
-  return { events, lost, lostTotal, reasons: lostTotal ? { buffers_full: lostTotal } : {}, queuedBytes: s.queuedBytes };
-}
-
 /** A running trace. Create with TraceSession.start(). */
 export class TraceSession {
   /** pid of the launched or attached process (valid once start() resolved) */
@@ -118,27 +89,30 @@ export class TraceSession {
 
   private readonly splitter: PacketSplitter;
   private readonly decoder = new RecordDecoder();
+  private readonly diagnostics: ProbeDiagnostics;
+  private readonly adder: ProcessAdder;
   private enricher: Enricher | undefined;
   private pipeline: Pipeline | undefined;
-  private probe: ResultPromise | undefined;
+  private probe: ProbeControl | undefined;
   private firstError: ProbeError | undefined;
-  private target: { exitCode: number; signal: number } | undefined;
+  private targetExit: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
   private ended = false;
   private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, reasons: {}, queuedBytes: 0 };
   private probeStats: ProbeStats | undefined;
   private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
   private resolveDone!: (r: SessionResult) => void;
-  private stderrTail = '';
-  private readonly stderrLines: string[] = [];
-  private stderrTimer: NodeJS.Timeout | undefined;
-  private readonly errorMessages: string[] = [];
-  private readonly arch: Arch;
 
   private constructor(private readonly opts: SessionOptions, private readonly on: SessionHandlers) {
-    this.splitter = new PacketSplitter((type, buf, start, end) => this.packet(type, buf, start, end));
+    const packets: PacketHandlers = {
+      records: (buf, start, end) => this.records(buf, start, end), hello: (h) => this.hello(h), stats: (st) => this.stats(st),
+      target: (t) => this.target(t), sysagg: (rows) => this.on.sysagg?.(rows), error: (e) => this.error(e),
+      unknown: (type, bytes) => this.on.warning?.(`probe sent an unknown packet type ${type} (${bytes} bytes); skipped`),
+    };
+    this.splitter = new PacketSplitter((type, buf, start, end) => routePacket(type, buf, start, end, packets));
+    this.diagnostics = new ProbeDiagnostics((line) => this.on.warning?.(line));
+    this.adder = new ProcessAdder(() => this.probe, (pid) => this.enricher?.seedFromHost(pid, opts.backend.host));
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
-    this.arch = archFromMachine(machine());
   }
 
   /**
@@ -162,138 +136,23 @@ export class TraceSession {
     return s;
   }
 
-  /** @param execPath the launched command resolved like execvp does (the probe then does not search PATH) */
-  private probeArgs(execPath: string | undefined): string[] {
-    const o = this.opts;
-    const args = ['--events', o.events.join(',')];
-    if (o.syscalls && o.syscalls.length) {
-      const table = syscallTable(this.arch);
-      const nrs = o.syscalls.map((n) => {
-        const nr = table.number(n);
-        if (nr === undefined) throw new SessionError(ErrorCodes.InvalidParams, `unknown syscall '${n}' for ${this.arch}: use names like read,write,openat or numbers`);
-        return nr;
-      });
-      args.push('--syscalls', nrs.join(','));
-    }
-    if (o.ringbufBytes !== undefined) args.push('--ringbuf-bytes', String(o.ringbufBytes));
-    args.push('--stats-ms', String(o.statsMs ?? 1000));
-    const t = o.target;
-    if (isAttach(t)) args.push('--pid', String(t.pid));
-    else {
-      if (execPath) args.push('--exec-path', execPath);
-      args.push('--', ...t.command);
-    }
-    return args;
-  }
-
-  private devNull: number | undefined;
-
-  private stdioFor(t: LaunchTarget | AttachTarget): Array<'pipe' | 'ignore' | number> {
-    if (isAttach(t)) return ['pipe', 'pipe', 'pipe'];
-    const mode = t.stdio ?? 'inherit';
-    if (mode === 'pipe') return ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
-    if (mode === 'null') {
-      // An fd that is not open at all would leave the target with the probe's own stdio: give it /dev/null.
-      this.devNull ??= openSync('/dev/null', 'r+');
-      return ['pipe', 'pipe', 'pipe', this.devNull, this.devNull, this.devNull];
-    }
-    const [i, o, e] = this.opts.inheritFds ?? [0, 1, 2];
-    return ['pipe', 'pipe', 'pipe', i, o, e];
-  }
-
   private async run(): Promise<void> {
-    const t = this.opts.target;
-    const env = { ...process.env, ...(isAttach(t) ? {} : t.env) };
-    const cwd = isAttach(t) ? process.cwd() : (t.cwd ?? process.cwd());
-    let execPath: string | undefined;
-    if (isAttach(t)) {
-      checkPid(t.pid);
-    } else {
-      if (!Array.isArray(t.command) || t.command.length === 0) {
-        throw new SessionError(ErrorCodes.InvalidParams, 'target.command must be a non-empty array: [program, ...args]');
-      }
-      execPath = resolveCommand(t.command[0], cwd, env.PATH);
-    }
-    const args = this.probeArgs(execPath);
+    const o = this.opts;
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
-    // execa is ESM-only: loaded on first use so CommonJS callers (the bundle, mocha via tsx) can import this module.
-    const { execa } = await import('execa');
-    this.probe = execa(this.opts.probePath, args, {
-      cwd, env, extendEnv: false, stdio: this.stdioFor(t) as never, buffer: false, reject: false, stripFinalNewline: false,
+    this.probe = await o.backend.probe.start(o.probePath, { ...o, statsMs: o.statsMs ?? 1000 }, {
+      packets: (chunk) => this.data(chunk),
+      diagnostics: (chunk) => this.diagnostics.push(chunk),
+      targetOutput: (stream, data) => this.on.output?.(stream, data),
+      // A stream that ends in order (after a stop, the target's exit or an error) ends the session at once:
+      // the probe closes it before it detaches its programs, which can take seconds.
+      packetsEnded: () => { if (this.stopRequested || this.targetExit || this.firstError) this.exited(undefined, undefined); },
+      exited: ({ code, signal, startError }) => {
+        if (startError) this.firstError ??= { code: 0, errno: 0, message: `cannot run ${o.probePath}: ${startError}` };
+        this.exited(code, signal);
+      },
     });
-    const proc = this.probe!;
-    (proc.stdout as Readable).on('data', (chunk: Buffer) => this.data(chunk));
-    (proc.stderr as Readable).on('data', (chunk: Buffer) => this.probeStderr(chunk));
-    const stdio = proc.stdio as unknown as Array<Readable | Writable | null>;
-    if (stdio[4]) (stdio[4] as Readable).on('data', (d: Buffer) => this.on.output?.('stdout', d));
-    if (stdio[5]) (stdio[5] as Readable).on('data', (d: Buffer) => this.on.output?.('stderr', d));
-    (proc.stdin as Writable).on('error', () => { /* probe gone; its exit is reported below */ });
-    if (stdio[3]) (stdio[3] as Writable).on('error', () => { /* target closed its stdin */ });
-    // The probe's exit plus the end of its packet stream ends the session. Not execa's result: that also waits
-    // for every stdio pipe, which a still-running target (probe killed) can hold open indefinitely.
-    // A stream that ends in order (after a stop, the target's exit or an error) ends it at once: the probe
-    // closes stdout before it detaches its programs, which can take seconds.
-    void proc.catch(() => { /* reject: false; failures arrive through 'exit' */ });
-    let probeExited = false;
-    const stdoutEnded = new Promise<void>((resolve) => (proc.stdout as Readable).once('close', resolve));
-    void stdoutEnded.then(() => {
-      if (!probeExited && (this.stopRequested || this.target || this.firstError)) this.exited(undefined, undefined);
-    });
-    proc.once('exit', (code, signal) => {
-      probeExited = true;
-      this.closeDevNull();
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => { timer = setTimeout(resolve, 1000); });
-      void Promise.race([stdoutEnded, grace]).then(() => {
-        clearTimeout(timer);
-        this.exited(code ?? undefined, signal ?? undefined);
-      });
-    });
-    proc.once('error', (e: NodeJS.ErrnoException) => {
-      // the probe could not be started at all (no 'exit' follows)
-      if (e.syscall?.startsWith('spawn')) {
-        this.firstError ??= { code: 0, errno: 0, message: `cannot run ${this.opts.probePath}: ${e.message}` };
-        this.exited(undefined, undefined);
-      }
-    });
-    if (isAttach(t)) this.pid = t.pid;
+    if (isAttach(o.target)) this.pid = o.target.pid;
     this.pid = await startedPromise;
-  }
-
-  private closeDevNull(): void {
-    if (this.devNull !== undefined) { closeSync(this.devNull); this.devNull = undefined; }
-  }
-
-  /** The probe may still be detaching its programs: it must not keep this process alive. */
-  private releaseProbe(): void {
-    const proc = this.probe;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.unref();
-    for (const s of proc.stdio as unknown as Array<{ unref?(): void } | null>) s?.unref?.();
-  }
-
-  /**
-   * After a stop, a launched target that still runs is ended like strace ends its own tracee:
-   * SIGTERM, then SIGKILL after TERMINATE_GRACE_MS. Never an attached process. The probe (its parent)
-   * has not reaped it, so the pid is still the target's; the start time guards the later SIGKILL.
-   */
-  private terminateTarget(): void {
-    const pid = this.pid;
-    if (isAttach(this.opts.target) || !pid || !this.started.settled || this.target) return;
-    const stat = readStat(pid);
-    const probePid = this.probe?.pid;
-    const probeAlive = this.probe?.exitCode === null && this.probe.signalCode === null;
-    if (!stat || (probeAlive && stat.ppid !== probePid)) return;
-    try { process.kill(pid, 'SIGTERM'); } catch { return; }
-    // Not our child, so no exit event: look every few ms, and let this process exit as soon as the target has.
-    const deadline = Date.now() + TERMINATE_GRACE_MS;
-    const poll = setInterval(() => {
-      const now = readStat(pid);
-      if (!now || now.startNs !== stat.startNs || now.state === 'Z' || now.state === 'X') { clearInterval(poll); return; }
-      if (Date.now() < deadline) return;
-      clearInterval(poll);
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
-    }, 20);
   }
 
   private data(chunk: Buffer): void {
@@ -311,97 +170,73 @@ export class TraceSession {
     this.pipeline?.flush();
   }
 
-  private packet(type: number, buf: Buffer, start: number, end: number): void {
-    switch (type) {
-      case PacketType.RECORDS: {
-        if (!this.pipeline) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
-        const before = this.decoder.problemCount;
-        this.decoder.visit(buf, start, end, this.pipeline);
-        if (this.decoder.problemCount > before) {
-          const p = this.decoder.problems[this.decoder.problems.length - 1];
-          this.on.warning?.(`${this.decoder.problemCount - before} malformed record(s) skipped: ${p?.reason ?? ''}`);
-        }
-        return;
-      }
-      case PacketType.HELLO: return this.hello(buf, start, end);
-      case PacketType.STATS: {
-        this.flush();
-        this.probeStats = decodeStats(buf, start, end);
-        this.lost = lossStats(this.probeStats);
-        this.on.stats?.(this.lost);
-        return;
-      }
-      case PacketType.TARGET: return this.targetPacket(buf, start, end);
-      case PacketType.SYSAGG: return this.on.sysagg?.(decodeSysAgg(buf, start, end));
-      case PacketType.ERROR: {
-        const err = decodeError(buf, start, end);
-        if (err.code === ProbeErrorCode.DEGRADED) {
-          // one event group is missing; the session goes on with the others
-          this.errorMessages.push(err.message);
-          this.on.warning?.(err.message);
-          return;
-        }
-        this.firstError ??= err;
-        if (err.message) this.errorMessages.push(err.message);
-        if (this.started.settled) this.on.warning?.(`probe: ${err.message}`);
-        else this.failStart(err);
-        return;
-      }
-      default:
-        this.on.warning?.(`probe sent an unknown packet type ${type} (${end - start} bytes); skipped`);
+  /* Packet handlers (packet-router.ts). */
+
+  private records(buf: Buffer, start: number, end: number): void {
+    if (!this.pipeline) { this.on.warning?.('probe sent records before HELLO; they cannot be timed and were skipped'); return; }
+    const before = this.decoder.problemCount;
+    this.decoder.visit(buf, start, end, this.pipeline);
+    if (this.decoder.problemCount > before) {
+      const p = this.decoder.problems[this.decoder.problems.length - 1];
+      this.on.warning?.(`${this.decoder.problemCount - before} malformed record(s) skipped: ${p?.reason ?? ''}`);
     }
   }
 
-  private hello(buf: Buffer, start: number, end: number): void {
-    const h = decodeHello(buf, start, end);
+  private hello(h: Hello): void {
     if (h.abiVersion !== ABI_VERSION) {
       this.firstError ??= { code: 0, errno: 0, message: `probe ABI version ${h.abiVersion} does not match the agent's ${ABI_VERSION}: rebuild both from the same tree` };
       this.failStart(this.firstError);
       this.stop();
       return;
     }
-    let arch: Arch = this.arch;
+    let arch: Arch = archFromMachine(machine());
     try { arch = archFromMachine(h.machine); } catch (e) { this.on.warning?.((e as Error).message); }
+    const host = this.opts.backend.host;
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
-    if (isAttach(t)) this.enricher.seedFromProc(t.pid);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host: linuxHostFacts() }, this.decoder, this.opts.sinks);
+    if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host }, this.decoder, this.opts.sinks);
   }
 
-  private targetPacket(buf: Buffer, start: number, end: number): void {
-    const t = decodeTarget(buf, start, end);
+  private stats(s: ProbeStats): void {
+    this.flush();
+    this.probeStats = s;
+    this.lost = lossStats(s);
+    this.on.stats?.(this.lost);
+    this.adder.statsArrived();
+  }
+
+  private target(t: TargetInfo): void {
     if (t.state === TargetState.STARTED || t.state === TargetState.ATTACHED) {
       this.pid = t.pid;
       this.setState('running', {});
       if (!this.started.settled) { this.started.settled = true; this.started.resolve(t.pid); }
     } else if (t.state === TargetState.EXITED) {
       this.flush();
-      this.target = { exitCode: t.exitCode, signal: t.signal };
+      this.targetExit = { exitCode: t.exitCode, signal: t.signal };
     }
   }
+
+  private error(err: ProbeError): void {
+    this.diagnostics.reportedByPacket(err.message);
+    if (err.code === ProbeErrorCode.DEGRADED) {
+      // one event group is missing; the session goes on with the others
+      this.on.warning?.(err.message);
+      return;
+    }
+    if (this.adder.refused(err, (code) => this.opts.backend.probe.fixesForError(code, this.opts.probePath))) return;
+    this.firstError ??= err;
+    if (this.started.settled) this.on.warning?.(`probe: ${err.message}`);
+    else this.failStart(err);
+  }
+
+  /* The state machine. */
 
   private failStart(err: ProbeError): void {
     if (this.started.settled) return;
     this.started.settled = true;
     const code = err.code ? errorCodeForProbe(err.code) : ErrorCodes.ProbeFailed;
-    this.started.reject(new SessionError(code, err.message, err.code ? fixesForProbe(err.code, this.opts.probePath) : []));
-  }
-
-  private probeStderr(chunk: Buffer): void {
-    this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
-    const lines = this.stderrTail.split('\n');
-    this.stderrTail = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) this.stderrLines.push(l);
-    // The probe also reports failures as ERROR packets, which arrive on the other pipe: wait a moment
-    // so a line that only repeats an ERROR packet is not shown twice.
-    if (this.stderrLines.length && !this.stderrTimer) this.stderrTimer = setTimeout(() => this.flushStderr(), 100);
-  }
-
-  private flushStderr(): void {
-    if (this.stderrTimer) { clearTimeout(this.stderrTimer); this.stderrTimer = undefined; }
-    for (const l of this.stderrLines.splice(0)) {
-      if (!this.errorMessages.some((m) => l.includes(m))) this.on.warning?.(`lens-probe: ${l.replace(/^lens-probe: /, '')}`);
-    }
+    this.started.reject(new SessionError(code, err.message, err.code ? this.opts.backend.probe.fixesForError(err.code, this.opts.probePath) : []));
   }
 
   private setState(state: SessionState, info: Parameters<SessionHandlers['state']>[1]): void {
@@ -413,12 +248,13 @@ export class TraceSession {
   private exited(probeExit: number | undefined, probeSignal: string | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    this.closeDevNull();
     this.flush();
-    this.flushStderr();
+    this.diagnostics.flush();
+    this.adder.ended();
     const pending = this.splitter.pendingBytes;
     if (pending) this.on.warning?.(`probe output ended inside a packet (${pending} bytes cut off)`);
-    if (this.stderrTail.trim()) this.on.warning?.(`lens-probe: ${this.stderrTail}`);
+    const tail = this.diagnostics.tail;
+    if (tail.trim()) this.on.warning?.(`lens-probe: ${tail}`);
     const died = this.started.settled && !this.probeStats?.final;
     this.lost = withUndelivered(this.lost, this.probeStats, this.decoder.received, died);
     this.on.stats?.(this.lost);
@@ -426,9 +262,9 @@ export class TraceSession {
     const base = {
       lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, lostReasons: this.lost.reasons, lostByKind: this.lost.lost, malformed: this.decoder.problemCount,
     };
-    if (this.target) {
-      const signal = this.target.signal ? signalName(this.target.signal) : undefined;
-      const exitCode = this.target.signal ? 128 + this.target.signal : this.target.exitCode;
+    if (this.targetExit) {
+      const signal = this.targetExit.signal ? signalName(this.targetExit.signal) : undefined;
+      const exitCode = this.targetExit.signal ? 128 + this.targetExit.signal : this.targetExit.exitCode;
       result = { ...base, state: 'exited', exitCode, signal };
       this.setState('exited', { exitCode, signal });
     } else if (this.firstError || probeSignal || (!this.stopRequested && (probeExit !== 0 || !this.started.settled))) {
@@ -436,7 +272,7 @@ export class TraceSession {
         ?? (probeSignal ? `lens-probe was killed by ${probeSignal}; events received before that were delivered, ${
           this.lost.lostBound === 'atLeast' ? `at least ${this.lost.lostTotal} it had queued were lost` : 'those it had queued were lost (how many is unknown)'}`
           : !this.started.settled ? `lens-probe exited with status ${probeExit} before reporting the target; check that ${this.opts.probePath} is a lens-probe built from this tree (make -C bpf/linux)`
-            : `lens-probe exited with status ${probeExit} without an error message${this.stderrTail ? ': ' + this.stderrTail : ''}`);
+            : `lens-probe exited with status ${probeExit} without an error message${tail ? ': ' + tail : ''}`);
       const code = this.firstError?.code ? errorCodeForProbe(this.firstError.code) : ErrorCodes.ProbeFailed;
       result = { ...base, state: 'failed', message, code };
       this.setState('failed', { message, code });
@@ -446,16 +282,20 @@ export class TraceSession {
       this.setState('stopped', {});
       this.failStart({ code: 0, errno: 0, message: 'stopped before the target started' });
     }
-    if (this.stopRequested) this.terminateTarget();
-    this.releaseProbe();
+    // After a stop, a launched target that still runs is ended like strace ends its own tracee; never an attached one.
+    if (this.stopRequested && !isAttach(this.opts.target) && this.pid && this.started.settled && !this.targetExit) {
+      this.probe?.endTarget(this.pid, TERMINATE_GRACE_MS);
+    }
+    this.probe?.release();
     this.resolveDone(result);
   }
+
+  /* Requests. */
 
   /** Asks the probe to stop (detach, flush, exit). Safe to call more than once. */
   stop(): void {
     this.stopRequested = true;
-    const stdin = this.probe?.stdin as Writable | null;
-    if (stdin && !stdin.destroyed && stdin.writable) stdin.end(encodeCommand({ op: 'stop' }));
+    this.probe?.stop();
   }
 
   /** Kills the probe (after stop() did not end it in time). */
@@ -465,8 +305,22 @@ export class TraceSession {
 
   /** Asks the probe for fresh STATS (and SYSAGG in syscount mode). */
   requestStats(): void {
-    const stdin = this.probe?.stdin as Writable | null;
-    if (stdin && stdin.writable) stdin.write(encodeCommand({ op: 'stats' }));
+    this.probe?.requestStats();
+  }
+
+  /**
+   * Follows a running process and its descendants from now on. Resolves once the probe has taken
+   * it; rejects with a SessionError when the process does not exist or the probe refuses it (a
+   * non-root user may add only what they could ptrace).
+   */
+  async addProcess(pid: number): Promise<void> {
+    if (this.state !== 'running' || this.ended) {
+      throw new SessionError(ErrorCodes.InvalidRequest, `the session is ${this.state}: processes can be added only while it runs`);
+    }
+    if (!this.opts.backend.host.exists(pid)) {
+      throw new SessionError(ErrorCodes.NoSuchProcess, `no process with pid ${pid}; pick a running process (\`ps -e\` lists them)`);
+    }
+    await this.adder.add(pid);
   }
 
   /**
@@ -474,24 +328,13 @@ export class TraceSession {
    * would then have more than INPUT_PENDING_MAX_BYTES sent and not read (nothing is written then).
    */
   input(data: Buffer): void {
-    const stdio = this.probe?.stdio as unknown as Array<Writable | null> | undefined;
-    const w = stdio?.[3];
-    if (!w || !w.writable) throw new SessionError(ErrorCodes.InvalidParams, 'this session has no stdin pipe: start it with target.stdio "pipe"');
-    const pending = w.writableLength;
-    if (pending + data.length > INPUT_PENDING_MAX_BYTES) {
-      throw new SessionError(ErrorCodes.InputNotRead, `input of ${data.length} bytes refused: the target has not read the last ${pending} bytes sent to its stdin, `
-        + `and at most ${INPUT_PENDING_MAX_BYTES} may wait; send it again once the target reads its input`);
-    }
-    w.write(data);
+    if (!this.probe) throw new SessionError(ErrorCodes.InvalidParams, 'this session has no stdin pipe: start it with target.stdio "pipe"');
+    this.probe.input(data);
   }
 
   /** Stops (true) or restarts reading the target's stdout/stderr: while stopped it blocks writing, as on a terminal nobody reads. */
   holdOutput(held: boolean): void {
-    const stdio = this.probe?.stdio as unknown as Array<Readable | null> | undefined;
-    for (const r of [stdio?.[4], stdio?.[5]]) {
-      if (held) r?.pause();
-      else r?.resume();
-    }
+    this.probe?.holdOutput(held);
   }
 
   /** Latest delivered/lost counters. */
@@ -504,4 +347,3 @@ export class TraceSession {
     return this.enricher;
   }
 }
-

@@ -13,10 +13,9 @@ import { eventSink } from '../pipeline/event-sink';
 import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
 import { syscallSummaryRows } from '../output/syscall-summary';
-import { locateProbe, type ProbeLocation } from '../probe/locate';
+import { platformBackend } from '../backend/platform';
 import { fixesText, SessionError } from './errors';
 import { TraceSession, type SessionResult } from './session';
-import { checkPid, resolveCommand } from './target';
 
 export interface TraceArgs {
   json: boolean;
@@ -148,17 +147,15 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
+    const backend = platformBackend();
+    if ('problem' in backend) throw new SessionError(backend.problem.code, backend.problem.message, backend.problem.fixes);
+    const target = args.pid !== undefined ? { kind: 'attach' as const, pid: args.pid } : { kind: 'launch' as const, command: args.command!, stdio: 'inherit' as const };
     // the target first: a typo in the command or pid is the likelier mistake, and needs no probe to report
-    if (args.pid !== undefined) checkPid(args.pid);
-    else resolveCommand(args.command![0], process.cwd(), process.env.PATH);
-    let probe: ProbeLocation;
-    try {
-      probe = locateProbe();
-    } catch (e) {
-      throw new SessionError(ErrorCodes.ProbeFailed, (e as Error).message);
-    }
+    backend.probe.checkTarget(target, process.env);
+    const probe = backend.probe.locate();
+    if ('error' in probe) throw new SessionError(ErrorCodes.ProbeFailed, probe.error);
     session = await TraceSession.start({
-      target: args.pid !== undefined ? { kind: 'attach', pid: args.pid } : { kind: 'launch', command: args.command!, stdio: 'inherit' },
+      backend, target,
       events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
       // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
       inheritFds: [0, args.json ? 2 : 1, 2], sinks: [args.json ? ndjsonSink(lines) : eventSink(print)],

@@ -1,6 +1,6 @@
 // doctor: what a kernel and user can do, with the exact fix for each missing thing (machine facts injected).
 import assert from 'node:assert/strict';
-import { runDoctor, systemDoctorEnv, type DoctorEnv } from '../../../remote-agent/src/doctor/checks';
+import { runDoctor, systemDoctorEnv, type DoctorEnv } from '../../../remote-agent/src/backend/linux/doctor-checks';
 
 function machine(over: Partial<DoctorEnv> & { files?: string[]; mounts?: string; capEff?: string } = {}): DoctorEnv {
   const files = new Set(over.files ?? ['/sys/kernel/btf/vmlinux', '/sys/kernel/tracing/events', '/sys/bus/event_source/devices/tracepoint', '/sys/bus/event_source/devices/uprobe']);

@@ -10,12 +10,13 @@ import { Enricher } from '../../../remote-agent/src/enrich/enricher';
 import { FdTable } from '../../../remote-agent/src/enrich/fd-table';
 import { absolutePath } from '../../../remote-agent/src/enrich/paths';
 import { ProcessTable } from '../../../remote-agent/src/enrich/process-table';
+import { linuxHostFacts } from '../../../remote-agent/src/backend/linux/host-facts';
 import { syscallSummaryRows } from '../../../remote-agent/src/output/syscall-summary';
 import { humanLine } from '../../../remote-agent/src/output/human';
 import { unescapeName } from '../../../remote-agent/src/decode/strings';
 import { ndjsonLine } from '../../../remote-agent/src/output/ndjson';
 import type { DnsEvent, ExecEvent, ExitEvent, ForkEvent, OpenEvent, SockEvent, SyscallEvent } from '../../../remote-agent/src/protocol';
-import { readFds } from '../../../remote-agent/src/proc/procfs';
+import { readFds } from '../../../remote-agent/src/backend/linux/procfs';
 import {
   dnsRecord, execRecord, exitRecord, forkRecord, openRecord, sockRecord, syscallRecord,
 } from '../../../remote-agent/src/bench/synthetic';
@@ -28,13 +29,13 @@ function records(...bufs: Buffer[]): ProbeRecord[] {
 }
 
 describe('process table', function () {
-  it('seeds a real running process and its child from /proc', async function () {
+  it('seeds a real running process and its child from the host (/proc)', async function () {
     const child = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
     try {
       const t = new ProcessTable();
       // wait until the shell has forked its sleep (a condition, polled on /proc)
       for (let i = 0; i < 500 && t.children(child.pid!).length === 0; i++) {
-        t.seedFromProc(child.pid!);
+        t.seedFromHost(child.pid!, linuxHostFacts());
         if (t.children(child.pid!).length === 0) await new Promise((r) => setImmediate(r));
       }
       const sh = t.get(child.pid!)!;

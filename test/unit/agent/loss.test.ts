@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { Kind, KIND_MAX } from '../../../remote-agent/src/decode/layout';
 import type { ProbeStats } from '../../../remote-agent/src/decode/control';
 import { lostText } from '../../../remote-agent/src/output/counts';
-import { withUndelivered } from '../../../remote-agent/src/trace/loss';
-import { lossStats } from '../../../remote-agent/src/trace/session';
+import { lossStats, withUndelivered } from '../../../remote-agent/src/trace/loss';
 
 function stats(committed: Record<number, number>, dropped: Record<number, number>, final: boolean): ProbeStats {
   const row = (v: Record<number, number>) => Array.from({ length: KIND_MAX }, (_, k) => v[k] ?? 0);

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProbeErrorCode } from '../../../remote-agent/src/decode/layout';
-import { hasProbeCapabilities, privilegeFixes, setcapCommand } from '../../../remote-agent/src/probe/privileges';
-import { fixesForProbe } from '../../../remote-agent/src/trace/errors';
+import { hasProbeCapabilities, privilegeFixes, setcapCommand } from '../../../remote-agent/src/backend/linux/privileges';
+import { fixesForProbe } from '../../../remote-agent/src/backend/linux/probe-errors';
 import { REPO_ROOT } from '../../helpers/paths';
 
 describe('probe privileges', function () {

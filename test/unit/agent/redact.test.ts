@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { listProcesses } from '../../../remote-agent/src/proc/process-list';
+import { listProcesses } from '../../../remote-agent/src/backend/linux/process-list';
 import { REDACTED, redactArgv, redactCommandLine, redactEnv, redactText } from '../../../remote-agent/src/redact/redact';
 import { PROGRAM_RULES } from '../../../remote-agent/src/redact/rules';
 import { shellTokens } from '../../../remote-agent/src/redact/shell-words';

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { ErrorCodes, type InitializeResult } from '../../../remote-agent/src/protocol';
-import { listProcesses } from '../../../remote-agent/src/proc/process-list';
-import { readStat } from '../../../remote-agent/src/proc/procfs';
-import { locateProbe } from '../../../remote-agent/src/probe/locate';
-import { privilegeFixes } from '../../../remote-agent/src/probe/privileges';
+import { listProcesses } from '../../../remote-agent/src/backend/linux/process-list';
+import { readStat } from '../../../remote-agent/src/backend/linux/procfs';
+import { locateProbe } from '../../../remote-agent/src/backend/linux/locate-probe';
+import { privilegeFixes } from '../../../remote-agent/src/backend/linux/privileges';
+import { linuxBackend } from '../../../remote-agent/src/backend/linux';
 import { AgentServer, type ServerDeps } from '../../../remote-agent/src/rpc/server';
 import { requireBpf } from '../../helpers/bpf';
 import { waitFor } from '../../helpers/procs';
@@ -37,6 +38,7 @@ class RawClient {
       for (const w of this.waiters.splice(0)) w();
     });
     this.server = new AgentServer(this.toServer, this.fromServer, {
+      backend: linuxBackend(),
       probe: () => ({ path: '/bin/true' }),
       privilegeProblem: () => null,
       onShutdown: () => {},
@@ -234,7 +236,7 @@ describe('JSON-RPC server', function () {
   it('stops reading requests while the client does not read the answers, and answers them all once it does', async function () {
     const toServer = new PassThrough();
     const fromServer = new PassThrough(); // nobody reads it yet
-    const server = new AgentServer(toServer, fromServer, { probe: () => ({ path: '/bin/true' }), privilegeProblem: () => null, onShutdown: () => {}, log: () => {} }, 64 * 1024);
+    const server = new AgentServer(toServer, fromServer, { backend: linuxBackend(), probe: () => ({ path: '/bin/true' }), privilegeProblem: () => null, onShutdown: () => {}, log: () => {} }, 64 * 1024);
     const requests = 2000;
     for (let id = 1; id <= requests; id++) {
       const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { clientName: 'flood' } }));

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { ResponseError } from 'vscode-jsonrpc';
 import { ErrorCodes, type Problem } from '../../../remote-agent/src/protocol';
-import { privilegeFixes } from '../../../remote-agent/src/probe/privileges';
-import { fixesForProbe, Fixes } from '../../../remote-agent/src/trace/errors';
+import { privilegeFixes } from '../../../remote-agent/src/backend/linux/privileges';
+import { fixesForProbe } from '../../../remote-agent/src/backend/linux/probe-errors';
+import { Fixes } from '../../../remote-agent/src/trace/errors';
 import { ProbeErrorCode } from '../../../remote-agent/src/decode/layout';
 import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentManager } from '../../../extension/src/agent/agentManager';

@@ -3,8 +3,8 @@
  * start times.
  */
 import type { HostFacts } from '../backend';
-import { listProcesses } from '../../proc/process-list';
-import { listPids, processExists, readCmdline, readFds, readLink, readStat, readUid } from '../../proc/procfs';
+import { listProcesses } from './process-list';
+import { listPids, processExists, readCmdline, readFds, readLink, readStat, readUid } from './procfs';
 
 /** The host facts of /proc (another root for tests). */
 export function linuxHostFacts(root = '/proc'): HostFacts {

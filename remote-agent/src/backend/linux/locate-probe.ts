@@ -18,8 +18,8 @@ export function probeCandidates(env: NodeJS.ProcessEnv = process.env, bundleDir 
   const list: ProbeLocation[] = [];
   if (env.LENS_PROBE) list.push({ path: path.resolve(env.LENS_PROBE), source: 'LENS_PROBE' });
   list.push({ path: path.join(bundleDir, 'lens-probe'), source: 'bundle' });
-  // bundle: remote-agent/dist; sources (tests via tsx): remote-agent/src/probe
-  for (const up of ['../..', '../../..']) {
+  // bundle: remote-agent/dist; sources (tests via tsx): remote-agent/src/backend/linux
+  for (const up of ['../..', '../../../..']) {
     list.push({ path: path.resolve(bundleDir, up, 'bpf/linux/.output/lens-probe'), source: 'repository' });
   }
   return list;

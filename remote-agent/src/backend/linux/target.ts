@@ -5,9 +5,9 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { ErrorCodes } from '../protocol';
-import { processExists } from '../proc/procfs';
-import { Fixes, SessionError } from './errors';
+import { ErrorCodes, type AttachTarget, type LaunchTarget } from '../../protocol';
+import { processExists } from './procfs';
+import { Fixes, SessionError } from '../../trace/errors';
 
 /** Resolves argv[0] like execvp: with a slash relative to cwd, else through PATH. Throws CommandNotFound. */
 export function resolveCommand(command: string, cwd: string, envPath: string | undefined): string {
@@ -36,4 +36,16 @@ export function checkPid(pid: number): void {
   if (!processExists(pid)) {
     throw new SessionError(ErrorCodes.NoSuchProcess, `no process with pid ${pid}; pick a running process (\`ps -e\` lists them)`);
   }
+}
+
+/** Checks a launch or attach target; returns the launched program resolved like execvp. Throws a SessionError. */
+export function checkTarget(t: LaunchTarget | AttachTarget, env: NodeJS.ProcessEnv): { execPath?: string } {
+  if ('pid' in t) {
+    checkPid(t.pid);
+    return {};
+  }
+  if (!Array.isArray(t.command) || t.command.length === 0) {
+    throw new SessionError(ErrorCodes.InvalidParams, 'target.command must be a non-empty array: [program, ...args]');
+  }
+  return { execPath: resolveCommand(t.command[0], t.cwd ?? process.cwd(), { ...env, ...t.env }.PATH) };
 }

@@ -3,9 +3,9 @@
  * of every process, for attach pickers. Command lines are always redacted: the
  * list is shown before any session (and its redaction setting) exists.
  */
-import type { ProcessInfo } from '../protocol';
+import type { ProcessInfo } from '../../protocol';
 import { readFileSync } from 'node:fs';
-import { redactArgv } from '../redact/redact';
+import { redactArgv } from '../../redact/redact';
 import { listPids, readCmdline, readStat, readUid, userNames } from './procfs';
 
 /** Boot time in ms since the epoch (/proc/stat btime), to turn start times since boot into dates. */

@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import type { DoctorCheck } from '../protocol';
-import { locateProbe } from '../probe/locate';
-import { hasProbeCapabilities, setcapCommand } from '../probe/privileges';
+import type { DoctorCheck } from '../../protocol';
+import { locateProbe } from './locate-probe';
+import { hasProbeCapabilities, setcapCommand } from './privileges';
 
 /** Capability bits this project cares about (linux/capability.h). */
 const CAP = { SYS_ADMIN: 21, PERFMON: 38, BPF: 39 } as const;

@@ -1,12 +1,11 @@
-import type { Fix } from '../protocol';
-import { Fixes } from '../trace/errors';
-
 /*
  * The privileges lens-probe needs when it does not run as root, and the one
  * command that grants them. Every message that advises setcap (doctor,
  * initialize's problem, a session that fails to start) takes it from here, so
  * they match each other and the probe's own message (bpf/linux/checks_helpers.c).
  */
+import type { Fix } from '../../protocol';
+import { Fixes } from '../../trace/errors';
 
 /**
  * File capabilities the probe needs: CAP_BPF and CAP_PERFMON to load and attach its
