@@ -266,6 +266,10 @@ export interface SessionStartParams {
   redact?: boolean;
   /** ring buffer size in bytes (power of two, ≥ 4096; default 32 MiB, lens-probe's LENS_DEFAULT_RINGBUF) */
   ringbufBytes?: number;
+  /** exec, file, net and dns events carry their stack (`frames`, `source`): a copy of the user stack per event (default false) */
+  stacks?: boolean;
+  /** bytes of user stack copied per event when stacks are on (default 8 KiB) */
+  stackBytes?: number;
 }
 export interface SessionStartResult {
   sessionId: string;
