@@ -164,6 +164,52 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
     }
   });
 
+  it('per-process mappings: two processes through one cached slot, a new generation and a forgotten process are read again', async () => {
+    const one = new Symbolizer({ binary: locateSymbolizer(), args: ['--max-processes', '1'] });
+    const c = new SnapshotRun([nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS)]);
+    const cpp = new SnapshotRun([nativeFixture('stacks-cpp', 'c/stacks.cpp', 'g++', ['-O2', '-g'])]);
+    try {
+      const snaps = [await c.snapshot(), await cpp.snapshot()];
+      const files = ['fixtures/c/stacks.c', 'fixtures/c/stacks.cpp'];
+      const ask = async (i: number, gen: number) => {
+        const s = snaps[i];
+        return stackFromAnswer(await one.unwind({ pid: s.pid, tid: s.pid, start: BigInt(s.pid), gen, regs: s.regs, stackAddr: s.regs.sp!, stack: s.stack }));
+      };
+      for (const [i, gen] of [[0, 0], [1, 0], [0, 0], [0, 1], [1, 5]]) {
+        assert.ok(linesIn(await ask(i, gen), files[i]).length >= 3, `process ${i} generation ${gen}`);
+      }
+      await one.forget(snaps[1].pid, BigInt(snaps[1].pid));
+      assert.ok(linesIn(await ask(1, 5), files[1]).length >= 3, 'a forgotten process is read again when asked about');
+      assert.equal(await c.finish(), 0);
+      assert.equal(await cpp.finish(), 0);
+    } finally {
+      one.close();
+      c.kill();
+      cpp.kill();
+    }
+  });
+
+  it('code mapped after the process was first seen (dlopen): unknown in the same mappings generation, exact in the next', async () => {
+    const lib = nativeFixture('stacks-plugin.so', 'c/stacks-plugin.c', 'gcc', ['-O2', '-g', '-shared', '-fPIC']);
+    const run = new SnapshotRun([nativeFixture('stacks-dlopen', 'c/stacks-dlopen.c', 'gcc', ['-O2', '-g']), lib]);
+    const m = { ...marks('c/stacks-dlopen.c'), ...marks('c/stacks-plugin.c') };
+    const start = startKey++;
+    try {
+      assert.deepEqual(linesIn(await symbolize(sym, await run.snapshot(), start), 'fixtures/c/stacks-dlopen.c'), [`main:${m.before}`]);
+      run.resume();
+      const inPlugin = await run.snapshot();
+      const stale = await symbolize(sym, inPlugin, start);
+      assert.equal(stale.frames[1]?.reason, 'not in a mapped file (JIT or anonymous memory)', 'the library was not mapped when the maps were read');
+      assert.equal(stale.frames_truncated, true);
+      const fresh = await sym.unwind({ pid: inPlugin.pid, tid: inPlugin.pid, start, gen: 1, regs: inPlugin.regs, stackAddr: inPlugin.regs.sp!, stack: inPlugin.stack });
+      const stack = stackFromAnswer(fresh);
+      assert.deepEqual([...linesIn(stack, 'fixtures/c/stacks-plugin.c'), ...linesIn(stack, 'fixtures/c/stacks-dlopen.c')], [`plugin_open:${m['plugin-open']}`, `main:${m['call-plugin']}`]);
+      assert.equal(await run.finish(), 0);
+    } finally {
+      run.kill();
+    }
+  });
+
   it('a process that exited before its maps were read: an answer saying so, no frames', async () => {
     const run = new SnapshotRun([nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS)]);
     const snap = await run.snapshot();
