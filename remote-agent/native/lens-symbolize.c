@@ -12,7 +12,7 @@
  *                   default ":.debug:/usr/lib/debug": build-id under each
  *                   absolute entry, debuglink beside the file and in .debug/)
  * --max-processes   processes whose modules stay loaded (default 64)
- * --max-symbols     cached pc answers before the cache is dropped (default 200000)
+ * --max-symbols     cached pc answers before the cache is dropped (default 50000)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 {
 	const char *debuginfo_path = NULL;
 	int max_procs = 64;
-	long max_syms = 200000;
+	long max_syms = 50000;
 	struct lsym_procs ps;
 	struct lsym_symbols *syms;
 	struct lsym_answer a = { 0 };

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = cpuSeconds(pid) - cpu0;
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     const agentUsage = process.cpuUsage(agentCpu0);
     const agentCpu = (agentUsage.user + agentUsage.system) / 1e6;
     console.log(JSON.stringify({
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       wallSeconds: wall,
       events,
       framesPerEvent,
+      helperRssKiB: rssKiB,
       stackBytes: snaps.map((s) => s.stack.length),
     }));
   } finally {

@@ -42,7 +42,8 @@ export function nativeFixture(name: string, source: string, compiler: 'gcc' | 'g
   mkdirSync(BIN_DIR, { recursive: true });
   const tmp = `${binary}.${process.pid}.tmp`;
   if (compiler === 'go') {
-    const env = { ...process.env, GOCACHE: path.join(TEST_OUTPUT, '.cache', 'go-build'), GO111MODULE: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
+    const cache = path.join(TEST_OUTPUT, '.cache');
+    const env = { ...process.env, GOCACHE: path.join(cache, 'go-build'), GOPATH: path.join(cache, 'gopath'), GO111MODULE: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
     run('go', ['build', ...flags, '-o', tmp, src], `building ${source}`, env);
   } else {
     run(compiler, [...flags, '-Wall', '-Wextra', '-Werror', '-o', tmp, src], `compiling ${source}`);
