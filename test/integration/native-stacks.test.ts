@@ -5,11 +5,13 @@
 // each caller, inlined calls expanded, and the reason where a line cannot be known.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Symbolizer } from '../../remote-agent/src/symbolize/client';
 import { stackFromAnswer, type NativeFrame, type NativeStack } from '../../remote-agent/src/symbolize/frames';
 import { locateSymbolizer } from '../../remote-agent/src/symbolize/locate';
+import { AS_NOBODY } from '../helpers/cap-probe';
 import { derive, marks, nativeFixture, SnapshotRun, type Snapshot } from '../helpers/native-stacks';
 import { scratchDir } from '../helpers/fixtures';
 
@@ -238,6 +240,36 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
       assert.equal(await run.finish(), 0);
     } finally {
       run.kill();
+    }
+  });
+
+  it('run as an unprivileged user: its own process exact, another user\'s refused saying why', async () => {
+    // copies nobody can run wherever the repository is
+    const dir = mkdtempSync(path.join(tmpdir(), 'lens-symbolize-'));
+    chmodSync(dir, 0o755);
+    const helper = path.join(dir, 'lens-symbolize');
+    const fixture = path.join(dir, 'stacks');
+    copyFileSync(locateSymbolizer(), helper);
+    copyFileSync(nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS), fixture);
+    chmodSync(helper, 0o755);
+    chmodSync(fixture, 0o755);
+    const asNobody = new Symbolizer({ binary: AS_NOBODY[0], args: [...AS_NOBODY.slice(1), helper] });
+    const mine = new SnapshotRun([...AS_NOBODY, fixture]);
+    const roots = new SnapshotRun([fixture]);
+    try {
+      const own = await symbolize(asNobody, await mine.snapshot());
+      assert.deepEqual(linesIn(own, 'fixtures/c/stacks.c')[0], `open_marker:${C_MARKS.open}`);
+      assert.deepEqual(await symbolize(asNobody, await roots.snapshot()), {
+        frames: [], frames_truncated: true,
+        frames_truncated_reason: 'maps not readable: the process belongs to another user (run the agent as that user or as root)',
+      });
+      assert.equal(await mine.finish(), 0);
+      assert.equal(await roots.finish(), 0);
+    } finally {
+      asNobody.close();
+      mine.kill();
+      roots.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
