@@ -109,6 +109,11 @@ describe('NDJSON encoder (trace --json)', function () {
       const { expected, batch } = both(records, offset);
       assert.equal(batch.bytes.toString('utf8'), expected);
     }
+    // ns steps that are not multiples of a µs land on every 4096th of a ms, ties included
+    let ns = 3_600_000_000_000n;
+    const spread = Array.from({ length: 5000 }, () => syscallRecord(0, [1n], 1n, 1n, { tsNs: (ns += 244_141n) }));
+    const { expected, batch } = both(spread, 1_795_265_763_385_096_400);
+    assert.equal(batch.bytes.toString('utf8'), expected);
   });
 
   it('hands on what arrived since the last flush, once', function () {
