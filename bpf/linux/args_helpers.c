@@ -28,7 +28,7 @@ static const struct {
 
 static const char usage[] =
 	"usage: lens-probe [--events exec,file,net,dns,syscall,syscount] [--syscalls NR,...]\n"
-	"                  [--ringbuf-bytes N] [--stats-ms N]\n"
+	"                  [--ringbuf-bytes N] [--stats-ms N] [--stacks [--stack-bytes N]]\n"
 	"                  (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])\n"
 	"       lens-probe --check-hooks";
 
@@ -115,9 +115,12 @@ int lens_parse_args(int argc, char **argv, struct lens_opts *o)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "exec-path", required_argument, NULL, 'x' },
 		{ "check-hooks", no_argument, NULL, 'c' },
+		{ "stacks", no_argument, NULL, 'k' },
+		{ "stack-bytes", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	bool stack_bytes_given = false;
 	uint64_t v;
 	int c;
 
@@ -126,6 +129,7 @@ int lens_parse_args(int argc, char **argv, struct lens_opts *o)
 	o->ringbuf_bytes = LENS_DEFAULT_RINGBUF;
 	o->stats_ms = 1000;
 	o->max_queue = LENS_DEFAULT_QUEUE;
+	o->stack_bytes = LENS_STACK_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -180,6 +184,18 @@ int lens_parse_args(int argc, char **argv, struct lens_opts *o)
 		case 'c':
 			o->check_hooks = true;
 			break;
+		case 'k':
+			o->stacks = true;
+			break;
+		case 'K':
+			if (parse_u64(optarg, &v) || v < LENS_STACK_MIN || v > LENS_STACK_MAX) {
+				lens_report(LENS_ERR_USAGE, EINVAL, "bad --stack-bytes '%s': expected "
+					    "bytes from %d to %d", optarg, LENS_STACK_MIN, LENS_STACK_MAX);
+				return -1;
+			}
+			o->stack_bytes = v;
+			stack_bytes_given = true;
+			break;
 		case 'h':
 			fprintf(stderr, "%s\n", usage);
 			exit(0);
@@ -191,6 +207,10 @@ int lens_parse_args(int argc, char **argv, struct lens_opts *o)
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
+	if (stack_bytes_given && !o->stacks) {
+		lens_report(LENS_ERR_USAGE, EINVAL, "--stack-bytes needs --stacks\n%s", usage);
+		return -1;
+	}
 	if (o->check_hooks && !o->pid && !o->cmd)
 		return 0;
 	if (!o->pid == !o->cmd) {

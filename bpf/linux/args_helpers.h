@@ -34,6 +34,8 @@ struct lens_opts {
 	char **cmd;
 	const char *exec_path;  /* NULL: COMMAND is looked up in PATH */
 	bool check_hooks;       /* --check-hooks: report which hook types work, trace nothing */
+	bool stacks;            /* --stacks: exec/file/net/dns records carry a user-stack snapshot */
+	unsigned int stack_bytes; /* --stack-bytes: user-stack bytes per snapshot */
 };
 
 /*

@@ -12,6 +12,7 @@
  */
 #include "common.bpf.h"
 #include "sockaddr.bpf.h"
+#include "stack.bpf.h"
 
 /* addrinfo entries walked: getaddrinfo without hints repeats each address per socket type. */
 #define DNS_SCAN_MAX 24
@@ -155,7 +156,7 @@ int BPF_KRETPROBE(lens_gai_exit, int ret)
 		bpf_probe_read_user(&w->next, sizeof(w->next), (const void *)a->res);
 	bpf_loop(DNS_SCAN_MAX, dns_walk_one, NULL, 0);
 
-	e = lens_reserve(LENS_DNS, sizeof(*e));
+	e = lens_fixed_begin(LENS_DNS, sizeof(*e));
 	if (!e)
 		goto out;
 	lens_fill_hdr(&e->h, LENS_DNS, sizeof(*e));
@@ -167,7 +168,7 @@ int BPF_KRETPROBE(lens_gai_exit, int ret)
 	else if (n == sizeof(e->name))
 		e->h.flags |= LENS_F_TRUNCATED;
 	__builtin_memcpy(e->answers, w->answers, sizeof(e->answers));
-	lens_submit(e);
+	lens_fixed_send(e, LENS_DNS, sizeof(*e));
 out:
 	bpf_map_delete_elem(&lens_dns_args, &id);
 	return 0;

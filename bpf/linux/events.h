@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 4
+#define LENS_ABI_VERSION 5
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
@@ -86,7 +86,7 @@ struct lens_hdr {
 	__u16 kind;        /* enum lens_kind */
 	__u16 flags;       /* LENS_F_* */
 	__u16 size;        /* bytes of this record: header + body (+ stack_size) */
-	__u16 stack_size;  /* bytes of user-stack snapshot appended after the body; 0 for now */
+	__u16 stack_size;  /* LENS_F_HAS_STACK: bytes of struct lens_stack and its stack copy at the end; else 0 */
 	char comm[LENS_COMM_LEN];
 };
 
@@ -155,6 +155,36 @@ struct lens_fsop_event {
 	                       * same dirfd) is relative; else 0 */
 	__u16 _pad;
 	char names[];         /* path, path2, dir */
+};
+
+/*
+ * User-stack snapshot (lens-probe --stacks): exec, file, net (not tcp_close)
+ * and dns records then carry LENS_F_HAS_STACK and end with struct lens_stack
+ * followed by its `len` bytes copied from the user stack, starting at the
+ * stack pointer regs[LENS_REG_SP]: what `perf record --call-graph dwarf`
+ * takes, for lens-symbolize to unwind. h.stack_size = sizeof(struct
+ * lens_stack) + len, counted in h.size. An exec's snapshot is its caller's,
+ * taken at sys_enter (a successful exec has replaced the stack by its exit).
+ */
+#define LENS_STACK_NREGS 17        /* x86_64 in DWARF order: ax dx cx bx si di bp sp r8..r15 ip */
+#define LENS_REG_SP 7
+#define LENS_REG_IP 16
+#define LENS_STACK_DEFAULT 8192    /* --stack-bytes default */
+#define LENS_STACK_MIN 64
+#define LENS_STACK_MAX 16384       /* a power of two (the kernel copy is bounded by masks) */
+
+/* lens_stack.error: why no stack bytes follow */
+enum lens_stack_error {
+	LENS_STACK_OK = 0,
+	LENS_STACK_ERR_KTHREAD = 1,  /* a kernel thread: no user stack */
+	LENS_STACK_ERR_FAULT = 2,    /* the page at the stack pointer could not be read (not resident or not mapped) */
+	LENS_STACK_ERR_ARCH = 3,     /* registers of this architecture are not collected */
+};
+
+struct lens_stack {
+	__u64 regs[LENS_STACK_NREGS];
+	__u32 error;                 /* enum lens_stack_error */
+	__u32 len;                   /* stack bytes that follow (a short copy ends where the stack's mapping ends) */
 };
 
 /* Socket address as the agent decodes it. family: AF_INET 2, AF_INET6 10, AF_UNIX 1. */
@@ -279,7 +309,6 @@ enum lens_target_state {
 	LENS_TARGET_STARTED = 1,
 	LENS_TARGET_EXITED = 2,
 	LENS_TARGET_ATTACHED = 3,
-	LENS_TARGET_ADDED = 4,   /* pid: an `add PID` was taken (a refused one is an ERROR packet) */
 };
 
 struct lens_target {
@@ -314,8 +343,7 @@ struct lens_error {
  * LENS_CMD_LINE_MAX - 1 bytes (a longer line is cut); EOF is stop. The agent
  * writes them with remote-agent/src/decode/commands.ts only.
  */
-#define LENS_CMD_ADD "add"        /* add PID: trace PID and, from now on, its descendants;
-                                     answered in order: TARGET ADDED or an ERROR packet */
+#define LENS_CMD_ADD "add"        /* add PID: trace PID and, from now on, its descendants */
 #define LENS_CMD_REMOVE "remove"  /* remove PID: stop tracing PID (its traced children stay) */
 #define LENS_CMD_STATS "stats"    /* a STATS packet now, then a SYSAGG packet */
 #define LENS_CMD_STOP "stop"      /* drain the ring buffer, final STATS, exit */
@@ -339,6 +367,7 @@ struct lens_config {
 	__u32 confine;        /* 1: a non-root user runs the probe; exec stops following what they cannot ptrace */
 	__u32 owner_uid;      /* confine: that user's uid and gid */
 	__u32 owner_gid;
+	__u32 stack_bytes;    /* 0: no stacks; else user-stack bytes copied per exec/file/net/dns record */
 };
 
 /* Limits for a non-root user (README, "Privileges"). */

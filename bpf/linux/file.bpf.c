@@ -18,6 +18,7 @@
  */
 #include "common.bpf.h"
 #include "path.bpf.h"
+#include "stack.bpf.h"
 
 #define AT_REMOVEDIR_VAL 0x200
 /* O_WRONLY | O_CREAT | O_TRUNC: what creat(2) means, identical on x86 and arm64. */
@@ -107,7 +108,7 @@ static __always_inline void emit_open(const __u64 *args, __u32 call, __u32 nr, l
 	e->dir_len = 0;
 	if (e->path_len > 1 && rec[off] != '/')
 		e->dir_len = lens_put_dir(rec, off + e->path_len, dirfd, &e->h.flags);
-	lens_output(rec, off + e->path_len + e->dir_len);
+	lens_emit(rec, off + e->path_len + e->dir_len);
 }
 
 static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, long ret)
@@ -274,7 +275,7 @@ static __always_inline void emit_fsop(const __u64 *args, __u32 call, __u32 nr, l
 	    (kind != LENS_SYMLINK && newdirfd == dirfd && e->path2_len > 1 &&
 	     rec[off2 & LENS_REC_OFF_MASK] != '/'))
 		e->dir_len = lens_put_dir(rec, off2 + e->path2_len, dirfd, &e->h.flags);
-	lens_output(rec, off2 + e->path2_len + e->dir_len);
+	lens_emit(rec, off2 + e->path2_len + e->dir_len);
 }
 
 static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx, __u32 call)

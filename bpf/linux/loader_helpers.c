@@ -76,6 +76,7 @@ static void set_rodata(const struct lens_module *m, void *skel, const struct len
 	cfg->confine = owner->confined;
 	cfg->owner_uid = owner->uid;
 	cfg->owner_gid = owner->gid;
+	cfg->stack_bytes = o->stacks ? o->stack_bytes : 0;
 	if (m->set_rodata)
 		m->set_rodata(skel, o);
 }

@@ -16,6 +16,7 @@
  */
 #include "common.bpf.h"
 #include "sockaddr.bpf.h"
+#include "stack.bpf.h"
 
 #define EINPROGRESS_VAL 115
 #define TCP_SYN_SENT_VAL 2
@@ -102,7 +103,7 @@ static __always_inline void tcp_remember(struct sock *sk)
 static __always_inline struct lens_sock_event *sock_event(__u32 kind, const struct net_args *a,
 							  long ret)
 {
-	struct lens_sock_event *e = lens_reserve(kind, sizeof(*e));
+	struct lens_sock_event *e = lens_fixed_begin(kind, sizeof(*e));
 
 	if (!e)
 		return NULL;
@@ -145,7 +146,7 @@ static __always_inline void emit_connect(const struct net_args *a, long ret)
 			bpf_map_update_elem(&lens_udp_seen, &d, &one, BPF_ANY);
 		}
 	}
-	lens_submit(e);
+	lens_fixed_send(e, LENS_CONNECT, sizeof(*e));
 }
 
 static __always_inline void emit_accept(const struct net_args *a, long ret)
@@ -171,7 +172,7 @@ static __always_inline void emit_accept(const struct net_args *a, long ret)
 		else if (e->proto == IPPROTO_TCP_VAL && lens_want(LENS_TCP_CLOSE))
 			tcp_remember(sk);
 	}
-	lens_submit(e);
+	lens_fixed_send(e, LENS_ACCEPT, sizeof(*e));
 }
 
 static __always_inline void emit_bind(const struct net_args *a, long ret)
@@ -189,7 +190,7 @@ static __always_inline void emit_bind(const struct net_args *a, long ret)
 		if (ret == 0)
 			e->extra = BPF_CORE_READ(sk, __sk_common.skc_num);
 	}
-	lens_submit(e);
+	lens_fixed_send(e, LENS_BIND, sizeof(*e));
 }
 
 static __always_inline void emit_listen(const struct net_args *a, long ret)
@@ -209,7 +210,7 @@ static __always_inline void emit_listen(const struct net_args *a, long ret)
 		else
 			lens_sock_addr(sk, false, &e->local);
 	}
-	lens_submit(e);
+	lens_fixed_send(e, LENS_LISTEN, sizeof(*e));
 }
 
 static __always_inline void emit_udp_send(const struct net_args *a, long ret)
@@ -245,7 +246,7 @@ static __always_inline void emit_udp_send(const struct net_args *a, long ret)
 	e->proto = BPF_CORE_READ(sk, sk_protocol);
 	e->remote = dst;
 	lens_sock_addr(sk, false, &e->local);
-	lens_submit(e);
+	lens_fixed_send(e, LENS_UDP_SEND, sizeof(*e));
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "names.bpf.h"
 #include "path.bpf.h"
 #include "creds.bpf.h"
+#include "stack.bpf.h"
 
 #define SIGNAL_GROUP_EXIT 0x00000004  /* include/linux/sched/signal.h */
 #define LENS_ARGC_COUNT_MAX 8192      /* argc is counted this far past LENS_ARGV_MAX */
@@ -25,6 +26,8 @@ struct lens_exec_pending {
 };
 
 LENS_TASK_STASH(lens_exec_stash, struct lens_exec_pending);
+/* --stacks: the caller's stack at sys_enter, until sys_exit (a successful exec has replaced it by then). */
+LENS_TASK_STASH(lens_exec_stack, struct lens_stack_snap);
 
 /*
  * argv walk state. Counters live in the stash (a map value), so the
@@ -94,6 +97,12 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 	if (!p->filename_len)
 		p->read_fault = 1;
 
+	if (lens_stack_on(LENS_EXEC)) {
+		struct lens_stack_snap *snap = lens_stash_get(&lens_exec_stack, true);
+
+		if (snap)
+			lens_stack_take(snap);
+	}
 	bpf_loop(LENS_ARGV_MAX, lens_read_arg, &w, 0);
 	if (p->argc == LENS_ARGV_MAX)
 		bpf_loop(LENS_ARGC_COUNT_MAX - LENS_ARGV_MAX, lens_count_arg, &w, 0);
@@ -139,8 +148,19 @@ static __always_inline int exec_exit(long ret)
 	e->cwd_len = lens_put_dir(rec, off, AT_FDCWD, &e->h.flags);
 	off += e->cwd_len;
 	e->argv_len = lens_put_kernel(rec, off, p->argv, p->argv_len);
-	lens_output(rec, off + e->argv_len);
+	if (lens_stack_on(LENS_EXEC)) {
+		struct lens_stack_snap *snap = lens_stash_get(&lens_exec_stack, false);
+
+		if (snap)
+			lens_output_snap(rec, off + e->argv_len, snap);
+		else  /* no stash could be made at sys_enter: a failed exec's stack is still the caller's */
+			lens_emit(rec, off + e->argv_len);
+	} else {
+		lens_output(rec, off + e->argv_len);
+	}
 out:
+	if (lens_stack_on(LENS_EXEC))
+		bpf_task_storage_delete(&lens_exec_stack, bpf_get_current_task_btf());
 	/* the stash holds up to LENS_ARGV_LEN * 2 + LENS_PATH_MAX bytes: not kept for the task's life */
 	bpf_task_storage_delete(&lens_exec_stash, bpf_get_current_task_btf());
 	return 0;

@@ -4,6 +4,7 @@
 import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, groupDescription } from './model/event-model';
 import { TRACE_USAGE, traceCommand, UsageError } from './trace/trace-command';
 import { AGENT_VERSION } from './version';
+import { STACK_DEFAULT, STACK_MAX, STACK_MIN } from './decode/layout';
 
 const HELP = `runtime-lens ${AGENT_VERSION} — see what a program does at runtime (eBPF)
 
@@ -15,8 +16,10 @@ ${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescrip
     --syscalls LIST   syscall names for the full syscall stream (implies --events ...,syscall)
     --ringbuf-bytes N kernel ring buffer size (power of two; default 32 MiB)
     --no-redact       print secrets in command lines as they are (redacted by default)
-    --stacks          not available yet: user stacks are not collected, events carry no frames
-                      (the option is accepted with a warning, so scripts that pass it keep working)
+    --stacks          exec, file, net and dns events carry the stack that made the call (frames, source:
+                      file:line, unwound from a copy of the user stack by lens-symbolize). Cost: ~8 KiB copied
+                      per event in the kernel and one unwind per event in the agent; the syscall stream has none
+    --stack-bytes N   user-stack bytes copied per event with --stacks (${STACK_MIN}..${STACK_MAX}, default ${STACK_DEFAULT})
     Exit status: the traced command's (128+signal when it was killed). Summary with lost=N on stderr.
 
 usage: runtime-lens agent --stdio

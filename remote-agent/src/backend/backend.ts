@@ -15,6 +15,8 @@ export interface ProbeOptions {
   /** syscall names (or numbers) for the syscall stream; all when omitted */
   syscalls?: readonly string[];
   ringbufBytes?: number;
+  /** user-stack bytes copied per exec/file/net/dns record (--stacks); no stacks when omitted */
+  stackBytes?: number;
   /** how often the probe reports its counters (ms) */
   statsMs: number;
   /** for stdio 'inherit': the agent's fds the target's stdin/stdout/stderr use (default 0,1,2) */

@@ -9,7 +9,7 @@
 import { ALL_KINDS, type KernelKind, KINDS } from '../model/event-model';
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
@@ -22,6 +22,13 @@ export const HIST_BUCKETS = 32;
 export const UNIX_PATH_LEN = 108;
 export const ERROR_MESSAGE_LEN = 248;
 export const MACHINE_LEN = 16;
+/** struct lens_stack: registers per snapshot, and the --stack-bytes bounds and default */
+export const STACK_NREGS = 17;
+export const STACK_DEFAULT = 8192;
+export const STACK_MIN = 64;
+export const STACK_MAX = 16384;
+/** enum lens_stack_error */
+export const StackError = { OK: 0, KTHREAD: 1, FAULT: 2, ARCH: 3 } as const;
 /** Process ids are below this (LENS_PID_LIMIT, PID_MAX_LIMIT on 64-bit kernels). */
 export const PID_LIMIT = 4194304;
 
@@ -43,7 +50,7 @@ export const SysData = { STR: 1, ARGV: 2, SOCKADDR: 3 } as const;
 export const PacketType = { RECORDS: 1, HELLO: 2, STATS: 3, TARGET: 4, SYSAGG: 5, ERROR: 6 } as const;
 
 /** enum lens_target_state */
-export const TargetState = { STARTED: 1, EXITED: 2, ATTACHED: 3, ADDED: 4 } as const;
+export const TargetState = { STARTED: 1, EXITED: 2, ATTACHED: 3 } as const;
 
 /** enum lens_error_code */
 export const ProbeErrorCode = {
@@ -77,6 +84,7 @@ export const LAYOUT = {
   lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120, data_arg: 122, data_len: 124, data: 128 } },
   lens_sysagg_key: { size: 8, fields: { pid: 0, nr: 4 } },
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
+  lens_stack: { size: 144, fields: { regs: 0, error: 136, len: 140 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
   lens_stats: { size: 568, fields: { events: 0, dropped: 184, queued_bytes: 368, committed: 376, final: 560 } },
@@ -95,13 +103,15 @@ export const CONSTANTS = {
   LENS_KIND_MAX: KIND_MAX,
   LENS_HIST_BUCKETS: HIST_BUCKETS,
   LENS_PID_LIMIT: PID_LIMIT,
+  LENS_STACK_NREGS: STACK_NREGS, LENS_STACK_DEFAULT: STACK_DEFAULT, LENS_STACK_MIN: STACK_MIN, LENS_STACK_MAX: STACK_MAX,
+  LENS_STACK_OK: StackError.OK, LENS_STACK_ERR_KTHREAD: StackError.KTHREAD, LENS_STACK_ERR_FAULT: StackError.FAULT, LENS_STACK_ERR_ARCH: StackError.ARCH,
   LENS_F_TRUNCATED: Flag.TRUNCATED, LENS_F_THREAD: Flag.THREAD, LENS_F_HAS_STACK: Flag.HAS_STACK,
   LENS_F_UNTRACED_SETUID: Flag.UNTRACED_SETUID, LENS_F_UNTRACED_SETGID: Flag.UNTRACED_SETGID,
   LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP, LENS_F_NO_RETURN: Flag.NO_RETURN,
   LENS_SYSDATA_STR: SysData.STR, LENS_SYSDATA_ARGV: SysData.ARGV, LENS_SYSDATA_SOCKADDR: SysData.SOCKADDR,
   LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
   LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,
-  LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED, LENS_TARGET_ADDED: TargetState.ADDED,
+  LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED,
   LENS_ERR_PRIVILEGE: ProbeErrorCode.PRIVILEGE, LENS_ERR_NO_BTF: ProbeErrorCode.NO_BTF, LENS_ERR_TRACEFS: ProbeErrorCode.TRACEFS,
   LENS_ERR_NO_SUCH_PID: ProbeErrorCode.NO_SUCH_PID, LENS_ERR_EXEC: ProbeErrorCode.EXEC, LENS_ERR_ATTACH: ProbeErrorCode.ATTACH,
   LENS_ERR_USAGE: ProbeErrorCode.USAGE, LENS_ERR_INTERNAL: ProbeErrorCode.INTERNAL,

@@ -5,7 +5,7 @@
  * arguments stay in the buffer and are read on demand (syscallArg).
  */
 import { ALL_KINDS, KINDS, type KindsOfRecord } from '../model/event-model';
-import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Kind, LAYOUT, UNIX_PATH_LEN } from './layout';
+import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Flag, Kind, LAYOUT, STACK_NREGS, UNIX_PATH_LEN } from './layout';
 import { cstring, splitNulStrings } from './strings';
 
 const H = LAYOUT.lens_hdr.fields;
@@ -21,6 +21,7 @@ const SK = LAYOUT.lens_sock_event.fields;
 const TC = LAYOUT.lens_tcp_event.fields;
 const DN = LAYOUT.lens_dns_event.fields;
 const SC = LAYOUT.lens_syscall_event.fields;
+const ST = { ...LAYOUT.lens_stack.fields, size: LAYOUT.lens_stack.size };
 
 /** The struct of events.h each record of the event model is. */
 const RECORD_STRUCT = {
@@ -70,6 +71,18 @@ export interface RecordHeader {
   uid: number;
   flags: number;
   comm: string;
+  /** the user-stack snapshot appended to the record (LENS_F_HAS_STACK, --stacks) */
+  stack?: StackSnapshot;
+}
+
+/** struct lens_stack and the stack bytes after it. */
+export interface StackSnapshot {
+  /** x86_64 user registers in DWARF order (ax dx cx bx si di bp sp r8..r15 ip) */
+  regs: bigint[];
+  /** enum lens_stack_error (StackError) */
+  error: number;
+  /** the stack copied from regs[7] (sp) on: a view into the packet, valid only while the record is handed on */
+  bytes: Buffer;
 }
 /* One interface per record struct of events.h; field names follow the C names in camelCase. */
 export interface ExecRecord extends RecordHeader { kind: typeof Kind.EXEC; ret: number; argc: number; filename: string; cwd: string; argv: string[] }
@@ -173,6 +186,7 @@ export class RecordDecoder {
         }
       } else {
         const r = this.decodeOne(buf, dv, off, kind, size);
+        if (r && (r.flags & Flag.HAS_STACK)) r.stack = this.stackOf(buf, dv, off, size);
         if (r) {
           if (v) v.record(r, buf, dv, off);
           else out!.push(r);
@@ -184,6 +198,20 @@ export class RecordDecoder {
     this.received += n;
     if (off !== end) this.problem(0, end - off, `${end - off} trailing bytes after the last record in a packet`);
     return n;
+  }
+
+  /* The snapshot at the end of a record of `size` bytes (h.stack_size of them). */
+  private stackOf(buf: Buffer, dv: DataView, off: number, size: number): StackSnapshot | undefined {
+    const stackSize = dv.getUint16(off + H.stack_size, true);
+    const at = off + size - stackSize;
+    if (stackSize < ST.size || at < off + HDR_SIZE) {
+      this.problem(dv.getUint16(off + H.kind, true), size, `stack snapshot of ${stackSize} bytes does not fit its ${size}-byte record`);
+      return undefined;
+    }
+    const regs: bigint[] = [];
+    for (let i = 0; i < STACK_NREGS; i++) regs.push(dv.getBigUint64(at + ST.regs + i * 8, true));
+    const len = Math.min(dv.getUint32(at + ST.len, true), stackSize - ST.size);
+    return { regs, error: dv.getUint32(at + ST.error, true), bytes: buf.subarray(at + ST.size, at + ST.size + len) };
   }
 
   private problem(kind: number, size: number, reason: string): void {

@@ -14,6 +14,9 @@ export class Pipeline implements RecordVisitor {
   private readonly stages: Stage[];
   private readonly sinks: Sink[];
   private readonly staged: StagedRecord;
+  /** records waiting for a held record before them, in stream order (bounded by the stage that holds) */
+  private readonly held: { r: StagedRecord; settled: boolean }[] = [];
+  private idleWaiters: (() => void)[] = [];
 
   constructor(readonly ctx: StageContext, decoder: RecordDecoder, sinks: readonly SinkFactory[], stages: readonly StageFactory[] = STAGES) {
     this.stages = stages.map((f) => f(ctx)).filter((s): s is Stage => s !== undefined);
@@ -32,8 +35,38 @@ export class Pipeline implements RecordVisitor {
   private run(r: StagedRecord): void {
     const stages = this.stages;
     for (let i = 0; i < stages.length; i++) stages[i].record(r);
+    if (r.hold || this.held.length) return this.holdBack(r);
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].record(r);
+  }
+
+  /* A record a stage completes later, or one behind it: kept until the ones before it are done. */
+  private holdBack(r: StagedRecord): void {
+    const entry = { r: r.detach(), settled: !r.hold };
+    this.held.push(entry);
+    r.hold?.then(() => { entry.settled = true; this.release(); }, () => { entry.settled = true; this.release(); });
+  }
+
+  private release(): void {
+    let n = 0;
+    while (this.held.length && this.held[0].settled) {
+      const { r } = this.held.shift()!;
+      for (const s of this.sinks) s.record(r);
+      n++;
+    }
+    if (n) for (const s of this.sinks) s.flush();
+    if (!this.held.length) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** The session ended: stages release what they run. */
+  close(): void {
+    for (const s of this.stages) s.close?.();
+  }
+
+  /** Resolves once every record has reached the sinks; undefined when none is held now. */
+  idle(): Promise<void> | undefined {
+    if (!this.held.length) return undefined;
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Ends the records that arrived together: stages settle, sinks hand them on. */

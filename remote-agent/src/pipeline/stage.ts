@@ -15,6 +15,8 @@ export interface StageContext {
   readonly enricher: Enricher;
   /** the platform's process facts */
   readonly host: HostFacts;
+  /** exec, file, net and dns records carry user-stack snapshots (--stacks) */
+  readonly stacks?: boolean;
 }
 
 /** A step every record goes through, in the order of STAGES (stages.ts). */
@@ -24,6 +26,8 @@ export interface Stage {
   record(r: StagedRecord): void;
   /** the records that arrived together have all been seen */
   flush?(): void;
+  /** the session ended: release what the stage runs (helper processes) */
+  close?(): void;
 }
 
 /** Where staged records go. */

@@ -24,6 +24,8 @@ export class StagedRecord {
   record: ProbeRecord | undefined;
   /** the event, once a stage made it */
   event: LensEvent | undefined;
+  /** set by a stage that completes the event later (symbolize): sinks get it, in stream order, once this settles */
+  hold: Promise<void> | undefined;
 
   constructor(private readonly materialize: SyscallMaterializer) {}
 
@@ -35,12 +37,22 @@ export class StagedRecord {
     this.off = off;
     this.record = record;
     this.event = undefined;
+    this.hold = undefined;
     return this;
   }
 
   /** Whether this is a syscall record still in place (no event object made). */
   get inPlace(): boolean {
     return this.kind === Kind.SYSCALL && this.event === undefined;
+  }
+
+  /** A copy that may be kept (its event made now): for records held behind one a stage completes later. */
+  detach(): StagedRecord {
+    const d = new StagedRecord(this.materialize);
+    d.event = this.toEvent();
+    d.kind = this.kind;
+    d.record = this.record;
+    return d;
   }
 
   /** The record's event, made now if it was still in place. */

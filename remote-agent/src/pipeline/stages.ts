@@ -3,9 +3,11 @@
  * (a StageFactory) and one line here.
  */
 import { enrichStage } from '../enrich/enrich-stage';
+import { symbolizeStage } from '../symbolize/symbolize-stage';
 import type { StageFactory } from './stage';
 
 /** decode → these stages → sinks. */
 export const STAGES: readonly StageFactory[] = [
   enrichStage,
+  symbolizeStage,
 ];

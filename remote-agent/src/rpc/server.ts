@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 // from /node: installs the Node runtime layer (timers, encoders) vscode-jsonrpc needs
 import { createMessageConnection, ResponseError, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import type { Backend } from '../backend/backend';
-import { PID_LIMIT } from '../decode/layout';
+import { PID_LIMIT, STACK_DEFAULT, STACK_MAX, STACK_MIN } from '../decode/layout';
 import { platformBackend } from '../backend/platform';
 import {
   DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
@@ -266,14 +266,14 @@ export class AgentServer {
       agentVersion: AGENT_VERSION,
       protocolVersion: 1,
       capabilities: {
-        platform: process.platform, arch: machine(), kernel: release(), events: [...EVENT_GROUPS], attach: true, stacks: false, problem,
+        platform: process.platform, arch: machine(), kernel: release(), events: [...EVENT_GROUPS], attach: true, stacks: machine() === 'x86_64', problem,
       },
     };
   }
 
   private parseStart(params: unknown): SessionStartParams {
     const p = v.object(params);
-    v.onlyKeys(p, 'params', ['target', 'events', 'syscalls', 'redact', 'ringbufBytes']);
+    v.onlyKeys(p, 'params', ['target', 'events', 'syscalls', 'redact', 'ringbufBytes', 'stacks', 'stackBytes']);
     const target = parseTarget(v.object(p.target, 'target'));
     const out: SessionStartParams = { target };
     const events = v.stringArray(p.events, 'events', { optional: true, nonEmpty: true, oneOf: EVENT_GROUPS });
@@ -287,6 +287,10 @@ export class AgentServer {
       if ((rb & (rb - 1)) !== 0) v.invalid('ringbufBytes', 'a power of two >= 4096', String(rb));
       out.ringbufBytes = rb;
     }
+    const stacks = v.boolean(p.stacks, 'stacks');
+    if (stacks !== undefined) out.stacks = stacks;
+    const sb = v.integer(p.stackBytes, 'stackBytes', { optional: true, min: STACK_MIN, max: STACK_MAX });
+    if (sb !== undefined) out.stackBytes = sb;
     return out;
   }
 
@@ -305,7 +309,7 @@ export class AgentServer {
     try {
       const pid = await host.start({
         backend: this.backend(), target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
-        redact: p.redact ?? true, probePath: probe.path,
+        stackBytes: p.stacks ? p.stackBytes ?? STACK_DEFAULT : undefined, redact: p.redact ?? true, probePath: probe.path,
       });
       if (this.writer.full) host.holdOutput(true);
       return { sessionId: id, pid };

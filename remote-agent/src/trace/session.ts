@@ -33,6 +33,8 @@ export interface SessionOptions {
   /** syscall names (or numbers) for the syscall stream; all when omitted */
   syscalls?: readonly string[];
   ringbufBytes?: number;
+  /** user-stack bytes copied per exec/file/net/dns record: events get frames (symbolize stage); no stacks when omitted */
+  stackBytes?: number;
   redact: boolean;
   probePath: string;
   /** how often the probe reports STATS (ms) */
@@ -195,7 +197,7 @@ export class TraceSession {
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host }, this.decoder, this.opts.sinks);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined }, this.decoder, this.opts.sinks);
   }
 
   private stats(s: ProbeStats): void {
@@ -203,6 +205,7 @@ export class TraceSession {
     this.probeStats = s;
     this.lost = lossStats(s);
     this.on.stats?.(this.lost);
+    this.adder.statsArrived();
   }
 
   private target(t: TargetInfo): void {
@@ -210,8 +213,6 @@ export class TraceSession {
       this.pid = t.pid;
       this.setState('running', {});
       if (!this.started.settled) { this.started.settled = true; this.started.resolve(t.pid); }
-    } else if (t.state === TargetState.ADDED) {
-      this.adder.accepted(t.pid);
     } else if (t.state === TargetState.EXITED) {
       this.flush();
       this.targetExit = { exitCode: t.exitCode, signal: t.signal };
@@ -250,6 +251,14 @@ export class TraceSession {
     if (this.ended) return;
     this.ended = true;
     this.flush();
+    // events a stage completes later (symbolize) reach the sinks before the session reports its end
+    const idle = this.pipeline?.idle();
+    if (idle) void idle.then(() => this.finish(probeExit, probeSignal));
+    else this.finish(probeExit, probeSignal);
+  }
+
+  private finish(probeExit: number | undefined, probeSignal: string | undefined): void {
+    this.pipeline?.close();
     this.diagnostics.flush();
     this.adder.ended();
     const pending = this.splitter.pendingBytes;

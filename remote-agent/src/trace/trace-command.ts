@@ -14,6 +14,7 @@ import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
 import { syscallSummaryRows } from '../output/syscall-summary';
 import { platformBackend } from '../backend/platform';
+import { STACK_DEFAULT, STACK_MAX, STACK_MIN } from '../decode/layout';
 import { fixesText, SessionError } from './errors';
 import { TraceSession, type SessionResult } from './session';
 
@@ -23,14 +24,17 @@ export interface TraceArgs {
   syscalls?: string[];
   ringbufBytes?: number;
   redact: boolean;
-  /** accepted for the contract's CLI; the probe does not snapshot user stacks yet */
+  /** exec, file, net and dns events carry their stack (frames, source) */
   stacks?: boolean;
+  /** user-stack bytes copied per event with --stacks */
+  stackBytes?: number;
   pid?: number;
   command?: string[];
 }
 
 export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
-                          [--ringbuf-bytes N] [--no-redact] (--pid PID | -- COMMAND [ARGS...])`;
+                          [--ringbuf-bytes N] [--stacks [--stack-bytes N]] [--no-redact]
+                          (--pid PID | -- COMMAND [ARGS...])`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
 export class UsageError extends Error {}
@@ -70,6 +74,13 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
         out.ringbufBytes = n;
         break;
       }
+      case '--stack-bytes': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < STACK_MIN || n > STACK_MAX) throw new UsageError(`--stack-bytes: '${v}' must be a number of bytes from ${STACK_MIN} to ${STACK_MAX}`);
+        out.stackBytes = n;
+        break;
+      }
       case '--pid': {
         const v = value();
         const n = Number(v);
@@ -85,6 +96,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
         throw new UsageError(`unknown option '${a}'${a.startsWith('-') ? '' : ' (put the command after --)'}`);
     }
   }
+  if (out.stackBytes !== undefined && !out.stacks) throw new UsageError('--stack-bytes needs --stacks');
   if (out.pid !== undefined && out.command) throw new UsageError('give either --pid PID or -- COMMAND, not both');
   if (out.pid === undefined && (!out.command || out.command.length === 0)) throw new UsageError('nothing to trace: give --pid PID or -- COMMAND [ARGS...]');
   return out;
@@ -108,7 +120,6 @@ function writeAll(fd: number, data: string | Buffer): void {
 export async function traceCommand(argv: readonly string[]): Promise<number> {
   const args = parseTraceArgs(argv);
   const counts = new EventCounts();
-  if (args.stacks) writeAll(2, 'runtime-lens: --stacks is not available yet: this version collects no user stacks, so events carry no frames (tracing goes on without them)\n');
   let stdoutClosed = false;
   // One blocking write per batch: a slow reader of stdout holds the probe back (its queue counts what overflows).
   const out = (bytes: Buffer) => {
@@ -157,6 +168,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
     session = await TraceSession.start({
       backend, target,
       events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
+      stackBytes: args.stacks ? args.stackBytes ?? STACK_DEFAULT : undefined,
       // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
       inheritFds: [0, args.json ? 2 : 1, 2], sinks: [args.json ? ndjsonSink(lines) : eventSink(print)],
     }, {

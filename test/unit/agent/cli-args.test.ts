@@ -27,7 +27,10 @@ describe('trace arguments', function () {
       [[], /nothing to trace/],
       [['ls'], /unknown option 'ls' \(put the command after --\)/],
       [['--frobnicate', '--', 'ls'], /unknown option '--frobnicate'/],
+      [['--stacks', '--stack-bytes', '8', '--', 'ls'], /--stack-bytes: '8' must be a number of bytes from 64 to 16384/],
+      [['--stack-bytes', '4096', '--', 'ls'], /--stack-bytes needs --stacks/],
     ];
+    assert.deepEqual(parseTraceArgs(['--stacks', '--stack-bytes=4096', '--', 'ls']).stackBytes, 4096);
     for (const [argv, re] of cases) assert.throws(() => parseTraceArgs(argv), re, argv.join(' '));
   });
 });
@@ -85,17 +88,23 @@ describe('runtime-lens command line', function () {
     assert.equal(bad.code, 2);
     assert.match(bad.out, /unknown option '--bogus'/);
   });
-  it('--help does not offer --stacks as working, and gives the probe\'s own ring buffer default', function () {
+  it('--help offers --stacks with its cost and --stack-bytes with the kernel\'s bounds, and gives the probe\'s own ring buffer default', function () {
     this.timeout(30000);
     const help = run('--help').out;
-    assert.doesNotMatch(TRACE_USAGE, /--stacks/, 'not in the usage synopsis');
-    assert.match(help, /--stacks {10}not available yet: user stacks are not collected/);
+    assert.match(TRACE_USAGE, /\[--stacks \[--stack-bytes N\]\]/, 'in the usage synopsis');
+    assert.doesNotMatch(help, /not available/);
+    assert.match(help, /--stacks {10}exec, file, net and dns events carry the stack[^]*Cost: ~8 KiB copied/);
+    // the bounds and default are defined once, in events.h
+    const events = readFileSync(path.join(REPO_ROOT, 'bpf/linux/events.h'), 'utf8');
+    const def = (name: string) => /#define (\w+) (\d+)/.exec(events.split('\n').find((l) => l.startsWith(`#define ${name} `)) ?? '')?.[2];
+    assert.match(help, new RegExp(`--stack-bytes N .*\\(${def('LENS_STACK_MIN')}\\.\\.${def('LENS_STACK_MAX')}, default ${def('LENS_STACK_DEFAULT')}\\)`));
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    assert.doesNotMatch(readme, /--stacks[^\n]*not available/);
     // The default is defined once, in args_helpers.h; the help and the README repeat that value.
     const probe = readFileSync(path.join(REPO_ROOT, 'bpf/linux/args_helpers.h'), 'utf8');
     const m = /#define LENS_DEFAULT_RINGBUF \((\d+)u << 20\)/.exec(probe);
     assert.ok(m, 'LENS_DEFAULT_RINGBUF in args_helpers.h');
     assert.match(help, new RegExp(`--ringbuf-bytes N .*default ${m[1]} MiB`));
-    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     assert.match(readme, new RegExp(`default ${m[1]} MiB`));
     assert.doesNotMatch(readme, new RegExp(`default (?!${m[1]} )\\d+ MiB`));
   });

@@ -1,0 +1,151 @@
+/*
+ * The symbolize stage (--stacks): a record with a user-stack snapshot is sent
+ * to lens-symbolize, and its event gets `frames`, `frames_truncated` and
+ * `source` when the answer comes; the pipeline holds it, and the records
+ * behind it, until then. It never stalls the pipeline: at most MAX_WAITING
+ * snapshots wait (more get "symbolizer busy" at once), each waits at most
+ * ANSWER_TIMEOUT_MS, and what is kept per process is bounded and dropped at exit.
+ */
+import { Kind, StackError } from '../decode/layout';
+import type { StackSnapshot } from '../decode/records';
+import { sourceFrame } from '../model/source-frame';
+import type { Stage, StageContext } from '../pipeline/stage';
+import type { StagedRecord } from '../pipeline/staged-record';
+import type { Frame, LensEvent } from '../protocol';
+import { Symbolizer } from './client';
+import { stackFromAnswer } from './frames';
+import { locateSymbolizer } from './locate';
+import { DWARF_REGS, type Answer, type UnwindRequest, type UserRegs } from './wire';
+
+/** Snapshots sent and not answered yet, at most. */
+export const MAX_WAITING = 1024;
+/** How long an event waits for its frames before it goes on with a "symbolizer busy" reason. */
+export const ANSWER_TIMEOUT_MS = 2000;
+/** Processes whose mappings generation is kept, at most (the oldest is forgotten first). */
+export const MAX_PROCESSES = 4096;
+
+const STACK_ERRORS: Record<number, string> = {
+  [StackError.KTHREAD]: 'stack not readable: kernel thread',
+  [StackError.FAULT]: 'stack not readable: the page at the stack pointer is not mapped or not resident',
+  [StackError.ARCH]: 'stack not collected: registers of this architecture are not read (x86_64 only)',
+};
+
+/** What the stage needs of lens-symbolize's client (client.ts). */
+export interface StackUnwinder {
+  unwind(req: Omit<UnwindRequest, 'id'>): Promise<Answer>;
+  forget(pid: number, start: bigint): Promise<void>;
+  close(): void;
+}
+
+/** The stage, when the session has stacks on. */
+export function symbolizeStage(ctx: StageContext): Stage | undefined {
+  if (!ctx.stacks) return undefined;
+  let unwinder: StackUnwinder | string;
+  try {
+    unwinder = new Symbolizer({ binary: locateSymbolizer() });
+  } catch (e) {
+    unwinder = `no symbolizer: ${(e as Error).message}`;
+  }
+  return new SymbolizeStage(unwinder);
+}
+
+function userRegs(regs: readonly bigint[]): UserRegs {
+  const out: UserRegs = {};
+  DWARF_REGS.forEach((name, i) => { out[name] = regs[i]; });
+  return out;
+}
+
+function framesOf(a: Answer): { frames: Frame[]; truncated: boolean } {
+  const s = stackFromAnswer(a);
+  const frames = s.frames.map(({ address: _address, ...f }): Frame => f);
+  return { frames, truncated: s.frames_truncated };
+}
+
+/** Unwinds each snapshot with an unwinder (or says why there is none). */
+export class SymbolizeStage implements Stage {
+  readonly name = 'symbolize';
+  /** events that went on without frames because too many waited or the answer was late */
+  busy = 0;
+  private waiting = 0;
+  /** mappings generation per process key, bumped at each exec */
+  private readonly gens = new Map<string, number>();
+
+  constructor(private readonly unwinder: StackUnwinder | string, private readonly timeoutMs = ANSWER_TIMEOUT_MS, private readonly maxWaiting = MAX_WAITING) {}
+
+  record(r: StagedRecord): void {
+    const rec = r.record;
+    const ev = r.event;
+    if (!rec || !ev) return;
+    if (rec.kind === Kind.EXIT) return this.exited(ev);
+    const snap = rec.stack;
+    if (!snap) return;
+    if (snap.error !== StackError.OK) {
+      ev.stack_error = STACK_ERRORS[snap.error] ?? `stack not readable (error ${snap.error})`;
+    } else if (typeof this.unwinder === 'string') {
+      ev.stack_error = this.unwinder;
+    } else if (this.waiting >= this.maxWaiting) {
+      this.busy++;
+      ev.stack_error = `symbolizer busy: ${this.waiting} stacks were waiting to be unwound`;
+    } else {
+      r.hold = this.unwind(this.unwinder, ev, snap);
+    }
+    if (ev.kind === 'exec' && ev.ret === 0) this.bump(ev.key);
+  }
+
+  close(): void {
+    if (typeof this.unwinder !== 'string') this.unwinder.close();
+  }
+
+  private unwind(unwinder: StackUnwinder, ev: LensEvent, snap: StackSnapshot): Promise<void> | undefined {
+    // A successful exec's stack is the caller's old program: its mappings are the parent's at the fork (fork, vfork, posix_spawn).
+    const key = ev.kind === 'exec' && ev.ret === 0 ? ev.pkey : ev.key;
+    if (!key) {
+      ev.stack_error = 'stack not unwound: the program that called exec is gone and its parent is not known';
+      return undefined;
+    }
+    const [pid, start] = key.split(':');
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    this.waiting++;
+    const answered = unwinder.unwind({
+      pid: Number(pid), tid: key === ev.key ? ev.tid : 0, start: BigInt(start), gen: this.gens.get(key) ?? 0,
+      regs: userRegs(snap.regs), stackAddr: snap.regs[DWARF_REGS.indexOf('sp')], stack: Buffer.from(snap.bytes),
+    }).then((a) => {
+      if (done) return;
+      if (a.error && !a.frames.length) { ev.stack_error = a.error; return; }
+      const { frames, truncated } = framesOf(a);
+      ev.frames = frames;
+      if (truncated) ev.frames_truncated = true;
+      const source = sourceFrame(frames);
+      if (source) ev.source = source;
+    }, (e: Error) => {
+      if (!done) ev.stack_error = `stack not unwound: ${e.message}`;
+    });
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        if (!done) { this.busy++; ev.stack_error = `symbolizer busy: no answer within ${this.timeoutMs} ms`; }
+        resolve();
+      }, this.timeoutMs);
+    });
+    return Promise.race([answered, late]).finally(() => {
+      done = true;
+      clearTimeout(timer);
+      this.waiting--;
+    });
+  }
+
+  private bump(key: string): void {
+    const gen = (this.gens.get(key) ?? 0) + 1;
+    this.gens.delete(key);
+    if (this.gens.size >= MAX_PROCESSES) this.gens.delete(this.gens.keys().next().value!);
+    this.gens.set(key, gen);
+  }
+
+  private exited(ev: LensEvent): void {
+    if (ev.pid !== ev.tid) return;
+    this.gens.delete(ev.key);
+    if (typeof this.unwinder === 'string') return;
+    const [pid, start] = ev.key.split(':');
+    this.unwinder.forget(Number(pid), BigInt(start)).catch(() => { /* the helper restarts on the next request */ });
+  }
+}
