@@ -309,6 +309,7 @@ enum lens_target_state {
 	LENS_TARGET_STARTED = 1,
 	LENS_TARGET_EXITED = 2,
 	LENS_TARGET_ATTACHED = 3,
+	LENS_TARGET_ADDED = 4,   /* pid: an `add PID` was taken (a refused one is an ERROR packet) */
 };
 
 struct lens_target {
@@ -343,7 +344,8 @@ struct lens_error {
  * LENS_CMD_LINE_MAX - 1 bytes (a longer line is cut); EOF is stop. The agent
  * writes them with remote-agent/src/decode/commands.ts only.
  */
-#define LENS_CMD_ADD "add"        /* add PID: trace PID and, from now on, its descendants */
+#define LENS_CMD_ADD "add"        /* add PID: trace PID and, from now on, its descendants;
+                                     answered in order: TARGET ADDED or an ERROR packet */
 #define LENS_CMD_REMOVE "remove"  /* remove PID: stop tracing PID (its traced children stay) */
 #define LENS_CMD_STATS "stats"    /* a STATS packet now, then a SYSAGG packet */
 #define LENS_CMD_STOP "stop"      /* drain the ring buffer, final STATS, exit */

@@ -112,10 +112,14 @@ static void add_pid(struct lens_run *r, unsigned long long pid)
 		lens_report(LENS_ERR_FORBIDDEN, EPERM, LENS_CMD_ADD ": %s", why);
 		return;
 	}
-	if (lens_tree_add(&r->tree, pid, 0) == 0)
+	if (lens_tree_add(&r->tree, pid, 0) == 0) {
+		struct lens_target t = { .state = LENS_TARGET_ADDED, .pid = pid };
+
 		lens_tree_add_descendants(&r->tree, pid);
-	else
+		lens_out_packet(LENS_PACKET_TARGET, &t, sizeof(t));
+	} else {
 		lens_report(LENS_ERR_INTERNAL, errno, LENS_CMD_ADD ": cannot track pid %llu", pid);
+	}
 }
 
 static void run_command(const struct lens_command *cmd, void *ctx)

@@ -10,11 +10,15 @@ import { localAgentEntry, vscodePrivilegeAdvice } from './agent/agentEntries';
 import { AgentRegistry } from './agent/agentRegistry';
 import type { PrivilegeAdvice } from './agent/privilegeAdvice';
 import { registerAgentCommands } from './commands/agentCommands';
+import { registerEditorCommands } from './commands/editorCommands';
 import type { CommandContext } from './commands/commandContext';
 import { registerSessionCommands } from './commands/sessionCommands';
 import { registerSessionFileCommands } from './commands/sessionFileCommands';
 import { registerTraceCommands } from './commands/traceCommands';
+import { vscodeEditorSurface } from './editor/editorSurface';
+import { SourceDecorations } from './editor/sourceDecorations';
 import { SessionManager } from './session/sessionManager';
+import { toLocalPath } from './editor/pathMappings';
 import { readSettings, type LensSettings } from './settings';
 import { systemClock } from './util/clock';
 import { DisposableStore } from './util/disposable';
@@ -34,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const defaultSessionsDirectory = path.join(context.globalStorageUri.fsPath, 'sessions');
   let reportedProblems = '';
   const settings = (): LensSettings => {
-    const { settings: s, problems } = readSettings(vscode.workspace.getConfiguration('runtimeLens'), defaultSessionsDirectory);
+    const { settings: s, problems } = readSettings(vscode.workspace.getConfiguration('runtimeLens'), defaultSessionsDirectory, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
     const text = problems.join('\n');
     if (text && text !== reportedProblems) void vscode.window.showWarningMessage(`Runtime Lens settings: ${problems.join(' ')}`);
     reportedProblems = text;
@@ -47,13 +51,21 @@ export function activate(context: vscode.ExtensionContext): void {
     await agents.get(LOCAL_AGENT).restart();
   });
   agents.add(localAgentEntry(settings, { extension: context, sessions, privileges: () => privileges, log, version }));
-  const panels = registerViews(context, store, sessions, systemClock, log);
+  const panels = registerViews(context, store, sessions, systemClock, log, (file) => toLocalPath(file, settings().pathMappings));
+  const decorations = store.add(new SourceDecorations(store.add(vscodeEditorSurface(context.extensionUri)), sessions, systemClock, () => {
+    const s = settings();
+    return { enabled: s.decorations, mappings: s.pathMappings };
+  }));
+  store.add(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('runtimeLens.decorations') || e.affectsConfiguration('runtimeLens.pathMappings')) decorations.settingsChanged();
+  }));
 
   const ctx: CommandContext = { extension: context, store, agents, sessions, panels, privileges, settings, output, log };
   registerTraceCommands(ctx);
   registerSessionCommands(ctx);
   registerSessionFileCommands(ctx);
   registerAgentCommands(ctx);
+  registerEditorCommands(ctx, decorations);
 
   // deactivate() waits for this: the agents exit and every session file gets its end record
   shutdown = async () => {

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
+import { parsePathMappings, type PathMapping } from './editor/pathMappings';
 import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, type EventGroup } from '../../remote-agent/src/protocol';
 
 /** runtimeLens.* settings, validated. */
@@ -12,6 +13,10 @@ export interface LensSettings {
   maxEventsInMemory: number;
   sessionsDirectory: string;
   openEventsOnStart: boolean;
+  /** the editor shows events at the source lines that caused them */
+  decorations: boolean;
+  /** roots of the traced machine's source paths mapped to local folders */
+  pathMappings: PathMapping[];
 }
 
 export const MIN_EVENTS_IN_MEMORY = 1000;
@@ -22,12 +27,15 @@ export const DEFAULT_EVENTS_IN_MEMORY = 200000;
  * and are listed in `problems` (each names the setting, the bad value and
  * what is expected) so the user is told instead of silently ignored.
  */
-export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>, defaultSessionsDirectory: string): { settings: LensSettings; problems: string[] } {
+export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>, defaultSessionsDirectory: string, workspaceFolder?: string): { settings: LensSettings; problems: string[] } {
   const problems: string[] = [];
   const agentPath = config.get<string>('agentPath', '') ?? '';
   const runWithSudo = config.get<boolean>('runWithSudo', false) === true;
   const redact = config.get<boolean>('redact', true) !== false;
   const openEventsOnStart = config.get<boolean>('openEventsOnStart', true) !== false;
+  const decorations = config.get<boolean>('decorations', true) !== false;
+  const mapped = parsePathMappings(config.get<unknown>('pathMappings'), workspaceFolder);
+  problems.push(...mapped.problems);
 
   let events: EventGroup[] = [...DEFAULT_EVENT_GROUPS];
   const rawEvents = config.get<unknown>('events');
@@ -58,5 +66,5 @@ export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>,
     else problems.push(`runtimeLens.sessionsDirectory must be an absolute path (or start with ~/); got "${rawDir}". Using ${defaultSessionsDirectory}.`);
   }
 
-  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart }, problems };
+  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, pathMappings: mapped.mappings }, problems };
 }

@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "procs.h"
 #include "symbols.h"
 #include "unwind.h"
@@ -29,6 +30,18 @@ static int usage(const char *bad)
 	fprintf(stderr, "lens-symbolize: unexpected argument '%s'\n"
 		"usage: lens-symbolize [--debuginfo-path PATH] [--max-processes N] [--max-symbols N]\n", bad);
 	return 2;
+}
+
+/* libdwfl keeps each module's file open: 64 processes of 50 libraries are
+ * more files than the usual soft limit of 1024, so take what the hard limit allows. */
+static void raise_file_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static bool unknown_pc(Dwfl *dwfl, const struct lsym_pcs *pcs)
@@ -96,6 +109,7 @@ int main(int argc, char **argv)
 		else
 			return usage(argv[i]);
 	}
+	raise_file_limit();
 	syms = lsym_symbols_new((size_t)max_syms);
 	if (!buf || !syms || lsym_procs_init(&ps, max_procs, debuginfo_path) != 0) {
 		fprintf(stderr, "lens-symbolize: out of memory at start\n");

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     for (const r of runs) snaps.push(await r.snapshot());
     const send = (i: number): Promise<Answer> => {
       const s = snaps[i % snaps.length];
-      return sym.unwind({ pid: s.pid, tid: s.pid, start: BigInt(s.pid), gen: 0, regs: s.regs, stackAddr: s.regs.sp ?? 0n, stack: s.stack });
+      return sym.unwind({ pid: s.pid, tid: s.tid, start: BigInt(s.pid), gen: 0, regs: s.regs, stackAddr: s.regs.sp ?? 0n, stack: s.stack });
     };
     const first = await Promise.all(snaps.map((_, i) => send(i)));
     const framesPerEvent = first.reduce((n, a) => n + a.frames.length, 0) / first.length;

@@ -11,9 +11,11 @@ export class AgentProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  constructor(env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI_ENTRY, 'agent', '--stdio'], {
-      cwd: REPO_ROOT,
+  /** @param asUser a command prefix that runs the agent as another user (e.g. AS_NOBODY); its cwd is then / */
+  constructor(env: NodeJS.ProcessEnv = {}, asUser: string[] = []) {
+    const argv = [...asUser, process.execPath, CLI_ENTRY, 'agent', '--stdio'];
+    this.child = spawn(argv[0], argv.slice(1), {
+      cwd: asUser.length ? '/' : REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,

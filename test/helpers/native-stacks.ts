@@ -72,6 +72,8 @@ export function marks(source: string): Record<string, number> {
 /** What stack-snapshot took at one openat entry. */
 export interface Snapshot {
   pid: number;
+  /** the thread that made the call */
+  tid: number;
   regs: UserRegs;
   stack: Buffer;
 }
@@ -97,11 +99,11 @@ export class SnapshotRun {
   async next(): Promise<Snapshot | { exit: number }> {
     const line = this.queue.shift() ?? (this.ended ? null : await new Promise<string | null>((r) => { this.waiter = r; }));
     if (line === null) throw new Error(`stack-snapshot ended without a result: ${this.stderr}`);
-    const j = JSON.parse(line) as { exit?: number; pid: number; regs: Record<string, string>; stack: string };
+    const j = JSON.parse(line) as { exit?: number; pid: number; tid: number; regs: Record<string, string>; stack: string };
     if (j.exit !== undefined) return { exit: j.exit };
     const regs: UserRegs = {};
     for (const r of DWARF_REGS) regs[r] = BigInt(j.regs[r]);
-    return { pid: j.pid, regs, stack: Buffer.from(j.stack, 'hex') };
+    return { pid: j.pid, tid: j.tid, regs, stack: Buffer.from(j.stack, 'hex') };
   }
 
   /** The next snapshot; fails when the fixture exited instead. */

@@ -87,7 +87,7 @@ describe('lens-symbolize against bad input', function () {
       const snap = await run.snapshot();
       const code = readFileSync(`/proc/${snap.pid}/maps`, 'utf8').split('\n').filter((l) => / r-xp /.test(l)).map((l) => l.split(' ')[0].split('-').map((h) => BigInt('0x' + h)));
       const sp = snap.regs.sp!;
-      const ask = (regs: UserRegs, stack: Buffer) => sym.unwind({ pid: snap.pid, tid: snap.pid, start: 77n, gen: 0, regs, stackAddr: sp, stack });
+      const ask = (regs: UserRegs, stack: Buffer) => sym.unwind({ pid: snap.pid, tid: snap.tid, start: 77n, gen: 0, regs, stackAddr: sp, stack });
       const work: Promise<Answer>[] = [];
       for (let i = 0; i < 2000; i++) {
         const stack = Buffer.from(snap.stack);

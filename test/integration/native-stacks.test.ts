@@ -5,11 +5,13 @@
 // each caller, inlined calls expanded, and the reason where a line cannot be known.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Symbolizer } from '../../remote-agent/src/symbolize/client';
 import { stackFromAnswer, type NativeFrame, type NativeStack } from '../../remote-agent/src/symbolize/frames';
 import { locateSymbolizer } from '../../remote-agent/src/symbolize/locate';
+import { AS_NOBODY } from '../helpers/cap-probe';
 import { derive, marks, nativeFixture, SnapshotRun, type Snapshot } from '../helpers/native-stacks';
 import { scratchDir } from '../helpers/fixtures';
 
@@ -21,7 +23,7 @@ let startKey = 1n;
 /** Unwinds a snapshot as a process seen for the first time (a fresh cache key). */
 async function symbolize(sym: Symbolizer, s: Snapshot, start = startKey++): Promise<NativeStack> {
   const sp = s.regs.sp ?? 0n;
-  return stackFromAnswer(await sym.unwind({ pid: s.pid, tid: s.pid, start, gen: 0, regs: s.regs, stackAddr: sp, stack: s.stack }));
+  return stackFromAnswer(await sym.unwind({ pid: s.pid, tid: s.tid, start, gen: 0, regs: s.regs, stackAddr: sp, stack: s.stack }));
 }
 
 /** Stops `argv` at its first marker open and symbolizes that stack; the fixture then runs to its end. */
@@ -99,6 +101,37 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
     ]);
   });
 
+  it('a call on a second thread: its own stack, down to the thread start', async () => {
+    const bin = nativeFixture('stacks-thread', 'c/stacks-thread.c', 'gcc', ['-O2', '-g', '-pthread']);
+    const run = new SnapshotRun([bin]);
+    try {
+      const snap = await run.snapshot();
+      assert.notEqual(snap.tid, snap.pid, 'the snapshot is of the second thread');
+      const stack = await symbolize(sym, snap);
+      assert.deepEqual(linesIn(stack, 'fixtures/c/stacks-thread.c'), [`worker:${marks('c/stacks-thread.c')['thread-open']}`]);
+      assert.match(stack.frames.at(-1)?.function ?? '', /clone/, 'the walk ends at the thread start in libc');
+      assert.equal(stack.frames_truncated, false);
+      assert.equal(await run.finish(), 0);
+    } finally {
+      run.kill();
+    }
+  });
+
+  it('stacks deeper than the snapshot or than 128 frames: the frames that fit, and why the rest are missing', async () => {
+    const bin = nativeFixture('stacks-deep', 'c/stacks-deep.c', 'gcc', ['-O2', '-g']);
+    const m = marks('c/stacks-deep.c');
+    const big = await stackOf(sym, [bin, '20', 'big']);
+    assert.equal(big.frames_truncated, true);
+    assert.equal(big.frames_truncated_reason, 'the stack snapshot ended before the outermost frame');
+    const bigLines = linesIn(big, 'fixtures/c/stacks-deep.c');
+    assert.ok(bigLines.length >= 5 && bigLines.length < 9, `8 KiB holds a few frames of over 1 KiB: ${bigLines.length}`);
+    assert.ok(bigLines.every((l) => l === `big:${m.big}`));
+    const small = await stackOf(sym, [bin, '300', 'small']);
+    assert.equal(small.frames.length, 128);
+    assert.equal(small.frames_truncated_reason, 'more frames than the helper reports (128)');
+    assert.ok(linesIn(small, 'fixtures/c/stacks-deep.c').every((l) => l === `small:${m.small}`));
+  });
+
   it('a binary built without -g: functions from its symbol table, each frame saying "no debug info"', async () => {
     const bin = nativeFixture('stacks-c-nodebug', 'c/stacks.c', 'gcc', ['-O2', '-fomit-frame-pointer']);
     const frames = inModule(await stackOf(sym, [bin]), bin);
@@ -173,7 +206,7 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
       const files = ['fixtures/c/stacks.c', 'fixtures/c/stacks.cpp'];
       const ask = async (i: number, gen: number) => {
         const s = snaps[i];
-        return stackFromAnswer(await one.unwind({ pid: s.pid, tid: s.pid, start: BigInt(s.pid), gen, regs: s.regs, stackAddr: s.regs.sp!, stack: s.stack }));
+        return stackFromAnswer(await one.unwind({ pid: s.pid, tid: s.tid, start: BigInt(s.pid), gen, regs: s.regs, stackAddr: s.regs.sp!, stack: s.stack }));
       };
       for (const [i, gen] of [[0, 0], [1, 0], [0, 0], [0, 1], [1, 5]]) {
         assert.ok(linesIn(await ask(i, gen), files[i]).length >= 3, `process ${i} generation ${gen}`);
@@ -201,12 +234,42 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
       const stale = await symbolize(sym, inPlugin, start);
       assert.equal(stale.frames[1]?.reason, 'not in a mapped file (JIT or anonymous memory)', 'the library was not mapped when the maps were read');
       assert.equal(stale.frames_truncated, true);
-      const fresh = await sym.unwind({ pid: inPlugin.pid, tid: inPlugin.pid, start, gen: 1, regs: inPlugin.regs, stackAddr: inPlugin.regs.sp!, stack: inPlugin.stack });
+      const fresh = await sym.unwind({ pid: inPlugin.pid, tid: inPlugin.tid, start, gen: 1, regs: inPlugin.regs, stackAddr: inPlugin.regs.sp!, stack: inPlugin.stack });
       const stack = stackFromAnswer(fresh);
       assert.deepEqual([...linesIn(stack, 'fixtures/c/stacks-plugin.c'), ...linesIn(stack, 'fixtures/c/stacks-dlopen.c')], [`plugin_open:${m['plugin-open']}`, `main:${m['call-plugin']}`]);
       assert.equal(await run.finish(), 0);
     } finally {
       run.kill();
+    }
+  });
+
+  it('run as an unprivileged user: its own process exact, another user\'s refused saying why', async () => {
+    // copies nobody can run wherever the repository is
+    const dir = mkdtempSync(path.join(tmpdir(), 'lens-symbolize-'));
+    chmodSync(dir, 0o755);
+    const helper = path.join(dir, 'lens-symbolize');
+    const fixture = path.join(dir, 'stacks');
+    copyFileSync(locateSymbolizer(), helper);
+    copyFileSync(nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS), fixture);
+    chmodSync(helper, 0o755);
+    chmodSync(fixture, 0o755);
+    const asNobody = new Symbolizer({ binary: AS_NOBODY[0], args: [...AS_NOBODY.slice(1), helper] });
+    const mine = new SnapshotRun([...AS_NOBODY, fixture]);
+    const roots = new SnapshotRun([fixture]);
+    try {
+      const own = await symbolize(asNobody, await mine.snapshot());
+      assert.deepEqual(linesIn(own, 'fixtures/c/stacks.c')[0], `open_marker:${C_MARKS.open}`);
+      assert.deepEqual(await symbolize(asNobody, await roots.snapshot()), {
+        frames: [], frames_truncated: true,
+        frames_truncated_reason: 'maps not readable: the process belongs to another user (run the agent as that user or as root)',
+      });
+      assert.equal(await mine.finish(), 0);
+      assert.equal(await roots.finish(), 0);
+    } finally {
+      asNobody.close();
+      mine.kill();
+      roots.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -231,7 +294,7 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
         { regs: { ...snap.regs, ip: snap.regs.ip! + 1n }, stack: junk.subarray(0, 100) },
       ];
       for (const c of cases) {
-        const stack = await symbolize(sym, { pid: snap.pid, regs: c.regs, stack: c.stack }, start);
+        const stack = await symbolize(sym, { pid: snap.pid, tid: snap.tid, regs: c.regs, stack: c.stack }, start);
         assert.equal(stack.frames_truncated, true, `a garbage stack is reported as cut short: ${JSON.stringify(stack)}`);
         assert.ok(stack.frames_truncated_reason);
       }

@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ResponseError } from 'vscode-jsonrpc';
 import { encodeCommand } from '../../remote-agent/src/decode/commands';
+import {
+  ErrorCodes, InitializeRequest, SessionAddProcessRequest, SessionStartRequest, SessionStopRequest, type ErrorData,
+} from '../../remote-agent/src/protocol';
+import { AgentProcess } from '../helpers/agent';
 import { requireBpf } from '../helpers/bpf';
 import { cFixture } from '../helpers/fixtures';
 import { CLI_ENTRY } from '../helpers/paths';
@@ -65,6 +70,31 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`add: pid ${root.pid} \\(sleep\\) runs as uid 0`));
     assert.doesNotMatch(run.stderr, new RegExp(`pid ${other.pid}\\b`));
+  });
+
+  it('session/addProcess over RPC: a root process is refused with the reason and its fix; their own is added', async function () {
+    const own = sleeper(AS_NOBODY);
+    const other = sleeper(AS_NOBODY);
+    const root = sleeper();
+    children.push(own, other, root);
+    const agent = new AgentProcess({ LENS_PROBE: probe.path }, AS_NOBODY);
+    try {
+      const rpc = agent.connect();
+      await rpc.sendRequest(InitializeRequest, { clientName: 'nonroot-add-process' });
+      const { sessionId } = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'attach', pid: own.pid! }, events: ['exec'] });
+      await assert.rejects(rpc.sendRequest(SessionAddProcessRequest, { sessionId, pid: root.pid! }), (e: ResponseError<ErrorData>) => {
+        assert.equal(e.code, ErrorCodes.PermissionDenied, e.message);
+        assert.match(e.message, new RegExp(`^cannot add pid ${root.pid} to the session: pid ${root.pid} \\(sleep\\) runs as uid 0`));
+        assert.ok(e.data?.fixes.length, 'the refusal carries its fixes');
+        return true;
+      });
+      await rpc.sendRequest(SessionAddProcessRequest, { sessionId, pid: other.pid! });
+      const stats = await rpc.sendRequest(SessionStopRequest, { sessionId });
+      assert.equal(stats.state, 'stopped', `the refused add did not fail the session; agent stderr: ${agent.stderr}`);
+      rpc.dispose();
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('--exec-path into a 0700 root directory: the target runs with the user\'s rights and cannot be started', async function () {

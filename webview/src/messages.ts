@@ -28,7 +28,9 @@ export type ToWebview =
   | { type: 'select'; key: string; process?: string }
   /** narrow to a time range (ms since epoch) chosen in the timeline */
   | { type: 'timeRange'; from: number; to: number } | { type: 'timeRange'; from: null; to: null }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** show only what this filter matches (the events view: its filter box is set to it) */
+  | { type: 'filter'; text: string };
 
 /** Webview → extension. */
 export type FromWebview =
@@ -36,7 +38,10 @@ export type FromWebview =
   | { type: 'select'; key: string; event: LensEvent }
   | { type: 'timeRange'; from: number | null; to: number | null }
   | { type: 'copy'; text: string }
+  /** open a source file (as the event names it, on the traced machine) at a 1-based line */
   | { type: 'reveal'; file: string; line: number }
+  /** open the events view filtered to what the user clicked (a process, an endpoint, a package) */
+  | { type: 'showEvents'; filter: string }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
 /** Stable key of an event, used for selection across views. */

@@ -9,8 +9,12 @@ import { ProcessesTreeProvider } from './processesTree';
 import { SessionsTreeProvider } from './sessionsTree';
 import { SessionStatusBar } from './statusBar';
 
-/** Creates the webview panels, the Sessions and Processes trees, the status bar and the session file editor. */
-export function registerViews(extension: vscode.ExtensionContext, store: DisposableStore, sessions: SessionManager, clock: Clock, log: (line: string) => void): PanelManager {
+/**
+ * Creates the webview panels, the Sessions and Processes trees, the status bar and the session file editor.
+ * `localPath` maps a source path of the traced machine to this window's (runtimeLens.pathMappings).
+ */
+export function registerViews(extension: vscode.ExtensionContext, store: DisposableStore, sessions: SessionManager, clock: Clock, log: (line: string) => void,
+  localPath: (file: string) => string = (file) => file): PanelManager {
   const webviewRoot = vscode.Uri.joinPath(extension.extensionUri, 'webview', 'dist');
   const panels = store.add(new PanelManager(
     {
@@ -23,7 +27,8 @@ export function registerViews(extension: vscode.ExtensionContext, store: Disposa
     webviewRoot, sessions, clock,
     {
       copy: (text) => void vscode.env.clipboard.writeText(text),
-      reveal: (file, line) => {
+      reveal: (traced, line) => {
+        const file = localPath(traced);
         if (!path.isAbsolute(file) || !Number.isInteger(line) || line < 1) {
           log(`ERROR a view asked to open "${file}" at line ${line}; expected an absolute path and a line ≥ 1`);
           return;

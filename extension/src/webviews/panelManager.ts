@@ -14,7 +14,7 @@ export interface PanelApi {
 }
 
 /** Actions the panels' messages lead to (clipboard, opening a file at a line, logging). */
-export type PanelActions = Omit<ViewPanelHost, 'broadcast' | 'refreshSummary'>;
+export type PanelActions = Omit<ViewPanelHost, 'broadcast' | 'refreshSummary' | 'showEvents'>;
 
 /**
  * One webview panel per view (opening it again reveals it), each following the
@@ -85,6 +85,11 @@ export class PanelManager implements ViewPanelHost {
 
   reveal(file: string, line: number): void {
     this.actions.reveal(file, line);
+  }
+
+  /** Opens (or reveals) the events view of the current session, filtered. */
+  showEvents(filter: string): void {
+    this.open('events').setFilter(filter);
   }
 
   log(level: 'info' | 'error', message: string): void {

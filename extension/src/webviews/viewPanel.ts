@@ -19,6 +19,8 @@ export interface ViewPanelHost {
   broadcast(from: ViewPanel, message: ToWebview): void;
   copy(text: string): void;
   reveal(file: string, line: number): void;
+  /** open the events view with this filter */
+  showEvents(filter: string): void;
   log(level: 'info' | 'error', message: string): void;
   /** the summary view opened on a live session: fetch the current rows */
   refreshSummary(session: Session): void;
@@ -40,6 +42,8 @@ export class ViewPanel {
   private sessionSubs: { dispose(): unknown }[] = [];
   private readonly subs: { dispose(): unknown }[] = [];
   private ready = false;
+  /** a filter asked for before the webview was ready: sent once it is */
+  private pendingFilter: string | undefined;
   private disposed = false;
   private readonly disposeListeners: (() => void)[] = [];
 
@@ -74,6 +78,12 @@ export class ViewPanel {
     this.batcher.send(message);
   }
 
+  /** Sets the view's filter (the events view shows only what it matches). */
+  setFilter(text: string): void {
+    if (this.ready) this.batcher.send({ type: 'filter', text });
+    else this.pendingFilter = text;
+  }
+
   private receive(message: FromWebview): void {
     if (!message || typeof message !== 'object' || typeof (message as { type?: unknown }).type !== 'string') {
       this.host.log('error', `the ${this.view} view sent a message without a type; ignored`);
@@ -84,6 +94,8 @@ export class ViewPanel {
         this.ready = true;
         this.batcher.send({ type: 'init', view: this.view, session: this.session?.info() ?? null });
         this.replay();
+        if (this.pendingFilter !== undefined) this.batcher.send({ type: 'filter', text: this.pendingFilter });
+        this.pendingFilter = undefined;
         return;
       case 'select':
         if (typeof message.key === 'string') {
@@ -101,6 +113,9 @@ export class ViewPanel {
         return;
       case 'reveal':
         if (typeof message.file === 'string' && Number.isInteger(message.line)) this.host.reveal(message.file, message.line);
+        return;
+      case 'showEvents':
+        if (typeof message.filter === 'string') this.host.showEvents(message.filter);
         return;
       case 'log':
         this.host.log(message.level === 'error' ? 'error' : 'info', `[${this.view} view] ${String(message.message)}`);

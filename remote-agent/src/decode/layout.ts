@@ -50,7 +50,7 @@ export const SysData = { STR: 1, ARGV: 2, SOCKADDR: 3 } as const;
 export const PacketType = { RECORDS: 1, HELLO: 2, STATS: 3, TARGET: 4, SYSAGG: 5, ERROR: 6 } as const;
 
 /** enum lens_target_state */
-export const TargetState = { STARTED: 1, EXITED: 2, ATTACHED: 3 } as const;
+export const TargetState = { STARTED: 1, EXITED: 2, ATTACHED: 3, ADDED: 4 } as const;
 
 /** enum lens_error_code */
 export const ProbeErrorCode = {
@@ -111,7 +111,7 @@ export const CONSTANTS = {
   LENS_SYSDATA_STR: SysData.STR, LENS_SYSDATA_ARGV: SysData.ARGV, LENS_SYSDATA_SOCKADDR: SysData.SOCKADDR,
   LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
   LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,
-  LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED,
+  LENS_TARGET_STARTED: TargetState.STARTED, LENS_TARGET_EXITED: TargetState.EXITED, LENS_TARGET_ATTACHED: TargetState.ATTACHED, LENS_TARGET_ADDED: TargetState.ADDED,
   LENS_ERR_PRIVILEGE: ProbeErrorCode.PRIVILEGE, LENS_ERR_NO_BTF: ProbeErrorCode.NO_BTF, LENS_ERR_TRACEFS: ProbeErrorCode.TRACEFS,
   LENS_ERR_NO_SUCH_PID: ProbeErrorCode.NO_SUCH_PID, LENS_ERR_EXEC: ProbeErrorCode.EXEC, LENS_ERR_ATTACH: ProbeErrorCode.ATTACH,
   LENS_ERR_USAGE: ProbeErrorCode.USAGE, LENS_ERR_INTERNAL: ProbeErrorCode.INTERNAL,

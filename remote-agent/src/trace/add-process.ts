@@ -1,10 +1,8 @@
 /*
  * Adding running processes to a running session (session/addProcess), one at
- * a time. The probe answers an `add PID` it refuses with an ERROR packet (no
- * such process; not this user's to ptrace) and says nothing when it takes
- * it. Two `stats` sent behind the add are answered in order, so once two
- * STATS packets have arrived after them (a periodic one may come first) the
- * add has been handled.
+ * a time. The probe answers an `add PID` in order: a TARGET packet (ADDED,
+ * pid) when it follows the process, an ERROR packet (`add: ...`) when it
+ * refuses it (no such process; not this user's to ptrace).
  */
 import type { ProbeControl } from '../backend/backend';
 import { CommandWord } from '../decode/commands';
@@ -12,7 +10,7 @@ import type { ProbeError } from '../decode/control';
 import { ErrorCodes, type Fix } from '../protocol';
 import { errorCodeForProbe, SessionError } from './errors';
 
-interface PendingAdd { pid: number; statsLeft: number; resolve(): void; reject(e: Error): void }
+interface PendingAdd { pid: number; resolve(): void; reject(e: Error): void }
 
 /** The adds of one session, in order. */
 export class ProcessAdder {
@@ -37,18 +35,16 @@ export class ProcessAdder {
     const probe = this.probe();
     if (this.over || !probe) return Promise.reject(this.endedError(pid));
     return new Promise((resolve, reject) => {
-      this.current = { pid, statsLeft: 2, resolve, reject };
+      this.current = { pid, resolve, reject };
       this.seed(pid);
       probe.addPid(pid);
-      probe.requestStats();
-      probe.requestStats();
     });
   }
 
-  /** A STATS packet arrived. */
-  statsArrived(): void {
+  /** A TARGET packet said the probe follows `pid` now. */
+  accepted(pid: number): void {
     const c = this.current;
-    if (!c || --c.statsLeft > 0) return;
+    if (!c || c.pid !== pid) return;
     this.current = undefined;
     c.resolve();
   }

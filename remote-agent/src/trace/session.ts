@@ -205,7 +205,6 @@ export class TraceSession {
     this.probeStats = s;
     this.lost = lossStats(s);
     this.on.stats?.(this.lost);
-    this.adder.statsArrived();
   }
 
   private target(t: TargetInfo): void {
@@ -213,6 +212,8 @@ export class TraceSession {
       this.pid = t.pid;
       this.setState('running', {});
       if (!this.started.settled) { this.started.settled = true; this.started.resolve(t.pid); }
+    } else if (t.state === TargetState.ADDED) {
+      this.adder.accepted(t.pid);
     } else if (t.state === TargetState.EXITED) {
       this.flush();
       this.targetExit = { exitCode: t.exitCode, signal: t.signal };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { parseFilter } from '../../../webview/src/model/filter';
 import { summarize } from '../../../webview/src/model/eventText';
 import { EVENTS } from './events.fixture';
@@ -149,5 +150,44 @@ describe('webview filter examples in README.md', () => {
       const r = parseFilter(x);
       assert.ok(r.ok, `README example ${x} fails to parse: ${r.ok ? '' : r.error.message}`);
     }
+  });
+});
+
+describe('webview filter: source terms', () => {
+  const b = { pid: 7, tid: 7, ppid: 1, uid: 0, comm: 'node', key: '7:1', kind: 'open' as const, syscall: 'openat', flags: 'O_RDONLY', ret: 3 };
+  const STACKED: LensEvent[] = [
+    { ...b, ts: 1, path: '/srv/config.json', source: { file: '/srv/app/app.js', line: 12, function: 'loadConfig' },
+      frames: [
+        { kind: 'js', function: 'openSync', file: 'node:fs', line: 590 },
+        { kind: 'js', function: 'readConfig', file: '/srv/app/node_modules/@acme/conf/index.js', line: 4 },
+        { kind: 'js', function: 'loadConfig', file: '/srv/app/app.js', line: 12 },
+      ] },
+    { ...b, ts: 2, path: '/srv/data.db', source: { file: '/srv/app/app.js', line: 30 },
+      frames: [{ kind: 'python', function: 'connect', file: '/usr/lib/python3/dist-packages/psycopg2/__init__.py', line: 122 }, { kind: 'native', module: '/usr/lib/x86_64-linux-gnu/libpq.so.5', reason: 'no debug info' }] },
+    { ...b, ts: 3, path: '/srv/other' },
+  ];
+  const keep = (source: string) => {
+    const r = parseFilter(source);
+    if (!r.ok) assert.fail(r.error.message);
+    return STACKED.flatMap((e, i) => (r.filter.test(e, () => '') ? [i] : []));
+  };
+
+  it('file: matches the source or any frame, by full path or by name; line: is the source line', () => {
+    assert.deepEqual(keep('file:app.js'), [0, 1]);
+    assert.deepEqual(keep('file:/srv/app/app.js line:12'), [0]);
+    assert.deepEqual(keep('file:index.js'), [0]);
+    assert.deepEqual(keep('line:30'), [1]);
+    assert.deepEqual(keep('line:>=12'), [0, 1]);
+    assert.deepEqual(keep('-file:*'), [2]);
+    assert.deepEqual(keep('file:"/srv/app/app.js" line:12'), [0]);
+  });
+
+  it('func: matches a function of the stack; pkg: a package on it', () => {
+    assert.deepEqual(keep('func:readConfig'), [0]);
+    assert.deepEqual(keep('func:load*'), [0]);
+    assert.deepEqual(keep('pkg:@acme/conf'), [0]);
+    assert.deepEqual(keep('pkg:psycopg2'), [1]);
+    assert.deepEqual(keep('pkg:libpq.so*'), [1]);
+    assert.deepEqual(keep('pkg:*'), [0, 1]);
   });
 });

@@ -10,6 +10,7 @@
  * word matches anywhere in the row's text. Errors name the column they are at.
  */
 import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { eventPackages } from '../../../remote-agent/src/model/packages';
 import { ALL_KINDS, GROUP_NAMES, KIND_GROUPS, type KindGroup, resultValue } from './eventText';
 
 /** A syntax error, with the 0-based column and length of the offending text. */
@@ -31,6 +32,18 @@ export type ParseResult = { ok: true; filter: CompiledFilter } | { ok: false; er
 
 type Getter = (e: LensEvent) => unknown;
 type FieldSpec = { type: 'string'; get: Getter; help: string } | { type: 'number'; get: Getter; help: string; unit?: 'ns' } | { type: 'kind'; help: string };
+
+/** The event's source file and every frame's file, each as its full path and its name. */
+function sourceFiles(e: LensEvent): string[] {
+  const out: string[] = [];
+  for (const f of [e.source?.file, ...(e.frames ?? []).map((fr) => fr.file)]) {
+    if (!f) continue;
+    out.push(f);
+    const base = f.slice(Math.max(f.lastIndexOf('/'), f.lastIndexOf('\\')) + 1);
+    if (base !== f) out.push(base);
+  }
+  return out;
+}
 
 const has = <K extends string>(e: LensEvent, k: K): unknown => (e as unknown as Record<string, unknown>)[k];
 
@@ -68,7 +81,10 @@ export const FILTER_FIELDS: Record<string, FieldSpec> = {
   nr: { type: 'number', get: (e) => has(e, 'nr'), help: 'syscall number' },
   rule: { type: 'string', get: (e) => has(e, 'rule'), help: 'finding rule' },
   severity: { type: 'string', get: (e) => has(e, 'severity'), help: 'finding severity' },
-  file: { type: 'string', get: (e) => e.frames?.map((f) => f.file), help: 'source file in the call stack' },
+  file: { type: 'string', get: sourceFiles, help: 'source file (full path or name) of the event or of any frame of its stack' },
+  line: { type: 'number', get: (e) => e.source?.line, help: 'line of the event\'s source (with file:, the line of that file)' },
+  func: { type: 'string', get: (e) => [e.source?.function, ...(e.frames ?? []).map((f) => f.function)], help: 'function of the event\'s source or of any frame' },
+  pkg: { type: 'string', get: (e) => eventPackages(e).map((p) => p.name), help: 'package on the stack (node_modules/<name>, site-packages/<name>, a library\'s soname)' },
 };
 
 const FIELD_NAMES = Object.keys(FILTER_FIELDS);
