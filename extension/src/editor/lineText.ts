@@ -6,6 +6,7 @@
 import { eventText, KINDS } from '../../../remote-agent/src/model/event-model';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { formatTime, resultText } from '../../../webview/src/model/eventText';
+import { filterTerm } from '../../../webview/src/model/filter';
 import type { LineEvents } from './sourceIndex';
 
 /** Longest after-line hint, in characters. */
@@ -88,5 +89,5 @@ export function lineHover(at: LineEvents): string {
 
 /** The events view's filter for one source line (file as the events name it). */
 export function lineFilter(sourceFile: string, line: number): string {
-  return `file:"${sourceFile.replace(/["\\]/g, '\\$&')}" line:${line}`;
+  return `${filterTerm('file', sourceFile)} ${filterTerm('line', line)}`;
 }

@@ -142,7 +142,7 @@ describe('source decorations in the editor', () => {
     showEventsForLine(deps, [{ file: '/srv/app/app.js', line: 9 }][0]);
     // at the cursor: the local file's line, filtered by the path the events carry
     showEventsForLine(deps);
-    assert.deepEqual(shown, ['file:"/srv/app/app.js" line:9', 'file:"/srv/app/app.js" line:9']);
+    assert.deepEqual(shown, ['file:/srv/app/app.js line:9', 'file:/srv/app/app.js line:9']);
     cursor = { file: app, line: 10, shownAs: 'app.js' };
     showEventsForLine(deps);
     assert.equal(shown.length, 2);

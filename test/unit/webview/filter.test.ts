@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { parseFilter } from '../../../webview/src/model/filter';
 import { summarize } from '../../../webview/src/model/eventText';
-import { EVENTS } from './events.fixture';
+import { EVENTS, STACKED } from './events.fixture';
 
 /** Indexes (into EVENTS) of the events a filter keeps; fails the test on a syntax error. */
 function matching(source: string): number[] {
@@ -154,18 +153,6 @@ describe('webview filter examples in README.md', () => {
 });
 
 describe('webview filter: source terms', () => {
-  const b = { pid: 7, tid: 7, ppid: 1, uid: 0, comm: 'node', key: '7:1', kind: 'open' as const, syscall: 'openat', flags: 'O_RDONLY', ret: 3 };
-  const STACKED: LensEvent[] = [
-    { ...b, ts: 1, path: '/srv/config.json', source: { file: '/srv/app/app.js', line: 12, function: 'loadConfig' },
-      frames: [
-        { kind: 'js', function: 'openSync', file: 'node:fs', line: 590 },
-        { kind: 'js', function: 'readConfig', file: '/srv/app/node_modules/@acme/conf/index.js', line: 4 },
-        { kind: 'js', function: 'loadConfig', file: '/srv/app/app.js', line: 12 },
-      ] },
-    { ...b, ts: 2, path: '/srv/data.db', source: { file: '/srv/app/app.js', line: 30 },
-      frames: [{ kind: 'python', function: 'connect', file: '/usr/lib/python3/dist-packages/psycopg2/__init__.py', line: 122 }, { kind: 'native', module: '/usr/lib/x86_64-linux-gnu/libpq.so.5', reason: 'no debug info' }] },
-    { ...b, ts: 3, path: '/srv/other' },
-  ];
   const keep = (source: string) => {
     const r = parseFilter(source);
     if (!r.ok) assert.fail(r.error.message);
@@ -173,21 +160,23 @@ describe('webview filter: source terms', () => {
   };
 
   it('file: matches the source or any frame, by full path or by name; line: is the source line', () => {
-    assert.deepEqual(keep('file:app.js'), [0, 1]);
-    assert.deepEqual(keep('file:/srv/app/app.js line:12'), [0]);
-    assert.deepEqual(keep('file:index.js'), [0]);
-    assert.deepEqual(keep('line:30'), [1]);
-    assert.deepEqual(keep('line:>=12'), [0, 1]);
-    assert.deepEqual(keep('-file:*'), [2]);
-    assert.deepEqual(keep('file:"/srv/app/app.js" line:12'), [0]);
+    assert.deepEqual(keep('file:server.js'), [0, 1]);
+    assert.deepEqual(keep('file:/home/dev/shop/lib/store.js line:8'), [2]);
+    assert.deepEqual(keep('file:client.js'), [2]);
+    assert.deepEqual(keep('line:21'), [3]);
+    assert.deepEqual(keep('line:>=21'), [3, 4]);
+    assert.deepEqual(keep('-file:*'), [6]);
+    assert.deepEqual(keep('file:"/home/dev/shop/server.js" line:12'), [0, 1]);
   });
 
   it('func: matches a function of the stack; pkg: a package on it', () => {
-    assert.deepEqual(keep('func:readConfig'), [0]);
-    assert.deepEqual(keep('func:load*'), [0]);
-    assert.deepEqual(keep('pkg:@acme/conf'), [0]);
-    assert.deepEqual(keep('pkg:psycopg2'), [1]);
-    assert.deepEqual(keep('pkg:libpq.so*'), [1]);
-    assert.deepEqual(keep('pkg:*'), [0, 1]);
+    assert.deepEqual(keep('func:loadConfig'), [0, 1]);
+    assert.deepEqual(keep('func:*Sync'), [0, 1, 4]);
+    assert.deepEqual(keep('pkg:@aws-sdk/client-s3'), [3]);
+    assert.deepEqual(keep('pkg:pg,pg-pool'), [2]);
+    assert.deepEqual(keep('pkg:psycopg2'), [5]);
+    assert.deepEqual(keep('pkg:libpq.so*'), [5]);
+    assert.deepEqual(keep('pkg:libc*'), [], 'the C library is the runtime, not a dependency');
+    assert.deepEqual(keep('pkg:*'), [2, 3, 5]);
   });
 });

@@ -2,15 +2,18 @@
 // style elements by nonce only, no inline styles; stub acquireVsCodeApi; #app[data-view]) is fed
 // messages, and the tests check what a user would see and what the extension would receive.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import type { FromWebview, ToWebview, ViewName } from '../../../webview/src/messages';
+import { STACKED } from './events.fixture';
 
 const ROOT = path.resolve(__dirname, '../../..');
+/** Where the tests write the screenshots a person looks at. */
+const SHOTS = path.join(ROOT, 'test-output', 'webview');
 
 /**
  * Deterministic events: pid 100+i%4, comm by pid, kind by (i>>2)%4 (so exactly a quarter of each).
@@ -332,6 +335,89 @@ describe('webview views in Chromium', function () {
     assert.equal(await page.locator('#filter-error mark').textContent(), '102..100');
     assert.equal(await page.locator('#event-counts').textContent(), '40 of 40 events');
     await page.close();
+  });
+
+  it('the Source column shows file:line by name, its path in the tooltip, and a click opens it at that line', async () => {
+    const page = await open('events');
+    await send(page, { type: 'events', sessionId: 's', events: STACKED });
+    const cell = page.locator('#events-table .rows [role=row][data-kind="exec"] .col-source');
+    assert.equal(await cell.textContent(), 'store.js:30');
+    assert.equal(await cell.getAttribute('title'), '/home/dev/shop/lib/store.js:30 in thumbnail — click to open');
+    assert.equal(await page.locator('[role=columnheader][data-sort="source"]').textContent(), 'Source');
+    await cell.locator('a').click();
+    const reveal = (await posted(page)).filter((m) => m.type === 'reveal');
+    assert.deepEqual(reveal, [{ type: 'reveal', file: '/home/dev/shop/lib/store.js', line: 30 }]);
+    assert.equal(await page.locator('#events-table [aria-selected="true"]').count(), 0, 'opening the source does not select the row');
+    assert.equal(await page.locator('#events-table .rows [role=row][data-kind="open"] .col-source').last().textContent(), '', 'an event without a source has an empty cell');
+    // sorted by source: by file, then line; events without one last
+    await page.locator('[role=columnheader][data-sort="source"]').click();
+    await page.waitForFunction(() => document.querySelector('#events-table .rows [role=row]:not([hidden]) .col-source')?.textContent === 'report.py:5');
+    const order = await page.$$eval('#events-table .rows [role=row]:not([hidden]) .col-source', (cs) => cs.map((c) => c.textContent));
+    assert.deepEqual(order, ['report.py:5', 'store.js:8', 'store.js:21', 'store.js:30', 'server.js:12', 'server.js:12', '']);
+    await page.close();
+  });
+
+  for (const theme of ['light', 'dark', 'hc'] as const) {
+    it(`the stack pane lists every frame, opens a frame's file, says why a frame has no line (${theme} theme, screenshot)`, async () => {
+      const page = await open('events', theme);
+      await send(page, { type: 'events', sessionId: 's', events: STACKED });
+      await page.locator('#events-table .rows [role=row][data-kind="open"]').first().click();
+      const frames = page.locator('#stack-frames .stack-frame');
+      await frames.first().waitFor();
+      assert.equal(await frames.count(), STACKED[0].frames!.length);
+      assert.equal(await page.locator('#stack-heading').textContent(), 'Call stack (5 frames)');
+      const source = page.locator('#stack-frames .stack-frame.is-source');
+      assert.equal(await source.count(), 1);
+      assert.match(await source.textContent() ?? '', /loadConfig your code\s*server\.js:12:18/);
+      assert.equal(await page.locator('#stack-frames .frame-link').count(), 2, 'every frame with a file path is a link');
+      assert.equal(await page.locator('#stack-frames .frame-file', { hasText: 'node:fs:590:3' }).count(), 1, 'a built-in module is named, not linked');
+      assert.match(await frames.nth(4).textContent() ?? '', /uv_run.*node — no debug info/);
+      assert.match(await page.locator('#detail-fields').textContent() ?? '', /source\/home\/dev\/shop\/server\.js:12:18 in loadConfig/);
+      await source.locator('.frame-link').click();
+      assert.deepEqual((await posted(page)).filter((m) => m.type === 'reveal'), [{ type: 'reveal', file: '/home/dev/shop/server.js', line: 12 }]);
+      // a Python event's stack: native frames in libc and libpq, the package and the user's line
+      await page.locator('#events-table .rows [role=row]', { hasText: 'python3' }).click();
+      await page.waitForFunction(() => document.getElementById('stack-heading')?.textContent === 'Call stack (4 frames)');
+      assert.match(await page.locator('#stack-frames').textContent() ?? '', /PQconnectPoll.*libpq\.so\.5 — no debug info.*libpq\.so\.5/);
+      assert.match(await page.locator('#stack-frames').textContent() ?? '', /psycopg2/);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, `stack-pane-${theme}.png`) });
+      // a cut stack and a stack that could not be read say so
+      await page.locator('#events-table .rows [role=row]', { hasText: 's3.amazonaws.com' }).click();
+      await page.waitForFunction(() => document.getElementById('stack-heading')?.textContent === 'Call stack (4 frames, cut)');
+      assert.match(await page.locator('#stack-note').textContent() ?? '', /goes on beyond these frames/);
+      await page.locator('#events-table .rows [role=row]', { hasText: 'ld.so.cache' }).click();
+      await page.waitForFunction(() => /No stack: the thread's stack could not be read/.test(document.getElementById('stack-note')?.textContent ?? ''));
+      assert.equal(await frames.count(), 0);
+      assert.deepEqual((page as Page & { lensErrors: string[] }).lensErrors, []);
+      await page.close();
+    });
+  }
+
+  it('a filter sent by the extension (Show Events for This Line) fills the box and narrows the table', async () => {
+    const page = await open('events');
+    await send(page, { type: 'events', sessionId: 's', events: STACKED });
+    await send(page, { type: 'filter', text: 'file:/home/dev/shop/server.js line:12' });
+    await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '2 of 7 events');
+    assert.equal(await page.locator('#filter').evaluate((f) => (f as HTMLInputElement).value), 'file:/home/dev/shop/server.js line:12');
+    await page.locator('#filter input').fill('pkg:@aws-sdk/*');
+    await page.waitForFunction(() => document.getElementById('event-counts')?.textContent === '1 of 7 events');
+    await page.close();
+  });
+
+  it('a process in the tree and an endpoint on the network map open the events view filtered to them', async () => {
+    const tree = await open('processTree');
+    await send(tree, { type: 'events', sessionId: 's', events: STACKED });
+    await tree.locator('[role=treeitem][data-key="4242:5000"]').dblclick();
+    assert.ok((await posted(tree)).some((m) => m.type === 'showEvents' && m.filter === 'key:4242:5000'));
+    await tree.close();
+    const map = await open('networkMap');
+    await send(map, { type: 'events', sessionId: 's', events: STACKED });
+    const db = map.locator('.net-node[aria-label="db.internal:5432"]');
+    await db.waitFor();
+    await db.dispatchEvent('click');
+    assert.ok((await posted(map)).some((m) => m.type === 'showEvents' && m.filter === 'daddr:10.0.0.5 dport:5432'), JSON.stringify(await posted(map)));
+    await map.close();
   });
 
   it('process tree shows parent and child as tree items with exit codes', async () => {

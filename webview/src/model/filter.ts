@@ -89,6 +89,12 @@ export const FILTER_FIELDS: Record<string, FieldSpec> = {
 
 const FIELD_NAMES = Object.keys(FILTER_FIELDS);
 
+/** One `field:value` term for a value taken from an event, quoted when it has spaces or quotes. */
+export function filterTerm(field: string, value: string | number): string {
+  const v = String(value);
+  return /^[^\s",]+$/.test(v) ? `${field}:${v}` : `${field}:"${v.replace(/["\\]/g, '\\$&')}"`;
+}
+
 /** The empty filter: matches every event. */
 export const MATCH_ALL: CompiledFilter = { source: '', empty: true, test: () => true };
 

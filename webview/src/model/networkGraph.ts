@@ -4,6 +4,7 @@
  * edge per (process, endpoint) weighted by connections and bytes.
  */
 import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { filterTerm } from './filter';
 
 /** A process or a remote endpoint. */
 export interface NetNode {
@@ -24,6 +25,15 @@ export interface NetLink {
   connections: number;
   bytes: number;
   failures: number;
+}
+
+/** The events filter that shows a node's events: a process by its key, an endpoint by its address and port. */
+export function nodeFilter(n: NetNode): string {
+  if (n.type === 'process') return filterTerm('key', n.id.slice(2));
+  const addr = n.addr ?? '';
+  if (addr.startsWith('unix:')) return filterTerm('path', addr.slice(5));
+  if (n.inbound) return n.port ? `kind:net ${filterTerm('sport', n.port)}` : 'kind:net';
+  return [filterTerm('daddr', addr), ...(n.port ? [filterTerm('dport', n.port)] : [])].join(' ');
 }
 
 /** Why it exists: accumulate who talks to whom, for the network map. */

@@ -8,8 +8,8 @@
 import type { EventStore } from './eventStore';
 import type { CompiledFilter } from './filter';
 
-export type SortColumn = 'time' | 'pid' | 'comm' | 'kind' | 'summary' | 'result';
-export const SORT_COLUMNS: readonly SortColumn[] = ['time', 'pid', 'comm', 'kind', 'summary', 'result'];
+export type SortColumn = 'time' | 'pid' | 'comm' | 'kind' | 'summary' | 'source' | 'result';
+export const SORT_COLUMNS: readonly SortColumn[] = ['time', 'pid', 'comm', 'kind', 'summary', 'source', 'result'];
 
 export interface SortSpec {
   column: SortColumn;
@@ -27,6 +27,13 @@ function comparator(store: EventStore, column: SortColumn): Compare {
     case 'kind': return (a, b) => store.kindCode(a) - store.kindCode(b) || tie(a, b);
     case 'comm': return (a, b) => cmpStr(store.event(a).comm, store.event(b).comm) || tie(a, b);
     case 'summary': return (a, b) => cmpStr(store.summary(a), store.summary(b)) || tie(a, b);
+    case 'source': return (a, b) => {
+      // by file, then line; events without a source after those with one
+      const x = store.event(a).source;
+      const y = store.event(b).source;
+      if (!x || !y) return (x ? 0 : 1) - (y ? 0 : 1) || tie(a, b);
+      return cmpStr(x.file, y.file) || x.line - y.line || tie(a, b);
+    };
     case 'result': return (a, b) => {
       const x = store.result(a);
       const y = store.result(b);

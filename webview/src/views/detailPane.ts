@@ -1,6 +1,6 @@
 /*
  * The events table's detail pane: the selected event's decoded fields, its
- * source frames (click to open the file), the raw record as JSON, and
+ * call stack (stackPane.ts), the raw record as JSON, and
  * "Copy as JSON" (the extension writes the clipboard).
  */
 import type { LensEvent } from '../../../remote-agent/src/protocol';
@@ -8,8 +8,9 @@ import type { Host } from '../host';
 import { KINDS } from '../../../remote-agent/src/model/event-model';
 import { formatNs, formatTime, isError, kindGroup, resultText, summarize } from '../model/eventText';
 import { h } from '../ui/dom';
+import { location, StackPane } from './stackPane';
 
-const BASE_FIELDS = new Set(['ts', 'kind', 'pid', 'tid', 'ppid', 'uid', 'comm', 'frames', 'decoded', 'args']);
+const BASE_FIELDS = new Set(['ts', 'kind', 'pid', 'tid', 'ppid', 'uid', 'comm', 'frames', 'frames_truncated', 'stack_error', 'source', 'decoded', 'args']);
 
 function valueText(key: string, v: unknown): string {
   if (key === 'dur_ns' && typeof v === 'number') return `${formatNs(v)} (${v} ns)`;
@@ -24,6 +25,7 @@ export function decodedFields(e: LensEvent): Array<[string, string]> {
     ['time', `${formatTime(e.ts)} (${e.ts})`],
     ['process', `${e.comm} pid ${e.pid} tid ${e.tid} ppid ${e.ppid} uid ${e.uid}`],
   ];
+  if (e.source) out.push(['source', `${location(e.source.file, e.source.line, e.source.column)}${e.source.function ? ` in ${e.source.function}` : ''}`]);
   if (e.kind === 'syscall') {
     if (e.decoded) for (const [k, v] of Object.entries(e.decoded)) out.push([k, String(v)]);
     else e.args.forEach((a, i) => out.push([`arg${i}`, a]));
@@ -44,7 +46,7 @@ export class DetailPane {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
   private readonly fields: HTMLElement;
-  private readonly frames: HTMLElement;
+  private readonly stack: StackPane;
   private readonly raw: HTMLElement;
   private readonly copyButton: HTMLElement;
   private current: LensEvent | null = null;
@@ -52,7 +54,7 @@ export class DetailPane {
   constructor(private readonly host: Host, current: () => LensEvent | null) {
     this.title = h('div', { class: 'detail-title', id: 'detail-title' });
     this.fields = h('dl', { class: 'detail-fields', id: 'detail-fields' });
-    this.frames = h('ol', { class: 'detail-frames', id: 'detail-frames', 'aria-label': 'Call stack' });
+    this.stack = new StackPane(host);
     this.raw = h('pre', { class: 'detail-raw', id: 'detail-raw', 'aria-label': 'Raw record' });
     this.copyButton = h('vscode-button', { id: 'copy-json', appearance: 'secondary' }, 'Copy as JSON');
     this.copyButton.addEventListener('click', () => {
@@ -62,7 +64,7 @@ export class DetailPane {
     this.element = h('section', { class: 'detail', id: 'detail', 'aria-label': 'Event detail' },
       h('div', { class: 'detail-head' }, this.title, this.copyButton),
       this.fields,
-      this.frames,
+      this.stack.element,
       h('details', { class: 'detail-raw-box', open: true }, h('summary', {}, 'Raw record (JSON)'), this.raw));
     this.show(null);
   }
@@ -74,8 +76,7 @@ export class DetailPane {
     if (!e) {
       this.title.textContent = 'Select an event to see its details.';
       this.fields.replaceChildren();
-      this.frames.replaceChildren();
-      this.frames.hidden = true;
+      this.stack.show(null);
       this.raw.textContent = '';
       return;
     }
@@ -83,18 +84,7 @@ export class DetailPane {
       h('span', { class: `kind-label group-${kindGroup(e.kind)}`, title: KINDS[e.kind]?.label ?? e.kind }, e.kind), ' ', summarize(e),
       ...(resultText(e) ? [' ', h('span', { class: isError(e) ? 'result failed' : 'result' }, resultText(e))] : []));
     this.fields.replaceChildren(...decodedFields(e).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
-    const frames = e.frames ?? [];
-    this.frames.hidden = frames.length === 0;
-    this.frames.replaceChildren(...frames.map((f) => {
-      const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.module ?? '?';
-      const label = `${f.function ?? '??'} — ${where}`;
-      if (!f.file || !f.line) return h('li', {}, label);
-      const link = h('a', { href: '#', class: 'frame-link', title: `Open ${where}` }, label);
-      const file = f.file;
-      const line = f.line;
-      link.addEventListener('click', (ev) => { ev.preventDefault(); this.host.post({ type: 'reveal', file, line }); });
-      return h('li', {}, link);
-    }));
+    this.stack.show(e);
     this.raw.textContent = JSON.stringify(e, null, 2);
   }
 

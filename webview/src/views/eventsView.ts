@@ -15,6 +15,7 @@ import { SORT_COLUMNS, type SortColumn, type SortSpec, TableIndex } from '../mod
 import { contentHeight, scrollToEnd, scrollToReveal, visibleWindow } from '../model/virtualWindow';
 import { fmtCount, FrameScheduler, h } from '../ui/dom';
 import { DetailPane } from './detailPane';
+import { baseName, location } from './stackPane';
 import type { View } from './view';
 
 const ROW_HEIGHT = 22;
@@ -25,7 +26,7 @@ const FAST_STREAM = 500;
 const OVERSCAN = 8;
 
 const COLUMN_TITLES: Record<SortColumn, string> = {
-  time: 'Time', pid: 'PID', comm: 'Process', kind: 'Kind', summary: 'Summary', result: 'Result',
+  time: 'Time', pid: 'PID', comm: 'Process', kind: 'Kind', summary: 'Summary', source: 'Source', result: 'Result',
 };
 
 interface SavedState {
@@ -190,6 +191,13 @@ class EventsView implements View {
     this.viewport.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.viewport.addEventListener('keydown', (ev) => this.onKey(ev));
     this.rowsLayer.addEventListener('click', (ev) => {
+      // the Source cell opens the file at the line (the row is not selected by it)
+      const src = (ev.target as HTMLElement).closest<HTMLElement>('.source-link');
+      if (src?.dataset.file) {
+        ev.preventDefault();
+        host.post({ type: 'reveal', file: src.dataset.file, line: Number(src.dataset.line) || 1 });
+        return;
+      }
       const row = (ev.target as HTMLElement).closest<HTMLElement>('[role=row]');
       if (row?.dataset.seq) this.select(Number(row.dataset.seq), true);
     });
@@ -224,6 +232,7 @@ class EventsView implements View {
       }
       case 'timeRange': this.setTimeRange(msg.from === null ? null : { from: msg.from, to: msg.to }); break;
       case 'stats': this.setStats(msg.stats); break;
+      case 'filter': this.showFilter(msg.text); break;
       default: break;
     }
   }
@@ -303,6 +312,13 @@ class EventsView implements View {
     this.index.setFilter(this.filter);
     this.save();
     this.redraw();
+  }
+
+  /** A filter sent by the extension (Show Events for This Line, a click in another view): shown in the box and applied. */
+  private showFilter(text: string): void {
+    this.filterInput.value = text;
+    this.setFilter(text);
+    this.setFollow(false);
   }
 
   private setTimeRange(range: { from: number; to: number } | null): void {
@@ -504,11 +520,26 @@ class EventsView implements View {
       const summary = this.store.summary(seq);
       row.cells[4].textContent = summary;
       row.cells[4].title = summary;
-      row.cells[5].textContent = resultText(e);
+      this.fillSource(row.cells[5], e);
+      row.cells[6].textContent = resultText(e);
     }
     row.selected = selected;
     row.el.classList.toggle('selected', selected);
     row.el.setAttribute('aria-selected', String(selected));
+  }
+
+  /** The Source cell: the source file's name and line as a link (its path in the tooltip), or empty. */
+  private fillSource(cell: HTMLElement, e: LensEvent): void {
+    const src = e.source;
+    if (!src) {
+      if (cell.firstChild) cell.replaceChildren();
+      cell.removeAttribute('title');
+      return;
+    }
+    const link = h('a', { href: '#', class: 'source-link', 'data-file': src.file, 'data-line': String(src.line) },
+      location(baseName(src.file), src.line));
+    cell.replaceChildren(link);
+    cell.title = `${location(src.file, src.line, src.column)}${src.function ? ` in ${src.function}` : ''} — click to open`;
   }
 
   private updateKindLabels(): void {

@@ -11,7 +11,7 @@ import {
 import type { Host } from '../host';
 import type { ToWebview } from '../messages';
 import { formatBytes } from '../model/eventText';
-import { NetworkGraphModel, type NetLink, type NetNode } from '../model/networkGraph';
+import { NetworkGraphModel, nodeFilter, type NetLink, type NetNode } from '../model/networkGraph';
 import { fmtCount, h } from '../ui/dom';
 import { Throttle } from '../ui/throttle';
 import type { View } from './view';
@@ -46,7 +46,7 @@ class NetworkMapView implements View {
   private shape = '';
   private sideOffset = 200;
 
-  constructor(root: HTMLElement, _host: Host) {
+  constructor(root: HTMLElement, private readonly host: Host) {
     this.count = h('span', { class: 'counts', id: 'network-count' });
     const legend = h('span', { class: 'legend' },
       h('span', { class: 'legend-item net-process' }, h('span', { class: 'dot' }), 'process'),
@@ -123,6 +123,11 @@ class NetworkMapView implements View {
         ng.append('circle');
         ng.append('text').attr('dy', '0.35em');
         ng.append('title');
+        // a click (not a drag) shows the node's events
+        ng.on('click', (_ev, d) => this.host.post({ type: 'showEvents', filter: nodeFilter(d) }));
+        ng.on('keydown', (ev: KeyboardEvent, d) => {
+          if (ev.key === 'Enter') { ev.preventDefault(); this.host.post({ type: 'showEvents', filter: nodeFilter(d) }); }
+        });
         ng.call(drag<SVGGElement, SimNode>()
           .on('start', (ev, d) => { if (!ev.active) this.simulation.alphaTarget(0.3).restart(); d.fx = d.x; d.fy = d.y; })
           .on('drag', (ev, d) => { d.fx = ev.x; d.fy = ev.y; })
@@ -150,7 +155,7 @@ class NetworkMapView implements View {
     }
     nodeSel.select('title').text((d) => {
       const t = traffic.get(d.id) ?? { c: 0, b: 0 };
-      return `${d.label}${d.addr && d.label.indexOf(d.addr) < 0 ? ` (${d.addr}${d.port ? `:${d.port}` : ''})` : ''}\n${fmtCount(t.c)} connections, ${formatBytes(t.b)}`;
+      return `${d.label}${d.addr && d.label.indexOf(d.addr) < 0 ? ` (${d.addr}${d.port ? `:${d.port}` : ''})` : ''}\n${fmtCount(t.c)} connections, ${formatBytes(t.b)}\nClick to show its events`;
     });
 
     // Reheat the layout only when the graph's shape changed, not when counts grew.

@@ -7,6 +7,7 @@ import { hierarchy, type HierarchyPointNode, linkHorizontal, select, tree } from
 import type { Host } from '../host';
 import type { ToWebview } from '../messages';
 import { activityLevel, hierarchy as treeData, SESSION_ROOT_KEY, type TreeDatum, webviewProcessTree } from '../model/processTree';
+import { filterTerm } from '../model/filter';
 import { fmtCount, h } from '../ui/dom';
 import { Throttle } from '../ui/throttle';
 import type { View } from './view';
@@ -73,6 +74,11 @@ class ProcessTreeView implements View {
     this.throttle.request();
   }
 
+  /** Opens the events view filtered to one process (its key: a reused pid is another process). */
+  private showEvents(key: string): void {
+    if (key !== SESSION_ROOT_KEY) this.host.post({ type: 'showEvents', filter: filterTerm('key', key) });
+  }
+
   private toggle(key: string): void {
     if (key === SESSION_ROOT_KEY) return;
     if (this.collapsed.has(key)) this.collapsed.delete(key); else this.collapsed.add(key);
@@ -129,7 +135,9 @@ class ProcessTreeView implements View {
         label.append('tspan').attr('class', 'tree-exit').attr('dx', 8);
         g.append('title');
         g.on('click', (_ev, d) => this.toggle(d.data.node.key));
+        g.on('dblclick', (_ev, d) => this.showEvents(d.data.node.key));
         g.on('keydown', (ev: KeyboardEvent, d) => {
+          if (ev.key === 'Enter' && ev.shiftKey) { ev.preventDefault(); this.showEvents(d.data.node.key); return; }
           if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this.toggle(d.data.node.key); }
         });
         return g;
@@ -156,6 +164,7 @@ class ProcessTreeView implements View {
       if (n.argv) lines.push(n.argv.join(' '));
       lines.push(`${fmtCount(n.events)} events, ${fmtCount(n.errors)} errors; with descendants ${fmtCount(d.data.subtreeEvents)}`);
       if (exitText(d.data)) lines.push(exitText(d.data));
+      lines.push('Click to expand or collapse; double-click (or Shift+Enter) to show its events');
       return lines.join('\n');
     });
   }
