@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	struct lsym_symbols *syms;
 	struct lsym_answer a = { 0 };
 	uint8_t *buf = malloc(LSYM_MAX_REQUEST);
+	struct lsym_input *in = malloc(sizeof(*in));
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -111,15 +112,19 @@ int main(int argc, char **argv)
 	}
 	raise_file_limit();
 	syms = lsym_symbols_new((size_t)max_syms);
-	if (!buf || !syms || lsym_procs_init(&ps, max_procs, debuginfo_path) != 0) {
+	if (!buf || !in || !syms || lsym_procs_init(&ps, max_procs, debuginfo_path) != 0) {
 		fprintf(stderr, "lens-symbolize: out of memory at start\n");
 		return 1;
 	}
+	in->fd = 0;
+	in->answers = stdout;
+	in->at = in->len = 0;
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	for (;;) {
 		struct lsym_request req;
 		uint32_t len;
 		const char *bad;
-		enum lsym_read r = lsym_read_frame(stdin, buf, &len);
+		enum lsym_read r = lsym_read_frame(in, buf, &len);
 
 		if (r == LSYM_READ_EOF)
 			break;
@@ -144,9 +149,11 @@ int main(int argc, char **argv)
 		if (lsym_answer_send(&a, stdout) != 0)
 			break;
 	}
+	fflush(stdout);
 	lsym_answer_free(&a);
 	lsym_procs_free(&ps);
 	lsym_symbols_free(syms);
 	free(buf);
+	free(in);
 	return status;
 }

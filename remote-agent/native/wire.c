@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Frames in and out of lens-symbolize: little-endian, length-prefixed (protocol.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "wire.h"
 
 static uint32_t get_u32(const uint8_t *p)
@@ -14,19 +16,52 @@ static uint64_t get_u64(const uint8_t *p)
 	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
 }
 
-enum lsym_read lsym_read_frame(FILE *in, uint8_t *buf, uint32_t *len)
+/* Copies n bytes from the stream; 0 at end of input, -1 on a read error. */
+static int take(struct lsym_input *in, uint8_t *dst, size_t n)
+{
+	while (n > 0) {
+		if (in->at == in->len) {
+			ssize_t got;
+
+			if (fflush(in->answers) != 0)
+				return -1;
+			do
+				got = read(in->fd, in->buf, sizeof(in->buf));
+			while (got < 0 && errno == EINTR);
+			if (got <= 0)
+				return got == 0 ? 0 : -1;
+			in->at = 0;
+			in->len = (size_t)got;
+		}
+		size_t chunk = in->len - in->at < n ? in->len - in->at : n;
+
+		memcpy(dst, in->buf + in->at, chunk);
+		in->at += chunk;
+		dst += chunk;
+		n -= chunk;
+	}
+	return 1;
+}
+
+enum lsym_read lsym_read_frame(struct lsym_input *in, uint8_t *buf, uint32_t *len)
 {
 	uint8_t head[4];
-	size_t got = fread(head, 1, 4, in);
+	int r;
 
-	if (got == 0 && feof(in))
-		return LSYM_READ_EOF;
-	if (got != 4)
+	if (in->at == in->len) {
+		/* at a frame boundary: the end of input here is a clean end */
+		r = take(in, head, 1);
+		if (r <= 0)
+			return r == 0 ? LSYM_READ_EOF : LSYM_READ_BROKEN;
+		if (take(in, head + 1, 3) <= 0)
+			return LSYM_READ_BROKEN;
+	} else if (take(in, head, 4) <= 0) {
 		return LSYM_READ_BROKEN;
+	}
 	*len = get_u32(head);
 	if (*len > LSYM_MAX_REQUEST)
 		return LSYM_READ_BROKEN;
-	return fread(buf, 1, *len, in) == *len ? LSYM_READ_OK : LSYM_READ_BROKEN;
+	return take(in, buf, *len) > 0 || *len == 0 ? LSYM_READ_OK : LSYM_READ_BROKEN;
 }
 
 const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_request *req)
@@ -159,7 +194,7 @@ int lsym_answer_send(struct lsym_answer *a, FILE *out)
 	memcpy(a->buf, head, 4);
 	a->buf[a->nframes_at] = (uint8_t)a->nframes;
 	a->buf[a->nframes_at + 1] = (uint8_t)(a->nframes >> 8);
-	if (fwrite(a->buf, 1, a->len, out) != a->len || fflush(out) != 0)
+	if (fwrite(a->buf, 1, a->len, out) != a->len)
 		return -1;
 	return 0;
 }

@@ -36,9 +36,18 @@ struct lsym_frame {
 
 enum lsym_read { LSYM_READ_OK, LSYM_READ_EOF, LSYM_READ_BROKEN };
 
+/* The request stream. Answers are flushed only when reading would block, so a
+ * burst of requests gets its answers in few large writes. */
+struct lsym_input {
+	int fd;
+	FILE *answers;
+	size_t at, len;
+	uint8_t buf[1 << 16];
+};
+
 /* Reads one frame into *buf (at most LSYM_MAX_REQUEST bytes); BROKEN when the
  * stream ends inside a frame or announces a frame larger than any request. */
-enum lsym_read lsym_read_frame(FILE *in, uint8_t *buf, uint32_t *len);
+enum lsym_read lsym_read_frame(struct lsym_input *in, uint8_t *buf, uint32_t *len);
 
 /* Parses a frame; returns NULL on success, else what was wrong with it. */
 const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_request *req);
@@ -46,7 +55,8 @@ const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_req
 void lsym_answer_begin(struct lsym_answer *a, uint32_t id, uint16_t flags,
 		       const char *truncation, const char *error);
 void lsym_answer_frame(struct lsym_answer *a, const struct lsym_frame *f);
-/* Writes the answer as one frame and flushes; returns -1 when stdout is gone. */
+/* Writes the answer as one frame (flushed by the next read that would block);
+ * returns -1 when the output is gone. */
 int lsym_answer_send(struct lsym_answer *a, FILE *out);
 void lsym_answer_free(struct lsym_answer *a);
 

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Symbolizer } from '../../remote-agent/src/symbolize/client';
 import { locateSymbolizer } from '../../remote-agent/src/symbolize/locate';
-import type { Answer } from '../../remote-agent/src/symbolize/wire';
+import { DWARF_REGS, PT_REGS_BYTES, PT_REGS_OFFSETS, type Answer } from '../../remote-agent/src/symbolize/wire';
 import { nativeFixture, SnapshotRun, type Snapshot } from '../../test/helpers/native-stacks';
 
 const WINDOW = 512;
@@ -30,9 +30,15 @@ async function main(): Promise<void> {
   try {
     const snaps: Snapshot[] = [];
     for (const r of runs) snaps.push(await r.snapshot());
+    // the registers as the kernel will hand them over: struct pt_regs bytes
+    const ptRegs = snaps.map((s) => {
+      const b = Buffer.alloc(PT_REGS_BYTES);
+      for (const name of DWARF_REGS) b.writeBigUInt64LE(s.regs[name] ?? 0n, PT_REGS_OFFSETS[name]);
+      return b;
+    });
     const send = (i: number): Promise<Answer> => {
       const s = snaps[i % snaps.length];
-      return sym.unwind({ pid: s.pid, tid: s.tid, start: BigInt(s.pid), gen: 0, regs: s.regs, stackAddr: s.regs.sp ?? 0n, stack: s.stack });
+      return sym.unwind({ pid: s.pid, tid: s.tid, start: BigInt(s.pid), gen: 0, regs: ptRegs[i % snaps.length], stackAddr: s.regs.sp ?? 0n, stack: s.stack });
     };
     const first = await Promise.all(snaps.map((_, i) => send(i)));
     const framesPerEvent = first.reduce((n, a) => n + a.frames.length, 0) / first.length;

@@ -17,6 +17,17 @@ export const FRAME_INLINED = 1;
 /** x86_64 user registers, named as in the kernel's pt_regs; a missing one is sent as 0. */
 export type UserRegs = Partial<Record<(typeof DWARF_REGS)[number], bigint>>;
 
+/**
+ * Byte offsets of the registers in the kernel's x86_64 struct pt_regs (21 u64:
+ * r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss),
+ * the bytes bpf_task_pt_regs() points at.
+ */
+export const PT_REGS_OFFSETS: Record<(typeof DWARF_REGS)[number], number> = {
+  r15: 0, r14: 8, r13: 16, r12: 24, bp: 32, bx: 40, r11: 48, r10: 56, r9: 64, r8: 72,
+  ax: 80, cx: 88, dx: 96, si: 104, di: 112, ip: 128, sp: 152,
+};
+export const PT_REGS_BYTES = 21 * 8;
+
 /** What the helper needs to unwind one event's stack. */
 export interface UnwindRequest {
   id: number;
@@ -27,7 +38,8 @@ export interface UnwindRequest {
   start: bigint;
   /** mappings generation: bump it after the process execs or maps new code */
   gen: number;
-  regs: UserRegs;
+  /** the registers as values, or as the kernel's pt_regs bytes (faster: copied, never converted) */
+  regs: UserRegs | Uint8Array;
   /** user address of stack[0] (the sp when the kernel copied it) */
   stackAddr: bigint;
   stack: Uint8Array;
@@ -81,9 +93,19 @@ export function encodeUnwind(req: UnwindRequest): [Buffer, Uint8Array] {
   if (req.stack.length > MAX_STACK) throw new RangeError(`stack snapshot of ${req.stack.length} bytes is over the helper's limit of ${MAX_STACK}`);
   const b = header(REQ_UNWIND, req.id, req.pid, req.tid, req.start, req.gen, req.stack.length);
   let at = 36;
-  for (const name of DWARF_REGS) {
-    b.writeBigUInt64LE(BigInt.asUintN(64, req.regs[name] ?? 0n), at);
-    at += 8;
+  const regs = req.regs;
+  if (regs instanceof Uint8Array) {
+    if (regs.length < PT_REGS_BYTES) throw new RangeError(`pt_regs of ${regs.length} bytes is shorter than x86_64's ${PT_REGS_BYTES}`);
+    for (const name of DWARF_REGS) {
+      const from = PT_REGS_OFFSETS[name];
+      b.set(regs.subarray(from, from + 8), at);
+      at += 8;
+    }
+  } else {
+    for (const name of DWARF_REGS) {
+      b.writeBigUInt64LE(BigInt.asUintN(64, regs[name] ?? 0n), at);
+      at += 8;
+    }
   }
   b.writeBigUInt64LE(BigInt.asUintN(64, req.stackAddr), at);
   return [b, req.stack];
@@ -133,21 +155,38 @@ export function decodeAnswer(body: Buffer): Answer {
   return { id, truncated: (flags & ANS_TRUNCATED) !== 0, truncation, error, frames };
 }
 
-/** Cuts a byte stream into answer bodies, however the chunks fall. */
+/**
+ * Cuts a byte stream into answer bodies, however the chunks fall. Bodies are
+ * views into the chunks; only a frame split across chunks is copied (so a
+ * large chunk is never copied whole).
+ */
 export class AnswerSplitter {
-  private pending: Buffer = Buffer.alloc(0);
+  private partial: Buffer | undefined;
 
   push(chunk: Buffer): Buffer[] {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const bodies: Buffer[] = [];
     let at = 0;
-    while (this.pending.length - at >= 4) {
-      const len = this.pending.readUInt32LE(at);
-      if (this.pending.length - at - 4 < len) break;
-      bodies.push(this.pending.subarray(at + 4, at + 4 + len));
+    // first complete the frame the last chunk ended in: its length, then its body
+    while (this.partial) {
+      const p = this.partial;
+      if (p.length >= 4 && p.length === 4 + p.readUInt32LE(0)) {
+        bodies.push(p.subarray(4));
+        this.partial = undefined;
+        break;
+      }
+      const need = p.length < 4 ? 4 : 4 + p.readUInt32LE(0);
+      const take = Math.min(need - p.length, chunk.length - at);
+      if (take === 0) return bodies;
+      this.partial = Buffer.concat([p, chunk.subarray(at, at + take)]);
+      at += take;
+    }
+    while (chunk.length - at >= 4) {
+      const len = chunk.readUInt32LE(at);
+      if (chunk.length - at - 4 < len) break;
+      bodies.push(chunk.subarray(at + 4, at + 4 + len));
       at += 4 + len;
     }
-    this.pending = this.pending.subarray(at);
+    if (at < chunk.length) this.partial = Buffer.from(chunk.subarray(at));
     return bodies;
   }
 }

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stackFromAnswer } from '../../../remote-agent/src/symbolize/frames';
 import {
-  ANS_TRUNCATED, AnswerSplitter, decodeAnswer, encodeForget, encodeUnwind, FRAME_INLINED, MAX_STACK, NREGS,
-  REQ_FORGET, REQ_HEADER_BYTES, REQ_UNWIND,
+  ANS_TRUNCATED, AnswerSplitter, decodeAnswer, DWARF_REGS, encodeForget, encodeUnwind, FRAME_INLINED, MAX_STACK, NREGS,
+  PT_REGS_BYTES, PT_REGS_OFFSETS, REQ_FORGET, REQ_HEADER_BYTES, REQ_UNWIND, type UserRegs,
 } from '../../../remote-agent/src/symbolize/wire';
 
 const header = readFileSync(path.resolve(__dirname, '../../../remote-agent/native/protocol.h'), 'utf8');
@@ -64,6 +64,19 @@ describe('symbolize wire format', () => {
     assert.deepEqual([...b.subarray(4 + REQ_HEADER_BYTES)], [1, 2, 3, 4, 5]);
   });
 
+  it('takes the registers as the kernel\'s pt_regs bytes too, putting each in its DWARF slot', () => {
+    const pt = Buffer.alloc(PT_REGS_BYTES);
+    const values: UserRegs = {};
+    DWARF_REGS.forEach((name, i) => {
+      values[name] = 0x1000n * BigInt(i + 1) + 0xffff000000000000n;
+      pt.writeBigUInt64LE(values[name]!, PT_REGS_OFFSETS[name]);
+    });
+    pt.writeBigUInt64LE(0xdeadn, 120); // orig_ax, not a DWARF register
+    const base = { id: 1, pid: 2, tid: 2, start: 0n, gen: 0, stackAddr: 0n, stack: new Uint8Array(0) };
+    assert.deepEqual(Buffer.concat(encodeUnwind({ ...base, regs: pt })), Buffer.concat(encodeUnwind({ ...base, regs: values })));
+    assert.throws(() => encodeUnwind({ ...base, regs: pt.subarray(0, 100) }), /pt_regs of 100 bytes/);
+  });
+
   it('refuses a stack snapshot over the helper limit, naming both sizes', () => {
     assert.throws(() => encodeUnwind({ id: 1, pid: 1, tid: 1, start: 0n, gen: 0, regs: {}, stackAddr: 0n, stack: new Uint8Array(MAX_STACK + 1) }), /65537 bytes .* 65536/);
   });
@@ -85,6 +98,18 @@ describe('symbolize wire format', () => {
     const bodies: Buffer[] = [];
     for (let i = 0; i < framed.length; i++) bodies.push(...splitter.push(framed.subarray(i, i + 1)));
     assert.equal(bodies.length, 2);
+    // and at uneven places: a frame's end, whole frames and a frame's start in one chunk
+    const many = Buffer.concat(Array(7).fill(framed));
+    const whole = new AnswerSplitter();
+    let count = 0;
+    const cuts = [0, 3, 5, 300, 301, many.length - 2, many.length];
+    for (let i = 1; i < cuts.length; i++) {
+      for (const b of whole.push(many.subarray(cuts[i - 1], cuts[i]))) {
+        assert.deepEqual(decodeAnswer(b), decodeAnswer(body));
+        count++;
+      }
+    }
+    assert.equal(count, 14);
     const a = decodeAnswer(bodies[1]);
     assert.equal(a.id, 7);
     assert.equal(a.truncated, true);
