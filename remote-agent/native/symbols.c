@@ -87,6 +87,16 @@ static size_t hash(const unsigned char *key, size_t n, uint64_t offset)
 
 /* ---- names ---- */
 
+/* Rust's legacy mangling ends in a hash (::h + 16 hex digits): not part of the name. */
+static void drop_rust_hash(char *d)
+{
+	size_t n = strlen(d);
+
+	if (n > 19 && strncmp(d + n - 19, "::h", 3) == 0 &&
+	    strspn(d + n - 16, "0123456789abcdef") == 16)
+		d[n - 19] = '\0';
+}
+
 static char *demangled(const char *name)
 {
 	int status = -1;
@@ -96,8 +106,10 @@ static char *demangled(const char *name)
 		return NULL;
 	if (name[0] == '_' && name[1] == 'Z') {
 		d = __cxa_demangle(name, NULL, NULL, &status);
-		if (d && status == 0)
+		if (d && status == 0) {
+			drop_rust_hash(d);
 			return d;
+		}
 		free(d);
 	}
 	return strdup(name);
@@ -110,6 +122,9 @@ static char *die_function(Dwarf_Die *die)
 
 	if (!linkage)
 		linkage = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	/* Rust's v0 mangling (_R...) has no demangler here: its plain name reads better */
+	if (linkage && linkage[0] == '_' && linkage[1] == 'R' && dwarf_diename(die))
+		linkage = NULL;
 	return demangled(linkage ? linkage : dwarf_diename(die));
 }
 
@@ -192,6 +207,58 @@ static Dwarf_Die *unit_at(Dwfl_Module *mod, Dwarf_Addr pc, Dwarf_Addr *bias)
 	return NULL;
 }
 
+#define MAX_NESTING 64
+
+/* The DIEs whose code holds pc, below parent, outermost first: what
+ * dwarf_getscopes finds, for the units where it finds nothing (seen with
+ * Rust's, libdw 0.188). Bounded, since the DWARF may be crafted. */
+static int descend(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int depth, int nesting)
+{
+	Dwarf_Die child;
+
+	if (nesting >= MAX_NESTING || depth >= MAX_NESTING || dwarf_child(parent, &child) != 0)
+		return depth;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+			if (dwarf_haspc(&child, pc) > 0) {
+				chain[depth] = child;
+				return descend(&chain[depth], pc, chain, depth + 1, nesting + 1);
+			}
+			break;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type: {
+			int d = descend(&child, pc, chain, depth, nesting + 1);
+
+			if (d > depth)
+				return d;
+			break;
+		}
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return depth;
+}
+
+/* The same chain innermost first, in a malloc'd array as dwarf_getscopes gives. */
+static int scopes_by_descent(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **scopes)
+{
+	Dwarf_Die chain[MAX_NESTING];
+	int n = descend(cudie, pc, chain, 0, 0);
+
+	if (n <= 0 || !(*scopes = malloc((size_t)n * sizeof(**scopes))))
+		return 0;
+	for (int i = 0; i < n; i++)
+		(*scopes)[i] = chain[n - 1 - i];
+	return n;
+}
+
 /* The chain of inlined calls at pc: scopes[0] is the innermost DIE. */
 static bool from_dwarf(struct builder *b, Dwfl_Module *mod, Dwarf_Addr pc)
 {
@@ -221,6 +288,10 @@ static bool from_dwarf(struct builder *b, Dwfl_Module *mod, Dwarf_Addr pc)
 	}
 	if (nscopes <= 0) {
 		free(scopes);
+		scopes = NULL;
+		nscopes = scopes_by_descent(cudie, pc - bias, &scopes);
+	}
+	if (nscopes <= 0) {
 		if (!file)
 			return false;
 		add(b, symtab_function(mod, pc), file, lineno, col, false);
