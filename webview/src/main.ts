@@ -10,6 +10,7 @@ import styles from './styles.css' with { type: 'text' };
 import { connectHost } from './host';
 import type { SessionInfo, ToWebview, ViewName } from './messages';
 import { h } from './ui/dom';
+import { createDependenciesView } from './views/dependenciesView';
 import { createEventsView } from './views/eventsView';
 import { createNetworkMapView } from './views/networkMapView';
 import { createProcessTreeView } from './views/processTreeView';
@@ -30,6 +31,7 @@ const VIEWS: Record<ViewName, ViewFactory> = {
   networkMap: createNetworkMapView,
   timeline: createTimelineView,
   summary: createSummaryView,
+  dependencies: createDependenciesView,
 };
 
 function isViewName(v: string | undefined | null): v is ViewName {

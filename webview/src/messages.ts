@@ -5,7 +5,7 @@
 import type { LensEvent, SessionStats, SessionState, SyscallSummaryRow } from '../../remote-agent/src/protocol';
 
 /** Which view a webview panel renders (one bundle serves all). */
-export type ViewName = 'events' | 'processTree' | 'networkMap' | 'timeline' | 'summary';
+export type ViewName = 'events' | 'processTree' | 'networkMap' | 'timeline' | 'summary' | 'dependencies';
 
 export interface SessionInfo {
   id: string;
@@ -42,6 +42,8 @@ export type FromWebview =
   | { type: 'reveal'; file: string; line: number }
   /** open the events view filtered to what the user clicked (a process, an endpoint, a package) */
   | { type: 'showEvents'; filter: string }
+  /** export the Dependencies table of the panel's session (the extension asks where and in which format) */
+  | { type: 'exportDependencies' }
   | { type: 'log'; level: 'info' | 'error'; message: string };
 
 /** Stable key of an event, used for selection across views. */

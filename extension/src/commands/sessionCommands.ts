@@ -8,6 +8,7 @@ const VIEW_COMMANDS: Record<string, ViewName> = {
   'runtimeLens.openNetworkMap': 'networkMap',
   'runtimeLens.openTimeline': 'timeline',
   'runtimeLens.openSyscallSummary': 'summary',
+  'runtimeLens.openDependencies': 'dependencies',
 };
 
 /** Stop, show, remove a session, and open its views. */

@@ -10,15 +10,32 @@ export type ExportFormat = 'json' | 'csv';
 
 export const CSV_COLUMNS = ['ts', 'time', 'kind', 'pid', 'key', 'tid', 'ppid', 'uid', 'comm', 'detail', 'ret', 'errno'] as const;
 
-function csvField(value: unknown): string {
-  const s = value === undefined || value === null ? '' : String(value);
-  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** One CSV row for an event (columns of CSV_COLUMNS). */
 export function csvRow(e: LensEvent): string {
   const r = e as LensEvent & { ret?: number; errno?: string };
   return [e.ts, new Date(e.ts).toISOString(), e.kind, e.pid, e.key, e.tid, e.ppid, e.uid, e.comm, eventText(e), r.ret, r.errno].map(csvField).join(',');
+}
+
+/** Every event of a session, in batches: from its session file (all of them), else its in-memory window. */
+export async function readAllEvents(session: Session, onEvents: (events: LensEvent[]) => void): Promise<void> {
+  if (session.recorder) await session.recorder.flush();
+  if (session.file) await readSessionFile(session.file, onEvents);
+  else onEvents(session.window.toArray());
+}
+
+/** Writes `text` to a new private file (0600, like the session file it comes from). */
+export async function writePrivateFile(outFile: string, text: string): Promise<void> {
+  try {
+    await fs.promises.writeFile(outFile, text, { mode: 0o600 });
+  } catch (err) {
+    throw new Error(`Runtime Lens could not write ${outFile}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** A CSV field, quoted where needed and never read as a formula by a spreadsheet. */
+export function csvField(value: unknown): string {
+  const s = value === undefined || value === null ? '' : String(value);
+  return /[",\r\n]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**
@@ -28,7 +45,6 @@ export function csvRow(e: LensEvent): string {
  */
 export async function exportSession(session: Session, format: ExportFormat, outFile: string): Promise<number> {
   if (format !== 'json' && format !== 'csv') throw new Error(`Runtime Lens: unknown export format "${String(format)}"; expected json or csv.`);
-  if (session.recorder) await session.recorder.flush();
   // private like the session file it is read from
   const out = fs.createWriteStream(outFile, { mode: 0o600 });
   const failed = new Promise<never>((_, reject) => out.on('error', (err) => reject(new Error(`Runtime Lens could not write ${outFile}: ${err.message}`))));
@@ -47,11 +63,7 @@ export async function exportSession(session: Session, format: ExportFormat, outF
     }
     write(text);
   };
-  if (session.file) {
-    await Promise.race([readSessionFile(session.file, onEvents), failed]);
-  } else {
-    onEvents(session.window.toArray());
-  }
+  await Promise.race([readAllEvents(session, onEvents), failed]);
   if (pendingDrain) await Promise.race([pendingDrain, failed]);
   if (format === 'json') write('\n]\n');
   out.end();

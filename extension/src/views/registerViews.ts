@@ -36,6 +36,7 @@ export function registerViews(extension: vscode.ExtensionContext, store: Disposa
         void vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(Math.max(0, line - 1), 0, Math.max(0, line - 1), 0) })
           .then(undefined, (err: Error) => vscode.window.showErrorMessage(`Runtime Lens could not open ${file}:${line}: ${err.message}`));
       },
+      exportDependencies: (session) => void vscode.commands.executeCommand('runtimeLens.exportDependencies', session),
       log: (level, message) => log(`${level === 'error' ? 'ERROR ' : ''}${message}`),
     },
   ));

@@ -92,6 +92,10 @@ export class PanelManager implements ViewPanelHost {
     this.open('events').setFilter(filter);
   }
 
+  exportDependencies(session: Session): void {
+    this.actions.exportDependencies(session);
+  }
+
   log(level: 'info' | 'error', message: string): void {
     this.actions.log(level, message);
   }

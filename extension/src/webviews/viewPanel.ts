@@ -11,6 +11,7 @@ export const VIEW_TITLES: Record<ViewName, string> = {
   networkMap: 'Runtime Lens: Network Map',
   timeline: 'Runtime Lens: Timeline',
   summary: 'Runtime Lens: Syscall Summary',
+  dependencies: 'Runtime Lens: Dependencies',
 };
 
 /** What a panel asks of the rest of the extension when its webview sends a message. */
@@ -21,6 +22,8 @@ export interface ViewPanelHost {
   reveal(file: string, line: number): void;
   /** open the events view with this filter */
   showEvents(filter: string): void;
+  /** export the Dependencies table of a session */
+  exportDependencies(session: Session): void;
   log(level: 'info' | 'error', message: string): void;
   /** the summary view opened on a live session: fetch the current rows */
   refreshSummary(session: Session): void;
@@ -113,6 +116,9 @@ export class ViewPanel {
         return;
       case 'reveal':
         if (typeof message.file === 'string' && Number.isInteger(message.line)) this.host.reveal(message.file, message.line);
+        return;
+      case 'exportDependencies':
+        if (this.session) this.host.exportDependencies(this.session);
         return;
       case 'showEvents':
         if (typeof message.filter === 'string') this.host.showEvents(message.filter);

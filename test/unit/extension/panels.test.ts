@@ -74,7 +74,7 @@ describe('webview panels', () => {
         activeColumn: 1,
       },
       root, sessions, clock,
-      { copy: () => undefined, reveal: () => undefined, log: () => undefined },
+      { copy: () => undefined, reveal: () => undefined, exportDependencies: () => undefined, log: () => undefined },
     );
   });
   afterEach(() => {

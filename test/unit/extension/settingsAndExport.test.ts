@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSettings } from '../../../extension/src/settings';
 import { Session } from '../../../extension/src/session/session';
+import { exportDependencies } from '../../../extension/src/session/exportDependencies';
 import { exportSession, csvRow } from '../../../extension/src/session/exportSession';
+import { STACKED } from '../webview/events.fixture';
 import { SessionRecorder } from '../../../extension/src/session/sessionFile';
 import { systemClock } from '../../../extension/src/util/clock';
 import { ev } from './helpers/fakeAgent';
@@ -66,5 +68,33 @@ describe('export', () => {
     assert.match(lines[2], /,open,.*,"""\/tmp\/a,\\x22b\\x22"" O_RDONLY",3,$/);
     assert.match(lines[3], /127\.0\.0\.1:40000 -> 127\.0\.0\.1:8080/);
     assert.match(csvRow(ev('open', 5, 1, { path: '=cmd' })), /"=cmd O_RDONLY"/, 'formula-looking cells are quoted');
+  });
+});
+
+describe('export of the Dependencies table', () => {
+  it('writes per package the events its code caused, over every event of the session file, as JSON and CSV', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-deps-'));
+    try {
+      const s = new Session({ id: 's1', title: 'shop', target: { kind: 'launch', command: ['node'] }, fromFile: false, maxEventsInMemory: 2, clock: systemClock });
+      s.recorder = new SessionRecorder(path.join(dir, 's.lens.ndjson.gz'), { runtimeLens: 'session', version: 1, title: 'shop', target: s.target, startedAt: 0 }, (e) => assert.fail(e));
+      s.file = s.recorder.file;
+      s.addEvents(STACKED);
+      assert.equal(s.window.size, 2, 'most events are only in the file');
+      const json = path.join(dir, 'deps.json');
+      assert.equal(await exportDependencies(s, 'json', json), 6);
+      const parsed = JSON.parse(fs.readFileSync(json, 'utf8')) as { events: number; eventsWithStacks: number; packages: { name: string; kind: string; total: number; byKind: Record<string, number> }[] };
+      assert.equal(parsed.events, STACKED.length);
+      assert.equal(parsed.eventsWithStacks, 6);
+      assert.deepEqual(parsed.packages.find((p) => p.name === 'psycopg2'), { name: 'psycopg2', kind: 'python', total: 1, byKind: { connect: 1 } });
+      const csv = path.join(dir, 'deps.csv');
+      await exportDependencies(s, 'csv', csv);
+      const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+      assert.equal(lines[0], 'package,from,events,connect');
+      assert.ok(lines.includes('"@aws-sdk/client-s3",node,1,1'), 'a scoped name is quoted (a leading @ would read as a formula)');
+      assert.ok(lines.includes('psycopg2,python,1,1'));
+      assert.equal(fs.statSync(csv).mode & 0o777, 0o600);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

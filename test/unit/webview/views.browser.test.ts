@@ -420,6 +420,43 @@ describe('webview views in Chromium', function () {
     await map.close();
   });
 
+  for (const theme of ['light', 'dark', 'hc'] as const) {
+    it(`the Dependencies view lists each package with the events its code caused, expands to them, links and exports (${theme} theme, screenshot)`, async () => {
+      const page = await open('dependencies', theme);
+      await send(page, { type: 'events', sessionId: 's', events: makeEvents(0, 20) });
+      await page.waitForFunction(() => /No event has a stack/.test(document.getElementById('deps-empty')?.textContent ?? ''));
+      // the same package in many events: counted per kind
+      const more = STACKED.slice(2, 4).flatMap((e, i) => [0, 1, 2].map((j) => ({ ...e, ts: e.ts + 100 + i * 10 + j })));
+      await send(page, { type: 'events', sessionId: 's', events: [...STACKED, ...more] });
+      await page.waitForFunction(() => document.querySelectorAll('#deps-table .deps-row').length === 6);
+      const rows = await page.$$eval('#deps-table .deps-row', (rs) => rs.map((r) => [...r.children].map((c) => (c.textContent ?? '').replace(/\s+/g, ' ').trim())));
+      assert.deepEqual(rows[0], ['▸ @aws-sdk/client-s3', 'npm', '4', 'connect 4 Show in events view']);
+      assert.deepEqual(rows.find((r) => r[0].endsWith('libpq.so.5')), ['▸ libpq.so.5', 'native library', '1', 'connect 1 Show in events view']);
+      assert.deepEqual(rows.find((r) => r[0].endsWith('psycopg2'))?.slice(1, 3), ['Python', '1']);
+      assert.equal(await page.locator('#deps-count').textContent(), '6 packages; 12 of 33 events have a stack');
+      await page.locator('.deps-row[data-package="pg"] .deps-toggle').click();
+      const detail = page.locator('.deps-detail .deps-event');
+      await detail.first().waitFor();
+      assert.equal(await detail.count(), 4);
+      assert.match(await detail.first().textContent() ?? '', /connect fd=23 .*db\.internal.* · node \(4242\) · store\.js:8/);
+      await detail.first().locator('.source-link').click();
+      await page.locator('.deps-row[data-package="psycopg2"] .deps-toggle').click();
+      await page.locator('.deps-row[data-package="psycopg2"] + .deps-detail').waitFor();
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, `dependencies-${theme}.png`) });
+      await page.locator('.deps-row[data-package="@aws-sdk/client-s3"] .deps-show').click();
+      await page.locator('#deps-export').click();
+      const out = (await posted(page)).filter((m) => m.type !== 'ready' && m.type !== 'log');
+      assert.deepEqual(out, [
+        { type: 'reveal', file: '/home/dev/shop/lib/store.js', line: 8 },
+        { type: 'showEvents', filter: 'pkg:@aws-sdk/client-s3' },
+        { type: 'exportDependencies' },
+      ]);
+      assert.deepEqual((page as Page & { lensErrors: string[] }).lensErrors, []);
+      await page.close();
+    });
+  }
+
   it('process tree shows parent and child as tree items with exit codes', async () => {
     const page = await open('processTree');
     const b = (ts: number, pid: number, comm: string, ppid: number) => ({ ts, pid, tid: pid, ppid, uid: 0, comm, key: `${pid}:1000` });
