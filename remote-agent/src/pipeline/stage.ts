@@ -7,6 +7,7 @@
  */
 import type { HostFacts } from '../backend/backend';
 import type { Enricher } from '../enrich/enricher';
+import type { PythonReports } from '../runtimes/python/python-reports';
 import type { StagedRecord } from './staged-record';
 
 /** What stages and sinks of one session share. */
@@ -17,6 +18,8 @@ export interface StageContext {
   readonly host: HostFacts;
   /** exec, file, net and dns records carry user-stack snapshots (--stacks) */
   readonly stacks?: boolean;
+  /** the Python stack reports of a launched target's Python processes */
+  readonly python?: PythonReports;
 }
 
 /** A step every record goes through, in the order of STAGES (stages.ts). */

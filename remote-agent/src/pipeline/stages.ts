@@ -4,10 +4,12 @@
  */
 import { enrichStage } from '../enrich/enrich-stage';
 import { symbolizeStage } from '../symbolize/symbolize-stage';
+import { pythonFramesStage } from '../runtimes/python/python-frames-stage';
 import type { StageFactory } from './stage';
 
 /** decode → these stages → sinks. */
 export const STAGES: readonly StageFactory[] = [
   enrichStage,
   symbolizeStage,
+  pythonFramesStage,
 ];

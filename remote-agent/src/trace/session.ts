@@ -22,6 +22,7 @@ import { errorCodeForProbe, SessionError } from './errors';
 import { lossStats, withUndelivered, type LossStats } from './loss';
 import { routePacket, type PacketHandlers } from './packet-router';
 import { ProbeDiagnostics } from './probe-diagnostics';
+import { PythonReports } from '../runtimes/python/python-reports';
 
 export type { LossStats } from './loss';
 
@@ -95,6 +96,8 @@ export class TraceSession {
   private readonly adder: ProcessAdder;
   private enricher: Enricher | undefined;
   private pipeline: Pipeline | undefined;
+  /** Python stacks of a launched target's Python processes */
+  private python: PythonReports | undefined;
   private probe: ProbeControl | undefined;
   private firstError: ProbeError | undefined;
   private targetExit: { exitCode: number; signal: number } | undefined;
@@ -141,7 +144,8 @@ export class TraceSession {
   private async run(): Promise<void> {
     const o = this.opts;
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
-    this.probe = await o.backend.probe.start(o.probePath, { ...o, statsMs: o.statsMs ?? 1000 }, {
+    const target = isAttach(o.target) ? o.target : this.withPythonReports(o.target);
+    this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000 }, {
       packets: (chunk) => this.data(chunk),
       diagnostics: (chunk) => this.diagnostics.push(chunk),
       targetOutput: (stream, data) => this.on.output?.(stream, data),
@@ -155,6 +159,17 @@ export class TraceSession {
     });
     if (isAttach(o.target)) this.pid = o.target.pid;
     this.pid = await startedPromise;
+  }
+
+  /** The launched target with the environment that makes its Python processes report their stacks (unchanged when that cannot be set up). */
+  private withPythonReports(t: LaunchTarget): LaunchTarget {
+    try {
+      this.python = PythonReports.open();
+    } catch (e) {
+      this.on.warning?.(`Python processes of this target will have no Python stacks: ${(e as Error).message}`);
+      return t;
+    }
+    return { ...t, env: { ...t.env, ...this.python.env(t.env?.PYTHONPATH ?? process.env.PYTHONPATH) } };
   }
 
   private data(chunk: Buffer): void {
@@ -197,7 +212,7 @@ export class TraceSession {
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined }, this.decoder, this.opts.sinks);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python }, this.decoder, this.opts.sinks);
   }
 
   private stats(s: ProbeStats): void {
@@ -260,6 +275,8 @@ export class TraceSession {
 
   private finish(probeExit: number | undefined, probeSignal: string | undefined): void {
     this.pipeline?.close();
+    this.python?.close();
+    this.python = undefined;
     this.diagnostics.flush();
     this.adder.ended();
     const pending = this.splitter.pendingBytes;

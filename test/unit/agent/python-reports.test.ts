@@ -1,0 +1,136 @@
+// The Python bootstrap and its reports, with Debian's real Python: reports
+// reach the agent over the FIFO and give an event the exact line; the
+// sitecustomize it hides still runs and the program's sys.path is unchanged;
+// with no channel, or a full one, the program runs on (drops counted).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { ReportChannel } from '../../../remote-agent/src/runtimes/report-channel';
+import { PYTHON_BOOTSTRAP, PYTHON_CHANNEL_ENV } from '../../../remote-agent/src/runtimes/python/bootstrap';
+import { parsePyLine, type PyReport } from '../../../remote-agent/src/runtimes/python/py-reports';
+import { PythonReports } from '../../../remote-agent/src/runtimes/python/python-reports';
+import { PYTHON, scratchDir } from '../../helpers/fixtures';
+
+/** Writes a script whose lines are `lines` (1-based line numbers as in the array). */
+function script(dir: string, lines: string[]): string {
+  const file = path.join(dir, 'prog.py');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+function runPython(file: string, env: Record<string, string>, args: string[] = []): { stdout: string; stderr: string; status: number | null } {
+  const r = spawnSync(PYTHON, [file, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+function openEvent(pid: number, tid: number, file: string): LensEvent {
+  return { kind: 'open', pid, tid, ppid: 1, uid: 0, comm: 'python3', ts: 0, key: `${pid}:1`, syscall: 'openat', path: file, flags: 'O_RDONLY', ret: 3 } as LensEvent;
+}
+
+describe('Python reports (bootstrap, channel, matching)', () => {
+  it('an open by a launched Python program gets its exact line, function and callers; another thread\'s event does not', () => {
+    const dir = scratchDir('pyreports');
+    const target = path.join(dir, 'data.txt');
+    const file = script(dir, [
+      'import os, _thread',
+      'def load(p):',
+      '    return open(p, "w")',
+      'load(os.sys.argv[1]).close()',
+      'print(os.getpid(), _thread.get_native_id())',
+    ]);
+    const reports = PythonReports.open();
+    try {
+      const r = runPython(file, reports.env(undefined), [target]);
+      assert.equal(r.status, 0, r.stderr);
+      const [pid, tid] = r.stdout.trim().split(' ').map(Number);
+      reports.drain();
+      const e = openEvent(pid, tid, target);
+      reports.annotate(e, Number.MAX_SAFE_INTEGER);
+      assert.deepEqual(e.source, { file, line: 3, function: 'load' });
+      assert.deepEqual(e.frames?.map((f) => `${f.function}:${f.line}`), ['load:3', '<module>:4']);
+      const other = openEvent(pid, tid + 1, target);
+      reports.annotate(other, Number.MAX_SAFE_INTEGER);
+      assert.equal(other.frames, undefined, 'a report matches events of its own thread only');
+      const early = openEvent(pid, tid, target);
+      reports.annotate(early, 0);
+      assert.equal(early.frames, undefined, 'a report never matches an event older than itself');
+    } finally {
+      reports.close();
+    }
+  });
+
+  it('runs the sitecustomize it hides, leaves sys.path and PYTHONPATH\'s other entries as they were, and runs without a channel', () => {
+    const dir = scratchDir('pychain');
+    const other = path.join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'sitecustomize.py'), 'import builtins\nbuiltins.OTHER_SITE = "ran"\n');
+    const file = script(dir, ['import sys', 'print(OTHER_SITE, any("runtime-lens-python" in p for p in sys.path), sys.path[1])']);
+    const reports = PythonReports.open();
+    try {
+      const env = reports.env(other);
+      assert.equal(env.PYTHONPATH, `${path.dirname(env[PYTHON_CHANNEL_ENV])}:${other}`);
+      const r = runPython(file, env);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), `ran False ${other}`);
+      const gone = runPython(file, { ...env, [PYTHON_CHANNEL_ENV]: path.join(dir, 'no-such-fifo') });
+      assert.equal(gone.status, 0, gone.stderr);
+      assert.equal(gone.stdout.trim(), `ran False ${other}`);
+    } finally {
+      reports.close();
+    }
+  });
+
+  it('a full channel never blocks the program: reports are dropped and the next one says how many', async () => {
+    const dir = scratchDir('pyfull');
+    const channel = ReportChannel.open('python-test');
+    writeFileSync(path.join(channel.dir, 'sitecustomize.py'), PYTHON_BOOTSTRAP);
+    const file = script(dir, [
+      'import sys',
+      'print("ready", flush=True); sys.stdin.readline()',
+      'for _ in range(3000): open("/dev/null").close()',
+      'print("filled", flush=True); sys.stdin.readline()',
+      'open("/dev/null").close()',
+    ]);
+    const lines = (reports: PyReport[]): number[] => reports.map((r) => r.frames[0]?.line ?? 0);
+    try {
+      const child = spawn(PYTHON, [file], { env: { ...process.env, PYTHONPATH: channel.dir, [PYTHON_CHANNEL_ENV]: channel.fifo } });
+      const said = (word: string): Promise<void> => new Promise((resolve) => child.stdout.on('data', (d: Buffer) => { if (String(d).includes(word)) resolve(); }));
+      await said('ready');
+      channel.drain(() => { /* the start-up's reports */ });
+      const filled = said('filled');
+      child.stdin.write('\n');
+      await filled;
+      const before: PyReport[] = [];
+      channel.drain((l) => { const p = parsePyLine(l); if (p.type === 'report') before.push(p.report); });
+      assert.ok(before.length > 0 && before.length < 3000, `some reports got through, not all (${before.length})`);
+      assert.ok(lines(before).every((n) => n === 3), 'the loop\'s reports');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.stdin.end('\n');
+      assert.equal(await exited, 0);
+      const after: Array<{ report: PyReport; lost: number }> = [];
+      channel.drain((l) => { const p = parsePyLine(l); if (p.type === 'report') after.push(p); });
+      assert.equal(after.length, 1);
+      assert.equal(after[0].report.frames[0].line, 5);
+      assert.equal(after[0].lost, 3000 - before.length, 'every dropped report is counted');
+    } finally {
+      channel.close();
+    }
+  });
+
+  it('lines that are not reports are told apart', () => {
+    assert.deepEqual(parsePyLine('not json'), { type: 'malformed' });
+    assert.deepEqual(parsePyLine('{"t":"r","p":1,"w":1,"n":5,"o":"format-disk","a":[],"k":[]}'), { type: 'malformed' });
+    assert.deepEqual(parsePyLine('{"t":"h","p":7,"w":7}'), { type: 'hello', pid: 7 });
+    const r = parsePyLine('{"t":"r","p":7,"w":8,"n":5,"o":"fs","a":["/x"],"k":[["/usr/lib/python3/dist-packages/requests/api.py",0,"get"]],"x":1,"l":2}');
+    assert.equal(r.type, 'report');
+    if (r.type !== 'report') return;
+    assert.equal(r.lost, 2);
+    assert.equal(r.report.truncated, true);
+    assert.deepEqual(r.report.frames, [{
+      kind: 'python', file: '/usr/lib/python3/dist-packages/requests/api.py', module: '/usr/lib/python3/dist-packages/requests/api.py',
+      reason: 'the interpreter gave no line for this frame', function: 'get', package: 'requests',
+    }]);
+  });
+});
