@@ -33,7 +33,7 @@ describe('trace: redaction of secrets in command lines', function () {
       cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'],
     });
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /sshpass\[\d+\] exec \S+ \[sshpass -p "\*\*\*" ssh -p 2222 host\]/);
+    assert.match(run.stdout, /sshpass\[\d+\] exec \S+\/sshpass -p "\*\*\*" ssh -p 2222 host = 0/);
     assert.deepEqual(leakedSecrets(run.stdout + run.stderr), []);
   });
 

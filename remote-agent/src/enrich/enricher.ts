@@ -67,7 +67,7 @@ export class Enricher {
   constructor(private readonly opts: EnricherOptions) {
     this.table = syscallTable(opts.arch);
     this.offsetMs = opts.realtimeOffsetNs / 1e6;
-    this.argCtx = { arch: opts.arch, fdPath: (pid, fd) => this.fds.get(pid, fd) };
+    this.argCtx = { arch: opts.arch, fdPath: (pid, fd) => this.fds.get(pid, fd), redact: opts.redact };
   }
 
   /** Seeds the tables with a running process and its descendants (attach, session/addProcess). */

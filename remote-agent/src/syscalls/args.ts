@@ -16,6 +16,7 @@ import {
 } from './flags';
 import type { Arch } from './names';
 import { sockaddrText } from './sockaddr';
+import { redactArgv } from '../redact/redact';
 
 const SC = LAYOUT.lens_syscall_event.fields;
 const TWO_32 = 4294967296;
@@ -26,6 +27,8 @@ const HI_SAFE = 0x200000;
 export interface ArgContext {
   arch: Arch;
   fdPath(pid: number, fd: number): string | undefined;
+  /** redact secrets in the argv strings of execve/execveat, as exec events are */
+  redact: boolean;
 }
 
 /**
@@ -177,7 +180,10 @@ function path(name: string, i: number): Decoder {
 }
 function argvArg(name: string, i: number): Decoder {
   STRING_KEYS.add(name);
-  return (a, _c, _p, out) => { out.set(name, a.argv(i) ?? a.hex(i)); };
+  return (a, ctx, _p, out) => {
+    const argv = a.argv(i);
+    out.set(name, argv ? (ctx.redact ? redactArgv(argv) : argv) : a.hex(i));
+  };
 }
 function sockaddr(name: string, i: number): Decoder {
   return (a, _c, _p, out) => { out.set(name, a.sockaddr(i) ?? a.hex(i)); };

@@ -75,7 +75,7 @@ describe('syscall argument decoding', function () {
     return out[0] as SyscallRecord;
   }
   const fds = new Map([[3, '/etc/passwd']]);
-  const ctx = { arch: 'x86_64' as const, fdPath: (pid: number, fd: number) => (pid === 7 ? fds.get(fd) : undefined) };
+  const ctx = { arch: 'x86_64' as const, redact: true, fdPath: (pid: number, fd: number) => (pid === 7 ? fds.get(fd) : undefined) };
 
   it('openat: AT_FDCWD, flags, mode', function () {
     assert.deepEqual(decodeSyscallArgs('openat', rec(257, [BigInt.asUintN(64, -100n), 0x1000n, 0o101n, 0o644n]), ctx),
@@ -101,7 +101,7 @@ describe('open mode', function () {
     const buf = syscallRecord(257, [BigInt.asUintN(64, -100n), 0x1000n, 0n, 0o644n], 3n, 0n);
     const out: ProbeRecord[] = [];
     new RecordDecoder().decode(buf, 0, buf.length, out);
-    assert.deepEqual(decodeSyscallArgs('openat', out[0] as SyscallRecord, { arch: 'x86_64', fdPath: () => undefined }),
+    assert.deepEqual(decodeSyscallArgs('openat', out[0] as SyscallRecord, { arch: 'x86_64', redact: true, fdPath: () => undefined }),
       { dirfd: 'AT_FDCWD', pathname: '0x1000', flags: 'O_RDONLY' });
   });
 });
