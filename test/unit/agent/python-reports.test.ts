@@ -61,6 +61,32 @@ describe('Python reports (bootstrap, channel, matching)', () => {
     }
   });
 
+  it('a forked Python child reports as itself (its own pid), with its own line', () => {
+    const dir = scratchDir('pyfork');
+    const target = path.join(dir, 'child.txt');
+    const file = script(dir, [
+      'import os, _thread, sys',
+      'pid = os.fork()',
+      'if pid == 0:',
+      '    open(sys.argv[1], "w").close()',
+      '    print(os.getpid(), _thread.get_native_id(), flush=True)',
+      '    os._exit(0)',
+      'os.waitpid(pid, 0)',
+    ]);
+    const reports = PythonReports.open();
+    try {
+      const r = runPython(file, reports.env(undefined), [target]);
+      assert.equal(r.status, 0, r.stderr);
+      const [pid, tid] = r.stdout.trim().split(' ').map(Number);
+      reports.drain();
+      const e = openEvent(pid, tid, target);
+      reports.annotate(e, Number.MAX_SAFE_INTEGER);
+      assert.deepEqual(e.source, { file, line: 4, function: '<module>' });
+    } finally {
+      reports.close();
+    }
+  });
+
   it('runs the sitecustomize it hides, leaves sys.path and PYTHONPATH\'s other entries as they were, and runs without a channel', () => {
     const dir = scratchDir('pychain');
     const other = path.join(dir, 'other');

@@ -68,7 +68,14 @@ def _runtime_lens_hook(os, sys, fd):
     escapes = {i: '\\u%04x' % i for i in range(32)}
     escapes[34] = '\\"'
     escapes[92] = '\\\\'
-    state = {'fd': fd, 'lost': 0}
+    state = {'fd': fd, 'lost': 0, 'pid': os.getpid()}
+    # per code object: its file and function, written once
+    codes = {}
+
+    def forked():
+        state['pid'] = os.getpid()
+
+    os.register_at_fork(after_in_child=forked)
 
     def text(value):
         if isinstance(value, bytes):
@@ -142,12 +149,17 @@ def _runtime_lens_hook(os, sys, fd):
             f = getframe(0).f_back
             while f is not None and len(frames) < max_frames:
                 code = f.f_code
-                frames.append('[%s,%d,%s]' % (text(code.co_filename), f.f_lineno or 0,
-                                              text(getattr(code, 'co_qualname', code.co_name))))
+                named = codes.get(code)
+                if named is None:
+                    if len(codes) >= 20000:
+                        codes.clear()
+                    named = codes[code] = ('[' + text(code.co_filename) + ',',
+                                           ',' + text(getattr(code, 'co_qualname', code.co_name)) + ']')
+                frames.append(named[0] + str(f.f_lineno or 0) + named[1])
                 f = f.f_back
             cut = f is not None
             head = '{"t":"r","p":%d,"w":%d,"n":%d,"o":"%s","a":[%s]' % (
-                os.getpid(), tid(), now(), op[0], ','.join(call_args))
+                state['pid'], tid(), now(), op[0], ','.join(call_args))
             if state['lost']:
                 head += ',"l":%d' % state['lost']
             line = head + ',"k":[' + ','.join(frames) + ']' + (',"x":1' if cut else '') + '}\n'
