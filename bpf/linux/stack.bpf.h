@@ -79,6 +79,7 @@ static __always_inline void lens_stack_take(struct lens_stack_snap *snap)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 want = lens_cfg.stack_bytes;
+	struct mm_struct *mm;
 	struct pt_regs *r;
 	__u64 *g = snap->s.regs;
 	__u64 sp;
@@ -104,6 +105,18 @@ static __always_inline void lens_stack_take(struct lens_stack_snap *snap)
 #endif
 	if (want > LENS_STACK_MAX)
 		want = LENS_STACK_MAX;
+	/*
+	 * The main thread's stack ends just above its environment strings: a copy
+	 * that would run past them stops there (a shallow stack is often closer
+	 * to its end than stack_bytes) instead of faulting and going page by page.
+	 */
+	mm = lens_current_task()->mm;
+	if (mm) {
+		__u64 end = mm->env_end;
+
+		if (sp < end && end - sp < want)
+			want = end - sp;
+	}
 	if (!bpf_probe_read_user(snap->bytes, want, (const void *)sp))
 		snap->s.len = want;
 	else

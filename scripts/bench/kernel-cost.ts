@@ -48,7 +48,7 @@ type Snapshot = Map<number, ProgStat>;
  * /proc/PID/fdinfo of program and link fds): other runtime-lens sessions on the
  * machine load programs with the same names, which must not be counted.
  */
-function ownProgramIds(root: number): Set<number> {
+export function ownProgramIds(root: number): Set<number> {
   const ids = new Set<number>();
   for (const pid of processTree(root)) {
     let fds: string[];
@@ -70,14 +70,14 @@ function ownProgramIds(root: number): Set<number> {
   return ids;
 }
 
-function snapshot(own: Set<number>): Snapshot {
+export function snapshot(own: Set<number>): Snapshot {
   const r = spawnSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`bpftool prog show failed (install bpftool, run as root): ${r.stderr || r.error}`);
   const progs = JSON.parse(r.stdout) as Array<ProgStat & { id: number }>;
   return new Map(progs.filter((p) => own.has(p.id)).map((p) => [p.id, p]));
 }
 
-function diff(before: Snapshot, after: Snapshot): ProgCost[] {
+export function diff(before: Snapshot, after: Snapshot): ProgCost[] {
   const out: ProgCost[] = [];
   for (const [id, p] of after) {
     const b = before.get(id);
@@ -88,7 +88,7 @@ function diff(before: Snapshot, after: Snapshot): ProgCost[] {
 }
 
 // Opening a FIFO for writing without blocking succeeds only once its reader has opened it.
-function tryOpenWriter(fifo: string): number | undefined {
+export function tryOpenWriter(fifo: string): number | undefined {
   try {
     return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (err) {
@@ -97,7 +97,7 @@ function tryOpenWriter(fifo: string): number | undefined {
   }
 }
 
-function release(fd: number): void {
+export function release(fd: number): void {
   writeSync(fd, '\n');
   closeSync(fd);
 }
@@ -144,7 +144,7 @@ function buildStatsHolder(scratch: string): string {
  * kernel.bpf_stats_enabled=1 does, but immune to someone resetting the sysctl
  * meanwhile) until the returned function is called.
  */
-async function enableStats(scratch: string): Promise<{ emptyId: number; stop: () => Promise<void> }> {
+export async function enableStats(scratch: string): Promise<{ emptyId: number; stop: () => Promise<void> }> {
   const child = spawn(buildStatsHolder(scratch), [], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -184,7 +184,7 @@ export async function measureKernelCost(tracer: Tracer, events: string, scratch:
   }
 }
 
-function fifos(scratch: string, n: number): string[] {
+export function fifos(scratch: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => {
     const f = path.join(scratch, `hold-${i}.fifo`);
     rmSync(f, { force: true });
