@@ -8,6 +8,7 @@
 import type { HostFacts } from '../backend/backend';
 import type { Enricher } from '../enrich/enricher';
 import type { PythonReports } from '../runtimes/python/python-reports';
+import type { NodeReports } from '../runtimes/node/node-reports';
 import type { StagedRecord } from './staged-record';
 
 /** What stages and sinks of one session share. */
@@ -20,6 +21,8 @@ export interface StageContext {
   readonly stacks?: boolean;
   /** the Python stack reports of a launched target's Python processes */
   readonly python?: PythonReports;
+  /** the JS stack reports of a launched target's Node processes */
+  readonly node?: NodeReports;
 }
 
 /** A step every record goes through, in the order of STAGES (stages.ts). */

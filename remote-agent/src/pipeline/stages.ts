@@ -5,6 +5,7 @@
 import { enrichStage } from '../enrich/enrich-stage';
 import { symbolizeStage } from '../symbolize/symbolize-stage';
 import { pythonFramesStage } from '../runtimes/python/python-frames-stage';
+import { nodeFramesStage } from '../runtimes/node/node-frames-stage';
 import type { StageFactory } from './stage';
 
 /** decode → these stages → sinks. */
@@ -12,4 +13,5 @@ export const STAGES: readonly StageFactory[] = [
   enrichStage,
   symbolizeStage,
   pythonFramesStage,
+  nodeFramesStage,
 ];

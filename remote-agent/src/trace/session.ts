@@ -23,6 +23,7 @@ import { lossStats, withUndelivered, type LossStats } from './loss';
 import { routePacket, type PacketHandlers } from './packet-router';
 import { ProbeDiagnostics } from './probe-diagnostics';
 import { PythonReports } from '../runtimes/python/python-reports';
+import { NodeReports } from '../runtimes/node/node-reports';
 
 export type { LossStats } from './loss';
 
@@ -99,6 +100,8 @@ export class TraceSession {
   /** Python stacks of a launched target's Python processes */
   private python: PythonReports | undefined;
   private probe: ProbeControl | undefined;
+  /** JS stacks of a launched target's Node processes */
+  private node: NodeReports | undefined;
   private firstError: ProbeError | undefined;
   private targetExit: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
@@ -144,7 +147,7 @@ export class TraceSession {
   private async run(): Promise<void> {
     const o = this.opts;
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
-    const target = isAttach(o.target) ? o.target : this.withPythonReports(o.target);
+    const target = isAttach(o.target) ? o.target : this.withNodeReports(this.withPythonReports(o.target));
     this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000 }, {
       packets: (chunk) => this.data(chunk),
       diagnostics: (chunk) => this.diagnostics.push(chunk),
@@ -170,6 +173,17 @@ export class TraceSession {
       return t;
     }
     return { ...t, env: { ...t.env, ...this.python.env(t.env?.PYTHONPATH ?? process.env.PYTHONPATH) } };
+  }
+
+  /** A launched target's Node processes report their JS stacks (node-reports.ts): its environment gets the preload and the channel. */
+  private withNodeReports(t: LaunchTarget): LaunchTarget {
+    try {
+      this.node = NodeReports.open();
+    } catch (e) {
+      this.on.warning?.(`Node processes of this target will have no JS stacks: ${(e as Error).message}`);
+      return t;
+    }
+    return { ...t, env: { ...t.env, ...this.node.env(t.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS) } };
   }
 
   private data(chunk: Buffer): void {
@@ -212,7 +226,7 @@ export class TraceSession {
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python }, this.decoder, this.opts.sinks);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node }, this.decoder, this.opts.sinks);
   }
 
   private stats(s: ProbeStats): void {
@@ -277,6 +291,8 @@ export class TraceSession {
     this.pipeline?.close();
     this.python?.close();
     this.python = undefined;
+    this.node?.close();
+    this.node = undefined;
     this.diagnostics.flush();
     this.adder.ended();
     const pending = this.splitter.pendingBytes;

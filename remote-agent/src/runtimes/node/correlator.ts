@@ -1,0 +1,140 @@
+/*
+ * Which reported JS call caused a kernel event. Per process: reports of
+ * synchronous calls match events of their own thread; reports of queued
+ * work match the first event anywhere in the process (threadpool, or the
+ * main thread later for a connect) on the same path, port or host name,
+ * oldest first. A report never matches an event older than itself (both
+ * are CLOCK_MONOTONIC). A fork takes its thread's latest spawn report, and
+ * the child's execs up to its first successful one carry it.
+ */
+import type { LensEvent } from '../../protocol';
+import type { NodeReport } from './reports';
+
+/** Unmatched reports of queued work kept per process; older ones are forgotten (counted). */
+const MAX_PENDING = 1024;
+/** Reports of synchronous calls and matched queued work kept per process for events that follow. */
+const MAX_RECENT = 64;
+
+interface ProcessReports {
+  /** queued work not matched yet, oldest first */
+  pending: NodeReport[];
+  /** synchronous calls and matched queued work, newest last */
+  recent: NodeReport[];
+  /** spawn reports a fork has taken */
+  forked: Set<NodeReport>;
+  /** reports the preload dropped (FIFO full) or this table forgot */
+  lost: number;
+}
+
+/** The reports of every Node process of a session and their matching. */
+export class Correlator {
+  private readonly procs = new Map<number, ProcessReports>();
+  /** child pid → the spawn report of the fork that made it, until its exec succeeds */
+  private readonly children = new Map<number, NodeReport>();
+
+  private proc(pid: number): ProcessReports {
+    let p = this.procs.get(pid);
+    if (!p) this.procs.set(pid, p = { pending: [], recent: [], forked: new Set(), lost: 0 });
+    return p;
+  }
+
+  /** A Node program started reporting in this pid (after an exec, or a new process): what was known of the pid goes. */
+  hello(pid: number): void {
+    this.procs.set(pid, { pending: [], recent: [], forked: new Set(), lost: 0 });
+  }
+
+  add(r: NodeReport, lost: number): void {
+    const p = this.proc(r.pid);
+    p.lost += lost;
+    const list = r.sync ? p.recent : p.pending;
+    list.push(r);
+    const max = r.sync ? MAX_RECENT : MAX_PENDING;
+    if (list.length > max) {
+      const gone = list.shift()!;
+      p.forked.delete(gone);
+      if (!r.sync) p.lost++;
+    }
+  }
+
+  /** Whether the process reports (its events without a match lack a JS stack for a reason worth saying). */
+  reporting(pid: number): ProcessReports | undefined {
+    return this.procs.get(pid);
+  }
+
+  /** The report of the call that caused this event, if any. */
+  match(e: LensEvent, tsNs: number): NodeReport | undefined {
+    if (e.kind === 'exec') {
+      const r = this.children.get(e.pid);
+      if (r && e.ret === 0) this.children.delete(e.pid);
+      return r;
+    }
+    const p = this.procs.get(e.pid);
+    if (!p) return undefined;
+    if (e.kind === 'fork') {
+      if (e.thread) return undefined;
+      for (let i = p.recent.length - 1; i >= 0; i--) {
+        const r = p.recent[i];
+        if (r.op === 'spawn' && r.tid === e.tid && r.ns <= tsNs && !p.forked.has(r)) {
+          p.forked.add(r);
+          this.children.set(e.child_pid, r);
+          return r;
+        }
+      }
+      return undefined;
+    }
+    const test = matcher(e);
+    if (!test) return undefined;
+    for (let i = p.recent.length - 1; i >= 0; i--) {
+      const r = p.recent[i];
+      if (r.sync && r.tid === e.tid && r.ns <= tsNs && test(r)) return r;
+    }
+    for (let i = 0; i < p.pending.length; i++) {
+      const r = p.pending[i];
+      if (r.ns <= tsNs && test(r)) {
+        p.pending.splice(i, 1);
+        p.recent.push(r);
+        if (p.recent.length > MAX_RECENT) p.recent.shift();
+        return r;
+      }
+    }
+    // more events of one call (a recursive rm, a retried connect): its report again
+    for (let i = p.recent.length - 1; i >= 0; i--) {
+      const r = p.recent[i];
+      if (!r.sync && r.ns <= tsNs && test(r)) return r;
+    }
+    return undefined;
+  }
+
+  /** A process exited: its reports go. */
+  exit(pid: number): void {
+    this.procs.delete(pid);
+    this.children.delete(pid);
+  }
+}
+
+/** How an event is recognised in a report's arguments; undefined for kinds no JS call is reported for. */
+function matcher(e: LensEvent): ((r: NodeReport) => boolean) | undefined {
+  switch (e.kind) {
+    case 'open': case 'unlink': case 'rmdir': case 'rename': case 'mkdir': case 'chmod': case 'chown':
+    case 'truncate': case 'link': case 'symlink': case 'chdir': {
+      const paths = [e.path, (e as { path2?: string }).path2].filter((x): x is string => !!x);
+      return (r) => r.op === 'fs' && r.args.some((a) => typeof a === 'string' && paths.some((p) => pathMatches(r.mode, a, p)));
+    }
+    case 'connect':
+      return (r) => r.op === 'connect' && r.args.some((a) => a === e.dport || (e.path !== undefined && a === e.path));
+    case 'bind': case 'listen':
+      return (r) => r.op === 'listen' && r.args.some((a) => a === 0 || a === e.sport || (e.path !== undefined && a === e.path));
+    case 'dns':
+      return (r) => r.op === 'dns' && r.args[0] === e.name;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether an event's path is the one a call named: the same, or under it or above it (recursive), or starting with it (mkdtemp). */
+export function pathMatches(mode: NodeReport['mode'], called: string, event: string): boolean {
+  if (event === called) return true;
+  if (mode === 'p') return event.startsWith(called);
+  if (mode === 'r') return event.startsWith(called + '/') || called.startsWith(event + '/');
+  return false;
+}

@@ -1,0 +1,94 @@
+/*
+ * The Node side of a launched session: the report channel, the environment
+ * that makes every Node process of the target load the preload, and the
+ * reading and matching of its reports. Drained on a timer (the FIFO stays
+ * empty) and right before a packet's records are staged.
+ */
+import { sourceFrame } from '../../model/source-frame';
+import type { Frame, LensEvent } from '../../protocol';
+import { ReportChannel } from '../report-channel';
+import { Correlator } from './correlator';
+import { jsFrames } from './js-frames';
+import { ensurePreloadFile } from './preload-file';
+import { ReportReader, type NodeReport } from './reports';
+import { SourceMaps } from './source-maps';
+
+/** How often the FIFO is emptied between packets. */
+const DRAIN_MS = 20;
+
+/** Reports of a session's Node processes and their matching to events. */
+export class NodeReports {
+  private readonly reader = new ReportReader();
+  private readonly correlator = new Correlator();
+  private readonly maps = new SourceMaps();
+  private readonly framesOf = new WeakMap<NodeReport, Frame[]>();
+  private readonly timer: NodeJS.Timeout;
+  /** lines that were not reports (a bug, or a process writing to the FIFO that is not the preload) */
+  malformed = 0;
+
+  private constructor(private readonly channel: ReportChannel, readonly preloadFile: string) {
+    this.timer = setInterval(() => this.drain(), DRAIN_MS);
+    this.timer.unref();
+  }
+
+  /** Writes the preload and opens a report channel; throws with what failed. */
+  static open(): NodeReports {
+    const file = ensurePreloadFile();
+    return new NodeReports(ReportChannel.open('node'), file);
+  }
+
+  /** The variables a launched target gets: its NODE_OPTIONS (the user's, kept) plus the preload, and the channel. */
+  env(nodeOptions: string | undefined): Record<string, string> {
+    const quoted = /[\s"\\]/.test(this.preloadFile) ? JSON.stringify(this.preloadFile) : this.preloadFile;
+    return {
+      NODE_OPTIONS: `${nodeOptions ? nodeOptions + ' ' : ''}--require ${quoted}`,
+      RUNTIME_LENS_NODE_CHANNEL: this.channel.fifo,
+    };
+  }
+
+  /** Reads every report waiting now. */
+  drain(): void {
+    this.channel.drain((text) => {
+      const l = this.reader.line(text);
+      if (l.type === 'report') this.correlator.add(l.report, l.lost);
+      else if (l.type === 'hello') { if (l.tid === l.pid) this.correlator.hello(l.pid); }
+      else this.malformed++;
+    });
+  }
+
+  /**
+   * Finds the call that caused an event (now: reports are matched in stream order) and returns
+   * what gives the event its JS stack, to run once the event's native frames are in (symbolize).
+   */
+  annotate(e: LensEvent, tsNs: number): (() => void) | undefined {
+    if (e.kind === 'exit') {
+      this.correlator.exit(e.pid);
+      this.reader.forget(e.pid);
+      return undefined;
+    }
+    const r = this.correlator.match(e, tsNs);
+    if (!r) {
+      const lost = this.correlator.reporting(e.pid)?.lost;
+      if (!lost || e.kind === 'syscall') return undefined;
+      return () => {
+        if (!e.frames && !e.stack_error) e.stack_error = `no JS stack: this Node process dropped ${lost} stack report(s) because the report channel was full`;
+      };
+    }
+    let frames = this.framesOf.get(r);
+    if (!frames) this.framesOf.set(r, frames = jsFrames(r.frames, this.maps, this.preloadFile));
+    const js = frames;
+    return () => {
+      // native frames are the thread's own; the JS frames are where the call was made (on this thread or when it queued the work)
+      e.frames = e.frames ? [...e.frames, ...js] : js;
+      if (r.truncated) e.frames_truncated = true;
+      const source = sourceFrame(e.frames);
+      if (source) e.source = source;
+    };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    try { this.drain(); } catch { /* closing anyway */ }
+    this.channel.close();
+  }
+}
