@@ -29,42 +29,52 @@ function openEvent(pid: number, tid: number, file: string): LensEvent {
   return { kind: 'open', pid, tid, ppid: 1, uid: 0, comm: 'python3', ts: 0, key: `${pid}:1`, syscall: 'openat', path: file, flags: 'O_RDONLY', ret: 3 } as LensEvent;
 }
 
+/**
+ * Runs a script (its last output line: the pid and native tid of the process and thread that opened
+ * `target`) with the bootstrap, then annotates an open event of that thread at `tsNs`, and of `tid + 1`.
+ */
+function annotateOpen(label: string, lines: string[], tsNs = Number.MAX_SAFE_INTEGER): { file: string; e: LensEvent; other: LensEvent } {
+  const dir = scratchDir(label);
+  const target = path.join(dir, 'data.txt');
+  const file = script(dir, lines);
+  const reports = PythonReports.open();
+  try {
+    const r = runPython(file, reports.env(undefined), [target]);
+    assert.equal(r.status, 0, r.stderr);
+    const [pid, tid] = r.stdout.trim().split(' ').map(Number);
+    reports.drain();
+    const e = openEvent(pid, tid, target);
+    reports.annotate(e, tsNs);
+    const other = openEvent(pid, tid + 1, target);
+    reports.annotate(other, tsNs);
+    return { file, e, other };
+  } finally {
+    reports.close();
+  }
+}
+
+const LOAD = [
+  'import os, _thread',
+  'def load(p):',
+  '    return open(p, "w")',
+  'load(os.sys.argv[1]).close()',
+  'print(os.getpid(), _thread.get_native_id())',
+];
+
 describe('Python reports (bootstrap, channel, matching)', () => {
   it('an open by a launched Python program gets its exact line, function and callers; another thread\'s event does not', () => {
-    const dir = scratchDir('pyreports');
-    const target = path.join(dir, 'data.txt');
-    const file = script(dir, [
-      'import os, _thread',
-      'def load(p):',
-      '    return open(p, "w")',
-      'load(os.sys.argv[1]).close()',
-      'print(os.getpid(), _thread.get_native_id())',
-    ]);
-    const reports = PythonReports.open();
-    try {
-      const r = runPython(file, reports.env(undefined), [target]);
-      assert.equal(r.status, 0, r.stderr);
-      const [pid, tid] = r.stdout.trim().split(' ').map(Number);
-      reports.drain();
-      const e = openEvent(pid, tid, target);
-      reports.annotate(e, Number.MAX_SAFE_INTEGER);
-      assert.deepEqual(e.source, { file, line: 3, function: 'load' });
-      assert.deepEqual(e.frames?.map((f) => `${f.function}:${f.line}`), ['load:3', '<module>:4']);
-      const other = openEvent(pid, tid + 1, target);
-      reports.annotate(other, Number.MAX_SAFE_INTEGER);
-      assert.equal(other.frames, undefined, 'a report matches events of its own thread only');
-      const early = openEvent(pid, tid, target);
-      reports.annotate(early, 0);
-      assert.equal(early.frames, undefined, 'a report never matches an event older than itself');
-    } finally {
-      reports.close();
-    }
+    const { file, e, other } = annotateOpen('pyreports', LOAD);
+    assert.deepEqual(e.source, { file, line: 3, function: 'load' });
+    assert.deepEqual(e.frames?.map((f) => `${f.function}:${f.line}`), ['load:3', '<module>:4']);
+    assert.equal(other.frames, undefined, 'a report matches events of its own thread only');
+  });
+
+  it('a report never matches an event older than itself', () => {
+    assert.equal(annotateOpen('pyearly', LOAD, 0).e.frames, undefined);
   });
 
   it('a forked Python child reports as itself (its own pid), with its own line', () => {
-    const dir = scratchDir('pyfork');
-    const target = path.join(dir, 'child.txt');
-    const file = script(dir, [
+    const { file, e } = annotateOpen('pyfork', [
       'import os, _thread, sys',
       'pid = os.fork()',
       'if pid == 0:',
@@ -73,18 +83,7 @@ describe('Python reports (bootstrap, channel, matching)', () => {
       '    os._exit(0)',
       'os.waitpid(pid, 0)',
     ]);
-    const reports = PythonReports.open();
-    try {
-      const r = runPython(file, reports.env(undefined), [target]);
-      assert.equal(r.status, 0, r.stderr);
-      const [pid, tid] = r.stdout.trim().split(' ').map(Number);
-      reports.drain();
-      const e = openEvent(pid, tid, target);
-      reports.annotate(e, Number.MAX_SAFE_INTEGER);
-      assert.deepEqual(e.source, { file, line: 4, function: '<module>' });
-    } finally {
-      reports.close();
-    }
+    assert.deepEqual(e.source, { file, line: 4, function: '<module>' });
   });
 
   it('runs the sitecustomize it hides, leaves sys.path and PYTHONPATH\'s other entries as they were, and runs without a channel', () => {
