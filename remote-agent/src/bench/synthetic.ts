@@ -3,7 +3,7 @@
  * packets as lens-probe writes them. Used by the decoder benchmark and the
  * agent's unit tests to exercise the decoder without a kernel.
  */
-import { ABI_VERSION, PacketType, Kind, LAYOUT } from '../decode/layout';
+import { ABI_VERSION, Flag, PacketType, Kind, LAYOUT } from '../decode/layout';
 
 const H = LAYOUT.lens_hdr.fields;
 
@@ -201,4 +201,19 @@ export function errorPacket(code: number, errno: number, message: string): Buffe
   b.writeInt32LE(errno, L.fields.errno_val);
   cstr(b, L.fields.message, 248, message);
   return packet(PacketType.ERROR, b);
+}
+
+/** `rec` with a user-stack snapshot appended (struct lens_stack, then `stack`), as lens-probe --stacks writes it. */
+export function withStack(rec: Buffer, regs: readonly bigint[], error: number, stack: Buffer): Buffer {
+  const S = LAYOUT.lens_stack;
+  const snap = Buffer.alloc(S.size + stack.length);
+  regs.forEach((v, i) => snap.writeBigUInt64LE(v, S.fields.regs + i * 8));
+  snap.writeUInt32LE(error, S.fields.error);
+  snap.writeUInt32LE(stack.length, S.fields.len);
+  stack.copy(snap, S.size);
+  const b = Buffer.concat([rec, snap]);
+  b.writeUInt16LE(b.readUInt16LE(H.flags) | Flag.HAS_STACK, H.flags);
+  b.writeUInt16LE(b.length, H.size);
+  b.writeUInt16LE(snap.length, H.stack_size);
+  return b;
 }

@@ -141,8 +141,8 @@ export class SymbolizeStage implements Stage {
     this.gens.set(key, gen);
   }
 
+  /* The process is gone (its exit record comes once, from its last thread). */
   private exited(ev: LensEvent): void {
-    if (ev.pid !== ev.tid) return;
     this.gens.delete(ev.key);
     if (typeof this.unwinder === 'string') return;
     const [pid, start] = ev.key.split(':');

@@ -1,0 +1,91 @@
+// The symbolize stage (--stacks) in the agent's pipeline: a record's stack snapshot is decoded,
+// sent to lens-symbolize, and its event waits for the frames in stream order; a helper that does
+// not answer (here the real helper, stopped with SIGSTOP) never stalls the pipeline.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { exitRecord, openRecord, withStack } from '../../../remote-agent/src/bench/synthetic';
+import { linuxHostFacts } from '../../../remote-agent/src/backend/linux/host-facts';
+import { StackError, STACK_NREGS } from '../../../remote-agent/src/decode/layout';
+import { RecordDecoder, type ProbeRecord } from '../../../remote-agent/src/decode/records';
+import { enrichStage } from '../../../remote-agent/src/enrich/enrich-stage';
+import { Enricher } from '../../../remote-agent/src/enrich/enricher';
+import { eventSink } from '../../../remote-agent/src/pipeline/event-sink';
+import { Pipeline } from '../../../remote-agent/src/pipeline/pipeline';
+import type { LensEvent } from '../../../remote-agent/src/protocol';
+import { Symbolizer } from '../../../remote-agent/src/symbolize/client';
+import { SymbolizeStage } from '../../../remote-agent/src/symbolize/symbolize-stage';
+import { SYMBOLIZE_BINARY } from '../../helpers/native-stacks';
+import { waitFor } from '../../helpers/procs';
+
+const REGS = Array.from({ length: STACK_NREGS }, (_, i) => BigInt(0x7ffd00000000 + i * 8));
+const STACK = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+const open = (path: string, error: number = StackError.OK) => withStack(openRecord(path, '', 0, -2), REGS, error, error ? Buffer.alloc(0) : STACK);
+
+/** Decodes records into a pipeline of enrich + the stage, collecting what reaches the sink. */
+function pipelineWith(stage: SymbolizeStage) {
+  const decoder = new RecordDecoder();
+  const seen: LensEvent[] = [];
+  const pipeline = new Pipeline({ enricher: new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true }), host: linuxHostFacts(), stacks: true },
+    decoder, [eventSink((events) => seen.push(...events))], [enrichStage, () => stage]);
+  const feed = (records: Buffer[]) => {
+    const payload = Buffer.concat(records);
+    decoder.visit(payload, 0, payload.length, pipeline);
+    pipeline.flush();
+  };
+  return { seen, feed, pipeline };
+}
+
+describe('symbolize stage', function () {
+  this.timeout(20_000);
+
+  it('decodes the registers and stack bytes appended to a record', function () {
+    const out: ProbeRecord[] = [];
+    const payload = Buffer.concat([open('/a'), exitRecord(0)]);
+    const decoder = new RecordDecoder();
+    decoder.decode(payload, 0, payload.length, out);
+    assert.equal(decoder.problemCount, 0);
+    assert.deepEqual(out[0].stack?.regs, REGS);
+    assert.equal(out[0].stack?.error, StackError.OK);
+    assert.deepEqual([...out[0].stack!.bytes], [...STACK]);
+    assert.equal(out[1].stack, undefined, 'the record after it is read whole');
+  });
+
+  it('says why a thread\'s stack could not be read, or that there is no symbolizer, without holding the event', function () {
+    const { seen, feed } = pipelineWith(new SymbolizeStage('no symbolizer: lens-symbolize not found'));
+    feed([open('/kthread', StackError.KTHREAD), open('/fault', StackError.FAULT), open('/ok')]);
+    assert.deepEqual(seen.map((e) => e.stack_error), [
+      'stack not readable: kernel thread',
+      'stack not readable: the page at the stack pointer is not mapped or not resident',
+      'no symbolizer: lens-symbolize not found',
+    ]);
+  });
+
+  describe('with a helper that does not answer', function () {
+    let sym: Symbolizer;
+    before(async function () {
+      assert.ok(existsSync(SYMBOLIZE_BINARY), `${SYMBOLIZE_BINARY} is missing: run scripts/build.sh`);
+      sym = new Symbolizer({ binary: SYMBOLIZE_BINARY });
+      await sym.forget(1, 1n); // the helper runs and answers
+      process.kill(sym.pid!, 'SIGSTOP');
+    });
+    after(function () {
+      if (sym?.pid) process.kill(sym.pid, 'SIGCONT');
+      sym?.close();
+    });
+
+    it('holds the events behind a waiting one in stream order, then lets them go with "symbolizer busy"', async function () {
+      const stage = new SymbolizeStage(sym, 200, 2);
+      const { seen, feed, pipeline } = pipelineWith(stage);
+      feed([open('/first'), exitRecord(0, 0, { pid: 300 }), open('/second'), open('/third')]);
+      // the third snapshot found two waiting: it is not sent, but it stays behind them
+      assert.equal(seen.length, 0, 'nothing passes a record that waits for its frames');
+      await waitFor('the held events', () => (seen.length === 4 ? true : undefined), 10_000);
+      assert.deepEqual(seen.map((e) => [e.kind, 'path' in e ? e.path : e.pid]), [['open', '/first'], ['exit', 300], ['open', '/second'], ['open', '/third']]);
+      assert.deepEqual(seen.map((e) => e.stack_error), [
+        'symbolizer busy: no answer within 200 ms', undefined, 'symbolizer busy: no answer within 200 ms', 'symbolizer busy: 2 stacks were waiting to be unwound',
+      ]);
+      assert.equal(stage.busy, 3);
+      assert.equal(pipeline.idle(), undefined, 'nothing is left waiting');
+    });
+  });
+});
