@@ -67,6 +67,27 @@ describe('trace: JS stacks of Node processes', function () {
     assertSource(connect, fixture, 'connect', 'net.connect');
   });
 
+  it('with --stacks, puts the JS frames where V8 ran them on a native stack, and after the threadpool thread\'s own frames', async function () {
+    const fixture = scriptFixture('node/frames.js');
+    const dir = realpathSync(scratchDir('node-frames-stacks'));
+    const run = await trace([NODE, fixture, dir], ['--stacks']);
+    assertExit(run, 0);
+    const pid = only(run.events, 'exec', { filename: NODE }).pid;
+    const [, sync, callback] = select(run.events, 'open', { pid, path: path.join(dir, 'sync.txt') });
+    assertSource(sync, fixture, 'readFileSync', 'open of readFileSync with --stacks');
+    assertSource(callback, fixture, 'readFile', 'open of readFile with --stacks');
+    const shape = (e: LensEvent): string[] => ((e as Stacked).frames ?? []).map((f) => `${f.kind}:${(f as { function?: string }).function ?? ''}`);
+    const s = shape(sync);
+    const firstJs = s.findIndex((f) => f.startsWith('js:'));
+    assert.ok(firstJs > 0 && s.slice(0, firstJs).every((f) => f.startsWith('native:')), `native frames first: ${s.join(' < ')}`);
+    assert.ok(s.slice(firstJs).some((f) => f.startsWith('native:Builtins_JSEntry')), `V8's entry and its native callers after the JS frames: ${s.join(' < ')}`);
+    assert.ok(!s.some((f) => f === 'native:Builtins_InterpreterEntryTrampoline'), `the interpreter frames are replaced by the JS frames they ran: ${s.join(' < ')}`);
+    const c = shape(callback);
+    const cJs = c.findIndex((f) => f.startsWith('js:'));
+    assert.ok(cJs > 0 && c.slice(0, cJs).includes('native:worker') && c.slice(cJs).every((f) => f.startsWith('js:')),
+      `the threadpool thread's native frames, then the JS stack that queued the work: ${c.join(' < ')}`);
+  });
+
   it('maps the lines of compiled TypeScript to the .ts source through its source map', async function () {
     const project = scriptFixture('node/ts');
     const out = realpathSync(scratchDir('node-ts'));

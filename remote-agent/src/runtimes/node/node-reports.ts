@@ -77,9 +77,9 @@ export class NodeReports {
     let frames = this.framesOf.get(r);
     if (!frames) this.framesOf.set(r, frames = jsFrames(r.frames, this.maps, this.preloadFile));
     const js = frames;
+    const sameThread = r.sync && r.tid === e.tid;
     return () => {
-      // native frames are the thread's own; the JS frames are where the call was made (on this thread or when it queued the work)
-      e.frames = e.frames ? [...e.frames, ...js] : js;
+      e.frames = e.frames ? withNative(e.frames, js, sameThread) : js;
       if (r.truncated) e.frames_truncated = true;
       const source = sourceFrame(e.frames);
       if (source) e.source = source;
@@ -91,4 +91,26 @@ export class NodeReports {
     try { this.drain(); } catch { /* closing anyway */ }
     this.channel.close();
   }
+}
+
+/* V8's frames on a native stack: the interpreter and baseline code running JS functions, and JIT code (no module). */
+const V8_JS_CODE = /^Builtins_(InterpreterEntryTrampoline|BaselineOutOfLinePrologue|.*Baseline)/;
+const V8_ENTRY = /^Builtins_JSEntry/;
+
+/**
+ * An event's native frames with its JS frames. For a call made on the event's own thread the JS
+ * frames take the place of the V8 frames that ran them (between the native call and V8's entry),
+ * so the stack reads native → JS → native as it ran; otherwise (work queued from elsewhere, or
+ * no V8 frames found) they follow the native frames: the call that queued the work.
+ */
+export function withNative(native: Frame[], js: Frame[], sameThread: boolean): Frame[] {
+  if (sameThread) {
+    const start = native.findIndex((f) => (f.function ? V8_JS_CODE.test(f.function) : f.module === ''));
+    if (start > 0) {
+      let end = start;
+      while (end < native.length && !V8_ENTRY.test(native[end].function ?? '')) end++;
+      if (end < native.length) return [...native.slice(0, start), ...js, ...native.slice(end)];
+    }
+  }
+  return [...native, ...js];
 }
