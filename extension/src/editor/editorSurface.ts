@@ -46,7 +46,8 @@ function toOptions(d: LineDecoration): vscode.DecorationOptions {
   const hover = new vscode.MarkdownString(d.hover);
   hover.isTrusted = { enabledCommands: [SHOW_EVENTS_FOR_LINE] };
   return {
-    range: new vscode.Range(d.line, 0, d.line, 0),
+    // at the end of the line (the model clamps the column): the hint follows the code
+    range: new vscode.Range(d.line, Number.MAX_SAFE_INTEGER, d.line, Number.MAX_SAFE_INTEGER),
     hoverMessage: hover,
     renderOptions: {
       after: {

@@ -59,9 +59,11 @@ describe('webview panels', () => {
   let created: FakePanel[];
   let sessions: SessionManager;
   let panels: PanelManager;
+  let exported: Session[];
 
   beforeEach(() => {
     created = [];
+    exported = [];
     sessions = new SessionManager({ clock, log: () => undefined, settings: () => ({ sessionsDirectory: '/nonexistent', maxEventsInMemory: 1000, events: ['exec'], redact: true }) });
     panels = new PanelManager(
       {
@@ -74,7 +76,7 @@ describe('webview panels', () => {
         activeColumn: 1,
       },
       root, sessions, clock,
-      { copy: () => undefined, reveal: () => undefined, exportDependencies: () => undefined, log: () => undefined },
+      { copy: () => undefined, reveal: () => undefined, exportDependencies: (s) => exported.push(s), log: () => undefined },
     );
   });
   afterEach(() => {
@@ -109,6 +111,30 @@ describe('webview panels', () => {
     assert.equal(created.length, 2);
     const nonce2 = /'nonce-([^']+)'/.exec(created[1].webview.html)?.[1];
     assert.notEqual(nonce2, nonce, 'a fresh nonce per page');
+  });
+
+  it('a view asking for events (a process, an endpoint, a package) opens the events view filtered, once it is ready; Export asks for the session\'s dependencies', () => {
+    const s = fileSession();
+    panels.open('dependencies');
+    const deps = created[0];
+    assert.equal(deps.title, 'Runtime Lens: Dependencies');
+    deps.send({ type: 'ready', view: 'dependencies' });
+    deps.send({ type: 'showEvents', filter: 'pkg:express' });
+    const events = created[1];
+    assert.equal(events.viewType, 'runtimeLens.events');
+    clock.advance(1000);
+    assert.equal(events.posted.length, 0, 'nothing before the webview says it is ready');
+    events.send({ type: 'ready', view: 'events' });
+    clock.advance(1000);
+    assert.deepEqual(events.types(), ['init', 'reset', 'events', 'stats', 'filter'], 'the filter follows the replayed events');
+    assert.deepEqual(events.posted[4], { type: 'filter', text: 'pkg:express' });
+    // the events view already open: the filter goes at once
+    panels.showEvents('key:100:1000');
+    clock.advance(1000);
+    assert.deepEqual(events.posted[events.posted.length - 1], { type: 'filter', text: 'key:100:1000' });
+    assert.equal(events.revealed, 1);
+    deps.send({ type: 'exportDependencies' });
+    assert.deepEqual(exported, [s]);
   });
 
   it('replays the current session when the webview is ready, then streams batches; follows the current session', () => {

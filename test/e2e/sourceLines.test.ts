@@ -1,0 +1,166 @@
+/*
+ * Source lines in a real VS Code (code-server, the packaged .vsix): a session
+ * file whose events carry their source (as traced with stacks) is opened; the
+ * editor of the demo app then shows the hint after each line that caused
+ * events, and hovering a line lists them. A click on a Source cell of the
+ * events view opens the file at that line. Screenshots of the hint and the
+ * hover, in the light, dark and high contrast themes, go to
+ * test-output/screenshots/ (source-*.png).
+ */
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Frame, LensEvent } from '../../remote-agent/src/protocol';
+import { SessionRecorder } from '../../extension/src/session/sessionFile';
+import { FIXTURES, TEST_OUTPUT } from '../helpers/paths';
+import { CodeServer, ensureCodeServer, vsixUnderTest } from './codeServer';
+import { launchChromium, Workbench } from './workbench';
+
+const OUTPUT = path.join(TEST_OUTPUT, 'e2e-source');
+const SCREENSHOTS = path.join(TEST_OUTPUT, 'screenshots');
+const WORKSPACE = path.join(OUTPUT, 'workspace');
+const SESSIONS = path.join(OUTPUT, 'sessions');
+const APP = path.join(WORKSPACE, 'app.js');
+
+/** Events of the demo app as a trace with stacks records them: the lines are app.js's. */
+function appEvents(): LensEvent[] {
+  const base = { pid: 4100, tid: 4100, ppid: 1, uid: 1000, comm: 'node', key: '4100:77' };
+  const frames = (fn: string, line: number, column: number): Frame[] => [
+    { kind: 'js', function: fn, file: 'node:fs', line: 441 },
+    { kind: 'js', function: '<anonymous>', file: APP, line, column },
+    { kind: 'native', function: 'uv_run', module: '/usr/bin/node', reason: 'no debug info' },
+  ];
+  const at = (line: number, column: number, fn: string) => ({ source: { file: APP, line, column, function: fn }, frames: frames(fn === 'main' ? 'execFileSync' : 'readFileSync', line, column) });
+  return [
+    { ...base, ts: 1_764_600_000_000, kind: 'open', syscall: 'openat', path: path.join(WORKSPACE, 'config.json'), flags: 'O_RDONLY|O_CLOEXEC', ret: 20, ...at(9, 35, '<module>') },
+    { ...base, ts: 1_764_600_000_001, kind: 'open', syscall: 'openat', path: path.join(WORKSPACE, 'config.json'), flags: 'O_RDONLY|O_CLOEXEC', ret: 21, ...at(9, 35, '<module>') },
+    { ...base, ts: 1_764_600_000_010, kind: 'connect', family: 'AF_INET', proto: 'tcp', saddr: '127.0.0.1', sport: 50000, daddr: '127.0.0.1', dport: 40123, fd: 22, ret: -115, errno: 'EINPROGRESS', ...at(27, 10, 'get') },
+    { ...base, ts: 1_764_600_000_020, kind: 'exec', filename: '/usr/bin/uname', argv: ['uname', '-sr'], cwd: WORKSPACE, ret: 0, ...at(41, 18, 'main') },
+  ];
+}
+
+describe('e2e: events at their source lines in VS Code (code-server)', function () {
+  this.timeout(120_000);
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let wb: Workbench;
+  let page: Page;
+
+  before(async function () {
+    this.timeout(15 * 60_000); // the first run installs code-server (~3 min) and builds everything
+    rmSync(OUTPUT, { recursive: true, force: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const png of readdirSync(SCREENSHOTS).filter((f) => f.startsWith('source-'))) rmSync(path.join(SCREENSHOTS, png));
+    mkdirSync(SESSIONS, { recursive: true });
+    cpSync(path.join(FIXTURES, 'demo-workspace'), WORKSPACE, { recursive: true });
+    const file = path.join(SESSIONS, '2026-12-01_14-00-00_node.lens.ndjson.gz');
+    const recorder = new SessionRecorder(file, { runtimeLens: 'session', version: 1, title: 'node app.js', target: { kind: 'launch', command: ['node', 'app.js'], cwd: WORKSPACE }, startedAt: 1_764_600_000_000 }, (err) => { throw err; });
+    recorder.write(appEvents());
+    await recorder.close({ state: 'exited', endedAt: 1_764_600_001_000, exitCode: 0 });
+    const [vsix, launcher] = await Promise.all([vsixUnderTest(OUTPUT), ensureCodeServer()]);
+    server = await CodeServer.start({
+      launcher, stateDir: path.join(OUTPUT, 'code-server'), workspace: WORKSPACE, extensions: [vsix],
+      settings: { 'runtimeLens.sessionsDirectory': SESSIONS, 'editor.hover.delay': 100 },
+    });
+    browser = await launchChromium();
+    wb = await Workbench.open(browser, server.url, OUTPUT, SCREENSHOTS);
+    page = wb.page;
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await wb?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await server?.close();
+  });
+
+  /** Moves the mouse onto the code of the line holding `code` and waits for a hover containing `text`. */
+  async function hoverLine(code: string, text: string) {
+    await page.mouse.move(5, 5);
+    await page.locator('.monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    const line = page.locator('.editor-instance .view-lines .view-line').filter({ hasText: code });
+    const box = (await line.boundingBox())!;
+    await page.mouse.move(box.x + 60, box.y + box.height / 2, { steps: 3 });
+    const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: text });
+    await hover.waitFor({ timeout: 15000 });
+    return hover;
+  }
+
+  /** The after-line hints the editor shows, by 1-based line (read from the rendered decorations). */
+  const hints = () => page.evaluate(() => {
+    const out: Record<number, string> = {};
+    const editor = document.querySelector('.editor-instance .monaco-editor');
+    if (!editor) return out;
+    for (const line of editor.querySelectorAll<HTMLElement>('.view-lines .view-line')) {
+      for (const span of line.querySelectorAll('span')) {
+        const content = getComputedStyle(span, '::after').content;
+        if (content && content !== 'none' && content !== 'normal') {
+          const top = Number.parseFloat(line.style.top);
+          const height = line.getBoundingClientRect().height;
+          out[Math.round(top / height) + 1] = JSON.parse(content) as string;
+        }
+      }
+    }
+    return out;
+  });
+
+  it('a reopened session file decorates the lines of app.js that caused its events', async () => {
+    await wb.runCommand('Runtime Lens: Open Session File…');
+    await wb.answerInput(path.join(SESSIONS, '2026-12-01_14-00-00_node.lens.ndjson.gz'));
+    await wb.waitForActiveTab(/node/);
+    await page.keyboard.press('Control+P');
+    await wb.fillInput('app.js');
+    await wb.quickInput.locator('.monaco-list-row', { hasText: 'app.js' }).first().click();
+    await wb.waitForActiveTab('app.js');
+    await page.waitForFunction(() => {
+      for (const span of document.querySelectorAll('.editor-instance .view-lines span')) {
+        if (getComputedStyle(span, '::after').content.includes('open config.json')) return true;
+      }
+      return false;
+    }, undefined, { timeout: 30000 });
+    const shown = await hints();
+    if (shown[9] !== 'open config.json ×2' || shown[27] !== 'connect 127.0.0.1:40123' || shown[41] !== 'exec uname') {
+      throw new Error(`expected hints at lines 9, 27 and 41; the editor shows ${JSON.stringify(shown)}`);
+    }
+    // the gutter marks: the decoration's icon in the margin, one per decorated line
+    const marks = await page.evaluate(() => [...document.querySelectorAll('.editor-instance .margin *')]
+      .filter((el) => getComputedStyle(el).backgroundImage.includes('line-events.svg')).length);
+    if (marks !== 3) throw new Error(`expected 3 gutter marks, found ${marks}`);
+  });
+
+  it('hovering a decorated line lists its events (light, dark and high contrast screenshots)', async () => {
+    for (const [label, cls, name] of [['Light Modern', 'vs', 'light'], ['Dark Modern', 'vs-dark', 'dark'], ['Dark High Contrast', 'hc-black', 'hc']] as const) {
+      await wb.setColorTheme(label, cls);
+      await wb.screenshot(`source-hints-${name}`);
+      const hover = await hoverLine('const config = JSON.parse', 'events at line 9');
+      const text = await hover.innerText();
+      if (!/open.*config\.json O_RDONLY\|O_CLOEXEC → 21.*node \(pid 4100\)/s.test(text) || !/Show all 2 events in the events view/.test(text)) {
+        throw new Error(`the hover does not list the line's events: ${text}`);
+      }
+      await page.screenshot({ path: path.join(SCREENSHOTS, `source-hover-${name}.png`) });
+    }
+  });
+
+  it('the link in the hover opens the events view filtered to the line', async () => {
+    const hover = await hoverLine('const config = JSON.parse', 'events at line 9');
+    await hover.locator('a', { hasText: 'Show all 2 events' }).click();
+    await wb.waitForActiveTab('Runtime Lens: Events');
+    const events = wb.webview();
+    await events.locator('#event-counts', { hasText: /^2 of 4 events/ }).waitFor({ timeout: 30000 });
+    const filter = await events.locator('#filter').evaluate((f) => (f as HTMLInputElement).value);
+    if (filter !== `file:${APP} line:9`) throw new Error(`the events view's filter is '${filter}'`);
+    await wb.screenshot('source-events-filtered-hc');
+  });
+
+  it('a click on a Source cell opens the file at that line', async () => {
+    const events = wb.webview();
+    await events.locator('#filter input').fill('kind:exec');
+    const cell = events.locator('#events-table .rows .row:not([hidden]) .col-source a', { hasText: 'app.js:41' }).first();
+    await cell.waitFor({ timeout: 15000 });
+    await cell.click();
+    await wb.waitForActiveTab('app.js');
+    await page.locator('.editor-instance .view-line', { hasText: 'execFileSync(\'uname\'' }).waitFor();
+    const status = await page.locator('.statusbar-item[id="status.editor.selection"]').innerText();
+    if (!/Ln 41\b/.test(status)) throw new Error(`the editor's cursor is not at line 41: status bar says '${status}'`);
+  });
+});
