@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { requireBpf } from '../helpers/bpf';
 import { marks, nativeFixture } from '../helpers/native-stacks';
 import { startCli } from '../helpers/trace';
-import type { Frame, LensEvent } from '../../remote-agent/src/protocol';
+import { EventsNotification, InitializeRequest, SessionStartRequest, type Frame, type LensEvent } from '../../remote-agent/src/protocol';
+import { AgentProcess } from '../helpers/agent';
+import { waitFor } from '../helpers/procs';
 
 const SOURCE = 'c/stacks-traced.c';
 const FLAGS = ['-O2', '-g', '-fomit-frame-pointer', '-pthread'];
@@ -55,6 +57,27 @@ describe('trace --stacks: events carry the stack of the call that made them', fu
       else assert.ok(e.frames || e.stack_error, `a ${e.kind} event carries frames or says why not: ${JSON.stringify(e)}`);
     }
     assert.equal(result.summary?.lost, 0, result.stderr);
+  });
+
+  it('over JSON-RPC: session/start with stacks gives the events the same frames and source line', async function () {
+    const bin = nativeFixture('stacks-traced', SOURCE, 'gcc', FLAGS);
+    const m = marks(SOURCE);
+    const agent = new AgentProcess();
+    const rpc = agent.connect();
+    const events: LensEvent[] = [];
+    rpc.onNotification(EventsNotification, (p) => { events.push(...p.events); });
+    try {
+      const init = await rpc.sendRequest(InitializeRequest, { clientName: 'integration-test' });
+      assert.equal(init.capabilities.stacks, true, 'this x86_64 agent offers stacks');
+      const { pid } = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'launch', command: [bin], stdio: 'null' }, events: ['file'], stacks: true, stackBytes: 4096 });
+      const main = await waitFor('the open of /lens-marker/main', () => events.find((e) => e.kind === 'open' && e.path === '/lens-marker/main'), 20_000);
+      process.kill(pid, 'SIGTERM');
+      assert.deepEqual(linesIn(main.frames).slice(0, 2), [`open_marker:${m.open}`, `load_config:${m['call-open']}`], JSON.stringify(main.frames));
+      assert.equal(main.source?.line, m.open);
+    } finally {
+      rpc.dispose();
+      await agent.stop();
+    }
   });
 
   it('says when the stack of an event could not be unwound, and never holds events back', async function () {
