@@ -15,6 +15,9 @@ export function enrichStage(ctx: StageContext): Stage {
       if (r.record) r.event = e.enrich(r.record);
       else e.syscallAt(r.buf, r.dv, r.off);
     },
+    syscall(buf: Buffer, dv: DataView, off: number): void {
+      e.syscallAt(buf, dv, off);
+    },
     flush(): void {
       e.settle();
     },

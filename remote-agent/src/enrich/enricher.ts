@@ -57,8 +57,10 @@ export class Enricher {
   /** what argument decoding reads from the session (arch, fd paths) */
   readonly argCtx: ArgContext;
   private readonly reader = new ArgReader();
-  /** the fd change of the latest syscall, not applied yet (pendingName '' when none) */
-  private pendingName = '';
+  /** what each syscall number does to the fd table (FdOp), looked up once per number */
+  private readonly fdOps: Uint8Array = new Uint8Array(1 << 16).fill(FD_OP_UNKNOWN);
+  /** the fd change of the latest syscall, not applied yet (FdOp.NONE when none) */
+  private pendingOp: number = FdOp.NONE;
   private pendingPid = 0;
   private pendingA0 = 0;
   private pendingA1 = 0;
@@ -93,11 +95,12 @@ export class Enricher {
 
   /** Converts one record; updates the tables. */
   enrich(r: ProbeRecord): LensEvent {
-    if (this.pendingName) this.settle();
+    if (this.pendingOp) this.settle();
     switch (r.kind) {
       case Kind.SYSCALL: {
         const ev = this.syscallEvent(r);
-        this.noteFdChange(ev.name, r.pid, this.reader.reset(r.buf, r.argsOff), r.ret);
+        const op = this.fdOp(r.nr);
+        if (op && r.ret >= 0) this.noteFdChange(op, r.pid, this.reader.reset(r.buf, r.argsOff), r.ret);
         return ev;
       }
       case Kind.EXEC: return this.exec(r);
@@ -124,39 +127,38 @@ export class Enricher {
    * learn from it what enrich() would, without an event object.
    */
   syscallAt(buf: Buffer, dv: DataView, o: number): void {
-    if (this.pendingName) this.settle();
+    if (this.pendingOp) this.settle();
+    const op = this.fdOp(dv.getUint16(o + SC.nr, true));
+    if (op === FdOp.NONE) return;
     const ret = dv.getInt32(o + SC.ret + 4, true) * 4294967296 + dv.getUint32(o + SC.ret, true);
-    if (ret < 0) return;
-    const name = this.table.name(dv.getUint16(o + SC.nr, true));
-    this.noteFdChange(name, dv.getUint32(o + H.pid, true), this.reader.reset(buf, o + SC.args), ret);
+    if (ret >= 0) this.noteFdChange(op, dv.getUint32(o + H.pid, true), this.reader.reset(buf, o + SC.args), ret);
   }
 
   /** Applies the fd change of the latest syscall (the pipeline calls it when a batch of records ends). */
   settle(): void {
-    const name = this.pendingName;
-    if (!name) return;
-    this.pendingName = '';
+    const op = this.pendingOp;
+    if (op === FdOp.NONE) return;
+    this.pendingOp = FdOp.NONE;
     const pid = this.pendingPid;
-    switch (name) {
-      case 'close': this.fds.close(pid, this.pendingA0); break;
-      case 'dup': case 'fcntl': this.fds.dup(pid, this.pendingA0, this.pendingRet); break;
-      default: this.fds.dup(pid, this.pendingA0, this.pendingA1); break; // dup2, dup3
-    }
+    if (op === FdOp.CLOSE) this.fds.close(pid, this.pendingA0);
+    else if (op === FdOp.DUP2) this.fds.dup(pid, this.pendingA0, this.pendingA1);
+    else this.fds.dup(pid, this.pendingA0, this.pendingRet); // dup, fcntl(F_DUPFD)
+  }
+
+  /** What syscall `nr` can change in the fd table. */
+  private fdOp(nr: number): number {
+    const op = this.fdOps[nr];
+    if (op !== FD_OP_UNKNOWN) return op;
+    return (this.fdOps[nr] = FD_OPS[this.table.name(nr)] ?? FdOp.NONE);
   }
 
   /** Remembers what a successful close/dup/dup2/dup3/fcntl(F_DUPFD) changes in the fd table. */
-  private noteFdChange(name: string, pid: number, a: ArgReader, ret: number): void {
-    if (ret < 0) return;
-    switch (name) {
-      case 'close': case 'dup': case 'dup2': case 'dup3': break;
-      case 'fcntl': {
-        const cmd = a.s32(1);
-        if (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC) return;
-        break;
-      }
-      default: return;
+  private noteFdChange(op: number, pid: number, a: ArgReader, ret: number): void {
+    if (op === FdOp.FCNTL) {
+      const cmd = a.s32(1);
+      if (cmd !== F_DUPFD && cmd !== F_DUPFD_CLOEXEC) return;
     }
-    this.pendingName = name;
+    this.pendingOp = op;
     this.pendingPid = pid;
     this.pendingA0 = a.s32(0);
     this.pendingA1 = a.s32(1);
@@ -297,6 +299,11 @@ export class Enricher {
     return ev;
   }
 }
+
+/** What a syscall does to the fd table. */
+const FdOp = { NONE: 0, CLOSE: 1, DUP: 2, DUP2: 3, FCNTL: 4 } as const;
+const FD_OP_UNKNOWN = 255;
+const FD_OPS: Record<string, number> = { close: FdOp.CLOSE, dup: FdOp.DUP, dup2: FdOp.DUP2, dup3: FdOp.DUP2, fcntl: FdOp.FCNTL };
 
 /** fcntl commands that duplicate an fd (same values on x86_64 and arm64). */
 const F_DUPFD = 0;

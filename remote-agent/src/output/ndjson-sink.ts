@@ -15,6 +15,9 @@ export function ndjsonSink(lines: (batch: NdjsonBatch) => void): SinkFactory {
         if (r.inPlace) encoder.syscall(r.buf, r.dv, r.off);
         else encoder.event(r.toEvent());
       },
+      syscall(buf: Buffer, dv: DataView, off: number): void {
+        encoder.syscall(buf, dv, off);
+      },
       flush(): void {
         if (encoder.pending) lines(encoder.take());
       },

@@ -1,7 +1,9 @@
 /*
  * The pipeline of one session: decoded records (RecordDecoder.visit) go
  * through every stage, then to every sink, record by record; flush() ends
- * the records that arrived together (one RECORDS packet).
+ * the records that arrived together (one RECORDS packet). Syscall records
+ * take the stages' and sinks' in-place path (Stage.syscall) when all of them
+ * have one and no record is held.
  */
 import type { ProbeRecord, RecordDecoder, RecordVisitor } from '../decode/records';
 import { Kind } from '../decode/layout';
@@ -17,15 +19,25 @@ export class Pipeline implements RecordVisitor {
   /** records waiting for a held record before them, in stream order (bounded by the stage that holds) */
   private readonly held: { r: StagedRecord; settled: boolean }[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** every stage and sink takes syscall records in place (Stage.syscall) */
+  private readonly inPlace: boolean;
 
   constructor(readonly ctx: StageContext, decoder: RecordDecoder, sinks: readonly SinkFactory[], stages: readonly StageFactory[] = STAGES) {
     this.stages = stages.map((f) => f(ctx)).filter((s): s is Stage => s !== undefined);
     this.sinks = sinks.map((f) => f(ctx));
     this.staged = new StagedRecord((buf, dv, off) => ctx.enricher.syscallEvent(decoder.syscallAt(buf, dv, off)));
+    this.inPlace = [...this.stages, ...this.sinks].every((s) => s.syscall !== undefined);
   }
 
   syscall(buf: Buffer, dv: DataView, off: number): void {
-    this.run(this.staged.reset(Kind.SYSCALL, buf, dv, off, undefined));
+    if (!this.inPlace || this.held.length) {
+      this.run(this.staged.reset(Kind.SYSCALL, buf, dv, off, undefined));
+      return;
+    }
+    const stages = this.stages;
+    for (let i = 0; i < stages.length; i++) stages[i].syscall!(buf, dv, off);
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i].syscall!(buf, dv, off);
   }
 
   record(r: ProbeRecord, buf: Buffer, dv: DataView, off: number): void {

@@ -30,6 +30,12 @@ export interface Stage {
   readonly name: string;
   /** one record, in stream order */
   record(r: StagedRecord): void;
+  /**
+   * Optional fast path: a syscall record still in place at buf[off]. Used (instead of record()) only
+   * while every stage and sink of the session has it and no record is held, so no one misses an event
+   * another made and the order stays; it cannot hold a record.
+   */
+  syscall?(buf: Buffer, dv: DataView, off: number): void;
   /** the records that arrived together have all been seen */
   flush?(): void;
   /** the session ended: release what the stage runs (helper processes) */
@@ -40,6 +46,8 @@ export interface Stage {
 export interface Sink {
   /** one record, after every stage; it may not be kept (toEvent() gives an object that may) */
   record(r: StagedRecord): void;
+  /** Optional fast path for syscall records in place, as Stage.syscall. */
+  syscall?(buf: Buffer, dv: DataView, off: number): void;
   /** the records that arrived together are complete: hand them on */
   flush(): void;
 }

@@ -12,15 +12,16 @@ import type { NdjsonBatch } from '../../../remote-agent/src/output/ndjson-encode
 import { ndjsonSink } from '../../../remote-agent/src/output/ndjson-sink';
 import { eventSink } from '../../../remote-agent/src/pipeline/event-sink';
 import { Pipeline } from '../../../remote-agent/src/pipeline/pipeline';
-import type { SinkFactory } from '../../../remote-agent/src/pipeline/stage';
+import type { SinkFactory, StageFactory } from '../../../remote-agent/src/pipeline/stage';
+import { STAGES } from '../../../remote-agent/src/pipeline/stages';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 
 const NEG = (n: bigint) => BigInt.asUintN(64, n);
 
-/** Runs `payload` through a fresh session pipeline into `sink`. */
-function through(payload: Buffer, opts: EnricherOptions, sink: SinkFactory): void {
+/** Runs `payload` through a fresh session pipeline (STAGES unless `stages`) into `sink`. */
+function through(payload: Buffer, opts: EnricherOptions, sink: SinkFactory, stages: readonly StageFactory[] = STAGES): void {
   const decoder = new RecordDecoder();
-  const pipeline = new Pipeline({ enricher: new Enricher(opts), host: linuxHostFacts() }, decoder, [sink]);
+  const pipeline = new Pipeline({ enricher: new Enricher(opts), host: linuxHostFacts() }, decoder, [sink], stages);
   decoder.visit(payload, 0, payload.length, pipeline);
   pipeline.flush();
 }
@@ -114,6 +115,29 @@ describe('NDJSON encoder (trace --json)', function () {
     const spread = Array.from({ length: 5000 }, () => syscallRecord(0, [1n], 1n, 1n, { tsNs: (ns += 244_141n) }));
     const { expected, batch } = both(spread, 1_795_265_763_385_096_400);
     assert.equal(batch.bytes.toString('utf8'), expected);
+  });
+
+  it('a stage added after enrich, without an in-place path, sees every record as an event and the NDJSON stays the same', function () {
+    const h = { pid: 4242, tid: 4243, ppid: 1, uid: 1000, comm: 'dd' };
+    const records = [
+      openRecord('/dev/zero', '', 0, 3, h),
+      syscallRecord(0, [3n, 0x1000n, 1n], 1n, 850n, h),
+      syscallRecord(3, [3n], 0n, 100n, h), // close: the stage still sees fd 3's path
+      syscallRecord(0, [3n, 0x10n, 64n], -9n, 900n, h),
+    ];
+    const payload = Buffer.concat(records);
+    const opts = { arch: 'x86_64' as const, realtimeOffsetNs: 0, redact: true };
+    const seen: string[] = [];
+    const counting: StageFactory = () => ({
+      name: 'count',
+      record: (r) => { const ev = r.toEvent(); seen.push(ev.kind === 'syscall' ? `${ev.name} ${ev.decoded?.fd_path ?? ''}` : ev.kind); },
+    });
+    let plain = '';
+    through(payload, opts, ndjsonSink((b) => { plain += b.bytes.toString('utf8'); }));
+    let staged = '';
+    through(payload, opts, ndjsonSink((b) => { staged += b.bytes.toString('utf8'); }), [...STAGES, counting]);
+    assert.deepEqual(seen, ['open', 'read /dev/zero', 'close /dev/zero', 'read ']);
+    assert.equal(staged, plain);
   });
 
   it('hands on what arrived since the last flush, once', function () {
