@@ -2,9 +2,9 @@
 // marked line's syscall (open in a function, a method and a thread, listdir,
 // remove, subprocess.run's fork and the child's exec, socket.connect) carries
 // the Python stack with the exact file:line of every frame and its source
-// line, on Debian's Python and on the newer pyenv builds this machine has.
+// line and column, on Debian's Python and on the newer pyenv builds this machine has.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -32,10 +32,18 @@ function fixtureLines(e: LensEvent): string[] {
   return (e.frames ?? []).filter((f: Frame) => f.file === FIXTURE).map((f) => `${f.function}:${f.line}`);
 }
 
-/** Asserts the event's source is the marked line in `fn`, and its fixture frames are exactly `chain`. */
-function assertSource(e: LensEvent | undefined, mark: string, fn: string, chain: string[]): void {
+/** The 1-based column where `call` starts on the marked line. */
+function columnOf(mark: string, call: string): number {
+  const text = readFileSync(FIXTURE, 'utf8').split('\n')[MARKS[mark] - 1];
+  assert.ok(text.includes(call), `line ${MARKS[mark]} of the fixture calls ${call}`);
+  return text.indexOf(call) + 1;
+}
+
+/** Asserts the event's source is the call `call` on the marked line in `fn`, and its fixture frames are exactly `chain`. */
+function assertSource(e: LensEvent | undefined, mark: string, call: string, fn: string, chain: string[]): void {
   assert.ok(e, `no event for the line marked ${mark}`);
-  assert.deepEqual(e.source, { file: FIXTURE, line: MARKS[mark], function: fn }, `source of ${e.kind} ${JSON.stringify(e).slice(0, 400)}`);
+  const source = { file: FIXTURE, line: MARKS[mark], column: columnOf(mark, call), function: fn };
+  assert.deepEqual(e.source, source, `source of ${e.kind} ${JSON.stringify(e).slice(0, 400)}`);
   assert.deepEqual(fixtureLines(e), chain, `fixture frames of ${e.kind} (marked ${mark})`);
   assert.ok(e.frames?.every((f) => f.kind === 'python'), 'every frame is a Python frame');
 }
@@ -73,26 +81,26 @@ describe('trace: Python stacks of a launched program', function () {
       const main = `main:${MARKS['call-function']}`;
       const module = `<module>:${MARKS.module}`;
 
-      assertSource(only(ev, 'open', { path: `${dir}/function.txt` }), 'function', 'read_config', [`read_config:${MARKS.function}`, main, module]);
-      assertSource(only(ev, 'open', { path: `${dir}/method.txt` }), 'method', 'Store.save', [`Store.save:${MARKS.method}`, `main:${MARKS['call-method']}`, module]);
+      assertSource(only(ev, 'open', { path: `${dir}/function.txt` }), 'function', 'open(', 'read_config', [`read_config:${MARKS.function}`, main, module]);
+      assertSource(only(ev, 'open', { path: `${dir}/method.txt` }), 'method', 'open(', 'Store.save', [`Store.save:${MARKS.method}`, `main:${MARKS['call-method']}`, module]);
 
       const thread = only(ev, 'open', { path: `${dir}/thread.txt` });
       assert.notEqual(thread.tid, pid, 'the thread opened it');
-      assertSource(thread, 'thread', 'worker', [`worker:${MARKS.thread}`]);
+      assertSource(thread, 'thread', 'open(', 'worker', [`worker:${MARKS.thread}`]);
       assert.ok(thread.frames?.some((f) => f.function === 'Thread.run' && f.file?.endsWith('/threading.py')), 'the thread\'s frames reach threading.py');
 
-      assertSource(only(ev, 'open', { path: dir }), 'listdir', 'tidy', [`tidy:${MARKS.listdir}`, `main:${MARKS['call-tidy']}`, module]);
-      assertSource(only(ev, 'unlink', { path: `${dir}/function.txt` }), 'remove', 'tidy', [`tidy:${MARKS.remove}`, `main:${MARKS['call-tidy']}`, module]);
+      assertSource(only(ev, 'open', { path: dir }), 'listdir', 'os.listdir(', 'tidy', [`tidy:${MARKS.listdir}`, `main:${MARKS['call-tidy']}`, module]);
+      assertSource(only(ev, 'unlink', { path: `${dir}/function.txt` }), 'remove', 'os.remove(', 'tidy', [`tidy:${MARKS.remove}`, `main:${MARKS['call-tidy']}`, module]);
 
       const child = only(run.events, 'exec', { filename: '/bin/true' });
       assert.notEqual(child.pid, pid);
       const chain = [`run_child:${MARKS.subprocess}`, `main:${MARKS['call-subprocess']}`, module];
-      assertSource(child, 'subprocess', 'run_child', chain);
-      assertSource(only(ev, 'fork', { child_pid: child.pid }), 'subprocess', 'run_child', chain);
+      assertSource(child, 'subprocess', 'subprocess.run(', 'run_child', chain);
+      assertSource(only(ev, 'fork', { child_pid: child.pid }), 'subprocess', 'subprocess.run(', 'run_child', chain);
       assert.ok(child.frames?.some((f) => f.function === 'run' && f.file?.endsWith('/subprocess.py')), 'the child\'s exec carries subprocess.run\'s frame');
 
       const connect = only(ev, 'connect', { dport: server.port });
-      assertSource(connect, 'connect', 'call', [`call:${MARKS.connect}`, `main:${MARKS['call-connect']}`, module]);
+      assertSource(connect, 'connect', 'socket.create_connection(', 'call', [`call:${MARKS.connect}`, `main:${MARKS['call-connect']}`, module]);
       assert.ok(connect.frames?.[0].file?.endsWith('/socket.py'), 'the innermost frame is socket.create_connection\'s');
 
       for (const e of select(ev, 'open')) assert.equal(e.stack_error, undefined, `no report was dropped: ${JSON.stringify(e)}`);

@@ -64,7 +64,7 @@ const LOAD = [
 describe('Python reports (bootstrap, channel, matching)', () => {
   it('an open by a launched Python program gets its exact line, function and callers; another thread\'s event does not', () => {
     const { file, e, other } = annotateOpen('pyreports', LOAD);
-    assert.deepEqual(e.source, { file, line: 3, function: 'load' });
+    assert.deepEqual(e.source, { file, line: 3, column: 12, function: 'load' });
     assert.deepEqual(e.frames?.map((f) => `${f.function}:${f.line}`), ['load:3', '<module>:4']);
     assert.equal(other.frames, undefined, 'a report matches events of its own thread only');
   });
@@ -83,7 +83,7 @@ describe('Python reports (bootstrap, channel, matching)', () => {
       '    os._exit(0)',
       'os.waitpid(pid, 0)',
     ]);
-    assert.deepEqual(e.source, { file, line: 4, function: '<module>' });
+    assert.deepEqual(e.source, { file, line: 4, column: 5, function: '<module>' });
   });
 
   it('runs the sitecustomize it hides, leaves sys.path and PYTHONPATH\'s other entries as they were, and runs without a channel', () => {
@@ -148,7 +148,7 @@ describe('Python reports (bootstrap, channel, matching)', () => {
     assert.deepEqual(parsePyLine('not json'), { type: 'malformed' });
     assert.deepEqual(parsePyLine('{"t":"r","p":1,"w":1,"n":5,"o":"format-disk","a":[],"k":[]}'), { type: 'malformed' });
     assert.deepEqual(parsePyLine('{"t":"h","p":7,"w":7}'), { type: 'hello', pid: 7 });
-    const r = parsePyLine('{"t":"r","p":7,"w":8,"n":5,"o":"fs","a":["/x"],"k":[["/usr/lib/python3/dist-packages/requests/api.py",0,"get"]],"x":1,"l":2}');
+    const r = parsePyLine('{"t":"r","p":7,"w":8,"n":5,"o":"fs","a":["/x"],"k":[["/usr/lib/python3/dist-packages/requests/api.py",0,0,"get"]],"x":1,"l":2}');
     assert.equal(r.type, 'report');
     if (r.type !== 'report') return;
     assert.equal(r.lost, 2);

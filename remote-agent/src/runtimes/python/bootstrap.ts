@@ -21,7 +21,7 @@ export const PYTHON_MAX_FRAMES = 64;
 
 /*
  * Line format (JSON): hello {"t":"h","p":pid,"w":tid}; report {"t":"r","p":pid,"w":tid,
- * "n":ns,"o":op,"a":[args],"k":[[file,line,function],...innermost first],"x":1 when cut,
+ * "n":ns,"o":op,"a":[args],"k":[[file,line,column,function],...innermost first] (column 0: unknown),"x":1 when cut,
  * "l":reports dropped before this one}. Ops: fs (args: paths), spawn, exec (args: program),
  * connect, bind, udp (args: host or path, port), dns (args: name).
  */
@@ -58,6 +58,7 @@ def _runtime_lens_start():
 
 def _runtime_lens_hook(os, sys, fd):
     import _thread
+    import array
     import time
 
     max_bytes = ${PYTHON_REPORT_MAX_BYTES}
@@ -129,6 +130,12 @@ def _runtime_lens_hook(os, sys, fd):
         'socket.gethostbyname_ex': ('dns', lambda a: path_args(a[0])),
     }
 
+    def columns(code):
+        # 3.11+: the 1-based start column of each 2-byte code unit's instruction (0: unknown), 2 bytes each
+        if not hasattr(code, 'co_positions'):
+            return ()
+        return array.array('H', [0 if p[2] is None or p[2] >= 65535 else p[2] + 1 for p in code.co_positions()])
+
     def write(line):
         if state['fd'] < 0:
             return
@@ -154,8 +161,11 @@ def _runtime_lens_hook(os, sys, fd):
                     if len(codes) >= 20000:
                         codes.clear()
                     named = codes[code] = ('[' + text(code.co_filename) + ',',
-                                           ',' + text(getattr(code, 'co_qualname', code.co_name)) + ']')
-                frames.append(named[0] + str(f.f_lineno or 0) + named[1])
+                                           ',' + text(getattr(code, 'co_qualname', code.co_name)) + ']',
+                                           columns(code))
+                cols = named[2]
+                i = f.f_lasti // 2
+                frames.append('%s%d,%d%s' % (named[0], f.f_lineno or 0, cols[i] if 0 <= i < len(cols) else 0, named[1]))
                 f = f.f_back
             cut = f is not None
             head = '{"t":"r","p":%d,"w":%d,"n":%d,"o":"%s","a":[%s]' % (

@@ -47,8 +47,8 @@ export function parsePyLine(text: string): PyLine {
   }
   const frames: Frame[] = [];
   for (const k of v.k as unknown[]) {
-    if (!Array.isArray(k) || typeof k[0] !== 'string' || typeof k[1] !== 'number') return { type: 'malformed' };
-    frames.push(pythonFrame(k[0], k[1], typeof k[2] === 'string' ? k[2] : undefined));
+    if (!Array.isArray(k) || typeof k[0] !== 'string' || typeof k[1] !== 'number' || typeof k[2] !== 'number') return { type: 'malformed' };
+    frames.push(pythonFrame(k[0], k[1], k[2], typeof k[3] === 'string' ? k[3] : undefined));
   }
   const args = (v.a as unknown[]).filter((a): a is string | number => typeof a === 'string' || typeof a === 'number');
   const report: PyReport = { pid: v.p, tid: v.w, ns: v.n, op: v.o as PyOp, args, frames, truncated: v.x === 1 };
@@ -56,10 +56,11 @@ export function parsePyLine(text: string): PyLine {
 }
 
 /** A protocol frame for one Python frame; its module is its file (the script or module the code is in). */
-function pythonFrame(file: string, line: number, fn: string | undefined): Frame {
+function pythonFrame(file: string, line: number, column: number, fn: string | undefined): Frame {
   const f: Frame = { kind: 'python', file, module: file };
   if (line > 0) f.line = line;
   else f.reason = 'the interpreter gave no line for this frame';
+  if (line > 0 && column > 0) f.column = column;
   if (fn) f.function = fn;
   const pkg = packageOfPath(file);
   if (pkg) f.package = pkg.name;
