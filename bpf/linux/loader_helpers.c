@@ -29,7 +29,9 @@ struct lens_loaded {
 
 /* The maps the first module creates and every other module reuses. */
 static const char *const shared_maps[] = { "lens_events", "lens_tracked", "lens_pidbits",
-					   "lens_drops", "lens_submitted" };
+					   "lens_drops", "lens_submitted",
+					   /* per-CPU scratch: one copy, not one per module */
+					   "lens_rec_scr", "lens_stack_scr" };
 
 /* A failing degradable module costs its own event groups only. */
 static uint32_t failure_code(const struct lens_module *m)
