@@ -2,6 +2,8 @@
  * The default, human-readable output of `runtime-lens trace`: one compact
  * strace-like line per event:
  *   12:00:01.234567 cat[4242] openat /etc/hosts O_RDONLY = 3
+ * and with --stacks the line of the program that made the call:
+ *   12:00:01.234567 app[4242] openat /etc/app.ini O_RDONLY = 3 at /src/app.c:12 (load_config)
  */
 import { eventText, hasResult } from '../model/event-model';
 import type { LensEvent } from '../protocol';
@@ -28,5 +30,12 @@ export function humanLine(ev: LensEvent): string {
   }
   const verb = 'syscall' in ev ? ev.syscall : ev.kind;
   const r = ev as LensEvent & { ret?: number; errno?: string };
-  return `${who} ${verb} ${eventText(ev)}${hasResult(ev.kind) && r.ret !== undefined ? ' ' + result(r.ret, r.errno) : ''}`;
+  return `${who} ${verb} ${eventText(ev)}${hasResult(ev.kind) && r.ret !== undefined ? ' ' + result(r.ret, r.errno) : ''}${origin(ev)}`;
+}
+
+/* With --stacks: where the event came from (its source line), or why that is not known. */
+function origin(ev: LensEvent): string {
+  if (ev.source) return ` at ${ev.source.file}:${ev.source.line}${ev.source.function ? ` (${ev.source.function})` : ''}`;
+  if (ev.stack_error) return ` [no stack: ${ev.stack_error}]`;
+  return '';
 }

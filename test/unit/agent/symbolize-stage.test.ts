@@ -10,6 +10,7 @@ import { RecordDecoder, type ProbeRecord } from '../../../remote-agent/src/decod
 import { enrichStage } from '../../../remote-agent/src/enrich/enrich-stage';
 import { Enricher } from '../../../remote-agent/src/enrich/enricher';
 import { eventSink } from '../../../remote-agent/src/pipeline/event-sink';
+import { humanLine } from '../../../remote-agent/src/output/human';
 import { Pipeline } from '../../../remote-agent/src/pipeline/pipeline';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { Symbolizer } from '../../../remote-agent/src/symbolize/client';
@@ -58,6 +59,13 @@ describe('symbolize stage', function () {
       'stack not readable: the page at the stack pointer is not mapped or not resident',
       'no symbolizer: lens-symbolize not found',
     ]);
+  });
+
+  it('human lines of trace --stacks end with the source line, or say why there is none', function () {
+    const base = { ts: 1_700_000_000_123.456, pid: 5, tid: 5, ppid: 1, uid: 0, comm: 'app', key: '5:1000', kind: 'open' as const, syscall: 'openat', path: '/etc/app.ini', flags: 'O_RDONLY', ret: 3 };
+    assert.match(humanLine({ ...base, source: { file: '/src/app.c', line: 12, column: 9, function: 'load_config' } }), / openat \/etc\/app\.ini O_RDONLY = 3 at \/src\/app\.c:12 \(load_config\)$/);
+    assert.match(humanLine({ ...base, stack_error: 'stack not readable: kernel thread' }), / = 3 \[no stack: stack not readable: kernel thread\]$/);
+    assert.match(humanLine(base), / = 3$/);
   });
 
   describe('with a helper that does not answer', function () {
