@@ -4,6 +4,7 @@
 // the Python stack with the exact file:line of every frame and its source
 // line and column, on Debian's Python and on the newer pyenv builds this machine has.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,11 @@ function newerPythons(): string[] {
     const v = versions.filter((n) => n.startsWith(`${minor}.`)).sort().at(-1);
     return v ? [path.join(PYENV, v, 'bin', 'python3')] : [];
   });
+}
+
+/** The interpreter's minor version (11 for 3.11). */
+function minor(python: string): number {
+  return Number(execFileSync(python, ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' }).trim());
 }
 
 /** "function:line" of the frames in the fixture, innermost first. */
@@ -88,6 +94,9 @@ describe('trace: Python stacks of a launched program', function () {
       assert.notEqual(thread.tid, pid, 'the thread opened it');
       assertSource(thread, 'thread', 'open(', 'worker', [`worker:${MARKS.thread}`]);
       assert.ok(thread.frames?.some((f) => f.function === 'Thread.run' && f.file?.endsWith('/threading.py')), 'the thread\'s frames reach threading.py');
+      const started = only(ev, 'fork', { child_pid: thread.tid, thread: true });
+      if (minor(python) >= 12) assertSource(started, 'thread-start', 't.start(', 'main', [`main:${MARKS['thread-start']}`, module]);
+      else assert.equal(started.frames, undefined, 'Python 3.11 does not audit the start of a thread');
 
       assertSource(only(ev, 'open', { path: dir }), 'listdir', 'os.listdir(', 'tidy', [`tidy:${MARKS.listdir}`, `main:${MARKS['call-tidy']}`, module]);
       assertSource(only(ev, 'unlink', { path: `${dir}/function.txt` }), 'remove', 'os.remove(', 'tidy', [`tidy:${MARKS.remove}`, `main:${MARKS['call-tidy']}`, module]);

@@ -22,7 +22,7 @@ export const PYTHON_MAX_FRAMES = 64;
 /*
  * Line format (JSON): hello {"t":"h","p":pid,"w":tid}; report {"t":"r","p":pid,"w":tid,
  * "n":ns,"o":op,"a":[args],"k":[[file,line,column,function],...innermost first] (column 0: unknown),"x":1 when cut,
- * "l":reports dropped before this one}. Ops: fs (args: paths), spawn, exec (args: program),
+ * "l":reports dropped before this one}. Ops: fs (args: paths), spawn, exec (args: program), thread,
  * connect, bind, udp (args: host or path, port), dns (args: name).
  */
 export const PYTHON_BOOTSTRAP = String.raw`# Runtime Lens: reports the Python stack of file, process and network calls to the tracing agent.
@@ -122,6 +122,8 @@ def _runtime_lens_hook(os, sys, fd):
         'os.forkpty': ('spawn', lambda a: []),
         'os.posix_spawn': ('spawn', lambda a: program(a[0])),
         'os.exec': ('exec', lambda a: program(a[0])),
+        '_thread.start_new_thread': ('thread', lambda a: []),
+        '_thread.start_joinable_thread': ('thread', lambda a: []),
         'socket.connect': ('connect', lambda a: address(a[1])),
         'socket.bind': ('bind', lambda a: address(a[1])),
         'socket.sendto': ('udp', lambda a: address(a[1])),

@@ -5,7 +5,8 @@
  * tid) that is not newer than it and names the same path, address or name.
  * A fork takes its thread's newest spawn report (subprocess, os.system,
  * os.fork, posix_spawn), and the child's execs up to its first successful
- * one carry it: the parent's frames at the fork/exec.
+ * one carry it: the parent's frames at the fork/exec. A new thread's fork
+ * takes the newest thread start report (Python 3.12+ audits it).
  */
 import type { LensEvent } from '../../protocol';
 import { absolutePath } from '../../enrich/paths';
@@ -17,7 +18,7 @@ const MAX_RECENT = 32;
 interface ProcessReports {
   /** per thread, newest last */
   threads: Map<number, PyReport[]>;
-  /** spawn reports a fork has taken */
+  /** spawn and thread reports a fork has taken */
   forked: WeakSet<PyReport>;
   /** reports the hook dropped (FIFO full, a failed report) */
   lost: number;
@@ -65,9 +66,9 @@ export class PyCorrelator {
     }
     if (!p) return undefined;
     if (e.kind === 'fork') {
-      if (e.thread) return undefined;
-      const r = this.newest(p, e.tid, tsNs, (x) => x.op === 'spawn' && !p.forked.has(x));
-      if (r) { p.forked.add(r); this.children.set(e.child_pid, r); }
+      const op = e.thread ? 'thread' : 'spawn';
+      const r = this.newest(p, e.tid, tsNs, (x) => x.op === op && !p.forked.has(x));
+      if (r) { p.forked.add(r); if (!e.thread) this.children.set(e.child_pid, r); }
       return r;
     }
     const test = matcher(e);

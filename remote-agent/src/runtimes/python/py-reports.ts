@@ -7,8 +7,8 @@ import { packageOfPath } from '../../model/packages';
 import type { Frame } from '../../protocol';
 
 /** What a report is about: its audit event, grouped. */
-export type PyOp = 'fs' | 'spawn' | 'exec' | 'connect' | 'bind' | 'udp' | 'dns';
-const OPS = new Set<string>(['fs', 'spawn', 'exec', 'connect', 'bind', 'udp', 'dns']);
+export type PyOp = 'fs' | 'spawn' | 'exec' | 'thread' | 'connect' | 'bind' | 'udp' | 'dns';
+const OPS = new Set<string>(['fs', 'spawn', 'exec', 'thread', 'connect', 'bind', 'udp', 'dns']);
 
 /** One call the audit hook reported. */
 export interface PyReport {

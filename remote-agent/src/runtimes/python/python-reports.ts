@@ -80,7 +80,7 @@ export class PythonReports {
     const r = this.correlator.match(e, tsNs);
     if (!r) {
       const lost = this.correlator.lostBy(e.pid);
-      if (lost && !e.frames && !e.stack_error && REPORTED_KINDS.has(e.kind) && !(e.kind === 'fork' && e.thread)) {
+      if (lost && !e.frames && !e.stack_error && REPORTED_KINDS.has(e.kind)) {
         e.stack_error = `no Python stack: none was reported for this call, and this Python process dropped ${lost} stack report(s) (report channel full, or a report that could not be made)`;
       }
       return undefined;
