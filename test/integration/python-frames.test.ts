@@ -1,8 +1,9 @@
 // Python source linking: a real Python program traced by the real probe; each
-// marked line's syscall (open in a function, a method and a thread, listdir,
-// remove, subprocess.run's fork and the child's exec, socket.connect) carries
-// the Python stack with the exact file:line of every frame and its source
-// line and column, on Debian's Python and on the newer pyenv builds this machine has.
+// marked line's syscall (open in a function, a method and a thread, a thread's
+// start, listdir, remove, subprocess.run's fork and the child's exec,
+// socket.connect and its getaddrinfo) carries the Python stack with the exact
+// file:line of every frame and its source line and column, on Debian's Python
+// and on the newer pyenv builds this machine has.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
@@ -111,6 +112,7 @@ describe('trace: Python stacks of a launched program', function () {
       const connect = only(ev, 'connect', { dport: server.port });
       assertSource(connect, 'connect', 'socket.create_connection(', 'call', [`call:${MARKS.connect}`, `main:${MARKS['call-connect']}`, module]);
       assert.ok(connect.frames?.[0].file?.endsWith('/socket.py'), 'the innermost frame is socket.create_connection\'s');
+      assertSource(only(ev, 'dns', { name: '127.0.0.1' }), 'connect', 'socket.create_connection(', 'call', [`call:${MARKS.connect}`, `main:${MARKS['call-connect']}`, module]);
 
       for (const e of select(ev, 'open')) assert.equal(e.stack_error, undefined, `no report was dropped: ${JSON.stringify(e)}`);
     });
