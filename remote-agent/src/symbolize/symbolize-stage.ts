@@ -100,7 +100,7 @@ export class SymbolizeStage implements Stage {
     // A successful exec's stack is the caller's old program: its mappings are the parent's at the fork (fork, vfork, posix_spawn).
     const key = ev.kind === 'exec' && ev.ret === 0 ? ev.pkey : ev.key;
     if (!key) {
-      ev.stack_error = 'stack not unwound: the program that called exec is gone and its parent is not known';
+      ev.stack_error = 'stack not unwound: exec replaced the calling program, and its parent (whose mappings it had) is not traced';
       return undefined;
     }
     const [pid, start] = key.split(':');
