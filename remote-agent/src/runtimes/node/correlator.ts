@@ -14,6 +14,8 @@ import type { NodeReport } from './reports';
 const MAX_PENDING = 1024;
 /** Reports of synchronous calls and matched queued work kept per process for events that follow. */
 const MAX_RECENT = 64;
+/** Processes whose reports are kept (without exit events, e.g. --events file, the oldest is forgotten first). */
+const MAX_PROCESSES = 1024;
 
 interface ProcessReports {
   /** queued work not matched yet, oldest first */
@@ -33,14 +35,16 @@ export class Correlator {
   private readonly children = new Map<number, NodeReport>();
 
   private proc(pid: number): ProcessReports {
-    let p = this.procs.get(pid);
-    if (!p) this.procs.set(pid, p = { pending: [], recent: [], forked: new Set(), lost: 0 });
-    return p;
+    return this.procs.get(pid) ?? this.hello(pid);
   }
 
   /** A Node program started reporting in this pid (after an exec, or a new process): what was known of the pid goes. */
-  hello(pid: number): void {
-    this.procs.set(pid, { pending: [], recent: [], forked: new Set(), lost: 0 });
+  hello(pid: number): ProcessReports {
+    const p: ProcessReports = { pending: [], recent: [], forked: new Set(), lost: 0 };
+    this.procs.delete(pid);
+    this.procs.set(pid, p);
+    if (this.procs.size > MAX_PROCESSES) this.procs.delete(this.procs.keys().next().value!);
+    return p;
   }
 
   add(r: NodeReport, lost: number): void {
@@ -77,6 +81,7 @@ export class Correlator {
         if (r.op === 'spawn' && r.tid === e.tid && r.ns <= tsNs && !p.forked.has(r)) {
           p.forked.add(r);
           this.children.set(e.child_pid, r);
+          if (this.children.size > MAX_PROCESSES) this.children.delete(this.children.keys().next().value!);
           return r;
         }
       }

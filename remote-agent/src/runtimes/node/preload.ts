@@ -74,7 +74,9 @@ export function nodePreload(): void {
 
   function send(line: string): boolean {
     if (fd < 0) return false;
+    const limit = Error.stackTraceLimit;
     try {
+      Error.stackTraceLimit = 0; // a full FIFO throws EAGAIN: no stack for that error
       writeSync(fd, line);
       return true;
     } catch (e) {
@@ -84,6 +86,8 @@ export function nodePreload(): void {
         fd = -1; // the agent stopped reading (EPIPE): report nothing more
       }
       return false;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   }
 
@@ -129,7 +133,8 @@ export function nodePreload(): void {
   }
 
   function report(st: NonNullable<typeof outer>, op: string, args: Array<string | number>, mode: string, sync: boolean): void {
-    let line = `{"t":"r","p":${process.pid},"w":${tid},"n":${process.hrtime.bigint()},"o":"${op}"`;
+    const now = process.hrtime.bigint();
+    let line = `{"t":"r","p":${process.pid},"w":${tid},"n":${now},"o":"${op}"`;
     if (args.length) line += `,"a":${JSON.stringify(args)}`;
     if (mode !== 'e') line += `,"m":"${mode}"`;
     if (sync) line += ',"s":1';
