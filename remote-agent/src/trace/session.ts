@@ -148,20 +148,33 @@ export class TraceSession {
     const o = this.opts;
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
     const target = isAttach(o.target) ? o.target : this.withNodeReports(this.withPythonReports(o.target));
-    this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000 }, {
-      packets: (chunk) => this.data(chunk),
-      diagnostics: (chunk) => this.diagnostics.push(chunk),
-      targetOutput: (stream, data) => this.on.output?.(stream, data),
-      // A stream that ends in order (after a stop, the target's exit or an error) ends the session at once:
-      // the probe closes it before it detaches its programs, which can take seconds.
-      packetsEnded: () => { if (this.stopRequested || this.targetExit || this.firstError) this.exited(undefined, undefined); },
-      exited: ({ code, signal, startError }) => {
-        if (startError) this.firstError ??= { code: 0, errno: 0, message: `cannot run ${o.probePath}: ${startError}` };
-        this.exited(code, signal);
-      },
-    });
+    try {
+      this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000 }, {
+        packets: (chunk) => this.data(chunk),
+        diagnostics: (chunk) => this.diagnostics.push(chunk),
+        targetOutput: (stream, data) => this.on.output?.(stream, data),
+        // A stream that ends in order (after a stop, the target's exit or an error) ends the session at once:
+        // the probe closes it before it detaches its programs, which can take seconds.
+        packetsEnded: () => { if (this.stopRequested || this.targetExit || this.firstError) this.exited(undefined, undefined); },
+        exited: ({ code, signal, startError }) => {
+          if (startError) this.firstError ??= { code: 0, errno: 0, message: `cannot run ${o.probePath}: ${startError}` };
+          this.exited(code, signal);
+        },
+      });
+    } catch (e) {
+      this.closeRuntimeReports(); // no probe, so no exit will close them
+      throw e;
+    }
     if (isAttach(o.target)) this.pid = o.target.pid;
     this.pid = await startedPromise;
+  }
+
+  /** Closes the Python and Node report channels (their FIFOs and folders go). */
+  private closeRuntimeReports(): void {
+    this.python?.close();
+    this.python = undefined;
+    this.node?.close();
+    this.node = undefined;
   }
 
   /** The launched target with the environment that makes its Python processes report their stacks (unchanged when that cannot be set up). */
@@ -289,10 +302,7 @@ export class TraceSession {
 
   private finish(probeExit: number | undefined, probeSignal: string | undefined): void {
     this.pipeline?.close();
-    this.python?.close();
-    this.python = undefined;
-    this.node?.close();
-    this.node = undefined;
+    this.closeRuntimeReports();
     this.diagnostics.flush();
     this.adder.ended();
     const pending = this.splitter.pendingBytes;

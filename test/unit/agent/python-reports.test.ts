@@ -4,7 +4,7 @@
 // with no channel, or a full one, the program runs on (drops counted).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { ReportChannel } from '../../../remote-agent/src/runtimes/report-channel';
@@ -12,6 +12,7 @@ import { PYTHON_BOOTSTRAP, PYTHON_CHANNEL_ENV } from '../../../remote-agent/src/
 import { parsePyLine, type PyReport } from '../../../remote-agent/src/runtimes/python/py-reports';
 import { PythonReports } from '../../../remote-agent/src/runtimes/python/python-reports';
 import { PYTHON, scratchDir } from '../../helpers/fixtures';
+import { runCli } from '../../helpers/trace';
 
 /** Writes a script whose lines are `lines` (1-based line numbers as in the array). */
 function script(dir: string, lines: string[]): string {
@@ -142,6 +143,14 @@ describe('Python reports (bootstrap, channel, matching)', () => {
     } finally {
       channel.close();
     }
+  });
+
+  it('a launch whose probe cannot start leaves no report folder behind', async () => {
+    const tmp = scratchDir('pytmp');
+    const r = await runCli(['trace', '--events', 'syscall', '--syscalls', 'nosuchcall', '--', 'true'], { env: { ...process.env, TMPDIR: tmp } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown syscall 'nosuchcall'/);
+    assert.deepEqual(readdirSync(tmp), []);
   });
 
   it('lines that are not reports are told apart', () => {
