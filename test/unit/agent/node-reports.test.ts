@@ -82,6 +82,21 @@ describe('Node preload reports', function () {
     }
   });
 
+  it('is loaded by a target that switches to another user with its environment kept, which then runs unreported', function () {
+    const channel = ReportChannel.open('node');
+    try {
+      const shared = ensurePreloadFile();
+      const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', NODE, '-e', "require('fs').readFileSync('/dev/null'); console.log('ok')"], {
+        env: { ...process.env, NODE_OPTIONS: `--require ${shared}`, RUNTIME_LENS_NODE_CHANNEL: channel.fifo }, encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'ok\n');
+      assert.equal(readAll(channel, new ReportReader()).reports.length, 0, 'the FIFO is in a folder only the agent\'s user can enter');
+    } finally {
+      channel.close();
+    }
+  });
+
   it('leaves the app unchanged when no agent reads the channel', function () {
     const r = spawnSync(NODE, ['--require', preload, '-e', "require('fs').readFileSync(__filename === undefined ? '/dev/null' : '/dev/null'); console.log('ok')"],
       { env: { ...process.env, RUNTIME_LENS_NODE_CHANNEL: path.join(dir, 'no-such-fifo') }, encoding: 'utf8' });

@@ -1,11 +1,15 @@
 /*
  * The preload's file on disk: the source of nodePreload, written once per
- * content into the user's cache folder (not the session's folder), because a
- * process the target started can outlive the session and still start Node
- * with the inherited NODE_OPTIONS: a missing --require file would stop it.
+ * content. Not in the session's folder: a process the target started can
+ * outlive the session and still start Node with the inherited NODE_OPTIONS,
+ * and a missing --require file would stop it. Readable by every user (in
+ * $TMPDIR/runtime-lens-<uid>, 0755, checked to be this user's own): a target
+ * that switches user with its environment kept (su, runuser) must still be
+ * able to load it; the FIFO stays in a 0700 folder, so such a process only
+ * finds no channel and runs unreported.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nodePreload } from './preload';
@@ -17,23 +21,32 @@ export function preloadSource(): string {
     + `const __name = (f) => f;\ntry {\n  (${nodePreload.toString()})();\n} catch {\n  // the app runs without JS stack reports\n}\n`;
 }
 
-/** The folder the preload is kept in: $RUNTIME_LENS_CACHE, else $XDG_CACHE_HOME/runtime-lens, else ~/.cache/runtime-lens. */
-export function preloadDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.RUNTIME_LENS_CACHE) return env.RUNTIME_LENS_CACHE;
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'runtime-lens');
+/** The folder the preload is kept in. */
+export function preloadDir(): string {
+  return path.join(os.tmpdir(), `runtime-lens-${process.getuid?.() ?? 'user'}`);
 }
 
-/** Writes the preload (if that content is not there yet) and returns its path; throws when the folder cannot be written. */
+/** Writes the preload (if that content is not there yet) and returns its path; throws saying what is wrong with the folder. */
 export function ensurePreloadFile(dir = preloadDir()): string {
+  try {
+    mkdirSync(dir, { mode: 0o755 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
+    throw new Error(`${dir} is not a folder of this user's that only it can write to; remove it and trace again`);
+  }
   const source = preloadSource();
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const file = path.join(dir, `node-preload-${hash}.cjs`);
   try {
     if (statSync(file).size === Buffer.byteLength(source)) return file;
   } catch { /* not written yet */ }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, source, { mode: 0o644 });
+  writeFileSync(tmp, source);
+  chmodSync(tmp, 0o644);
   renameSync(tmp, file);
   return file;
 }
