@@ -43,17 +43,35 @@ def _runtime_lens_start():
         except OSError:
             fd = -1
     try:
-        import importlib.machinery
-        import importlib.util
-        spec = importlib.machinery.PathFinder.find_spec('sitecustomize', sys.path)
-        if spec is not None and spec.loader is not None:
-            module = importlib.util.module_from_spec(spec)
-            sys.modules['sitecustomize'] = module
-            spec.loader.exec_module(module)
+        _runtime_lens_chain(sys)
     finally:
         # after the hidden sitecustomize: calls of start-up code are not the program's
         if fd >= 0:
             _runtime_lens_hook(os, sys, fd)
+
+
+def _runtime_lens_chain(sys):
+    # runs the sitecustomize this one hides, as site would have
+    try:
+        import importlib.machinery
+        import importlib.util
+    except ImportError:  # Python 2
+        import imp
+        try:
+            found = imp.find_module('sitecustomize', sys.path)
+        except ImportError:
+            return
+        try:
+            imp.load_module('sitecustomize', *found)
+        finally:
+            if found[0]:
+                found[0].close()
+        return
+    spec = importlib.machinery.PathFinder.find_spec('sitecustomize', sys.path)
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules['sitecustomize'] = module
+        spec.loader.exec_module(module)
 
 
 def _runtime_lens_hook(os, sys, fd):
@@ -195,5 +213,5 @@ def _runtime_lens_hook(os, sys, fd):
 try:
     _runtime_lens_start()
 finally:
-    del _runtime_lens_start, _runtime_lens_hook
+    del _runtime_lens_start, _runtime_lens_chain, _runtime_lens_hook
 `;
