@@ -108,9 +108,8 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
     await wb.runCommand('Runtime Lens: Open Session File…');
     await wb.answerInput(path.join(SESSIONS, '2026-12-01_14-00-00_node.lens.ndjson.gz'));
     await wb.waitForActiveTab(/node/);
-    await page.keyboard.press('Control+P');
-    await wb.fillInput('app.js');
-    await wb.quickInput.locator('.monaco-list-row', { hasText: 'app.js' }).first().click();
+    // from the Explorer: a webview holding the focus keeps keyboard shortcuts such as Ctrl+P
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^app\.js$/ }).first().click();
     await wb.waitForActiveTab('app.js');
     await page.waitForFunction(() => {
       for (const span of document.querySelectorAll('.editor-instance .view-lines span')) {
