@@ -247,8 +247,12 @@ struct lens_syscall_event {
 	char data[];
 };
 
-/* Aggregated mode: key/value of the in-kernel per-process syscall map. */
+/*
+ * Aggregated mode: key/value of the in-kernel per-process syscall map. The
+ * process is pid + start_ns (as lens_hdr's): a reused pid counts apart.
+ */
 struct lens_sysagg_key {
+	__u64 start_ns;       /* the thread-group leader's start_time, as lens_hdr.start_ns */
 	__u32 pid;
 	__u32 nr;
 };
@@ -358,7 +362,7 @@ struct lens_error {
 
 /* lens_config.syscall_mode */
 #define LENS_SYSCALL_STREAM 0x1  /* one lens_syscall_event per call */
-#define LENS_SYSCALL_AGG    0x2  /* in-kernel lens_sysagg_val per (pid, nr) */
+#define LENS_SYSCALL_AGG    0x2  /* in-kernel lens_sysagg_val per (process, nr) */
 
 /* The `lens_cfg` rodata global of every module, set by lens-probe before load. */
 struct lens_config {

@@ -2,7 +2,7 @@
 /*
  * Every syscall of the traced tree, enter and exit paired per thread, in two
  * modes fixed at load time (lens_cfg.syscall_mode): a full stream of
- * lens_syscall_event records, and/or an in-kernel aggregate per (pid, nr)
+ * lens_syscall_event records, and/or an in-kernel aggregate per (process, nr)
  * that lens-probe reads on demand. raw_tp hooks: these run on every syscall
  * of the machine, so an untraced task costs one helper call and one inlined
  * bit test, and a traced one as few helper calls as the record needs (each
@@ -221,9 +221,11 @@ int lens_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-static __always_inline void lens_sysagg_add(__u32 pid, __u32 nr, long ret, __u64 dur)
+static __always_inline void lens_sysagg_add(struct task_struct *task, __u32 nr, long ret, __u64 dur)
 {
-	struct lens_sysagg_key key = { .pid = pid, .nr = nr };
+	struct lens_sysagg_key key = {
+		.start_ns = task->group_leader->start_time, .pid = task->tgid, .nr = nr,
+	};
 	struct lens_sysagg_val *v;
 	__u32 b;
 
@@ -301,6 +303,6 @@ int lens_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	}
 agg:
 	if (lens_cfg.syscall_mode & LENS_SYSCALL_AGG)
-		lens_sysagg_add(task->tgid, nr, ret, dur);
+		lens_sysagg_add(task, nr, ret, dur);
 	return 0;
 }

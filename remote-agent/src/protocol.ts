@@ -123,6 +123,8 @@ export type LensEvent =
 /** Per-process, per-syscall summary (in-kernel aggregation, `syscount`). */
 export interface SyscallSummaryRow {
   pid: number;
+  /** the process (pid + its kernel start time): a reused pid's rows have another key */
+  key: ProcessKey;
   comm: string;
   name: string;
   nr: number;

@@ -4,7 +4,7 @@
  * `"<pid>:g<n>"` when read: the pid and how many processes had it before in
  * the file, counted at forks, so a reused pid still reads as two processes.
  */
-import type { LensEvent } from '../../../remote-agent/src/protocol';
+import type { LensEvent, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
 
 /** Gives the events of one old file, in file order, the keys they lack. */
 export class LegacyKeys {
@@ -18,6 +18,11 @@ export class LegacyKeys {
       this.generation.set(e.child_pid, (this.generation.get(e.child_pid) ?? 0) + 1);
       e.child_key = this.keyOf(e.child_pid);
     }
+  }
+
+  /** Sets `key` on a summary row that has none: the pid's process at that point of the file (old rows merged a reused pid). */
+  fillSummary(r: SyscallSummaryRow): void {
+    if (typeof r.key !== 'string') r.key = this.keyOf(r.pid);
   }
 
   private keyOf(pid: number): string {

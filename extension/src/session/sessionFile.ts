@@ -232,6 +232,7 @@ export async function readSessionFile(
           throw new Error(`Runtime Lens could not read the session file ${file}: line ${lineNo} is a summary record without a rows array of syscall rows.`);
         }
         result.summary = rows as SyscallSummaryRow[];
+        for (const r of result.summary) legacy.fillSummary(r);
         continue;
       }
       if (record.runtimeLens === 'end') {

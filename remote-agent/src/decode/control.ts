@@ -23,7 +23,8 @@ export interface Hello { abiVersion: number; kindsMask: number; realtimeOffsetNs
 export interface ProbeStats { events: number[]; dropped: number[]; queuedBytes: number; committed: number[]; final: boolean }
 export interface TargetInfo { state: number; pid: number; exitCode: number; signal: number }
 export interface ProbeError { code: number; errno: number; message: string }
-export interface SysAggRow { pid: number; nr: number; count: number; errors: number; totalNs: number; maxNs: number; hist: number[] }
+/** One (process, syscall) of the in-kernel aggregate; the process is pid + startNs (its process key). */
+export interface SysAggRow { pid: number; startNs: number; nr: number; count: number; errors: number; totalNs: number; maxNs: number; hist: number[] }
 
 function need(what: string, size: number, start: number, end: number): void {
   if (end - start < size) throw new Error(`corrupt probe output: ${what} packet is ${end - start} bytes, expected ${size}`);
@@ -92,7 +93,7 @@ export function decodeSysAgg(buf: Buffer, start: number, end: number): SysAggRow
     const hist: number[] = [];
     for (let i = 0; i < HIST_BUCKETS; i++) hist.push(u64(dv, v + SV.hist + i * 8));
     rows.push({
-      pid: dv.getUint32(o + SK.pid, true), nr: dv.getUint32(o + SK.nr, true),
+      pid: dv.getUint32(o + SK.pid, true), startNs: u64(dv, o + SK.start_ns), nr: dv.getUint32(o + SK.nr, true),
       count: u64(dv, v + SV.count), errors: u64(dv, v + SV.errors), totalNs: u64(dv, v + SV.total_ns), maxNs: u64(dv, v + SV.max_ns), hist,
     });
   }

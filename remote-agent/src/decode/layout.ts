@@ -82,7 +82,7 @@ export const LAYOUT = {
   lens_tcp_event: { size: 128, fields: { bytes_sent: 56, bytes_received: 64, duration_ns: 72, local: 80, remote: 104 } },
   lens_dns_event: { size: 384, fields: { ret: 56, answer_count: 60, name: 64, answers: 192 } },
   lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120, data_arg: 122, data_len: 124, data: 128 } },
-  lens_sysagg_key: { size: 8, fields: { pid: 0, nr: 4 } },
+  lens_sysagg_key: { size: 16, fields: { start_ns: 0, pid: 8, nr: 12 } },
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
   lens_stack: { size: 144, fields: { regs: 0, error: 136, len: 140 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },

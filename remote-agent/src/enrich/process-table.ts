@@ -60,11 +60,16 @@ export class ProcessTable {
   }
 
   /**
-   * The last comm known for `pid`: the live process, else the latest exited one (a summary of
-   * syscalls arrives after short-lived children are gone). undefined when the pid was never seen.
+   * The comm of the process `pid` that started at `startNs` (a syscall summary row's process), live
+   * or exited; a seeded entry (start time from /proc, tick-rounded) matches within the tolerance.
+   * undefined when that process was never seen (another process of the same pid does not count).
    */
-  lastComm(pid: number): string | undefined {
-    return (this.live.get(pid) ?? this.findExited(pid))?.comm;
+  commOf(pid: number, startNs: number): string | undefined {
+    const same = (e: ProcessEntry | undefined) => e && e.pid === pid && (e.startNs === startNs || (!e.key && Math.abs(e.startNs - startNs) < SEED_TOLERANCE_NS));
+    const live = this.live.get(pid);
+    if (same(live)) return live!.comm;
+    for (let i = this.exited.length - 1; i >= 0; i--) if (same(this.exited[i])) return this.exited[i].comm;
+    return undefined;
   }
 
   /** Number of live processes known. */

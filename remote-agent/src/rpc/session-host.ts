@@ -7,7 +7,7 @@
  */
 import type { SysAggRow } from '../decode/control';
 import type { HostFacts } from '../backend/backend';
-import { ErrorCodes, type EventKind, type LensEvent, type SessionState, type SessionStats, type StateNotificationParams, type SyscallSummaryRow } from '../protocol';
+import { ErrorCodes, processKey, type ProcessKey, type EventKind, type LensEvent, type SessionState, type SessionStats, type StateNotificationParams, type SyscallSummaryRow } from '../protocol';
 import { syscallSummaryRows } from '../output/syscall-summary';
 import { SessionError } from '../trace/errors';
 import { TraceSession, type LossStats, type SessionOptions } from '../trace/session';
@@ -49,7 +49,7 @@ export class SessionHost {
   private readonly notRead: Partial<Record<EventKind, number>> = {};
   private notReadTotal = 0;
   private sysagg: SysAggRow[] = [];
-  private readonly procComms = new Map<number, string>();
+  private readonly procComms = new Map<ProcessKey, string>();
   readonly startedAt = Date.now();
   private liveSysagg = false;
   endedAt: number | undefined;
@@ -124,19 +124,21 @@ export class SessionHost {
   /** Per-process, per-syscall rows from the latest in-kernel aggregation. */
   summary(): SyscallSummaryRow[] {
     const e = this.session?.enrichment;
-    return syscallSummaryRows(this.sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid) => this.commOf(pid));
+    return syscallSummaryRows(this.sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid, startNs) => this.commOf(pid, startNs));
   }
 
   /**
-   * comm of a summarised pid: the process table's last known one (exited processes too); without
-   * exec events in the session, /proc while the process runs, remembered for after it exited.
+   * comm of a summarised process (pid + start time): the process table's last known one (exited
+   * processes too); without exec events in the session, /proc while the process runs, remembered
+   * for after it exited.
    */
-  private commOf(pid: number): string {
-    const known = this.session?.enrichment?.processes.lastComm(pid) ?? this.procComms.get(pid);
+  private commOf(pid: number, startNs: number): string {
+    const key = processKey(pid, startNs);
+    const known = this.session?.enrichment?.processes.commOf(pid, startNs) ?? this.procComms.get(key);
     if (known !== undefined) return known;
     if (this.state !== 'running') return '';
     const comm = this.host?.process(pid)?.comm;
-    if (comm !== undefined) this.procComms.set(pid, comm);
+    if (comm !== undefined) this.procComms.set(key, comm);
     return comm ?? '';
   }
 

@@ -191,7 +191,7 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   if (result.state === 'failed') warn(result.message ?? 'trace failed');
   if (args.events.includes('syscount')) {
     const e = session.enrichment;
-    writeAll(2, syscountTable(syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid) => e?.processes.lastComm(pid) ?? '')));
+    writeAll(2, syscountTable(syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid, startNs) => e?.processes.commOf(pid, startNs) ?? '')));
   }
   writeAll(2, summaryLine(counts, result.lostTotal, extras, result.lostBound, result.lostReasons, result.lostByKind) + '\n');
   process.off('SIGINT', onSignal);

@@ -59,7 +59,7 @@ describe('summary and syscount output', function () {
     assert.equal(histPercentile(hist, 100, 0.95, 1500), 1500, 'never above the largest latency seen');
   });
   it('the syscount table sums processes per syscall, busiest first', function () {
-    const row = (pid: number, name: string, count: number, total: number) => ({ pid, comm: '', name, nr: 0, count, errors: 1, total_ns: total, max_ns: total, p50_ns: 0, p95_ns: 0, p99_ns: 0 });
+    const row = (pid: number, name: string, count: number, total: number) => ({ pid, key: `${pid}:1`, comm: '', name, nr: 0, count, errors: 1, total_ns: total, max_ns: total, p50_ns: 0, p95_ns: 0, p99_ns: 0 });
     const lines = syscountTable([row(1, 'read', 2, 1e6), row(2, 'read', 3, 2e6), row(1, 'openat', 1, 5e6)]).trim().split('\n');
     assert.match(lines[1], /^ 62\.50 +5\.000 +1 +1 .* openat$/);
     assert.match(lines[2], /^ 37\.50 +3\.000 +5 +2 .* read$/);

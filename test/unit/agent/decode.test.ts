@@ -1,6 +1,6 @@
 // Decoder: packets split at every possible byte boundary, every record kind, control packets, malformed input.
 import assert from 'node:assert/strict';
-import { decodeError, decodeHello, decodeStats, decodeTarget } from '../../../remote-agent/src/decode/control';
+import { decodeError, decodeHello, decodeStats, decodeSysAgg, decodeTarget } from '../../../remote-agent/src/decode/control';
 import { PacketSplitter } from '../../../remote-agent/src/decode/packets';
 import { ABI_VERSION, PacketType, Kind, LAYOUT } from '../../../remote-agent/src/decode/layout';
 import {
@@ -155,5 +155,19 @@ describe('control packets', function () {
   });
   it('rejects a truncated control packet', function () {
     assert.throws(() => decodeHello(Buffer.alloc(20), 0, 20), /HELLO packet is 20 bytes, expected 40/);
+  });
+  it('SYSAGG: each row names its process by pid and start time', function () {
+    const K = LAYOUT.lens_sysagg_key;
+    const V = LAYOUT.lens_sysagg_val;
+    const b = Buffer.alloc(2 * (K.size + V.size));
+    [[9, 1000n, 0, 5], [9, 2n ** 40n + 7n, 0, 2]].forEach(([pid, start, nr, count], i) => {
+      const o = i * (K.size + V.size);
+      b.writeBigUInt64LE(start as bigint, o + K.fields.start_ns);
+      b.writeUInt32LE(pid as number, o + K.fields.pid);
+      b.writeUInt32LE(nr as number, o + K.fields.nr);
+      b.writeBigUInt64LE(BigInt(count), o + K.size + V.fields.count);
+    });
+    assert.deepEqual(decodeSysAgg(b, 0, b.length).map((r) => [r.pid, r.startNs, r.nr, r.count]), [[9, 1000, 0, 5], [9, 2 ** 40 + 7, 0, 2]]);
+    assert.throws(() => decodeSysAgg(b, 0, b.length - 8), /SYSAGG packet of \d+ bytes is not a multiple of 304/);
   });
 });

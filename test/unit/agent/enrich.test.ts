@@ -72,21 +72,28 @@ describe('process table', function () {
     assert.deepEqual(t.ancestry(11).map((e) => e.pid), [11, 10]);
   });
 
-  it('names a pid by its last comm, after exec and after exit, for syscall summary rows', function () {
+  it('names each summary row by its own process, a reused pid included', function () {
     const t = new ProcessTable();
     t.touch(10, 1, 1, 0, 'sh');
     const c = t.onFork(10, 11, 2, 'sh', 0);
     t.onExec(c, '/usr/bin/ls', ['ls'], '/', 'ls');
     t.onExit(c, 0, 0);
-    assert.equal(t.lastComm(11), 'ls');
-    assert.equal(t.lastComm(12), undefined);
+    const again = t.onFork(10, 11, 3, 'sh', 0); // pid 11 reused
+    t.onExec(again, '/usr/bin/cat', ['cat'], '/', 'cat');
+    assert.equal(t.commOf(11, 2), 'ls');
+    assert.equal(t.commOf(11, 3), 'cat');
+    assert.equal(t.commOf(11, 4), undefined);
+    assert.equal(t.commOf(12, 2), undefined);
     const hist = new Array<number>(32).fill(0);
     hist[10] = 3;
     const rows = syscallSummaryRows(
-      [{ pid: 10, nr: 0, count: 3, errors: 0, totalNs: 3000, maxNs: 1500, hist }, { pid: 11, nr: 1, count: 3, errors: 1, totalNs: 3000, maxNs: 1500, hist }],
-      (nr) => ['read', 'write'][nr], (pid) => t.lastComm(pid) ?? '',
+      [{ pid: 10, startNs: 1, nr: 0, count: 3, errors: 0, totalNs: 3000, maxNs: 1500, hist },
+        { pid: 11, startNs: 2, nr: 1, count: 3, errors: 1, totalNs: 3000, maxNs: 1500, hist },
+        { pid: 11, startNs: 3, nr: 1, count: 1, errors: 0, totalNs: 1000, maxNs: 1000, hist }],
+      (nr) => ['read', 'write'][nr], (pid, startNs) => t.commOf(pid, startNs) ?? '',
     );
-    assert.deepEqual(rows.map((r) => [r.pid, r.comm, r.name]), [[10, 'sh', 'read'], [11, 'ls', 'write']]);
+    assert.deepEqual(rows.map((r) => [r.pid, r.key, r.comm, r.name, r.count]),
+      [[10, '10:1', 'sh', 'read', 3], [11, '11:2', 'ls', 'write', 3], [11, '11:3', 'cat', 'write', 1]]);
   });
 });
 

@@ -96,10 +96,13 @@ describe('SessionManager', () => {
       const { key: _key, child_key: _childKey, ...rest } = e as LensEvent & { child_key?: string };
       return rest;
     });
-    fs.writeFileSync(file, zlib.gzipSync([header, ...old, { runtimeLens: 'end', state: 'exited', endedAt: 6, recorded: 5 }].map((r) => JSON.stringify(r)).join('\n') + '\n'));
+    // a summary row of that time has no key either: it reads as the pid's process at that point of the file
+    const summary = { runtimeLens: 'summary', ts: 6, rows: [{ pid: 11, comm: 'cc', name: 'read', nr: 0, count: 1, errors: 0, total_ns: 1, max_ns: 1, p50_ns: 1, p95_ns: 1, p99_ns: 1 }] };
+    fs.writeFileSync(file, zlib.gzipSync([header, ...old, summary, { runtimeLens: 'end', state: 'exited', endedAt: 6, recorded: 5 }].map((r) => JSON.stringify(r)).join('\n') + '\n'));
     const reopened = await manager.openFile(file);
     const kids = reopened.processes.roots[0].children;
     assert.deepEqual(kids.map((c) => [c.key, c.exitCode, c.argv]), [['11:g1', 2, ['make']], ['11:g2', undefined, ['cc']]]);
+    assert.deepEqual(reopened.summary.map((r) => r.key), ['11:g2']);
   });
 
   it('two sessions of one program started in the same millisecond keep a file each', async () => {
@@ -119,7 +122,7 @@ describe('SessionManager', () => {
 
   it('keeps the latest syscall summary in the session file and shows it when the file is reopened', async () => {
     const row = (name: string, count: number): SyscallSummaryRow => ({
-      pid: 100, comm: 'app', name, nr: 0, count, errors: 0, total_ns: count * 1000, max_ns: 5000, p50_ns: 1000, p95_ns: 4000, p99_ns: 5000,
+      pid: 100, key: '100:1', comm: 'app', name, nr: 0, count, errors: 0, total_ns: count * 1000, max_ns: 5000, p50_ns: 1000, p95_ns: 4000, p99_ns: 5000,
     });
     const session = await launch();
     await agent.sendEvents(session.agentSessionId!, [ev('exec', 1)]);
@@ -144,7 +147,7 @@ describe('SessionManager', () => {
   });
 
   it('writes a summary record only when the summary changed, at most every SUMMARY_RECORD_MS', async () => {
-    const row = (count: number): SyscallSummaryRow => ({ pid: 1, comm: 'a', name: 'read', nr: 0, count, errors: 0, total_ns: 0, max_ns: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0 });
+    const row = (count: number): SyscallSummaryRow => ({ pid: 1, key: '1:1', comm: 'a', name: 'read', nr: 0, count, errors: 0, total_ns: 0, max_ns: 0, p50_ns: 0, p95_ns: 0, p99_ns: 0 });
     const file = path.join(dir, 'r.lens.ndjson.gz');
     const rec = new SessionRecorder(file, { runtimeLens: 'session', version: 1, title: 't', target: { kind: 'attach', pid: 1 }, startedAt: 0 }, (e) => assert.fail(e));
     rec.writeSummary([row(1)], 0);

@@ -153,12 +153,23 @@ describe('webview syscall summary', () => {
     s.addEvents(EVENTS);
     let rows = s.rows().sort((a, b2) => a.name.localeCompare(b2.name));
     assert.deepEqual(rows.map((r) => [r.pid, r.name, r.count, r.errors, r.source]), [[100, 'read', 1, 1, 'events'], [100, 'write', 1, 0, 'events']]);
-    s.applySummary([{ pid: 100, comm: 'node', name: 'read', nr: 0, count: 40, errors: 3, total_ns: 4000, max_ns: 400, p50_ns: 90, p95_ns: 300, p99_ns: 390 }]);
+    s.applySummary([{ pid: 100, key: '100:1000', comm: 'node', name: 'read', nr: 0, count: 40, errors: 3, total_ns: 4000, max_ns: 400, p50_ns: 90, p95_ns: 300, p99_ns: 390 }]);
     rows = s.rows().sort((a, b2) => a.name.localeCompare(b2.name));
     assert.deepEqual(rows.map((r) => [r.name, r.count, r.errors, r.source]), [['read', 40, 3, 'kernel'], ['write', 1, 0, 'events']]);
     // A kernel row without a process name takes the name seen in events.
-    s.applySummary([{ pid: 102, comm: '', name: 'connect', nr: 42, count: 1, errors: 0, total_ns: 10, max_ns: 10, p50_ns: 10, p95_ns: 10, p99_ns: 10 }]);
+    s.applySummary([{ pid: 102, key: '102:1000', comm: '', name: 'connect', nr: 42, count: 1, errors: 0, total_ns: 10, max_ns: 10, p50_ns: 10, p95_ns: 10, p99_ns: 10 }]);
     assert.equal(s.rows().find((r) => r.pid === 102)?.comm, 'curl');
+  });
+
+  it('shows a reused pid as two processes, from events and from the agent\'s rows', () => {
+    const s = new SyscallStats();
+    const call = (key: string, comm: string) => ({ ...b(1, 9, comm, 1), key, kind: 'syscall' as const, name: 'read', nr: 0, args: [], ret: 0, dur_ns: 100 });
+    s.addEvents([call('9:1000', 'first'), call('9:2000', 'second'), call('9:2000', 'second')]);
+    const shape = () => s.rows().map((r) => [r.pid, r.key, r.comm, r.count, r.source]).sort((x, y) => String(x[1]).localeCompare(String(y[1])));
+    assert.deepEqual(shape(), [[9, '9:1000', 'first', 1, 'events'], [9, '9:2000', 'second', 2, 'events']]);
+    const row = (key: string, count: number) => ({ pid: 9, key, comm: '', name: 'read', nr: 0, count, errors: 0, total_ns: 10, max_ns: 10, p50_ns: 10, p95_ns: 10, p99_ns: 10 });
+    s.applySummary([row('9:1000', 5), row('9:2000', 7)]);
+    assert.deepEqual(shape(), [[9, '9:1000', 'first', 5, 'kernel'], [9, '9:2000', 'second', 7, 'kernel']]);
   });
 });
 

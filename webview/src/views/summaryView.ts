@@ -1,7 +1,8 @@
 /*
  * Syscall summary view (strace -c, per process and live): calls, errors,
  * time and latency percentiles per (process, syscall), sortable, refreshed a
- * few times a second from syscall events and the agent's summaries.
+ * few times a second from syscall events and the agent's summaries. Rows
+ * group by process key, so a reused pid shows as two processes (same PID).
  */
 import type { Host } from '../host';
 import type { ToWebview } from '../messages';
@@ -105,7 +106,7 @@ class SummaryView implements View {
       const x = key(a);
       const y = key(b);
       const c = typeof x === 'number' && typeof y === 'number' ? (Number.isNaN(x) ? -1 : x) - (Number.isNaN(y) ? -1 : y) : String(x).localeCompare(String(y));
-      return (descending ? -c : c) || a.pid - b.pid || a.name.localeCompare(b.name);
+      return (descending ? -c : c) || a.pid - b.pid || a.key.localeCompare(b.key, undefined, { numeric: true }) || a.name.localeCompare(b.name);
     });
     const shown = rows.slice(0, MAX_ROWS);
     while (this.body.children.length < shown.length) {
@@ -115,6 +116,7 @@ class SummaryView implements View {
     shown.forEach((r, i) => {
       const el = this.body.children[i] as HTMLElement;
       el.dataset.pid = String(r.pid);
+      el.dataset.key = r.key;
       el.dataset.syscall = r.name;
       el.dataset.source = r.source;
       el.classList.toggle('has-errors', r.errors > 0);
