@@ -15,6 +15,8 @@ export interface LensSettings {
   openEventsOnStart: boolean;
   /** the editor shows events at the source lines that caused them */
   decorations: boolean;
+  /** events carry their stack and source line (session/start `stacks`) */
+  stacks: boolean;
   /** roots of the traced machine's source paths mapped to local folders */
   pathMappings: PathMapping[];
 }
@@ -34,6 +36,7 @@ export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>,
   const redact = config.get<boolean>('redact', true) !== false;
   const openEventsOnStart = config.get<boolean>('openEventsOnStart', true) !== false;
   const decorations = config.get<boolean>('decorations', true) !== false;
+  const stacks = config.get<boolean>('stacks', false) === true;
   const mapped = parsePathMappings(config.get<unknown>('pathMappings'), workspaceFolder);
   problems.push(...mapped.problems);
 
@@ -66,5 +69,5 @@ export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>,
     else problems.push(`runtimeLens.sessionsDirectory must be an absolute path (or start with ~/); got "${rawDir}". Using ${defaultSessionsDirectory}.`);
   }
 
-  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, pathMappings: mapped.mappings }, problems };
+  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, stacks, pathMappings: mapped.mappings }, problems };
 }

@@ -17,6 +17,8 @@ export interface SessionSettings {
   maxEventsInMemory: number;
   events: EventGroup[];
   redact: boolean;
+  /** exec, file, net and dns events carry the stack and source line that caused them */
+  stacks?: boolean;
 }
 
 export interface SessionManagerOptions {
@@ -145,6 +147,7 @@ export class SessionManager implements Disposable {
         target: target.kind === 'launch' ? { ...target, stdio: 'pipe' } : target.kind === 'attach' ? { kind: 'attach', pid: target.pid } : target,
         events: settings.events,
         redact: settings.redact,
+        ...(settings.stacks ? { stacks: true } : {}),
       });
       session.agentSessionId = result.sessionId;
       session.targetPid = result.pid;

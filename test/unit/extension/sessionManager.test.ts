@@ -41,12 +41,19 @@ describe('SessionManager', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('asks the agent for stacks when runtimeLens.stacks is on', async () => {
+    settings = { ...settings, stacks: true };
+    await launch();
+    assert.equal(agent.started[0].stacks, true);
+  });
+
   const launch = (argv = ['app']) => manager.start(client, { kind: 'launch', command: argv, cwd: dir }, argv.join(' '));
 
   it('keeps a bounded window in memory, records every event to the session file, and reopens it', async () => {
     const session = await launch();
     assert.equal(agent.started[0].redact, true);
     assert.deepEqual(agent.started[0].events, ['exec', 'file']);
+    assert.equal(agent.started[0].stacks, undefined, 'stacks only when runtimeLens.stacks is on');
     const sent: LensEvent[] = [ev('exec', 0, 100, { argv: ['app', '--serve'] }), ev('fork', 0.5, 100, { child_pid: 101 })];
     for (let i = 1; i < 5000; i++) sent.push(ev('open', i, i % 2 ? 100 : 101));
     for (let i = 0; i < sent.length; i += 500) await agent.sendEvents(session.agentSessionId!, sent.slice(i, i + 500));
