@@ -5,13 +5,15 @@
  * events, and hovering a line lists them. A click on a Source cell of the
  * events view opens the file at that line. Screenshots of the hint and the
  * hover, in the light, dark and high contrast themes, go to
- * test-output/screenshots/ (source-*.png).
+ * test-output/screenshots/ (source-*.png). Last, the demo app is traced live with
+ * runtimeLens.stacks on, and its lines get their hints as the events arrive.
  */
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Frame, LensEvent } from '../../remote-agent/src/protocol';
 import { SessionRecorder } from '../../extension/src/session/sessionFile';
+import { requireBpf } from '../helpers/bpf';
 import { FIXTURES, TEST_OUTPUT } from '../helpers/paths';
 import { CodeServer, ensureCodeServer, vsixUnderTest } from './codeServer';
 import { launchChromium, Workbench } from './workbench';
@@ -60,7 +62,7 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
     const [vsix, launcher] = await Promise.all([vsixUnderTest(OUTPUT), ensureCodeServer()]);
     server = await CodeServer.start({
       launcher, stateDir: path.join(OUTPUT, 'code-server'), workspace: WORKSPACE, extensions: [vsix],
-      settings: { 'runtimeLens.sessionsDirectory': SESSIONS, 'editor.hover.delay': 100 },
+      settings: { 'runtimeLens.sessionsDirectory': SESSIONS, 'runtimeLens.stacks': true, 'editor.hover.delay': 100 },
     });
     browser = await launchChromium();
     wb = await Workbench.open(browser, server.url, OUTPUT, SCREENSHOTS);
@@ -76,14 +78,17 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
 
   /** Moves the mouse onto the code of the line holding `code` and waits for a hover containing `text`. */
   async function hoverLine(code: string, text: string) {
-    await page.mouse.move(5, 5);
-    await page.locator('.monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     const line = page.locator('.editor-instance .view-lines .view-line').filter({ hasText: code });
-    const box = (await line.boundingBox())!;
-    await page.mouse.move(box.x + 60, box.y + box.height / 2, { steps: 3 });
     const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: text });
-    await hover.waitFor({ timeout: 15000 });
-    return hover;
+    // a hover can be lost while the workbench is busy (a theme change repaints it): move away and back until it shows
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(5, 5);
+      await page.locator('.monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+      const box = (await line.boundingBox())!;
+      await page.mouse.move(box.x + 60 + attempt * 20, box.y + box.height / 2, { steps: 3 });
+      const shown = await hover.waitFor({ timeout: 10000 }).then(() => true, (err: Error) => (attempt >= 3 ? Promise.reject(err) : false));
+      if (shown) return hover;
+    }
   }
 
   /** The after-line hints the editor shows, by 1-based line (read from the rendered decorations). */
@@ -161,5 +166,22 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
     await page.locator('.editor-instance .view-line', { hasText: 'execFileSync(\'uname\'' }).waitFor();
     const status = await page.locator('.statusbar-item[id="status.editor.selection"]').innerText();
     if (!/Ln 41\b/.test(status)) throw new Error(`the editor's cursor is not at line 41: status bar says '${status}'`);
+  });
+
+  it('tracing the demo app with stacks shows, live, the hints at the lines that opened a file and started a process', async function () {
+    requireBpf(this);
+    await wb.runCommand('Runtime Lens: Trace Command…');
+    await wb.submitInput('node app.js');
+    await wb.waitForActiveTab('Runtime Lens: Events');
+    await page.locator('.tabs-container .tab', { hasText: /^app\.js/ }).first().click();
+    await wb.waitForActiveTab('app.js');
+    // the live session is the current one: line 43 (fs.readdirSync of the notes folder) opened it
+    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-lines span')]
+      .some((span) => getComputedStyle(span, '::after').content.startsWith('"open data')), undefined, { timeout: 60000 }).catch(() => undefined);
+    const shown = await hints();
+    if (!shown[43]?.startsWith('open data') || !shown[41]?.startsWith('exec uname')) {
+      throw new Error(`the live session's hints at lines 41 and 43 are missing; the editor shows ${JSON.stringify(shown)}`);
+    }
+    await wb.screenshot('source-live-hints-hc');
   });
 });
