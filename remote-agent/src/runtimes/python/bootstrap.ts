@@ -16,6 +16,9 @@ export const PYTHON_CHANNEL_ENV = 'RUNTIME_LENS_PY_CHANNEL';
 /** Report lines are at most this long, so each write lands whole (PIPE_BUF). */
 export const PYTHON_REPORT_MAX_BYTES = 4096;
 
+/** The FIFO's capacity the bootstrap asks for (Linux's default limit for users, /proc/sys/fs/pipe-max-size). */
+export const PYTHON_PIPE_BYTES = 1048576;
+
 /** Frames a report carries at most; deeper stacks are cut (and say so). */
 export const PYTHON_MAX_FRAMES = 64;
 
@@ -42,6 +45,18 @@ def _runtime_lens_start():
             fd = os.open(channel, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             fd = -1
+    if fd >= 0:
+        # a start-up's imports report in a burst: room for it while the agent is busy (default 64 KiB)
+        try:
+            import fcntl
+            for size in (${PYTHON_PIPE_BYTES}, 262144):
+                try:
+                    fcntl.fcntl(fd, getattr(fcntl, 'F_SETPIPE_SZ', 1031), size)
+                    break
+                except OSError:
+                    pass
+        except ImportError:
+            pass
     try:
         _runtime_lens_chain(sys)
     finally:

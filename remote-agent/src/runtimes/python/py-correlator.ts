@@ -12,15 +12,20 @@ import type { LensEvent } from '../../protocol';
 import { absolutePath } from '../../enrich/paths';
 import type { PyReport } from './py-reports';
 
-/** Reports kept per thread for the events that follow; older ones are forgotten. */
+/** An event matches one of the newest this many reports of its thread not newer than itself. */
 const MAX_RECENT = 32;
+/**
+ * Reports kept per thread ahead of that thread's events (reports can arrive well before the
+ * kernel's records of the same calls); beyond, the oldest is forgotten and counted as dropped.
+ */
+const MAX_AHEAD = 8192;
 
 interface ProcessReports {
   /** per thread, newest last */
   threads: Map<number, PyReport[]>;
   /** spawn and thread reports a fork has taken */
   forked: WeakSet<PyReport>;
-  /** reports the hook dropped (FIFO full, a failed report) */
+  /** reports the hook dropped (FIFO full, a failed report) or this table forgot (too many ahead) */
   lost: number;
 }
 
@@ -42,7 +47,7 @@ export class PyCorrelator {
     let list = p.threads.get(r.tid);
     if (!list) p.threads.set(r.tid, list = []);
     list.push(r);
-    if (list.length > MAX_RECENT) list.shift();
+    if (list.length > MAX_AHEAD + MAX_RECENT) { list.shift(); p.lost++; }
   }
 
   /** Reports a process dropped, or undefined when it does not report (not Python, or started without the bootstrap). */
@@ -78,12 +83,24 @@ export class PyCorrelator {
   private newest(p: ProcessReports, tid: number, tsNs: number, test: (r: PyReport) => boolean): PyReport | undefined {
     const list = p.threads.get(tid);
     if (!list) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const r = list[i];
-      if (r.ns <= tsNs && test(r)) return r;
-    }
+    let i = lastNotAfter(list, tsNs);
+    // a thread's events come in time order: reports before this event's window can match none of them
+    if (i >= MAX_RECENT) { list.splice(0, i - MAX_RECENT + 1); i = MAX_RECENT - 1; }
+    for (let j = i; j >= 0; j--) if (test(list[j])) return list[j];
     return undefined;
   }
+}
+
+/** The index of the last report (in time order) not newer than `ns`, or -1. */
+function lastNotAfter(list: readonly PyReport[], ns: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].ns <= ns) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** How an event is recognised in a report's arguments; undefined for kinds no Python call is reported for. */

@@ -81,7 +81,7 @@ export class PythonReports {
     if (!r) {
       const lost = this.correlator.lostBy(e.pid);
       if (lost && !e.frames && !e.stack_error && REPORTED_KINDS.has(e.kind)) {
-        e.stack_error = `no Python stack: none was reported for this call, and this Python process dropped ${lost} stack report(s) (report channel full, or a report that could not be made)`;
+        e.stack_error = `no Python stack: none was reported for this call, and ${lost} stack report(s) of this Python process were dropped (report channel full, too many waiting for their events, or a report that could not be made)`;
       }
       return undefined;
     }
