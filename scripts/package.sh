@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds runtime-lens-<version>.vsix: the bundled extension, webview and agent, the Linux x64
-# probe, the icon, README, LICENSE and package.json — nothing else (package.json "files" is the
+# probe and symbolizer, the icon, README, LICENSE and package.json — nothing else (package.json "files" is the
 # allowlist vsce applies; this script checks the result against it).
 #
 # Usage: scripts/package.sh [--no-build] [--out FILE]
@@ -35,17 +35,21 @@ if [[ $build -eq 1 ]]; then
   node scripts/build.mjs --production >&2
   say "building the probe (make -C bpf/linux)"
   make -s -C bpf/linux >&2 || die "the probe did not build; run 'make -C bpf/linux' to see why"
+  say "building the symbolizer (make -C remote-agent/native)"
+  make -s -C remote-agent/native >&2 || die "lens-symbolize did not build; run 'make -C remote-agent/native' to see why (it needs libdw-dev)"
 fi
 
-# The extension loads the agent and the probe from its own dist/ folder.
+# The extension loads the agent, the probe and the symbolizer from its own dist/ folder.
 agent=remote-agent/dist/runtime-lens.js
 probe=bpf/linux/.output/lens-probe
-for f in extension/dist/extension.js webview/dist/webview.js "$agent" "$probe"; do
+symbolizer=remote-agent/native/.output/lens-symbolize
+for f in extension/dist/extension.js webview/dist/webview.js "$agent" "$probe" "$symbolizer"; do
   [[ -f "$f" ]] || die "$f is missing; build it first (npm run build), or drop --no-build"
 done
 install -m 0755 "$agent" extension/dist/runtime-lens.js
 install -m 0755 "$probe" extension/dist/lens-probe
-say "copied $agent and $probe into extension/dist/"
+install -m 0755 "$symbolizer" extension/dist/lens-symbolize
+say "copied $agent, $probe and $symbolizer into extension/dist/"
 
 # The marketplace page and the license ship with the extension; the icon must be a PNG.
 icon=$(node -p 'require("./package.json").icon || ""')
@@ -63,16 +67,18 @@ npx --no-install vsce "${vsce_args[@]}" </dev/null >&2
 
 # Check the contents: every file must be on the allowlist, and the runtime pieces must be there.
 listing=$(unzip -Z1 "$out")
-allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe)|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
+allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe|lens-symbolize)|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
 unexpected=$(grep -Ev "$allowed" <<<"$listing" || true)
 [[ -z "$unexpected" ]] || die "the .vsix holds files outside the allowlist (fix package.json \"files\"):
 $unexpected"
 for f in extension/package.json extension/readme.md extension/LICENSE.txt "extension/$icon" extension/extension/dist/extension.js extension/extension/dist/runtime-lens.js \
-         extension/extension/dist/lens-probe extension/webview/dist/webview.js; do
+         extension/extension/dist/lens-probe extension/extension/dist/lens-symbolize extension/webview/dist/webview.js; do
   grep -qxF "$f" <<<"$listing" || die "the .vsix lacks $f (fix package.json \"files\")"
 done
-unzip -Z "$out" extension/extension/dist/lens-probe | grep -q '^-rwx' \
-  || die "lens-probe lost its executable bit in the .vsix"
+for exe in lens-probe lens-symbolize; do
+  unzip -Z "$out" "extension/extension/dist/$exe" | grep -q '^-rwx' \
+    || die "$exe lost its executable bit in the .vsix"
+done
 
 say "$(grep -c . <<<"$listing") files, $(du -h "$out" | cut -f1): $out"
 unzip -l "$out" >&2

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { replaceableByNonRoot } from '../../../remote-agent/src/backend/linux/root-safe';
+import { replaceableByNonRoot } from '../../../remote-agent/src/security/root-safe';
 
 /** How to start the agent: the executable, its arguments and extra environment. */
 export interface AgentCommand {

@@ -14,6 +14,7 @@ import type { StagedRecord } from '../pipeline/staged-record';
 import type { Frame, LensEvent } from '../protocol';
 import { Symbolizer } from './client';
 import { stackFromAnswer } from './frames';
+import { assertRootSafe } from '../security/root-safe';
 import { locateSymbolizer } from './locate';
 import { DWARF_REGS, type Answer, type UnwindRequest, type UserRegs } from './wire';
 
@@ -42,7 +43,10 @@ export function symbolizeStage(ctx: StageContext): Stage | undefined {
   if (!ctx.stacks) return undefined;
   let unwinder: StackUnwinder | string;
   try {
-    unwinder = new Symbolizer({ binary: locateSymbolizer() });
+    const binary = locateSymbolizer();
+    // it parses the traced programs' ELF and DWARF: as root, only a binary no other user could have replaced
+    if (process.getuid?.() === 0) assertRootSafe(binary, 'the symbolizer');
+    unwinder = new Symbolizer({ binary });
   } catch (e) {
     unwinder = `no symbolizer: ${(e as Error).message}`;
   }

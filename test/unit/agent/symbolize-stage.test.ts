@@ -2,7 +2,9 @@
 // sent to lens-symbolize, and its event waits for the frames in stream order; a helper that does
 // not answer (here the real helper, stopped with SIGSTOP) never stalls the pipeline.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { exitRecord, openRecord, withStack } from '../../../remote-agent/src/bench/synthetic';
 import { linuxHostFacts } from '../../../remote-agent/src/backend/linux/host-facts';
 import { StackError, STACK_NREGS } from '../../../remote-agent/src/decode/layout';
@@ -14,7 +16,7 @@ import { humanLine } from '../../../remote-agent/src/output/human';
 import { Pipeline } from '../../../remote-agent/src/pipeline/pipeline';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { Symbolizer } from '../../../remote-agent/src/symbolize/client';
-import { SymbolizeStage } from '../../../remote-agent/src/symbolize/symbolize-stage';
+import { SymbolizeStage, symbolizeStage } from '../../../remote-agent/src/symbolize/symbolize-stage';
 import { SYMBOLIZE_BINARY } from '../../helpers/native-stacks';
 import { waitFor } from '../../helpers/procs';
 
@@ -59,6 +61,26 @@ describe('symbolize stage', function () {
       'stack not readable: the page at the stack pointer is not mapped or not resident',
       'no symbolizer: lens-symbolize not found',
     ]);
+  });
+
+  it('as root, refuses a symbolizer that another user could replace, and says so on each stack', function () {
+    if (process.getuid?.() !== 0) this.skip(); // the check applies to an agent running as root
+    const dir = mkdtempSync(path.join(tmpdir(), 'lens-symbolizer-'));
+    try {
+      const copy = path.join(dir, 'lens-symbolize');
+      copyFileSync(SYMBOLIZE_BINARY, copy);
+      chmodSync(copy, 0o755);
+      chownSync(copy, 65534, 65534);
+      process.env.LENS_SYMBOLIZE = copy;
+      const stage = symbolizeStage({ enricher: new Enricher({ arch: 'x86_64', realtimeOffsetNs: 0, redact: true }), host: linuxHostFacts(), stacks: true });
+      assert.ok(stage instanceof SymbolizeStage);
+      const { seen, feed } = pipelineWith(stage);
+      feed([open('/ok')]);
+      assert.match(seen[0].stack_error ?? '', /^no symbolizer: refusing to run the symbolizer .*lens-symbolize as root: .* is owned by uid 65534/);
+    } finally {
+      delete process.env.LENS_SYMBOLIZE;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('human lines of trace --stacks end with the source line, or say why there is none', function () {

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
-import { assertRootSafe } from './root-safe';
+import { assertRootSafe } from '../../security/root-safe';
 
 /** A probe binary and where it was found. */
 export interface ProbeLocation {

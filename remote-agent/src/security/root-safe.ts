@@ -1,7 +1,7 @@
 /*
  * Whether a file that is about to run as root could have been replaced by a
  * user other than root: the file, or any folder above it, owned by one or
- * writable by one. The agent (as root) checks the probe with it, the
+ * writable by one. The agent (as root) checks the probe and the symbolizer with it, the
  * extension the agent bundle it starts through sudo.
  */
 import { realpathSync, statSync, type Stats } from 'node:fs';
