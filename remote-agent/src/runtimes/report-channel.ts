@@ -31,7 +31,9 @@ export class ReportChannel {
     const fifo = path.join(dir, 'reports');
     try {
       execFileSync('mkfifo', ['-m', '0600', fifo], { stdio: ['ignore', 'ignore', 'pipe'] });
-      return new ReportChannel(dir, fifo);
+      const channel = new ReportChannel(dir, fifo);
+      enlarge(fifo);
+      return channel;
     } catch (e) {
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`cannot make the ${runtime} report FIFO in ${dir}: ${(e as Error).message.split('\n')[0]}`, { cause: e });
@@ -63,4 +65,20 @@ export class ReportChannel {
     if (this.fd >= 0) { closeSync(this.fd); this.fd = -1; }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** F_SETPIPE_SZ: the FIFO's buffer size, kept while the agent holds its read end. */
+const F_SETPIPE_SZ = 1031;
+/** Within what an unprivileged process may set (/proc/sys/fs/pipe-max-size, 1 MiB by default). */
+const FIFO_BYTES = 1024 * 1024;
+
+/**
+ * Grows the FIFO from 64 KiB to 1 MiB, so a burst of reports (about 3,000 Node stacks) waits for
+ * the agent instead of being dropped. Node has no fcntl: perl (perl-base is always installed on
+ * Debian) opens it and sets the size; without perl the FIFO keeps its default size.
+ */
+function enlarge(fifo: string): void {
+  try {
+    execFileSync('perl', ['-e', `open(my $f, '+<', $ARGV[0]) or exit 1; fcntl($f, ${F_SETPIPE_SZ}, ${FIFO_BYTES}) or exit 1`, fifo], { stdio: 'ignore', timeout: 5000 });
+  } catch { /* the default size */ }
 }

@@ -10,20 +10,30 @@
 import type { LensEvent } from '../../protocol';
 import type { NodeReport } from './reports';
 
-/** Unmatched reports of queued work kept per process; older ones are forgotten (counted). */
-const MAX_PENDING = 1024;
-/** Reports of synchronous calls and matched queued work kept per process for events that follow. */
-const MAX_RECENT = 64;
+/**
+ * Unmatched reports of queued work kept per process; older ones are forgotten (counted). Reports
+ * are drained as they come while their events can wait far longer in the kernel's ring buffer
+ * behind a burst: the bound is large (a report without its frames, which are shared, is small).
+ */
+const MAX_PENDING = 65536;
+/** Reports of synchronous calls kept per thread, likewise. */
+const MAX_SYNC = 65536;
+/** Matched queued work kept per process for more events of the same call. */
+const MAX_MATCHED = 64;
+/** How many synchronous calls back from the latest one an event may still belong to (calls made inside a call). */
+const NESTING = 16;
 /** Processes whose reports are kept (without exit events, e.g. --events file, the oldest is forgotten first). */
 const MAX_PROCESSES = 1024;
 
 interface ProcessReports {
   /** queued work not matched yet, oldest first */
   pending: NodeReport[];
-  /** synchronous calls and matched queued work, newest last */
-  recent: NodeReport[];
+  /** synchronous calls per thread, in the order the thread made them (so in time order) */
+  sync: Map<number, NodeReport[]>;
+  /** matched queued work, newest last */
+  matched: NodeReport[];
   /** spawn reports a fork has taken */
-  forked: Set<NodeReport>;
+  forked: WeakSet<NodeReport>;
   /** reports the preload dropped (FIFO full) or this table forgot */
   lost: number;
 }
@@ -40,7 +50,7 @@ export class Correlator {
 
   /** A Node program started reporting in this pid (after an exec, or a new process): what was known of the pid goes. */
   hello(pid: number): ProcessReports {
-    const p: ProcessReports = { pending: [], recent: [], forked: new Set(), lost: 0 };
+    const p: ProcessReports = { pending: [], sync: new Map(), matched: [], forked: new WeakSet(), lost: 0 };
     this.procs.delete(pid);
     this.procs.set(pid, p);
     if (this.procs.size > MAX_PROCESSES) this.procs.delete(this.procs.keys().next().value!);
@@ -50,14 +60,13 @@ export class Correlator {
   add(r: NodeReport, lost: number): void {
     const p = this.proc(r.pid);
     p.lost += lost;
-    const list = r.sync ? p.recent : p.pending;
-    list.push(r);
-    const max = r.sync ? MAX_RECENT : MAX_PENDING;
-    if (list.length > max) {
-      const gone = list.shift()!;
-      p.forked.delete(gone);
-      if (!r.sync) p.lost++;
+    let list = p.pending;
+    if (r.sync) {
+      list = p.sync.get(r.tid) ?? [];
+      if (!list.length) p.sync.set(r.tid, list);
     }
+    list.push(r);
+    if (list.length > (r.sync ? MAX_SYNC : MAX_PENDING)) { list.shift(); p.lost++; }
   }
 
   /** Whether the process reports (its events without a match lack a JS stack for a reason worth saying). */
@@ -76,37 +85,53 @@ export class Correlator {
     if (!p) return undefined;
     if (e.kind === 'fork') {
       if (e.thread) return undefined;
-      for (let i = p.recent.length - 1; i >= 0; i--) {
-        const r = p.recent[i];
-        if (r.op === 'spawn' && r.tid === e.tid && r.ns <= tsNs && !p.forked.has(r)) {
-          p.forked.add(r);
-          this.children.set(e.child_pid, r);
-          if (this.children.size > MAX_PROCESSES) this.children.delete(this.children.keys().next().value!);
-          return r;
-        }
+      const r = this.syncCall(p, e.tid, tsNs, (c) => c.op === 'spawn' && !p.forked.has(c));
+      if (r) {
+        p.forked.add(r);
+        this.children.set(e.child_pid, r);
+        if (this.children.size > MAX_PROCESSES) this.children.delete(this.children.keys().next().value!);
       }
-      return undefined;
+      return r;
     }
     const test = matcher(e);
     if (!test) return undefined;
-    for (let i = p.recent.length - 1; i >= 0; i--) {
-      const r = p.recent[i];
-      if (r.sync && r.tid === e.tid && r.ns <= tsNs && test(r)) return r;
-    }
+    const sync = this.syncCall(p, e.tid, tsNs, test);
+    if (sync) return sync;
     for (let i = 0; i < p.pending.length; i++) {
       const r = p.pending[i];
       if (r.ns <= tsNs && test(r)) {
         p.pending.splice(i, 1);
-        p.recent.push(r);
-        if (p.recent.length > MAX_RECENT) p.recent.shift();
+        p.matched.push(r);
+        if (p.matched.length > MAX_MATCHED) p.matched.shift();
         return r;
       }
     }
     // more events of one call (a recursive rm, a retried connect): its report again
-    for (let i = p.recent.length - 1; i >= 0; i--) {
-      const r = p.recent[i];
-      if (!r.sync && r.ns <= tsNs && test(r)) return r;
+    for (let i = p.matched.length - 1; i >= 0; i--) {
+      const r = p.matched[i];
+      if (r.ns <= tsNs && test(r)) return r;
     }
+    return undefined;
+  }
+
+  /**
+   * The synchronous call of this thread the event belongs to: among the thread's latest calls made
+   * before it (the one running, and the ones it was made inside of), the newest that fits. Calls
+   * further back have returned: they are forgotten.
+   */
+  private syncCall(p: ProcessReports, tid: number, tsNs: number, fits: (r: NodeReport) => boolean): NodeReport | undefined {
+    const list = p.sync.get(tid);
+    if (!list?.length) return undefined;
+    let lo = 0;
+    let hi = list.length; // first index with ns > tsNs
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].ns <= tsNs) lo = mid + 1;
+      else hi = mid;
+    }
+    const stop = Math.max(0, lo - NESTING);
+    if (stop > 0) { list.splice(0, stop); lo -= stop; }
+    for (let i = lo - 1; i >= 0; i--) if (fits(list[i])) return list[i];
     return undefined;
   }
 

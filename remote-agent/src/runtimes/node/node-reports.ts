@@ -10,7 +10,7 @@ import { ReportChannel } from '../report-channel';
 import { Correlator } from './correlator';
 import { jsFrames } from './js-frames';
 import { ensurePreloadFile } from './preload-file';
-import { ReportReader, type NodeReport } from './reports';
+import { ReportReader, type RawJsFrame } from './reports';
 import { SourceMaps } from './source-maps';
 
 /** How often the FIFO is emptied between packets. */
@@ -21,7 +21,8 @@ export class NodeReports {
   private readonly reader = new ReportReader();
   private readonly correlator = new Correlator();
   private readonly maps = new SourceMaps();
-  private readonly framesOf = new WeakMap<NodeReport, Frame[]>();
+  /** event frames per reported stack (shared by the reports that repeat it) */
+  private readonly framesOf = new WeakMap<RawJsFrame[], Frame[]>();
   private readonly timer: NodeJS.Timeout;
   /** lines that were not reports (a bug, or a process writing to the FIFO that is not the preload) */
   malformed = 0;
@@ -74,8 +75,8 @@ export class NodeReports {
         if (!e.frames && !e.stack_error) e.stack_error = `no JS stack: this Node process dropped ${lost} stack report(s) because the report channel was full`;
       };
     }
-    let frames = this.framesOf.get(r);
-    if (!frames) this.framesOf.set(r, frames = jsFrames(r.frames, this.maps, this.preloadFile));
+    let frames = this.framesOf.get(r.frames);
+    if (!frames) this.framesOf.set(r.frames, frames = jsFrames(r.frames, this.maps, this.preloadFile));
     const js = frames;
     const sameThread = r.sync && r.tid === e.tid;
     return () => {

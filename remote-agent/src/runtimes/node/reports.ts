@@ -31,10 +31,13 @@ export type ReportLine =
 
 /** At most this many files are named per writer thread; beyond, frames lose their file. */
 const MAX_FILES_PER_WRITER = 20000;
+/** Stacks kept to be shared by the reports that repeat them (a loop reports one stack again and again). */
+const MAX_SHARED_STACKS = 4096;
 
 /** Parses report lines; keeps each writer thread's file table. */
 export class ReportReader {
   private readonly files = new Map<string, Map<number, string>>();
+  private readonly stacks = new Map<string, RawJsFrame[]>();
 
   line(text: string): ReportLine {
     let v: PreloadReport | PreloadHello;
@@ -53,17 +56,30 @@ export class ReportReader {
     let table = this.files.get(writer);
     if (!table) this.files.set(writer, table = new Map());
     if (v.f) for (const [id, file] of Object.entries(v.f)) if (table.size < MAX_FILES_PER_WRITER) table.set(Number(id), String(file));
-    const frames = v.k.map(([id, line, column, fn]): RawJsFrame => {
-      const f: RawJsFrame = { line, column };
-      const file = id >= 0 ? table!.get(id) : undefined;
-      if (file !== undefined) f.file = file.startsWith('file://') ? safePath(file) : file;
-      if (fn) f.function = fn;
-      return f;
-    });
+    // the preload writes the frames last: the same text is the same stack of this writer
+    const shareKey = v.f ? undefined : writer + text.slice(text.lastIndexOf(',"k":'));
+    let frames = shareKey === undefined ? undefined : this.stacks.get(shareKey);
+    if (!frames) {
+      frames = this.frames(v.k, table);
+      if (shareKey !== undefined) {
+        if (this.stacks.size >= MAX_SHARED_STACKS) this.stacks.clear();
+        this.stacks.set(shareKey, frames);
+      }
+    }
     const report: NodeReport = {
       pid: v.p, tid: v.w, ns: v.n, op: v.o, args: Array.isArray(v.a) ? v.a : [], mode: v.m ?? 'e', sync: v.s === 1, frames, truncated: v.x === 1,
     };
     return { type: 'report', report, lost: typeof v.l === 'number' ? v.l : 0 };
+  }
+
+  private frames(k: PreloadReport['k'], table: Map<number, string>): RawJsFrame[] {
+    return k.map(([id, line, column, fn]): RawJsFrame => {
+      const f: RawJsFrame = { line, column };
+      const file = id >= 0 ? table.get(id) : undefined;
+      if (file !== undefined) f.file = file.startsWith('file://') ? safePath(file) : file;
+      if (fn) f.function = fn;
+      return f;
+    });
   }
 
   /** Forgets a process's writers (it exited). */
