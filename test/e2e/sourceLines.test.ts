@@ -5,10 +5,11 @@
  * events, and hovering a line lists them. A click on a Source cell of the
  * events view opens the file at that line. Screenshots of the hint and the
  * hover, in the light, dark and high contrast themes, go to
- * test-output/screenshots/ (source-*.png). Last, the demo app is traced live with
+ * test-output/screenshots/source/ (a folder of its own: the other e2e suite clears
+ * screenshots/*.png before it runs). Last, the demo app is traced live with
  * runtimeLens.stacks on, and its lines get their hints as the events arrive.
  */
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Frame, LensEvent } from '../../remote-agent/src/protocol';
@@ -19,7 +20,7 @@ import { CodeServer, ensureCodeServer, vsixUnderTest } from './codeServer';
 import { launchChromium, Workbench } from './workbench';
 
 const OUTPUT = path.join(TEST_OUTPUT, 'e2e-source');
-const SCREENSHOTS = path.join(TEST_OUTPUT, 'screenshots');
+const SCREENSHOTS = path.join(TEST_OUTPUT, 'screenshots', 'source');
 const WORKSPACE = path.join(OUTPUT, 'workspace');
 const SESSIONS = path.join(OUTPUT, 'sessions');
 const APP = path.join(WORKSPACE, 'app.js');
@@ -51,8 +52,8 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
   before(async function () {
     this.timeout(15 * 60_000); // the first run installs code-server (~3 min) and builds everything
     rmSync(OUTPUT, { recursive: true, force: true });
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
-    for (const png of readdirSync(SCREENSHOTS).filter((f) => f.startsWith('source-'))) rmSync(path.join(SCREENSHOTS, png));
     mkdirSync(SESSIONS, { recursive: true });
     cpSync(path.join(FIXTURES, 'demo-workspace'), WORKSPACE, { recursive: true });
     const file = path.join(SESSIONS, '2026-12-01_14-00-00_node.lens.ndjson.gz');
