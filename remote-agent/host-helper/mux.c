@@ -1,0 +1,196 @@
+/*
+ * `lens-remote mux -- PROGRAM [ARGS...]`: runs PROGRAM (lens-probe) with fds
+ * 0..5 as pipes and carries them over this process's stdin/stdout, the one
+ * stream an ssh session has. Every frame is: u8 channel, u32 length (little
+ * endian), payload (lens-remote.h lists the channels). Output frames are
+ * written blocking, so a slow link slows the probe's reader and the probe
+ * counts what its ring buffer drops, as it does locally. When the agent's
+ * stream ends (ssh gone) the probe's stdin is closed, which stops it; its
+ * last output is read and discarded if it cannot be sent, so it detaches
+ * cleanly. The last frame reports how the probe exited.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "lens-remote.h"
+
+static int out_broken;
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void send_frame(uint8_t ch, const void *data, uint32_t len)
+{
+	uint8_t hdr[5] = { ch, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24) };
+	if (out_broken)
+		return;
+	if (write_all(1, hdr, sizeof(hdr)) || write_all(1, data, len))
+		out_broken = 1;
+}
+
+/* Input frames, parsed across reads. */
+struct in_state {
+	uint8_t hdr[5];
+	size_t have_hdr;
+	uint32_t left;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Hands bytes from the agent to the probe's or the target's stdin. */
+static void take_input(struct in_state *s, const uint8_t *p, size_t n, int *probe_in, int *target_in)
+{
+	while (n) {
+		if (s->have_hdr < 5) {
+			s->hdr[s->have_hdr++] = *p++;
+			n--;
+			if (s->have_hdr < 5)
+				continue;
+			s->left = s->hdr[1] | s->hdr[2] << 8 | s->hdr[3] << 16 | (uint32_t)s->hdr[4] << 24;
+			if (s->left == 0) { /* an empty frame is EOF for that channel */
+				close_fd(s->hdr[0] == LENS_CH_PROBE_IN ? probe_in : target_in);
+				s->have_hdr = 0;
+			}
+			continue;
+		}
+		size_t take = n < s->left ? n : s->left;
+		int *fd = s->hdr[0] == LENS_CH_PROBE_IN ? probe_in : target_in;
+		if (*fd >= 0 && write_all(*fd, p, take))
+			close_fd(fd); /* reader gone: drop what it would have read */
+		p += take;
+		n -= take;
+		s->left -= (uint32_t)take;
+		if (s->left == 0)
+			s->have_hdr = 0;
+	}
+}
+
+int lens_mux(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[0], "--") != 0) {
+		fprintf(stderr, "usage: lens-remote mux -- PROGRAM [ARGS...]\n");
+		return 2;
+	}
+	int pipes[6][2];
+	for (int i = 0; i < 6; i++) {
+		if (pipe2(pipes[i], O_CLOEXEC)) {
+			perror("lens-remote: pipe");
+			return 1;
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	pid_t child = fork();
+	if (child < 0) {
+		perror("lens-remote: fork");
+		return 1;
+	}
+	if (child == 0) {
+		/* child ends of the pipes: 0 and 3 read, 1, 2, 4, 5 write; dup2 clears O_CLOEXEC */
+		int ends[6];
+		for (int i = 0; i < 6; i++)
+			ends[i] = fcntl(pipes[i][(i == 0 || i == 3) ? 0 : 1], F_DUPFD_CLOEXEC, 10);
+		for (int i = 0; i < 6; i++)
+			dup2(ends[i], i);
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[1], argv + 1);
+		fprintf(stderr, "lens-remote: cannot run %s: %s\n", argv[1], strerror(errno));
+		_exit(127);
+	}
+	int probe_in = pipes[0][1], target_in = pipes[3][1];
+	int outs[4] = { pipes[1][0], pipes[2][0], pipes[4][0], pipes[5][0] };
+	const uint8_t out_ch[4] = { LENS_CH_PACKETS, LENS_CH_DIAG, LENS_CH_TARGET_OUT, LENS_CH_TARGET_ERR };
+	for (int i = 0; i < 6; i++)
+		close(pipes[i][(i == 0 || i == 3) ? 0 : 1]);
+	int in_open = 1;
+	struct in_state st = { 0 };
+	static uint8_t buf[256 * 1024];
+	for (;;) {
+		struct pollfd pfd[5];
+		int map[5], np = 0;
+		if (in_open) {
+			pfd[np] = (struct pollfd){ .fd = 0, .events = POLLIN };
+			map[np++] = -1;
+		}
+		for (int i = 0; i < 4; i++) {
+			if (outs[i] < 0)
+				continue;
+			pfd[np] = (struct pollfd){ .fd = outs[i], .events = POLLIN };
+			map[np++] = i;
+		}
+		/* the probe's own output is what matters: done once it is closed (a target may hold 4/5) */
+		if (outs[0] < 0 && outs[1] < 0)
+			break;
+		if (poll(pfd, (nfds_t)np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int k = 0; k < np; k++) {
+			if (!pfd[k].revents)
+				continue;
+			int fd = pfd[k].fd;
+			ssize_t n = read(fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (map[k] < 0) {
+				if (n <= 0) { /* the agent is gone: stop the probe */
+					in_open = 0;
+					close_fd(&probe_in);
+					close_fd(&target_in);
+				} else {
+					take_input(&st, buf, (size_t)n, &probe_in, &target_in);
+				}
+				continue;
+			}
+			if (n <= 0)
+				close_fd(&outs[map[k]]);
+			else
+				send_frame(out_ch[map[k]], buf, (uint32_t)n);
+		}
+	}
+	close_fd(&probe_in);
+	close_fd(&target_in);
+	int status = 0;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	/* the target's output still open (it outlives the probe): what was written is sent */
+	for (int i = 2; i < 4; i++) {
+		if (outs[i] < 0)
+			continue;
+		fcntl(outs[i], F_SETFL, O_NONBLOCK);
+		ssize_t n;
+		while ((n = read(outs[i], buf, sizeof(buf))) > 0)
+			send_frame(out_ch[i], buf, (uint32_t)n);
+		close_fd(&outs[i]);
+	}
+	uint8_t ex[5];
+	int32_t v = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+	ex[0] = WIFSIGNALED(status) ? 1 : 0;
+	memcpy(ex + 1, &v, 4);
+	send_frame(LENS_CH_EXIT, ex, sizeof(ex));
+	return 0;
+}
