@@ -165,6 +165,21 @@ export namespace ErrorCodes {
   export const ProbeFailed = -33015;
   /** session/input refused: the target has not read what it was sent before (SessionInputParams) */
   export const InputNotRead = -33016;
+  /* a remote host (agent --host): initialize and host/reconnect fail with these, data = ErrorData */
+  /** ssh could not reach the host (name, route, port, timeout) */
+  export const HostUnreachable = -33020;
+  /** the host's key is not in known_hosts (ssh's StrictHostKeyChecking refused it) */
+  export const HostKeyUnknown = -33021;
+  /** the host's key differs from the one in known_hosts */
+  export const HostKeyChanged = -33022;
+  /** the host refused every key offered (no password is ever asked) */
+  export const HostAuthRefused = -33023;
+  /** on the host the probe can get its privileges neither as root, nor with `sudo -n`, nor from file capabilities */
+  export const HostNoPrivilege = -33024;
+  /** the host is not x86_64 */
+  export const HostArchUnsupported = -33025;
+  /** the link to the host dropped (requests made meanwhile) */
+  export const HostDisconnected = -33026;
 }
 
 /**
@@ -181,7 +196,9 @@ export type Fix =
   /** run `command` as root: mounts the filesystem `fsType` the probe needs at `target` */
   | { kind: 'mount'; text: string; command: string; fsType: string; target: string }
   /** a step only the user can take */
-  | { kind: 'advice'; text: string };
+  | { kind: 'advice'; text: string }
+  /** run `command` as root once on the remote host `host` (as given to --host) */
+  | { kind: 'hostCommand'; text: string; host: string; command: string };
 
 /** An error the user sees, with its fixes: initialize's problem, and the data of a refused request. */
 export interface Problem {
@@ -222,6 +239,24 @@ export interface InitializeResult {
   agentVersion: string;
   protocolVersion: 1;
   capabilities: AgentCapabilities;
+  /** the remote host this agent traces (agent --host), absent for the local one */
+  host?: HostInfo;
+}
+/** A remote host reached over ssh, as the agent found it. */
+export interface HostInfo {
+  /** `user@host:port` as given (user and port when given) */
+  target: string;
+  arch: string;
+  kernel: string;
+  /** the host's PRETTY_NAME (/etc/os-release) */
+  os: string;
+  /** where the probe and helpers were copied (per version, 0700) */
+  deployDir: string;
+  deployed: 'copied' | 'reused' | 'replaced';
+  /** the agent version the deployment belongs to */
+  version: string;
+  /** how the probe gets its privileges there */
+  privilege: 'root' | 'sudo' | 'capabilities';
 }
 export const InitializeRequest = new RequestType<InitializeParams, InitializeResult, void>('initialize');
 
@@ -335,7 +370,8 @@ export const ShutdownRequest = new RequestType0<void, void>('shutdown');
 
 /* notifications from the agent */
 
-export type SessionState = 'starting' | 'running' | 'exited' | 'stopped' | 'failed';
+/** 'disconnected': the link to a remote host dropped; the events received are kept. */
+export type SessionState = 'starting' | 'running' | 'exited' | 'stopped' | 'failed' | 'disconnected';
 
 export interface EventsNotificationParams { sessionId: string; events: LensEvent[] }
 /** Events arrive in batches (at most ~20 notifications per second per session). */
@@ -346,9 +382,11 @@ export interface StateNotificationParams {
   state: SessionState;
   exitCode?: number;
   signal?: string;
-  /** for 'failed': what went wrong and how to fix it */
+  /** for 'failed': what went wrong and how to fix it; for 'disconnected': why the link dropped */
   message?: string;
   code?: number;
+  /** for 'disconnected': events the probe may have sent that never arrived (how many is not known) */
+  missed?: number | 'unknown';
 }
 export const StateNotification = new NotificationType<StateNotificationParams>('session/state');
 
@@ -358,3 +396,21 @@ export interface OutputNotificationParams { sessionId: string; stream: 'stdout' 
 export const OutputNotification = new NotificationType<OutputNotificationParams>('session/output');
 
 export const SyscallSummaryNotification = new NotificationType<{ sessionId: string; rows: SyscallSummaryRow[] }>('session/syscallSummaryChanged');
+
+/* a remote host (agent --host) */
+
+export interface HostProgressParams { message: string }
+/** While connecting and deploying: one line of what the agent is doing. */
+export const HostProgressNotification = new NotificationType<HostProgressParams>('host/progress');
+export type HostLinkState = 'connected' | 'disconnected';
+export interface HostStateParams {
+  state: HostLinkState;
+  /** for 'disconnected': what ssh said */
+  reason?: string;
+  /** for 'disconnected': events that may have been missed across all sessions */
+  missed?: number | 'unknown';
+}
+/** The link to the host came up or dropped (every active session then ends 'disconnected'). */
+export const HostStateNotification = new NotificationType<HostStateParams>('host/state');
+/** Re-establishes the link (the same checks as initialize); answers with the host as found. */
+export const HostReconnectRequest = new RequestType0<HostInfo, void>('host/reconnect');

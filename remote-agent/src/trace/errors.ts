@@ -31,6 +31,10 @@ export const Fixes = {
   advice(text: string): Fix {
     return { kind: 'advice', text };
   },
+  /** run `command` as root once on the remote host `host` */
+  hostCommand(host: string, command: string): Fix {
+    return { kind: 'hostCommand', text: `on ${host} run once: sudo ${command}`, host, command };
+  },
 };
 
 /** The fixes as people read them, one per line or `;`-separated. */
