@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the probe (make -C bpf/linux), the agent's native symbolizer (make -C
 # remote-agent/native), the statically linked copies of both plus lens-remote
-# (remote-agent/host-helper) that are deployed to remote hosts, and the three
-# bundles (scripts/build.mjs).
+# (remote-agent/host-helper) that are deployed to remote hosts, the seccomp
+# launcher (make -C remote-agent/native/seccomp) and the three bundles (scripts/build.mjs).
 # Both steps are incremental, so a build with nothing changed takes about a second.
 #   bash scripts/build.sh [--production]
 set -euo pipefail
@@ -29,5 +29,8 @@ say "symbolizer (static, for remote hosts): remote-agent/native/.output/static/l
 say "remote helper: make -C remote-agent/host-helper"
 make --no-print-directory -s -C remote-agent/host-helper -j"$(nproc)"
 say "remote helper (static): remote-agent/host-helper/.output/static/lens-remote"
+
+say "seccomp launcher: make -C remote-agent/native/seccomp"
+make --no-print-directory -s -C remote-agent/native/seccomp
 
 node scripts/build.mjs "$@"

@@ -25,6 +25,12 @@ ${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescrip
 usage: runtime-lens agent --stdio
     JSON-RPC 2.0 server on stdin/stdout (used by the VS Code extension, locally or over ssh).
 
+usage: runtime-lens seccomp record [-o FILE] [trace options] -- COMMAND [ARGS...]
+    Traces COMMAND counting its syscalls in the kernel and writes an OCI seccomp profile (default seccomp.json)
+    that allows exactly those syscalls on this architecture and makes every other one fail with EPERM.
+usage: runtime-lens seccomp run PROFILE -- COMMAND [ARGS...]
+    Runs COMMAND under an OCI seccomp profile (applied with libseccomp by lens-seccomp), to check it.
+
 usage: runtime-lens doctor [--json]
     What this kernel and user can do (BTF, tracefs, capabilities, hooks) and the fix for each missing thing.
 
@@ -55,12 +61,16 @@ async function main(argv: string[]): Promise<number> {
       const { runStdioAgent } = await import('./rpc/stdio');
       return runStdioAgent();
     }
+    case 'seccomp': {
+      const { seccompCommand } = await import('./seccomp/seccomp-command');
+      return seccompCommand(rest);
+    }
     case 'doctor': {
       const { doctorCommand } = await import('./doctor/doctor-command');
       return doctorCommand(rest);
     }
     default:
-      throw new UsageError(`unknown command '${cmd}'; commands: trace, agent --stdio, doctor (see --help)`);
+      throw new UsageError(`unknown command '${cmd}'; commands: trace, seccomp, agent --stdio, doctor (see --help)`);
   }
 }
 

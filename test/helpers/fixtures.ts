@@ -7,7 +7,7 @@ import path from 'node:path';
 import { FIXTURES, TEST_OUTPUT } from './paths';
 
 /** The C fixtures in test/fixtures/c. */
-export type CFixture = 'fileops' | 'spawn' | 'net' | 'attachee' | 'burst' | 'renames' | 'names' | 'tpfill' | 'syscalls' | 'reuse';
+export type CFixture = 'fileops' | 'spawn' | 'net' | 'attachee' | 'burst' | 'renames' | 'names' | 'tpfill' | 'syscalls' | 'reuse' | 'seccomp-workload';
 
 const BIN_DIR = path.join(TEST_OUTPUT, 'fixtures');
 

@@ -36,6 +36,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** data written to the CLI's stdin; omitted: stdin is a pipe the test holds (see LiveRun.stdin) */
   input?: string;
+  /** false: stdout is not NDJSON (a command's own output), so no events are parsed */
+  ndjson?: false;
 }
 
 /**
@@ -110,7 +112,7 @@ export class LiveRun {
         clearTimeout(timer);
         live.delete(this);
         this.child.stdin!.end(); // a traced command still reading this pipe sees end of input
-        resolve({ stdout: this.stdout, stderr: this.stderr, code, signal, events: this.events(), summary: parseSummary(this.stderr) });
+        resolve({ stdout: this.stdout, stderr: this.stderr, code, signal, events: options.ndjson === false ? [] : this.events(), summary: parseSummary(this.stderr) });
       });
     });
     live.add(this);

@@ -72,6 +72,11 @@ export class Enricher {
     this.argCtx = { arch: opts.arch, fdPath: (pid, fd) => this.fds.get(pid, fd), redact: opts.redact };
   }
 
+  /** The syscall table's architecture (the traced machine's). */
+  get arch(): Arch {
+    return this.opts.arch;
+  }
+
   /** Seeds the tables with a running process and its descendants (attach, session/addProcess). */
   seedFromHost(pid: number, host: HostFacts): number {
     const n = this.processes.seedFromHost(pid, host);

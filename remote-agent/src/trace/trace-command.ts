@@ -4,7 +4,9 @@
  * command's status. Ctrl-C stops the probe cleanly; nothing captured is lost.
  */
 import { writeSync } from 'node:fs';
-import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type LensEvent } from '../protocol';
+import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type LensEvent, type SyscallSummaryRow } from '../protocol';
+import type { SinkFactory } from '../pipeline/stage';
+import type { Arch } from '../syscalls/names';
 import { EventCounts, summaryLine } from '../output/counts';
 import { humanLine } from '../output/human';
 import type { NdjsonBatch } from '../output/ndjson-encoder';
@@ -13,10 +15,10 @@ import { eventSink } from '../pipeline/event-sink';
 import { syscountTable } from '../output/syscount-table';
 import type { SysAggRow } from '../decode/control';
 import { syscallSummaryRows } from '../output/syscall-summary';
-import { platformBackend } from '../backend/platform';
-import { STACK_DEFAULT, STACK_MAX, STACK_MIN } from '../decode/layout';
+import { STACK_MAX, STACK_MIN } from '../decode/layout';
 import { fixesText, SessionError } from './errors';
-import { TraceSession, type SessionResult } from './session';
+import type { SessionResult, TraceSession } from './session';
+import { startTrace } from './start-trace';
 
 export interface TraceArgs {
   json: boolean;
@@ -116,9 +118,31 @@ function writeAll(fd: number, data: string | Buffer): void {
   }
 }
 
+/** How a trace ended, for a command built on it. */
+export interface TraceEnd {
+  /** per process and syscall (when the syscount group was traced) */
+  summary: SyscallSummaryRow[];
+  /** the syscall table of the traced machine */
+  arch: Arch | undefined;
+  result: SessionResult;
+}
+
+/** What a command built on `trace` (baseline record, seccomp record) adds to it. */
+export interface TraceExtras {
+  /** changes the parsed arguments (adds an event group) */
+  args?(a: TraceArgs): TraceArgs;
+  /** more sinks for the staged records */
+  sinks?: readonly SinkFactory[];
+  /** print no events, only the summary line */
+  quiet?: boolean;
+  /** the trace ended (not called when it could not start) */
+  ended?(end: TraceEnd): void;
+}
+
 /** Runs `trace` and returns the exit status. */
-export async function traceCommand(argv: readonly string[]): Promise<number> {
-  const args = parseTraceArgs(argv);
+export async function traceCommand(argv: readonly string[], extra: TraceExtras = {}): Promise<number> {
+  const parsed = parseTraceArgs(argv);
+  const args = extra.args ? extra.args(parsed) : parsed;
   const counts = new EventCounts();
   let stdoutClosed = false;
   // One blocking write per batch: a slow reader of stdout holds the probe back (its queue counts what overflows).
@@ -158,20 +182,8 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
-    const backend = platformBackend();
-    if ('problem' in backend) throw new SessionError(backend.problem.code, backend.problem.message, backend.problem.fixes);
-    const target = args.pid !== undefined ? { kind: 'attach' as const, pid: args.pid } : { kind: 'launch' as const, command: args.command!, stdio: 'inherit' as const };
-    // the target first: a typo in the command or pid is the likelier mistake, and needs no probe to report
-    backend.probe.checkTarget(target, process.env);
-    const probe = backend.probe.locate();
-    if ('error' in probe) throw new SessionError(ErrorCodes.ProbeFailed, probe.error);
-    session = await TraceSession.start({
-      backend, target,
-      events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
-      stackBytes: args.stacks ? args.stackBytes ?? STACK_DEFAULT : undefined,
-      // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
-      inheritFds: [0, args.json ? 2 : 1, 2], sinks: [args.json ? ndjsonSink(lines) : eventSink(print)],
-    }, {
+    const output = extra.quiet ? eventSink((events) => counts.add(events)) : args.json ? ndjsonSink(lines) : eventSink(print);
+    session = await startTrace(args, [output, ...extra.sinks ?? []], {
       state: () => {},
       warning: warn,
       sysagg: (rows) => { sysagg = rows; },
@@ -189,10 +201,10 @@ export async function traceCommand(argv: readonly string[]): Promise<number> {
   const extras: string[] = [];
   if (result.malformed) extras.push(`malformed=${result.malformed}`);
   if (result.state === 'failed') warn(result.message ?? 'trace failed');
-  if (args.events.includes('syscount')) {
-    const e = session.enrichment;
-    writeAll(2, syscountTable(syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid, startNs) => e?.processes.commOf(pid, startNs) ?? '')));
-  }
+  const e = session.enrichment;
+  const summary = syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid, startNs) => e?.processes.commOf(pid, startNs) ?? '');
+  if (args.events.includes('syscount') && !extra.quiet) writeAll(2, syscountTable(summary));
+  extra.ended?.({ summary, arch: e?.arch, result });
   writeAll(2, summaryLine(counts, result.lostTotal, extras, result.lostBound, result.lostReasons, result.lostByKind) + '\n');
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
