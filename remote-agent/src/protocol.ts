@@ -293,6 +293,8 @@ export interface DebugTarget {
   /** the debug session's name and debugger type (e.g. "Launch app", "node"): labels only */
   name: string;
   debugType: string;
+  /** the debug/prepare hold the pid was held by: the session uses its Node and Python report channels, then lets the pid run */
+  holdId?: string;
 }
 export interface SessionStartParams {
   target: SessionTarget;
@@ -358,6 +360,21 @@ export const SessionInputRequest = new RequestType<SessionInputParams, void, voi
 export interface SessionAddProcessParams { sessionId: string; pid: number }
 export const SessionAddProcessRequest = new RequestType<SessionAddProcessParams, void, void>('session/addProcess');
 
+/**
+ * Prepares a debug configuration for tracing: a hold whose wrapper (`hold`, put in front of the
+ * debuggee's runtime with its name in RUNTIME_LENS_HOLD_EXEC) reports each debuggee's pid
+ * (debug/held) and keeps it at entry until a session follows it (session/start with a debug
+ * target naming `holdId`, or session/addProcess) or debug/release lets it go. `env` is what the
+ * debuggee's environment gets (the hold, and the Node and Python stack reports): the user's
+ * NODE_OPTIONS and PYTHONPATH given here are kept in it.
+ */
+export interface DebugPrepareParams { env?: { NODE_OPTIONS?: string; PYTHONPATH?: string } }
+export interface DebugPrepareResult { holdId: string; hold: string; env: Record<string, string> }
+export const DebugPrepareRequest = new RequestType<DebugPrepareParams, DebugPrepareResult, void>('debug/prepare');
+/** Lets a held pid run untraced; without `pid`, closes the hold (every held pid runs, its folder goes). */
+export interface DebugReleaseParams { holdId: string; pid?: number }
+export const DebugReleaseRequest = new RequestType<DebugReleaseParams, void, void>('debug/release');
+
 export const SyscallSummaryRequest = new RequestType<SessionRef, SyscallSummaryRow[], void>('session/syscallSummary');
 
 export interface ProcessInfo { pid: number; ppid: number; user: string; uid: number; comm: string; cmdline: string; startTime: number }
@@ -394,6 +411,10 @@ export const StatsNotification = new NotificationType<SessionStats>('session/sta
 
 export interface OutputNotificationParams { sessionId: string; stream: 'stdout' | 'stderr'; data: string /* base64 */ }
 export const OutputNotification = new NotificationType<OutputNotificationParams>('session/output');
+
+/** A debuggee process reported to a hold: it waits at entry (DebugPrepareParams). */
+export interface DebugHeldParams { holdId: string; pid: number }
+export const DebugHeldNotification = new NotificationType<DebugHeldParams>('debug/held');
 
 export const SyscallSummaryNotification = new NotificationType<{ sessionId: string; rows: SyscallSummaryRow[] }>('session/syscallSummaryChanged');
 

@@ -1,10 +1,10 @@
 import { Emitter, ResponseError, type Event, type MessageConnection } from 'vscode-jsonrpc';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
 import {
-  DoctorRequest, ErrorCodes, EventsNotification, InitializeRequest, OutputNotification, ProcessListRequest,
-  SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
+  DebugHeldNotification, DebugPrepareRequest, DebugReleaseRequest, DoctorRequest, ErrorCodes, EventsNotification, InitializeRequest, OutputNotification, ProcessListRequest,
+  SessionAddProcessRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type DoctorCheck, type EventsNotificationParams, type InitializeResult, type OutputNotificationParams, type ProcessInfo,
+  type DebugHeldParams, type DebugPrepareParams, type DebugPrepareResult, type DoctorCheck, type EventsNotificationParams, type InitializeResult, type OutputNotificationParams, type ProcessInfo,
   type SessionStartParams, type SessionStartResult, type SessionStats, type StateNotificationParams, type SyscallSummaryRow,
 } from '../../../remote-agent/src/protocol';
 import type { AgentId } from './agentId';
@@ -33,6 +33,7 @@ export class AgentClient {
   private readonly statsEmitter = new Emitter<SessionStats>();
   private readonly outputEmitter = new Emitter<OutputNotificationParams>();
   private readonly summaryEmitter = new Emitter<{ sessionId: string; rows: SyscallSummaryRow[] }>();
+  private readonly heldEmitter = new Emitter<DebugHeldParams>();
   private readonly exitPromise: Promise<AgentExit>;
   initializeResult: InitializeResult | undefined;
 
@@ -42,6 +43,8 @@ export class AgentClient {
   readonly onStats: Event<SessionStats> = this.statsEmitter.event;
   readonly onOutput: Event<OutputNotificationParams> = this.outputEmitter.event;
   readonly onSyscallSummary: Event<{ sessionId: string; rows: SyscallSummaryRow[] }> = this.summaryEmitter.event;
+  /** a debuggee reported to a debug/prepare hold and waits at entry */
+  readonly onDebugHeld: Event<DebugHeldParams> = this.heldEmitter.event;
 
   constructor(readonly agentId: AgentId, private readonly transport: AgentTransport, private readonly log: (line: string) => void) {
     this.connection = createMessageConnection(transport.readable, transport.writable, {
@@ -55,6 +58,7 @@ export class AgentClient {
     this.connection.onNotification(StatsNotification, (p) => this.statsEmitter.fire(p));
     this.connection.onNotification(OutputNotification, (p) => this.outputEmitter.fire(p));
     this.connection.onNotification(SyscallSummaryNotification, (p) => this.summaryEmitter.fire(p));
+    this.connection.onNotification(DebugHeldNotification, (p) => this.heldEmitter.fire(p));
     this.connection.onUnhandledNotification((n) => log(`[rpc] unknown notification from the agent: ${n.method}`));
     this.connection.onError(([err]) => log(`[rpc] ${err.message}`));
     this.exitPromise = transport.exited.then((exit) => {
@@ -96,6 +100,21 @@ export class AgentClient {
   /** Writes bytes to a launched program's stdin. */
   input(sessionId: string, data: Buffer): Promise<void> {
     return this.request(() => this.connection.sendRequest(SessionInputRequest, { sessionId, data: data.toString('base64') }));
+  }
+
+  /** Follows another process (and its descendants) in a running session. */
+  addProcess(sessionId: string, pid: number): Promise<void> {
+    return this.request(() => this.connection.sendRequest(SessionAddProcessRequest, { sessionId, pid }));
+  }
+
+  /** A hold for a debuggee launched by a debug adapter, and the environment it gets (DebugPrepareRequest). */
+  prepareDebug(params: DebugPrepareParams): Promise<DebugPrepareResult> {
+    return this.request(() => this.connection.sendRequest(DebugPrepareRequest, params));
+  }
+
+  /** Lets a held pid run untraced, or (no pid) closes the hold. */
+  releaseDebug(holdId: string, pid?: number): Promise<void> {
+    return this.request(() => this.connection.sendRequest(DebugReleaseRequest, pid === undefined ? { holdId } : { holdId, pid }));
   }
 
   listProcesses(): Promise<ProcessInfo[]> {

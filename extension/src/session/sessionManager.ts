@@ -51,7 +51,8 @@ function redactTarget(target: SessionTarget): SessionTarget {
 
 /** A target as sessions show and record it: what was traced, never the environment it was given. */
 function shownTarget(target: SessionTarget, redact: boolean): SessionTarget {
-  const shown = target.kind === 'launch' ? { kind: target.kind, command: target.command, cwd: target.cwd } : target;
+  const shown = target.kind === 'launch' ? { kind: target.kind, command: target.command, cwd: target.cwd }
+    : target.kind === 'debug' ? { kind: target.kind, pid: target.pid, name: target.name, debugType: target.debugType } : target;
   return redact ? redactTarget(shown) : shown;
 }
 
@@ -130,8 +131,11 @@ export class SessionManager implements Disposable {
    * With redaction on, the session's title and target (and so its views and file
    * header) are redacted; the file is named by time and program, never arguments.
    */
-  async start(client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void): Promise<Session> {
-    const settings = this.options.settings();
+  async start(
+    client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void, overrides: Partial<Pick<SessionSettings, 'events' | 'stacks'>> = {},
+  ): Promise<Session> {
+    // a debug configuration's runtimeLens attribute may choose its own events and stacks
+    const settings = { ...this.options.settings(), ...overrides };
     // the agent runs the command as given; the session, its views and its file show it redacted, like the events
     const shown = shownTarget(target, settings.redact);
     const id = `s${this.nextId++}`;
@@ -186,6 +190,13 @@ export class SessionManager implements Disposable {
     const stats = await client.stopSession(session.agentSessionId);
     session.setStats(stats);
     if (session.live) this.finish(session, stats.state === 'exited' ? 'exited' : 'stopped', {});
+  }
+
+  /** Follows another process (and its descendants) in a live session. */
+  async addProcess(session: Session, pid: number): Promise<void> {
+    const client = this.clientOf.get(session);
+    if (!client || !session.agentSessionId || !session.live) throw new Error(`the session "${session.title}" has ended: pid ${pid} cannot be added to it`);
+    await client.addProcess(session.agentSessionId, pid);
   }
 
   /** Writes program input to a launched session's stdin. */

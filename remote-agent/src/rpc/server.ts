@@ -16,12 +16,13 @@ import type { Backend } from '../backend/backend';
 import { PID_LIMIT, STACK_DEFAULT, STACK_MAX, STACK_MIN } from '../decode/layout';
 import { platformBackend } from '../backend/platform';
 import {
-  DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
+  DebugHeldNotification, DebugPrepareRequest, DebugReleaseRequest, DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
   ProcessListRequest, SessionAddProcessRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type AgentCapabilities, type AttachTarget, type ErrorData, type EventGroup, type Fix, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
+  type AgentCapabilities, type AttachTarget, type DebugTarget, type ErrorData, type EventGroup, type Fix, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
 } from '../protocol';
 import { Fixes, fixesText, SessionError } from '../trace/errors';
+import { DebugHolds } from './debug-holds';
 import { AGENT_VERSION } from '../version';
 import { SafeMessageReader } from './message-reader';
 import { BoundedMessageWriter } from './message-writer';
@@ -30,7 +31,7 @@ import * as v from './validate';
 
 /** Every request method this server answers (for MethodNotFound messages). */
 const METHODS = [InitializeRequest, SessionStartRequest, SessionStopRequest, SessionStatsRequest, SessionInputRequest, SessionAddProcessRequest, SyscallSummaryRequest,
-  ProcessListRequest, DoctorRequest, ShutdownRequest].map((t) => t.method);
+  ProcessListRequest, DoctorRequest, DebugPrepareRequest, DebugReleaseRequest, ShutdownRequest].map((t) => t.method);
 
 /** What the server needs from its surroundings (replaceable in tests). */
 export interface ServerDeps {
@@ -82,12 +83,16 @@ function parseTarget(t: Record<string, unknown>): SessionTarget {
       if (cmdline !== undefined) target.cmdline = cmdline;
       return target;
     }
-    case 'debug':
-      v.onlyKeys(t, 'target', ['kind', 'pid', 'name', 'debugType']);
-      return {
+    case 'debug': {
+      v.onlyKeys(t, 'target', ['kind', 'pid', 'name', 'debugType', 'holdId']);
+      const target: DebugTarget = {
         kind: 'debug', pid: v.integer(t.pid, 'target.pid', { min: 1, max: 2 ** 22 })!,
         name: v.string(t.name, 'target.name')!, debugType: v.string(t.debugType, 'target.debugType')!,
       };
+      const holdId = v.string(t.holdId, 'target.holdId', { optional: true, nonEmpty: true });
+      if (holdId !== undefined) target.holdId = holdId;
+      return target;
+    }
     case 'launch': {
       v.onlyKeys(t, 'target', ['kind', 'command', 'cwd', 'env', 'stdio']);
       const launch: LaunchTarget = { kind: 'launch', command: v.stringArray(t.command, 'target.command', { nonEmpty: true })! };
@@ -110,6 +115,7 @@ export class AgentServer {
   private readonly writer: BoundedMessageWriter;
   private readonly sessions = new Map<string, SessionHost>();
   private readonly heldSnapshots = new Map<string, () => void>();
+  private readonly holds = new DebugHolds((holdId, pid) => this.notify(DebugHeldNotification, { holdId, pid }), (m) => this.deps.log(m));
   private fullLoggedAt = -Infinity;
   private nextId = 1;
   private initialized = false;
@@ -138,7 +144,7 @@ export class AgentServer {
       error: (m) => deps.log(m), warn: (m) => deps.log(m), info: () => {}, log: () => {},
     });
     this.register();
-    this.connection.onClose(() => { this.closed = true; void this.stopAll(); });
+    this.connection.onClose(() => { this.closed = true; void this.stopAll().finally(() => this.holds.closeAll()); });
     this.connection.listen();
   }
 
@@ -228,8 +234,12 @@ export class AgentServer {
       const s = this.session(params);
       const p = params as unknown as Record<string, unknown>;
       v.onlyKeys(p, 'params', ['sessionId', 'pid']);
-      await s.addProcess(v.integer(p.pid, 'pid', { min: 1, max: PID_LIMIT - 1 })!);
+      const pid = v.integer(p.pid, 'pid', { min: 1, max: PID_LIMIT - 1 })!;
+      // a held debuggee runs once it is followed, or when it could not be
+      try { await s.addProcess(pid); } finally { this.holds.releaseAnywhere(pid); }
     }));
+    c.onRequest(DebugPrepareRequest, this.handle('debug/prepare', (params) => this.holds.prepare(params)));
+    c.onRequest(DebugReleaseRequest, this.handle('debug/release', (params) => this.holds.release(params)));
     c.onRequest(SyscallSummaryRequest, this.handle('session/syscallSummary', (params) => {
       const s = this.session(params);
       s.refresh();
@@ -243,6 +253,7 @@ export class AgentServer {
     c.onRequest(ShutdownRequest, this.handle('shutdown', async () => {
       this.shuttingDown = true;
       await this.stopAll();
+      this.holds.closeAll();
       setImmediate(() => this.deps.onShutdown());
     }, false));
   }
@@ -305,17 +316,22 @@ export class AgentServer {
     // A debug target is traced from its pid, as an attach is.
     const t = p.target;
     const target: LaunchTarget | AttachTarget = t.kind === 'launch' ? { ...t, stdio: t.stdio === 'inherit' ? 'null' : t.stdio } : { kind: 'attach', pid: t.pid };
+    // a held debuggee's session reads the report channels its environment names
+    const hold = t.kind === 'debug' && t.holdId !== undefined ? this.holds.get(t.holdId) : undefined;
     this.sessions.set(id, host);
     try {
       const pid = await host.start({
         backend: this.backend(), target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
         stackBytes: p.stacks ? p.stackBytes ?? STACK_DEFAULT : undefined, redact: p.redact ?? true, probePath: probe.path,
+        ...(hold ? { reports: { node: hold.node, python: hold.python } } : {}),
       });
       if (this.writer.full) host.holdOutput(true);
       return { sessionId: id, pid };
     } catch (e) {
       this.sessions.delete(id);
       throw e;
+    } finally {
+      if (t.kind === 'debug') this.holds.releaseAnywhere(t.pid);
     }
   }
 

@@ -45,6 +45,8 @@ export interface SessionOptions {
   inheritFds?: [number, number, number];
   /** where the staged records go (eventSink, ndjsonSink, ...) */
   sinks: readonly SinkFactory[];
+  /** report channels made beforehand (a debug hold's, whose processes were started with their environment): used, not closed */
+  reports?: { python?: PythonReports; node?: NodeReports };
 }
 
 /** Everything a session reports besides its records (which go to its sinks); all optional except state. */
@@ -147,7 +149,11 @@ export class TraceSession {
   private async run(): Promise<void> {
     const o = this.opts;
     const startedPromise = new Promise<number>((resolve, reject) => { this.started = { resolve, reject, settled: false }; });
-    const target = isAttach(o.target) ? o.target : this.withNodeReports(this.withPythonReports(o.target));
+    if (o.reports) {
+      this.python = o.reports.python;
+      this.node = o.reports.node;
+    }
+    const target = isAttach(o.target) || o.reports ? o.target : this.withNodeReports(this.withPythonReports(o.target));
     try {
       this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000 }, {
         packets: (chunk) => this.data(chunk),
@@ -169,8 +175,9 @@ export class TraceSession {
     this.pid = await startedPromise;
   }
 
-  /** Closes the Python and Node report channels (their FIFOs and folders go). */
+  /** Closes the Python and Node report channels (their FIFOs and folders go) unless their owner gave them. */
   private closeRuntimeReports(): void {
+    if (this.opts.reports) return;
     this.python?.close();
     this.python = undefined;
     this.node?.close();

@@ -28,6 +28,14 @@ export function preloadDir(): string {
 
 /** Writes the preload (if that content is not there yet) and returns its path; throws saying what is wrong with the folder. */
 export function ensurePreloadFile(dir = preloadDir()): string {
+  return ensureUserFile('node-preload', '.cjs', preloadSource(), 0o644, dir);
+}
+
+/**
+ * Writes `source` as `<prefix>-<hash><ext>` in this user's runtime-lens folder (0755, checked to
+ * be this user's own) unless that content is there already, and returns its path.
+ */
+export function ensureUserFile(prefix: string, ext: string, source: string, mode: number, dir = preloadDir()): string {
   try {
     mkdirSync(dir, { mode: 0o755 });
   } catch (e) {
@@ -38,15 +46,14 @@ export function ensurePreloadFile(dir = preloadDir()): string {
   if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
     throw new Error(`${dir} is not a folder of this user's that only it can write to; remove it and trace again`);
   }
-  const source = preloadSource();
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const file = path.join(dir, `node-preload-${hash}.cjs`);
+  const file = path.join(dir, `${prefix}-${hash}${ext}`);
   try {
     if (statSync(file).size === Buffer.byteLength(source)) return file;
   } catch { /* not written yet */ }
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, source);
-  chmodSync(tmp, 0o644);
+  chmodSync(tmp, mode);
   renameSync(tmp, file);
   return file;
 }
