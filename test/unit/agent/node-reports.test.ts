@@ -170,4 +170,15 @@ describe('Source maps of JS frames', function () {
     assert.deepEqual(o, { file: path.join(dir, 'src/in.ts'), line: 5, column: 3 });
     assert.equal(new SourceMaps().original(path.join(dir, 'missing.js'), 1, 1), undefined);
   });
+
+  it('places a call through a module binding, `(0, m.f)(…)`, at its callee as in the source, not at the argument list where V8 puts it', function () {
+    const dir = scratchDir('source-maps-binding');
+    const script = path.join(dir, 'out.js');
+    // generated column 0 → in.ts line 1 column 3 (the callee), column 19 (the argument list) → column 15
+    const map = { version: 3, sources: ['in.ts'], names: [], mappings: 'AAAE,mBAAY' };
+    writeFileSync(script, `(0, m.readFileSync)(x);\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`);
+    const maps = new SourceMaps();
+    assert.deepEqual(maps.original(script, 1, 20), { file: path.join(dir, 'in.ts'), line: 1, column: 3 });
+    assert.deepEqual(maps.original(script, 1, 21), { file: path.join(dir, 'in.ts'), line: 1, column: 15 }, 'other positions map as they are');
+  });
 });

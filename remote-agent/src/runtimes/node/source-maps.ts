@@ -4,6 +4,9 @@
  * last `//# sourceMappingURL=` comment names its map (a file beside it or a
  * data: URL); Node's own module.SourceMap reads it, so the one-file agent
  * needs no library. Maps are cached per script, checked against its mtime.
+ * A call through a module binding, compiled to `(0, mod.f)(…)` (tsc, esbuild,
+ * Babel), is placed by V8 at its argument list: it is looked up at the callee,
+ * where a direct call `f(…)` is placed and where the map points at the source's call.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
@@ -13,7 +16,13 @@ import { fileURLToPath } from 'node:url';
 /** Where a generated position came from. */
 export interface OriginalPosition { file: string; line: number; column: number; function?: string }
 
-interface Cached { mtimeMs: number; map: SourceMap | undefined; dir: string }
+interface Cached {
+  mtimeMs: number;
+  map: SourceMap | undefined;
+  dir: string;
+  /** generated position (0-based, key of `at`) of each `(0, mod.f)(`'s argument list → that of its callee */
+  calleeOf: Map<number, [number, number]>;
+}
 
 /** Scripts whose maps are kept; the oldest is forgotten beyond. */
 const MAX_SCRIPTS = 512;
@@ -29,7 +38,8 @@ export class SourceMaps {
     if (!path.isAbsolute(script)) return undefined;
     const c = this.load(script);
     if (!c?.map) return undefined;
-    const e = c.map.findEntry(line - 1, column - 1) as Partial<{ originalSource: string; originalLine: number; originalColumn: number; name: string }>;
+    const [l, col] = c.calleeOf.get(at(line - 1, column - 1)) ?? [line - 1, column - 1];
+    const e = c.map.findEntry(l, col) as Partial<{ originalSource: string; originalLine: number; originalColumn: number; name: string }>;
     if (!e || typeof e.originalSource !== 'string' || typeof e.originalLine !== 'number') return undefined;
     const src = e.originalSource.startsWith('file://') ? fileURLToPath(e.originalSource) : path.resolve(c.dir, e.originalSource);
     const o: OriginalPosition = { file: src, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
@@ -48,12 +58,14 @@ export class SourceMaps {
     }
     const hit = this.cache.get(script);
     if (hit && hit.mtimeMs === mtimeMs) return hit;
-    const c: Cached = { mtimeMs, map: undefined, dir: path.dirname(script) };
+    const c: Cached = { mtimeMs, map: undefined, dir: path.dirname(script), calleeOf: new Map() };
     try {
-      const found = readMap(script);
+      const text = readFileSync(script, 'utf8');
+      const found = readMap(script, text);
       if (found) {
         c.map = new SourceMap(found.payload);
         c.dir = path.resolve(found.dir, found.payload.sourceRoot ?? '');
+        c.calleeOf = bindingCalls(text);
       }
     } catch { /* no usable map: frames keep the script's own lines */ }
     this.cache.delete(script);
@@ -63,9 +75,27 @@ export class SourceMaps {
   }
 }
 
+/** One number for a 0-based line and column (columns below 2^24). */
+function at(line: number, column: number): number {
+  return line * 0x1000000 + column;
+}
+
+/** Where each `(0, mod.f)(` of a generated script has its argument list and its callee `f`. */
+function bindingCalls(text: string): Map<number, [number, number]> {
+  const found = new Map<number, [number, number]>();
+  const call = /\(0, ?([\w$]+(?:\.[\w$]+)*)\)\(/g;
+  text.split('\n').forEach((lineText, line) => {
+    if (!lineText.includes('(0,')) return;
+    for (const m of lineText.matchAll(call)) {
+      const callee = m[1]!;
+      found.set(at(line, m.index + m[0].length - 1), [line, m.index + m[0].indexOf(callee) + callee.lastIndexOf('.') + 1]);
+    }
+  });
+  return found;
+}
+
 /** The map a script names, and the folder its sources are relative to. */
-function readMap(script: string): { payload: SourceMapPayload; dir: string } | undefined {
-  const text = readFileSync(script, 'utf8');
+function readMap(script: string, text: string): { payload: SourceMapPayload; dir: string } | undefined {
   const at = text.lastIndexOf('sourceMappingURL=');
   if (at < 4 || !/\/\/[#@] $/.test(text.slice(at - 4, at))) return undefined;
   const ref = /^[^\s'"]+/.exec(text.slice(at + 'sourceMappingURL='.length))?.[0];
