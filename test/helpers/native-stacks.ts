@@ -1,10 +1,11 @@
-// Native source-linking fixtures: compiles the C, C++ and Go programs with
+// Native source-linking fixtures: compiles the C, C++, Go and Rust programs with
 // the flags a test names (into test-output/fixtures/native, rebuilt when the
 // source is newer), finds their MARK:<name> lines, and runs one under
 // stack-snapshot, which stops it at each openat of a marker path and hands
 // over the registers and 8 KiB of stack the probe's kernel side will copy.
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { DWARF_REGS, type UserRegs } from '../../remote-agent/src/symbolize/wire';
@@ -15,7 +16,8 @@ const BIN_DIR = path.join(TEST_OUTPUT, 'fixtures', 'native');
 /** The lens-symbolize binary scripts/build.sh makes. */
 export const SYMBOLIZE_BINARY = path.join(REPO_ROOT, 'remote-agent', 'native', '.output', 'lens-symbolize');
 
-function fresh(binary: string, sources: string[]): boolean {
+/** True when `binary` exists and is newer than every one of `sources`. */
+export function fresh(binary: string, sources: string[]): boolean {
   try {
     const built = statSync(binary).mtimeMs;
     return sources.every((s) => built >= statSync(s).mtimeMs);
@@ -25,7 +27,7 @@ function fresh(binary: string, sources: string[]): boolean {
 }
 
 /** Runs a build command that writes `out`; the error says what to install. */
-function run(cmd: string, args: string[], what: string, env?: NodeJS.ProcessEnv): void {
+export function run(cmd: string, args: string[], what: string, env?: NodeJS.ProcessEnv): void {
   try {
     execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
   } catch (err) {
@@ -35,7 +37,7 @@ function run(cmd: string, args: string[], what: string, env?: NodeJS.ProcessEnv)
 }
 
 /** Builds `name` from `source` (relative to test/fixtures) with the compiler and flags given. */
-export function nativeFixture(name: string, source: string, compiler: 'gcc' | 'g++' | 'go', flags: string[] = []): string {
+export function nativeFixture(name: string, source: string, compiler: 'gcc' | 'g++' | 'go' | 'rustc', flags: string[] = []): string {
   const src = path.join(FIXTURES, source);
   const binary = path.join(BIN_DIR, name);
   if (fresh(binary, [src])) return binary;
@@ -45,11 +47,20 @@ export function nativeFixture(name: string, source: string, compiler: 'gcc' | 'g
     const cache = path.join(TEST_OUTPUT, '.cache');
     const env = { ...process.env, GOCACHE: path.join(cache, 'go-build'), GOPATH: path.join(cache, 'gopath'), GO111MODULE: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
     run('go', ['build', ...flags, '-o', tmp, src], `building ${source}`, env);
+  } else if (compiler === 'rustc') {
+    run(rustc(), [...flags, '-o', tmp, src], `compiling ${source}`);
   } else {
     run(compiler, [...flags, '-Wall', '-Wextra', '-Werror', '-o', tmp, src], `compiling ${source}`);
   }
   renameSync(tmp, binary);
   return binary;
+}
+
+/** rustc from PATH, else from rustup's folder (~/.cargo/bin, not on every PATH). */
+function rustc(): string {
+  const inPath = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(path.join(d, 'rustc')));
+  const cargoBin = path.join(process.env.CARGO_HOME ?? path.join(homedir(), '.cargo'), 'bin', 'rustc');
+  return inPath || !existsSync(cargoBin) ? 'rustc' : cargoBin;
 }
 
 /** Runs a binutils command (strip, objcopy) that derives `out` from `from`; args(from, to) are its arguments. */
