@@ -5,6 +5,7 @@
  * function and the frame says why it has no line. */
 #include <dwarf.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <elfutils/libdw.h>
@@ -88,13 +89,59 @@ static size_t hash(const unsigned char *key, size_t n, uint64_t offset)
 /* ---- names ---- */
 
 /* Rust's legacy mangling ends in a hash (::h + 16 hex digits): not part of the name. */
-static void drop_rust_hash(char *d)
+static bool drop_rust_hash(char *d)
 {
 	size_t n = strlen(d);
 
 	if (n > 19 && strncmp(d + n - 19, "::h", 3) == 0 &&
-	    strspn(d + n - 16, "0123456789abcdef") == 16)
+	    strspn(d + n - 16, "0123456789abcdef") == 16) {
 		d[n - 19] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* The characters Rust's legacy mangling writes as $NAME$ (and `..` for `::`), as
+ * rustc-demangle reads them: `{{closure}}`, `<T as Trait>` instead of `$u7b$`… */
+static const struct { const char *code; char c; } rust_escapes[] = {
+	{ "SP", '@' }, { "BP", '*' }, { "RF", '&' }, { "LT", '<' }, { "GT", '>' }, { "LP", '(' },
+	{ "RP", ')' }, { "C", ',' }, { "u7e", '~' }, { "u20", ' ' }, { "u27", '\'' }, { "u5b", '[' },
+	{ "u5d", ']' }, { "u7b", '{' }, { "u7d", '}' }, { "u3b", ';' }, { "u2b", '+' }, { "u22", '"' },
+};
+
+/* Decodes the escapes of a demangled legacy Rust name in place (never longer). */
+static void rust_unescape(char *d)
+{
+	char *out = d;
+
+	for (const char *p = d; *p;) {
+		if ((p == d || (p >= d + 2 && p[-1] == ':' && p[-2] == ':')) && p[0] == '_' && p[1] == '$') {
+			p++; /* an identifier starting with $ gets a leading _ */
+			continue;
+		}
+		if (p[0] == '.' && p[1] == '.') {
+			*out++ = ':';
+			*out++ = ':';
+			p += 2;
+			continue;
+		}
+		if (p[0] == '$') {
+			const char *end = strchr(p + 1, '$');
+			size_t i, len = end ? (size_t)(end - p - 1) : 0;
+
+			for (i = 0; end && i < sizeof(rust_escapes) / sizeof(rust_escapes[0]); i++) {
+				if (strlen(rust_escapes[i].code) == len && strncmp(p + 1, rust_escapes[i].code, len) == 0)
+					break;
+			}
+			if (end && i < sizeof(rust_escapes) / sizeof(rust_escapes[0])) {
+				*out++ = rust_escapes[i].c;
+				p = end + 1;
+				continue;
+			}
+		}
+		*out++ = *p++;
+	}
+	*out = '\0';
 }
 
 static char *demangled(const char *name)
@@ -107,7 +154,8 @@ static char *demangled(const char *name)
 	if (name[0] == '_' && name[1] == 'Z') {
 		d = __cxa_demangle(name, NULL, NULL, &status);
 		if (d && status == 0) {
-			drop_rust_hash(d);
+			if (drop_rust_hash(d))
+				rust_unescape(d);
 			return d;
 		}
 		free(d);
@@ -259,6 +307,48 @@ static int scopes_by_descent(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **scopes
 	return n;
 }
 
+/* A file name as DWARF gives it, made absolute: a relative name (rustc writes
+ * the user's sources relative to the directory it ran in) is relative to the
+ * unit's compilation directory when that is absolute; `.` and `dir/..` parts
+ * are folded. Relative names under a relative compilation directory (glibc's
+ * reproducible `./csu`) stay as they are. Returns file itself or out. */
+static const char *absolute(const char *file, const char *comp_dir, char *out, size_t cap)
+{
+	char *parts[256];
+	size_t n = 0, len;
+	char *p, *save = NULL;
+
+	if (!file || file[0] == '/' || !comp_dir || comp_dir[0] != '/')
+		return file;
+	if ((size_t)snprintf(out, cap, "%s/%s", comp_dir, file) >= cap)
+		return file;
+	for (p = strtok_r(out, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (strcmp(p, ".") == 0)
+			continue;
+		if (strcmp(p, "..") == 0) {
+			if (n > 0)
+				n--;
+			continue;
+		}
+		if (n == sizeof(parts) / sizeof(parts[0]))
+			return file;
+		parts[n++] = p;
+	}
+	/* the parts point into out: move them down one by one, each at or after where it goes */
+	len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(parts[i]);
+
+		out[len++] = '/';
+		memmove(out + len, parts[i], l);
+		len += l;
+	}
+	out[len] = '\0';
+	if (len == 0)
+		strcpy(out, "/");
+	return out;
+}
+
 /* The chain of inlined calls at pc: scopes[0] is the innermost DIE. */
 static bool from_dwarf(struct builder *b, Dwfl_Module *mod, Dwarf_Addr pc)
 {
@@ -269,14 +359,17 @@ static bool from_dwarf(struct builder *b, Dwfl_Module *mod, Dwarf_Addr pc)
 	Dwarf *dw = dwfl_module_getdwarf(mod, &dwbias);
 	Dwarf_Line *line;
 	Dwarf_Files *files = NULL;
-	const char *file = NULL;
+	Dwarf_Attribute cattr;
+	const char *file = NULL, *comp_dir;
+	char path[4096];
 	int lineno = 0, col = 0, nscopes;
 
 	if (!cudie || !dw)
 		return false;
+	comp_dir = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &cattr));
 	line = dwarf_getsrc_die(cudie, pc - bias);
 	if (line) {
-		file = dwarf_linesrc(line, NULL, NULL);
+		file = absolute(dwarf_linesrc(line, NULL, NULL), comp_dir, path, sizeof(path));
 		dwarf_lineno(line, &lineno);
 		dwarf_linecol(line, &col);
 	}
@@ -313,7 +406,7 @@ static bool from_dwarf(struct builder *b, Dwfl_Module *mod, Dwarf_Addr pc)
 		file = NULL;
 		lineno = col = 0;
 		if (files && dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &v) == 0)
-			file = dwarf_filesrc(files, v, NULL, NULL);
+			file = absolute(dwarf_filesrc(files, v, NULL, NULL), comp_dir, path, sizeof(path));
 		if (dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &v) == 0)
 			lineno = (int)v;
 		if (dwarf_formudata(dwarf_attr(die, DW_AT_call_column, &attr), &v) == 0)

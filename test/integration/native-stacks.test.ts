@@ -13,6 +13,7 @@ import { stackFromAnswer, type NativeFrame, type NativeStack } from '../../remot
 import { locateSymbolizer } from '../../remote-agent/src/symbolize/locate';
 import { AS_NOBODY } from '../helpers/cap-probe';
 import { derive, marks, nativeFixture, SnapshotRun, type Snapshot } from '../helpers/native-stacks';
+import { CORPUS, markersOf } from '../helpers/corpus';
 import { scratchDir } from '../helpers/fixtures';
 
 const C_FLAGS = ['-O2', '-g', '-fomit-frame-pointer'];
@@ -99,6 +100,27 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
       `main.loadConfig:${m['go-call']}`,
       `main.main:${m['go-main']}`,
     ]);
+  });
+
+  it('Rust built by rustc -g: its lines under absolute paths (DWARF names them relative to the unit\'s directory), legacy names decoded', async () => {
+    const bin = nativeFixture('corpus-rust', 'corpus/rust/corpus.rs', 'rustc', ['-C', 'opt-level=2', '-g']);
+    const source = path.join(CORPUS, 'rust', 'corpus.rs');
+    const open = markersOf(source).find((m) => m.name === 'rust-config')!;
+    const dir = scratchDir('rust-stack');
+    const run = new SnapshotRun([bin, dir], `${dir}/`);
+    try {
+      const stack = await symbolize(sym, await run.snapshot());
+      assert.equal(await run.finish(), 0);
+      const own = stack.frames.find((f) => f.file === source);
+      assert.deepEqual(own && [own.function, own.line, own.column], ['corpus::Store::load', open.line, open.column], JSON.stringify(stack.frames));
+      const lined = inModule(stack, bin).filter((f) => f.file);
+      assert.ok(lined.every((f) => f.file!.startsWith('/')), `every file is absolute: ${lined.map((f) => f.file).join(' ')}`);
+      assert.ok(lined.some((f) => f.file!.startsWith('/rustc/')), 'the standard library\'s frames keep the paths rustc gave them');
+      const names = inModule(stack, bin).map((f) => f.function ?? '');
+      assert.ok(names.some((n) => n.includes('{{closure}}')) && !names.some((n) => /\$u7b\$|\$LT\$|\.\./.test(n)), `names read as written: ${names.join(' | ')}`);
+    } finally {
+      run.kill();
+    }
   });
 
   it('a call on a second thread: its own stack, down to the thread start', async () => {
