@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 5
+#define LENS_ABI_VERSION 6
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
@@ -53,7 +53,8 @@ enum lens_kind {
 	LENS_UDP_SEND = 20, /* struct lens_sock_event: first datagram to a destination */
 	LENS_DNS = 21,      /* struct lens_dns_event */
 	LENS_SYSCALL = 22,  /* struct lens_syscall_event: full stream */
-	LENS_KIND_MAX = 23,
+	LENS_MMAP = 23,     /* struct lens_mmap_event: code mapped (--stacks only; for the symbolizer, not an event) */
+	LENS_KIND_MAX = 24,
 };
 
 /* The kinds of struct lens_fsop_event, a contiguous range. */
@@ -185,6 +186,37 @@ struct lens_stack {
 	__u64 regs[LENS_STACK_NREGS];
 	__u32 error;                 /* enum lens_stack_error */
 	__u32 len;                   /* stack bytes that follow (a short copy ends where the stack's mapping ends) */
+};
+
+/*
+ * A file mapping of code (--stacks only), recorded as it is made, as perf's
+ * MMAP2 records: the program and its ELF interpreter when exec maps them
+ * (LENS_MAP_EXEC; the first of an exec carries LENS_MAP_RESET: the mappings
+ * of the process's former program are gone), then each mmap or mprotect of
+ * a traced process that makes a file mapping executable (ld.so loading
+ * libraries, dlopen). The agent keeps them per process for lens-symbolize,
+ * so stacks of a process that exited before /proc/PID/maps could be read
+ * are still unwound. Not an event of its own.
+ */
+#define LENS_MAP_RESET   0x1  /* the first mapping of a new program image: forget the earlier ones */
+#define LENS_MAP_EXEC    0x2  /* made by exec (found walking the new image's mappings) */
+#define LENS_MAP_DELETED 0x4  /* the file was already unlinked when it was mapped */
+#define LENS_MAP_PROTECT 0x8  /* made executable by mprotect, not mapped so */
+
+struct lens_mmap_event {
+	struct lens_hdr h;
+	__u64 start;          /* first address of the mapping */
+	__u64 end;            /* one past its last byte */
+	__u64 pgoff;          /* file offset mapped at start, in bytes */
+	/* which file: a file replaced (new inode) or rewritten in place (new mtime) since is another */
+	__u64 ino;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 dev;            /* its filesystem's kernel dev_t (major << 20 | minor) */
+	__u16 map_flags;      /* LENS_MAP_* */
+	__u16 path_len;       /* absolute path, as the process's root sees it; 0 when longer than PATH_MAX */
+	__u32 _pad;
+	char names[];         /* path */
 };
 
 /* Socket address as the agent decodes it. family: AF_INET 2, AF_INET6 10, AF_UNIX 1. */

@@ -41,7 +41,15 @@ static uint32_t failure_code(const struct lens_module *m)
 
 static bool module_wanted(const struct lens_module *m, const struct lens_opts *o)
 {
+	if (m->with_stacks)
+		return o->stacks;
 	return !m->wanted_by || (m->wanted_by & o->groups);
+}
+
+/* What a degradable module's failure costs, for its error message. */
+static const char *lost_what(const struct lens_module *m)
+{
+	return m->lost ? m->lost : "its events are not traced";
 }
 
 /* Tracepoints this kernel/arch lacks (open, creat... on arm64) are skipped. */
@@ -136,8 +144,8 @@ static int load_module(const struct lens_module *m, struct lens_loaded *l,
 	err = m->load(l->skel);
 	if (err) {
 		lens_report(failure_code(m), -err, "%s module: load failed: %s (the verifier log is "
-			    "on stderr above)%s", m->name, strerror(-err),
-			    m->required ? "" : "; its events are not traced");
+			    "on stderr above)%s%s", m->name, strerror(-err),
+			    m->required ? "" : "; ", m->required ? "" : lost_what(m));
 		return err;
 	}
 	return 0;
@@ -209,8 +217,7 @@ int lens_bpf_load(struct lens_bpf *b, const struct lens_opts *o, const struct le
 			continue;
 		if (!m->open) {
 			lens_report(LENS_ERR_DEGRADED, ENOENT, "the %s module is not built into this "
-				    "probe: its events are not traced (rebuild with make -C bpf/linux)",
-				    m->name);
+				    "probe: %s (rebuild with make -C bpf/linux)", m->name, lost_what(m));
 			continue;
 		}
 		if (load_module(m, l, shared, o, owner)) {
@@ -246,7 +253,7 @@ int lens_bpf_load(struct lens_bpf *b, const struct lens_opts *o, const struct le
 		}
 		if (m->publish)
 			m->publish(l->skel, b);
-		b->kinds |= lens_kinds_of(o->groups & m->provides);
+		b->kinds |= lens_kinds_of(o->groups & m->provides) | m->kinds;
 	}
 	return 0;
 }

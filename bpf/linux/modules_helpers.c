@@ -25,6 +25,10 @@
 #include "dns.skel.h"
 #define LENS_HAVE_DNS 1
 #endif
+#if __has_include("mmap.skel.h")
+#include "mmap.skel.h"
+#define LENS_HAVE_MMAP 1
+#endif
 
 /* The five typed calls of skeleton lens_<m>, untyped for the table. */
 #define LENS_SKEL_ADAPTERS(m)                                                              \
@@ -68,6 +72,9 @@ LENS_SKEL_ADAPTERS(net)
 #ifdef LENS_HAVE_DNS
 LENS_SKEL_ADAPTERS(dns)
 #endif
+#ifdef LENS_HAVE_MMAP
+LENS_SKEL_ADAPTERS(mmap)
+#endif
 
 const struct lens_module lens_modules[] = {
 	{
@@ -97,6 +104,14 @@ const struct lens_module lens_modules[] = {
 		.name = "dns", .wanted_by = G_DNS, .provides = G_DNS,
 #ifdef LENS_HAVE_DNS
 		LENS_SKEL(dns),
+#endif
+	},
+	{
+		.name = "mmap", .with_stacks = true, .kinds = 1u << LENS_MMAP,
+		.lost = "code mappings are not recorded (kernel 6.7+ is needed for its VMA iterator): "
+			"stacks of a process are unwound only while its /proc/PID/maps can be read",
+#ifdef LENS_HAVE_MMAP
+		LENS_SKEL(mmap),
 #endif
 	},
 };

@@ -24,6 +24,9 @@ struct lens_module {
 	unsigned int wanted_by;  /* enum lens_group: loaded when one is asked for (0: always) */
 	unsigned int provides;   /* enum lens_group whose kinds its programs emit */
 	bool required;           /* its failure ends the probe; else only its groups are lost */
+	bool with_stacks;        /* loaded only with --stacks (and then whatever the groups) */
+	uint32_t kinds;          /* 1 << enum lens_kind it emits beyond its groups' kinds */
+	const char *lost;        /* what a failure of this degradable module costs (default: its events) */
 	/* the skeleton; open is NULL when its .bpf.c was not part of this build */
 	void *(*open)(void);
 	struct bpf_object *(*obj)(void *skel);

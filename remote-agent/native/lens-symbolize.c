@@ -65,7 +65,8 @@ static void answer_unwind(struct lsym_procs *ps, struct lsym_symbols *syms,
 		return;
 	}
 	lsym_unwind(p, &pcs);
-	if (unknown_pc(p->dwfl, &pcs) && p->since_read > REREAD_AFTER) {
+	/* mappings from the request are those of the event: nothing newer to read */
+	if (!p->from_table && unknown_pc(p->dwfl, &pcs) && p->since_read > REREAD_AFTER) {
 		lsym_proc_reread(ps, p);
 		if (!p->dwfl) {
 			lsym_answer_begin(a, req->id, LSYM_ANS_TRUNCATED, "", p->error);

@@ -10,16 +10,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "mappings.h"
 #include "procs.h"
 #include "unwind.h"
 
-#define DELETED_SUFFIX " (deleted)"
 
 /* libdwfl opens module files lazily and its find_elf callback gets no user
  * argument: the process being reported or unwound (the helper is one thread). */
 static const struct lsym_proc *opening;
 
-static int open_regular(const char *path)
+int lsym_open_regular(const char *path)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -28,16 +28,10 @@ static int open_regular(const char *path)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
+		errno = EACCES;
 		return -1;
 	}
 	return fd;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 /* A deleted executable is still readable through /proc/PID/exe while the
@@ -54,7 +48,7 @@ static int open_deleted(const char *name)
 	if (n <= 0)
 		return -1;
 	target[n] = '\0';
-	return strcmp(target, name) == 0 ? open_regular(link) : -1;
+	return strcmp(target, name) == 0 ? lsym_open_regular(link) : -1;
 }
 
 static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
@@ -62,9 +56,12 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 {
 	int fd;
 
+	/* from a request's mappings, every readable file was opened when reported */
+	if (opening && opening->from_table)
+		return -1;
 	if (name[0] != '/')
 		return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
-	fd = ends_with(name, DELETED_SUFFIX) ? open_deleted(name) : open_regular(name);
+	fd = lsym_ends_with(name, LSYM_DELETED_SUFFIX) ? open_deleted(name) : lsym_open_regular(name);
 	if (fd < 0)
 		return -1;
 	*file_name = strdup(name);
@@ -105,9 +102,9 @@ static const char *maps_error(int err)
 	}
 }
 
-static void load(struct lsym_procs *ps, struct lsym_proc *p)
+static void load(struct lsym_procs *ps, struct lsym_proc *p, const struct lsym_request *req)
 {
-	int rc;
+	int rc = 0;
 
 	if (p->dwfl)
 		dwfl_end(p->dwfl);
@@ -119,8 +116,12 @@ static void load(struct lsym_procs *ps, struct lsym_proc *p)
 		return;
 	}
 	opening = p;
+	p->from_table = req->maps != NULL;
 	dwfl_report_begin(p->dwfl);
-	rc = dwfl_linux_proc_report(p->dwfl, (pid_t)p->pid);
+	if (p->from_table)
+		lsym_report_mappings(p->dwfl, req);
+	else
+		rc = dwfl_linux_proc_report(p->dwfl, (pid_t)p->pid);
 	dwfl_report_end(p->dwfl, NULL, NULL);
 	if (rc != 0) {
 		p->error = rc > 0 ? maps_error(rc) : "maps could not be parsed";
@@ -159,10 +160,10 @@ struct lsym_proc *lsym_procs_get(struct lsym_procs *ps, const struct lsym_reques
 		p->pid = req->pid;
 		p->start = req->start;
 		p->gen = req->gen;
-		load(ps, p);
+		load(ps, p, req);
 	} else if (p->gen != req->gen) {
 		p->gen = req->gen;
-		load(ps, p);
+		load(ps, p, req);
 	}
 	p->used = ++ps->clock;
 	p->since_read++;
@@ -175,7 +176,7 @@ void lsym_proc_reread(struct lsym_procs *ps, struct lsym_proc *p)
 {
 	const struct lsym_request *req = p->req;
 
-	load(ps, p);
+	load(ps, p, req);
 	p->req = req;
 }
 

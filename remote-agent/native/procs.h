@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The processes lens-symbolize knows: one libdwfl session (modules from
- * /proc/PID/maps) per process key, least recently used dropped first. */
+/* The processes lens-symbolize knows: one libdwfl session (modules from the
+ * request's mappings, else from /proc/PID/maps) per process key, least
+ * recently used dropped first. */
 #ifndef LENS_SYMBOLIZE_PROCS_H
 #define LENS_SYMBOLIZE_PROCS_H
 
@@ -13,6 +14,7 @@ struct lsym_proc {
 	uint64_t start;
 	uint32_t gen;
 	Dwfl *dwfl;                      /* NULL when the maps could not be read */
+	bool from_table;                 /* modules from the request's mappings, not /proc/PID/maps */
 	const char *error;               /* why, when dwfl is NULL */
 	uint64_t used;                   /* LRU stamp */
 	uint32_t since_read;             /* requests served since the maps were read */
@@ -28,6 +30,9 @@ struct lsym_procs {
 	char *debuginfo_path;
 	Dwfl_Callbacks callbacks;
 };
+
+/* Opens path read-only, without blocking, and only when it is a regular file; -1 otherwise (errno set). */
+int lsym_open_regular(const char *path);
 
 int lsym_procs_init(struct lsym_procs *ps, int max, const char *debuginfo_path);
 void lsym_procs_free(struct lsym_procs *ps);

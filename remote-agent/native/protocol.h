@@ -17,6 +17,14 @@
  *                     r8 .. r15 rip
  *   u64 stack_addr    user address of the first snapshot byte (the sp)
  *   u8  stack[stack_len]
+ *   optional, when the frame goes on after the stack: the process's code
+ *   mappings at the event (from the probe's mmap records), used instead of
+ *   /proc/PID/maps, which may be gone or show mappings made since:
+ *   u32 nmaps
+ *   nmaps times:
+ *     u64 start, u64 end, u64 pgoff (file offset at start), u64 ino,
+ *     s64 mtime_sec, u32 mtime_nsec, u32 dev (kernel dev_t),
+ *     u16 flags (LSYM_MAP_DELETED), u16 path_len, u8 path[path_len]
  *
  * Answer (helper -> agent):
  *   u32 id
@@ -38,7 +46,10 @@
 #define LSYM_NREGS 17
 #define LSYM_REQ_HEADER_BYTES (4 * 4 + 8 + 4 + 4 + LSYM_NREGS * 8 + 8)
 #define LSYM_MAX_STACK (64 * 1024)
-#define LSYM_MAX_REQUEST (LSYM_REQ_HEADER_BYTES + LSYM_MAX_STACK)
+#define LSYM_MAX_MAPS_BYTES (256 * 1024)
+#define LSYM_MAPPING_BYTES (8 * 5 + 4 + 4 + 2 + 2)
+#define LSYM_MAP_DELETED 1u /* the file was already unlinked when it was mapped */
+#define LSYM_MAX_REQUEST (LSYM_REQ_HEADER_BYTES + LSYM_MAX_STACK + LSYM_MAX_MAPS_BYTES)
 
 #define LSYM_ANS_TRUNCATED 1u
 #define LSYM_FRAME_INLINED 1u

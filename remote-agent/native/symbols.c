@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <elfutils/libdw.h>
+#include "mappings.h"
 #include "symbols.h"
 
 /* From libstdc++ (the Itanium C++ ABI): C++ names are shown as written. */
@@ -197,10 +198,10 @@ static const char *no_line_reason(Dwfl_Module *mod, const char *name, bool has_d
 	Elf *elf = dwfl_module_getelf(mod, &bias);
 
 	if (!elf) {
-		size_t n = strlen(name), m = strlen(" (deleted)");
-
-		if (n >= m && strcmp(name + n - m, " (deleted)") == 0)
+		if (lsym_ends_with(name, LSYM_DELETED_SUFFIX))
 			return "deleted binary";
+		if (lsym_ends_with(name, LSYM_REPLACED_SUFFIX))
+			return "binary replaced since it was mapped";
 		return "binary not readable";
 	}
 	if (has_dwarf)

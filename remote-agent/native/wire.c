@@ -64,6 +64,62 @@ enum lsym_read lsym_read_frame(struct lsym_input *in, uint8_t *buf, uint32_t *le
 	return take(in, buf, *len) > 0 || *len == 0 ? LSYM_READ_OK : LSYM_READ_BROKEN;
 }
 
+static uint16_t get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Checks the mappings section whole, so that lsym_next_mapping() needs no checks. */
+static const char *parse_maps(struct lsym_request *req, const uint8_t *p, uint32_t len)
+{
+	uint32_t at = 4;
+
+	if (len < 4 || len > LSYM_MAX_MAPS_BYTES)
+		return "mappings section shorter than its count or over its limit";
+	req->nmaps = get_u32(p);
+	for (uint32_t i = 0; i < req->nmaps; i++) {
+		uint64_t start, end;
+
+		if (len - at < LSYM_MAPPING_BYTES)
+			return "mappings section ends inside a mapping";
+		start = get_u64(p + at);
+		end = get_u64(p + at + 8);
+		if (end <= start)
+			return "a mapping ends before it starts";
+		at += LSYM_MAPPING_BYTES + get_u16(p + at + LSYM_MAPPING_BYTES - 2);
+		if (at > len)
+			return "a mapping's path runs past the request";
+	}
+	if (at != len)
+		return "bytes after the last mapping";
+	req->maps = p;
+	req->maps_len = len;
+	return NULL;
+}
+
+bool lsym_next_mapping(const struct lsym_request *req, uint32_t *at, struct lsym_mapping *m)
+{
+	const uint8_t *p;
+
+	if (*at == 0)
+		*at = 4;
+	if (!req->maps || *at >= req->maps_len)
+		return false;
+	p = req->maps + *at;
+	m->start = get_u64(p);
+	m->end = get_u64(p + 8);
+	m->pgoff = get_u64(p + 16);
+	m->ino = get_u64(p + 24);
+	m->mtime_sec = (int64_t)get_u64(p + 32);
+	m->mtime_nsec = get_u32(p + 40);
+	m->dev = get_u32(p + 44);
+	m->flags = get_u16(p + 48);
+	m->path_len = get_u16(p + 50);
+	m->path = (const char *)p + LSYM_MAPPING_BYTES;
+	*at += LSYM_MAPPING_BYTES + m->path_len;
+	return true;
+}
+
 const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_request *req)
 {
 	const uint8_t *p = buf;
@@ -87,8 +143,14 @@ const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_req
 	p += 8;
 	if (req->type != LSYM_REQ_UNWIND && req->type != LSYM_REQ_FORGET)
 		return "unknown request type";
-	if (req->stack_len > LSYM_MAX_STACK || len != LSYM_REQ_HEADER_BYTES + req->stack_len)
+	if (req->stack_len > LSYM_MAX_STACK || len < LSYM_REQ_HEADER_BYTES + req->stack_len)
 		return "stack length does not match the request length";
+	if (len > LSYM_REQ_HEADER_BYTES + req->stack_len) {
+		const char *bad = parse_maps(req, p + req->stack_len, len - LSYM_REQ_HEADER_BYTES - req->stack_len);
+
+		if (bad)
+			return bad;
+	}
 	if ((int32_t)req->pid <= 0)
 		return "pid is not a positive number";
 	if (req->stack_len && req->stack_addr + req->stack_len < req->stack_addr)

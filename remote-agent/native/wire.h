@@ -3,6 +3,7 @@
 #ifndef LENS_SYMBOLIZE_WIRE_H
 #define LENS_SYMBOLIZE_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,18 @@ struct lsym_request {
 	uint64_t stack_addr;
 	uint32_t stack_len;
 	const uint8_t *stack;
+	/* the mappings section (protocol.h), checked whole by lsym_parse_request; NULL when absent */
+	const uint8_t *maps;
+	uint32_t maps_len, nmaps;
+};
+
+/* One mapping of a request's section; path is not NUL-terminated. */
+struct lsym_mapping {
+	uint64_t start, end, pgoff, ino;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec, dev;
+	uint16_t flags, path_len;
+	const char *path;
 };
 
 /* One answer being built; strings are copied in, so callers keep nothing alive. */
@@ -48,6 +61,9 @@ struct lsym_input {
 /* Reads one frame into *buf (at most LSYM_MAX_REQUEST bytes); BROKEN when the
  * stream ends inside a frame or announces a frame larger than any request. */
 enum lsym_read lsym_read_frame(struct lsym_input *in, uint8_t *buf, uint32_t *len);
+
+/* The mapping at *at in req's section (start with *at = 0); false after the last. */
+bool lsym_next_mapping(const struct lsym_request *req, uint32_t *at, struct lsym_mapping *m);
 
 /* Parses a frame; returns NULL on success, else what was wrong with it. */
 const char *lsym_parse_request(const uint8_t *buf, uint32_t len, struct lsym_request *req);

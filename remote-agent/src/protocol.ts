@@ -6,7 +6,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { LossReason } from './loss-reasons';
 import type { ProcessKey } from './model/process-key';
-import type { EventGroup, EventKind, KindsOfRecord } from './model/event-model';
+import type { CountedKind, EventGroup, EventKind, KindsOfRecord } from './model/event-model';
 
 export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
 export { processKey, type ProcessKey } from './model/process-key';
@@ -328,8 +328,8 @@ export interface SessionStats {
   total: number;
   /** events per second over the last interval */
   rate: number;
-  /** events lost, per kind (whatever the reason); never hidden */
-  lost: Partial<Record<EventKind, number>>;
+  /** events lost, per kind (whatever the reason), and other kernel records (code mappings); never hidden */
+  lost: Partial<Record<CountedKind, number>>;
   lostTotal: number;
   /**
    * Set when the probe died before its final report: events it had queued were lost with it.

@@ -33,6 +33,24 @@ export function record(kind: number, size: number, h: HeaderFields = {}): Buffer
   return b;
 }
 
+/** What struct lens_mmap_event says of one code mapping. */
+export interface MmapFields { start: bigint; end: bigint; pgoff?: bigint; ino?: bigint; mtimeSec?: bigint; mtimeNsec?: number; dev?: number; mapFlags?: number; path: string }
+
+/** struct lens_mmap_event */
+export function mmapRecord(m: MmapFields, h: HeaderFields = {}): Buffer {
+  const L = LAYOUT.lens_mmap_event;
+  const b = withNames(Kind.MMAP, L.fields.names, [[L.fields.path_len, nameBytes(m.path)]], h);
+  b.writeBigUInt64LE(m.start, L.fields.start);
+  b.writeBigUInt64LE(m.end, L.fields.end);
+  b.writeBigUInt64LE(m.pgoff ?? 0n, L.fields.pgoff);
+  b.writeBigUInt64LE(m.ino ?? 1n, L.fields.ino);
+  b.writeBigInt64LE(m.mtimeSec ?? 0n, L.fields.mtime_sec);
+  b.writeUInt32LE(m.mtimeNsec ?? 0, L.fields.mtime_nsec);
+  b.writeUInt32LE(m.dev ?? 0, L.fields.dev);
+  b.writeUInt16LE(m.mapFlags ?? 0, L.fields.map_flags);
+  return b;
+}
+
 /** A data item of a syscall record: what the kernel read behind argument `arg` (LENS_SYSDATA_* type). */
 export interface SyscallData { arg: number; type: number; bytes: Buffer }
 

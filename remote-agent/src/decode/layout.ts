@@ -6,10 +6,10 @@
  * come from the event model (model/event-model.ts, checked against events.h
  * by test/unit/agent/event-model.test.ts).
  */
-import { ALL_KINDS, type KernelKind, KINDS } from '../model/event-model';
+import { ALL_KINDS, type KernelKind, KINDS, RECORD_KINDS, type RecordKind } from '../model/event-model';
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
@@ -17,7 +17,7 @@ export const PATH_MAX = 4096;
 export const ARGV_LEN = 8192;
 export const DNS_NAME_LEN = 128;
 export const DNS_MAX_ANSWERS = 8;
-export const KIND_MAX = 23;
+export const KIND_MAX = 24;
 export const HIST_BUCKETS = 32;
 export const UNIX_PATH_LEN = 108;
 export const ERROR_MESSAGE_LEN = 248;
@@ -32,16 +32,20 @@ export const StackError = { OK: 0, KTHREAD: 1, FAULT: 2, ARCH: 3 } as const;
 /** Process ids are below this (LENS_PID_LIMIT, PID_MAX_LIMIT on 64-bit kernels). */
 export const PID_LIMIT = 4194304;
 
-/** enum lens_kind, by upper-case kind name (Kind.TCP_CLOSE): the values of the event model. */
-export const Kind = Object.fromEntries(
-  ALL_KINDS.flatMap((k) => (KINDS[k].value === null ? [] : [[k.toUpperCase(), KINDS[k].value]])),
-) as { readonly [K in KernelKind as Uppercase<K>]: (typeof KINDS)[K]['value'] };
+/** enum lens_kind, by upper-case kind name (Kind.TCP_CLOSE): the values of the event model, records that are not events included. */
+export const Kind = Object.fromEntries([
+  ...ALL_KINDS.flatMap((k) => (KINDS[k].value === null ? [] : [[k.toUpperCase(), KINDS[k].value]])),
+  ...(Object.keys(RECORD_KINDS) as RecordKind[]).map((k) => [k.toUpperCase(), RECORD_KINDS[k].value]),
+]) as { readonly [K in KernelKind as Uppercase<K>]: (typeof KINDS)[K]['value'] } & { readonly [K in RecordKind as Uppercase<K>]: (typeof RECORD_KINDS)[K]['value'] };
 
 /** lens_hdr.flags */
 export const Flag = {
   TRUNCATED: 0x1, THREAD: 0x2, HAS_STACK: 0x4,
   UNTRACED_SETUID: 0x8, UNTRACED_SETGID: 0x10, UNTRACED_CAPS: 0x20, UNTRACED_NODUMP: 0x40, NO_RETURN: 0x80,
 } as const;
+
+/** lens_mmap_event.map_flags (LENS_MAP_*) */
+export const MapFlag = { RESET: 0x1, EXEC: 0x2, DELETED: 0x4, PROTECT: 0x8 } as const;
 
 /** lens_syscall_event.data_arg >> 4: what a data item holds (LENS_SYSDATA_*) */
 export const SysData = { STR: 1, ARGV: 2, SOCKADDR: 3 } as const;
@@ -81,13 +85,16 @@ export const LAYOUT = {
   } },
   lens_tcp_event: { size: 128, fields: { bytes_sent: 56, bytes_received: 64, duration_ns: 72, local: 80, remote: 104 } },
   lens_dns_event: { size: 384, fields: { ret: 56, answer_count: 60, name: 64, answers: 192 } },
+  lens_mmap_event: { size: 112, fields: {
+    start: 56, end: 64, pgoff: 72, ino: 80, mtime_sec: 88, mtime_nsec: 96, dev: 100, map_flags: 104, path_len: 106, names: 112,
+  } },
   lens_syscall_event: { size: 128, fields: { ret: 56, dur_ns: 64, args: 72, nr: 120, data_arg: 122, data_len: 124, data: 128 } },
   lens_sysagg_key: { size: 16, fields: { start_ns: 0, pid: 8, nr: 12 } },
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
   lens_stack: { size: 144, fields: { regs: 0, error: 136, len: 140 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
-  lens_stats: { size: 568, fields: { events: 0, dropped: 184, queued_bytes: 368, committed: 376, final: 560 } },
+  lens_stats: { size: 592, fields: { events: 0, dropped: 192, queued_bytes: 384, committed: 392, final: 584 } },
   lens_target: { size: 16, fields: { state: 0, pid: 4, exit_code: 8, signal: 12 } },
   lens_error: { size: 256, fields: { code: 0, errno_val: 4, message: 8 } },
 } as const satisfies Record<string, StructLayout>;
@@ -108,6 +115,7 @@ export const CONSTANTS = {
   LENS_F_TRUNCATED: Flag.TRUNCATED, LENS_F_THREAD: Flag.THREAD, LENS_F_HAS_STACK: Flag.HAS_STACK,
   LENS_F_UNTRACED_SETUID: Flag.UNTRACED_SETUID, LENS_F_UNTRACED_SETGID: Flag.UNTRACED_SETGID,
   LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP, LENS_F_NO_RETURN: Flag.NO_RETURN,
+  LENS_MAP_RESET: MapFlag.RESET, LENS_MAP_EXEC: MapFlag.EXEC, LENS_MAP_DELETED: MapFlag.DELETED, LENS_MAP_PROTECT: MapFlag.PROTECT,
   LENS_SYSDATA_STR: SysData.STR, LENS_SYSDATA_ARGV: SysData.ARGV, LENS_SYSDATA_SOCKADDR: SysData.SOCKADDR,
   LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
   LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,

@@ -4,7 +4,7 @@
  * layout table; numbers are read with one DataView per payload. Syscall
  * arguments stay in the buffer and are read on demand (syscallArg).
  */
-import { ALL_KINDS, KINDS, type KindsOfRecord } from '../model/event-model';
+import { ALL_KINDS, KINDS, RECORD_KINDS, type KindsOfRecord, type RecordKind } from '../model/event-model';
 import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Flag, Kind, LAYOUT, STACK_NREGS, UNIX_PATH_LEN } from './layout';
 import { cstring, splitNulStrings } from './strings';
 
@@ -21,13 +21,14 @@ const SK = LAYOUT.lens_sock_event.fields;
 const TC = LAYOUT.lens_tcp_event.fields;
 const DN = LAYOUT.lens_dns_event.fields;
 const SC = LAYOUT.lens_syscall_event.fields;
+const MM = LAYOUT.lens_mmap_event.fields;
 const ST = { ...LAYOUT.lens_stack.fields, size: LAYOUT.lens_stack.size };
 
 /** The struct of events.h each record of the event model is. */
 const RECORD_STRUCT = {
   exec: LAYOUT.lens_exec_event, fork: LAYOUT.lens_fork_event, exit: LAYOUT.lens_exit_event, open: LAYOUT.lens_open_event,
   fsop: LAYOUT.lens_fsop_event, sock: LAYOUT.lens_sock_event, tcp: LAYOUT.lens_tcp_event, dns: LAYOUT.lens_dns_event,
-  syscall: LAYOUT.lens_syscall_event,
+  syscall: LAYOUT.lens_syscall_event, mmap: LAYOUT.lens_mmap_event,
 } as const;
 
 /** Which record struct a kernel kind value is decoded from; undefined for values no kind has. */
@@ -37,6 +38,7 @@ const RECORD_OF: readonly (keyof typeof RECORD_STRUCT | undefined)[] = (() => {
     const { value, record } = KINDS[k];
     if (value !== null && record !== null) m[value] = record;
   }
+  for (const k of Object.keys(RECORD_KINDS) as RecordKind[]) m[RECORD_KINDS[k].value] = RECORD_KINDS[k].record;
   return m;
 })();
 
@@ -54,6 +56,7 @@ function namesEnd(dv: DataView, o: number, kind: number): number {
     case 'fsop':
       return FS.names + dv.getUint16(o + FS.path_len, true) + dv.getUint16(o + FS.path2_len, true) + dv.getUint16(o + FS.dir_len, true);
     case 'syscall': return SC.data + dv.getUint16(o + SC.data_len, true) + dv.getUint16(o + SC.data_len + 2, true);
+    case 'mmap': return MM.names + dv.getUint16(o + MM.path_len, true);
     default: return 0;
   }
 }
@@ -103,7 +106,11 @@ export interface SyscallRecord extends RecordHeader {
   /** the payload buffer and offset of args[0] (the data items follow the fixed part); read with ArgReader */
   buf: Buffer; argsOff: number;
 }
-export type ProbeRecord = ExecRecord | ForkRecord | ExitRecord | OpenRecord | FsOpRecord | SockRecord | TcpCloseRecord | DnsRecord | SyscallRecord;
+/** A code mapping (not an event): addresses and offsets as bigint, the file as the kernel named and identified it. */
+export interface MmapRecord extends RecordHeader {
+  kind: typeof Kind.MMAP; start: bigint; end: bigint; pgoff: bigint; ino: bigint; mtimeSec: bigint; mtimeNsec: number; dev: number; mapFlags: number; path: string;
+}
+export type ProbeRecord = ExecRecord | ForkRecord | ExitRecord | OpenRecord | FsOpRecord | SockRecord | TcpCloseRecord | DnsRecord | SyscallRecord | MmapRecord;
 
 /** Unsigned 64-bit little-endian value as a number (exact below 2^53). */
 export function u64(dv: DataView, off: number): number {
@@ -302,6 +309,14 @@ export class RecordDecoder {
           path: cstring(buf, o + OP.names, pLen), dir: cstring(buf, o + OP.names + pLen, dv.getUint16(o + OP.dir_len, true)),
         };
       }
+      case Kind.MMAP:
+        if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          start: dv.getBigUint64(o + MM.start, true), end: dv.getBigUint64(o + MM.end, true), pgoff: dv.getBigUint64(o + MM.pgoff, true),
+          ino: dv.getBigUint64(o + MM.ino, true), mtimeSec: dv.getBigInt64(o + MM.mtime_sec, true), mtimeNsec: dv.getUint32(o + MM.mtime_nsec, true),
+          dev: dv.getUint32(o + MM.dev, true), mapFlags: dv.getUint16(o + MM.map_flags, true), path: cstring(buf, o + MM.names, dv.getUint16(o + MM.path_len, true)),
+        };
       case Kind.TCP_CLOSE:
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,

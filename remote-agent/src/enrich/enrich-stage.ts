@@ -3,6 +3,7 @@
  * fds, DNS names) and gets its event; syscall records stay in place, their
  * fd changes applied once the sinks have seen them.
  */
+import { Kind } from '../decode/layout';
 import type { Stage, StageContext } from '../pipeline/stage';
 import type { StagedRecord } from '../pipeline/staged-record';
 
@@ -12,8 +13,12 @@ export function enrichStage(ctx: StageContext): Stage {
   return {
     name: 'enrich',
     record(r: StagedRecord): void {
-      if (r.record) r.event = e.enrich(r.record);
-      else e.syscallAt(r.buf, r.dv, r.off);
+      if (r.record) {
+        // code mappings are the symbolize stage's, not events
+        if (r.record.kind !== Kind.MMAP) r.event = e.enrich(r.record);
+      } else {
+        e.syscallAt(r.buf, r.dv, r.off);
+      }
     },
     syscall(buf: Buffer, dv: DataView, off: number): void {
       e.syscallAt(buf, dv, off);

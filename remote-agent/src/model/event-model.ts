@@ -117,6 +117,15 @@ export const KINDS = {
     text: (e: FindingEvent) => `[${e.severity}] ${e.rule}: ${e.message}` },
 } as const;
 
+/**
+ * Kernel records that are not events: the agent's stages consume them (value: enum lens_kind;
+ * record: the struct of events.h). Like every kind, their drops are counted and reported.
+ */
+export const RECORD_KINDS = {
+  /** code mapped by exec, mmap or mprotect (--stacks): the symbolize stage's per-process mappings */
+  mmap: { value: 23, label: 'code mapping', record: 'mmap' },
+} as const;
+
 /* ---------- derived ---------- */
 
 export type EventKind = keyof typeof KINDS;
@@ -161,6 +170,17 @@ export const KIND_OF_VALUE: readonly (KernelKind | undefined)[] = (() => {
     const v = KINDS[k].value;
     if (v !== null) byValue[v] = k as KernelKind;
   }
+  return byValue;
+})();
+
+/** A kernel record kind that is not an event. */
+export type RecordKind = keyof typeof RECORD_KINDS;
+/** What delivered and lost records are counted by: event kinds and the kernel records that are not events. */
+export type CountedKind = EventKind | RecordKind;
+/** Kernel kind value -> the name its counts go by, for events and the other records alike. */
+export const COUNTED_KIND_OF_VALUE: readonly (CountedKind | undefined)[] = (() => {
+  const byValue: (CountedKind | undefined)[] = [...KIND_OF_VALUE];
+  for (const k of Object.keys(RECORD_KINDS) as RecordKind[]) byValue[RECORD_KINDS[k].value] = k;
   return byValue;
 })();
 

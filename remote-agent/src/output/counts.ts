@@ -2,6 +2,7 @@
  * Event counts per kind and the one-line summary `trace` prints on stderr.
  */
 import { lossReasonsText, type EventKind, type LensEvent, type LossReason, type LostBound } from '../protocol';
+import type { CountedKind } from '../model/event-model';
 
 /** Counts events per kind as they are delivered. */
 export class EventCounts {
@@ -36,7 +37,7 @@ export function lostText(lostTotal: number, bound: LostBound | undefined): strin
  */
 export function summaryLine(
   counts: EventCounts, lost: number, extras: readonly string[] = [], bound?: LostBound, reasons?: Partial<Record<LossReason, number>>,
-  lostByKind: Partial<Record<EventKind, number>> = {},
+  lostByKind: Partial<Record<CountedKind, number>> = {},
 ): string {
   const kinds = Object.entries(counts.byKind).map(([k, n]) => `${k}=${n}`).join(' ');
   const which = Object.entries(lostByKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ');

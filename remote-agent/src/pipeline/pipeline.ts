@@ -47,6 +47,8 @@ export class Pipeline implements RecordVisitor {
   private run(r: StagedRecord): void {
     const stages = this.stages;
     for (let i = 0; i < stages.length; i++) stages[i].record(r);
+    // a record no stage made an event of (a code mapping) has nothing for the sinks
+    if (r.record && !r.event) return;
     if (r.hold || this.held.length) return this.holdBack(r);
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].record(r);

@@ -6,13 +6,15 @@
  * snapshots wait (more get "symbolizer busy" at once), each waits at most
  * ANSWER_TIMEOUT_MS, and what is kept per process is bounded and dropped at exit.
  */
-import { Kind, StackError } from '../decode/layout';
+import { Flag, Kind, StackError } from '../decode/layout';
 import type { StackSnapshot } from '../decode/records';
+import { processKey } from '../model/process-key';
 import { sourceFrame } from '../model/source-frame';
 import type { Stage, StageContext } from '../pipeline/stage';
 import type { StagedRecord } from '../pipeline/staged-record';
 import type { Frame, LensEvent } from '../protocol';
 import { Symbolizer } from './client';
+import { CodeMaps, type MappingsFor } from './code-maps';
 import { stackFromAnswer } from './frames';
 import { assertRootSafe } from '../security/root-safe';
 import { locateSymbolizer } from './locate';
@@ -22,8 +24,6 @@ import { DWARF_REGS, type Answer, type UnwindRequest, type UserRegs } from './wi
 export const MAX_WAITING = 1024;
 /** How long an event waits for its frames before it goes on with a "symbolizer busy" reason. */
 export const ANSWER_TIMEOUT_MS = 2000;
-/** Processes whose mappings generation is kept, at most (the oldest is forgotten first). */
-export const MAX_PROCESSES = 4096;
 
 const STACK_ERRORS: Record<number, string> = {
   [StackError.KTHREAD]: 'stack not readable: kernel thread',
@@ -71,16 +71,23 @@ export class SymbolizeStage implements Stage {
   /** events that went on without frames because too many waited or the answer was late */
   busy = 0;
   private waiting = 0;
-  /** mappings generation per process key, bumped at each exec */
-  private readonly gens = new Map<string, number>();
+  /** each process's code mappings, from the probe's mmap records */
+  private readonly maps = new CodeMaps();
 
   constructor(private readonly unwinder: StackUnwinder | string, private readonly timeoutMs = ANSWER_TIMEOUT_MS, private readonly maxWaiting = MAX_WAITING) {}
 
   record(r: StagedRecord): void {
     const rec = r.record;
+    if (rec?.kind === Kind.MMAP) return this.maps.mapped(processKey(rec.pid, rec.startNs), rec);
     const ev = r.event;
     if (!rec || !ev) return;
-    if (rec.kind === Kind.EXIT) return this.exited(ev);
+    if (ev.kind === 'exit') return this.exited(ev);
+    if (ev.kind === 'fork') {
+      if (ev.child_key && !(rec.flags & Flag.THREAD)) this.maps.forked(ev.key, ev.child_key);
+      return;
+    }
+    // a successful exec's stack is its caller's, in the program the exec replaced
+    const beforeExec = ev.kind === 'exec' && ev.ret === 0 ? this.maps.execed(ev.key) ?? 'parent' : undefined;
     const snap = rec.stack;
     if (!snap) return;
     if (snap.error !== StackError.OK) {
@@ -91,29 +98,33 @@ export class SymbolizeStage implements Stage {
       this.busy++;
       ev.stack_error = `symbolizer busy: ${this.waiting} stacks were waiting to be unwound`;
     } else {
-      r.hold = this.unwind(this.unwinder, ev, snap);
+      r.hold = this.unwind(this.unwinder, ev, snap, beforeExec ?? this.maps.now(ev.key));
     }
-    if (ev.kind === 'exec' && ev.ret === 0) this.bump(ev.key);
   }
 
   close(): void {
     if (typeof this.unwinder !== 'string') this.unwinder.close();
   }
 
-  private unwind(unwinder: StackUnwinder, ev: LensEvent, snap: StackSnapshot): Promise<void> | undefined {
-    // A successful exec's stack is the caller's old program: its mappings are the parent's at the fork (fork, vfork, posix_spawn).
-    const key = ev.kind === 'exec' && ev.ret === 0 ? ev.pkey : ev.key;
+  /**
+   * mappings: the process's, or 'parent' for a successful exec whose former program's mappings
+   * are not known whole: those are then the parent's at the fork (fork, vfork, posix_spawn), read
+   * from its /proc/PID/maps.
+   */
+  private unwind(unwinder: StackUnwinder, ev: LensEvent, snap: StackSnapshot, mappings: MappingsFor | 'parent'): Promise<void> | undefined {
+    const key = mappings === 'parent' ? ev.pkey : ev.key;
     if (!key) {
       ev.stack_error = 'stack not unwound: exec replaced the calling program, and its parent (whose mappings it had) is not traced';
       return undefined;
     }
+    const maps = mappings === 'parent' ? this.maps.now(key) : mappings;
     const [pid, start] = key.split(':');
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     this.waiting++;
     const answered = unwinder.unwind({
-      pid: Number(pid), tid: key === ev.key ? ev.tid : 0, start: BigInt(start), gen: this.gens.get(key) ?? 0,
-      regs: userRegs(snap.regs), stackAddr: snap.regs[DWARF_REGS.indexOf('sp')], stack: Buffer.from(snap.bytes),
+      pid: Number(pid), tid: key === ev.key ? ev.tid : 0, start: BigInt(start), gen: maps.gen,
+      regs: userRegs(snap.regs), stackAddr: snap.regs[DWARF_REGS.indexOf('sp')], stack: Buffer.from(snap.bytes), mappings: maps.mappings,
     }).then((a) => {
       if (done) return;
       if (a.error && !a.frames.length) { ev.stack_error = a.error; return; }
@@ -138,16 +149,9 @@ export class SymbolizeStage implements Stage {
     });
   }
 
-  private bump(key: string): void {
-    const gen = (this.gens.get(key) ?? 0) + 1;
-    this.gens.delete(key);
-    if (this.gens.size >= MAX_PROCESSES) this.gens.delete(this.gens.keys().next().value!);
-    this.gens.set(key, gen);
-  }
-
   /* The process is gone (its exit record comes once, from its last thread). */
   private exited(ev: LensEvent): void {
-    this.gens.delete(ev.key);
+    this.maps.exited(ev.key);
     if (typeof this.unwinder === 'string') return;
     const [pid, start] = ev.key.split(':');
     this.unwinder.forget(Number(pid), BigInt(start)).catch(() => { /* the helper restarts on the next request */ });

@@ -11,6 +11,12 @@ export const DWARF_REGS = ['ax', 'dx', 'cx', 'bx', 'si', 'di', 'bp', 'sp', 'r8',
 export const NREGS = DWARF_REGS.length;
 export const REQ_HEADER_BYTES = 4 * 4 + 8 + 4 + 4 + NREGS * 8 + 8;
 export const MAX_STACK = 64 * 1024;
+/** bytes of the mappings section after the stack, at most (a larger table is not sent: the helper reads /proc/PID/maps) */
+export const MAX_MAPPINGS_BYTES = 256 * 1024;
+/** fixed bytes of one mapping in the section (its path follows) */
+export const MAPPING_BYTES = 8 * 5 + 4 + 4 + 2 + 2;
+/** mapping flags */
+export const MAPPING_DELETED = 1;
 export const ANS_TRUNCATED = 1;
 export const FRAME_INLINED = 1;
 
@@ -43,6 +49,48 @@ export interface UnwindRequest {
   /** user address of stack[0] (the sp when the kernel copied it) */
   stackAddr: bigint;
   stack: Uint8Array;
+  /** the process's mappings at the event (encodeMappings); absent: the helper reads /proc/PID/maps */
+  mappings?: Uint8Array;
+}
+
+/** One executable file mapping of a process (from the probe's mmap records). */
+export interface Mapping {
+  start: bigint;
+  end: bigint;
+  /** file offset mapped at start */
+  pgoff: bigint;
+  /** the file mapped: inode, modification time, kernel dev_t */
+  ino: bigint;
+  mtimeSec: bigint;
+  mtimeNsec: number;
+  dev: number;
+  /** already unlinked when mapped */
+  deleted: boolean;
+  /** the file's path, as bytes */
+  path: Buffer;
+}
+
+/**
+ * A process's mappings as the section a request may carry after its stack: u32 count, then
+ * per mapping u64 start, end, pgoff, ino, s64 mtime_sec, u32 mtime_nsec, u32 dev, u16 flags,
+ * u16 path length and the path's bytes.
+ */
+export function encodeMappings(maps: readonly Mapping[]): Buffer {
+  const b = Buffer.allocUnsafe(4 + maps.reduce((n, m) => n + MAPPING_BYTES + m.path.length, 0));
+  let at = b.writeUInt32LE(maps.length, 0);
+  for (const m of maps) {
+    at = b.writeBigUInt64LE(m.start, at);
+    at = b.writeBigUInt64LE(m.end, at);
+    at = b.writeBigUInt64LE(m.pgoff, at);
+    at = b.writeBigUInt64LE(m.ino, at);
+    at = b.writeBigInt64LE(m.mtimeSec, at);
+    at = b.writeUInt32LE(m.mtimeNsec, at);
+    at = b.writeUInt32LE(m.dev, at);
+    at = b.writeUInt16LE(m.deleted ? MAPPING_DELETED : 0, at);
+    at = b.writeUInt16LE(m.path.length, at);
+    at += m.path.copy(b, at);
+  }
+  return b;
 }
 
 /** One frame as the helper reports it. */
@@ -70,10 +118,10 @@ export interface Answer {
   frames: WireFrame[];
 }
 
-function header(type: number, id: number, pid: number, tid: number, start: bigint, gen: number, stackLen: number): Buffer {
+function header(type: number, id: number, pid: number, tid: number, start: bigint, gen: number, stackLen: number, extra = 0): Buffer {
   // every byte is written below or by the caller (registers, stack address)
   const b = Buffer.allocUnsafe(4 + REQ_HEADER_BYTES);
-  b.writeUInt32LE(REQ_HEADER_BYTES + stackLen, 0);
+  b.writeUInt32LE(REQ_HEADER_BYTES + stackLen + extra, 0);
   b.writeUInt32LE(type, 4);
   b.writeUInt32LE(id, 8);
   b.writeUInt32LE(pid, 12);
@@ -85,13 +133,15 @@ function header(type: number, id: number, pid: number, tid: number, start: bigin
 }
 
 /**
- * The frame asking to unwind and symbolize one stack snapshot, as two pieces to
- * write one after the other: the header, then the stack bytes as given (not
- * copied: a snapshot is usually a view into the probe's packet).
+ * The frame asking to unwind and symbolize one stack snapshot, as pieces to
+ * write one after the other: the header, the stack bytes as given (not
+ * copied: a snapshot is usually a view into the probe's packet), and the
+ * process's mappings when known.
  */
-export function encodeUnwind(req: UnwindRequest): [Buffer, Uint8Array] {
+export function encodeUnwind(req: UnwindRequest): Uint8Array[] {
   if (req.stack.length > MAX_STACK) throw new RangeError(`stack snapshot of ${req.stack.length} bytes is over the helper's limit of ${MAX_STACK}`);
-  const b = header(REQ_UNWIND, req.id, req.pid, req.tid, req.start, req.gen, req.stack.length);
+  const maps = req.mappings && req.mappings.length <= MAX_MAPPINGS_BYTES ? req.mappings : undefined;
+  const b = header(REQ_UNWIND, req.id, req.pid, req.tid, req.start, req.gen, req.stack.length, maps?.length ?? 0);
   let at = 36;
   const regs = req.regs;
   if (regs instanceof Uint8Array) {
@@ -108,7 +158,7 @@ export function encodeUnwind(req: UnwindRequest): [Buffer, Uint8Array] {
     }
   }
   b.writeBigUInt64LE(BigInt.asUintN(64, req.stackAddr), at);
-  return [b, req.stack];
+  return maps ? [b, req.stack, maps] : [b, req.stack];
 }
 
 /** The frame telling the helper a process is gone (its cached modules are dropped). */

@@ -9,13 +9,14 @@
  */
 import type { ProbeStats } from '../decode/control';
 import { KIND_MAX } from '../decode/layout';
-import { KIND_OF_VALUE } from '../model/event-model';
+import { COUNTED_KIND_OF_VALUE, KINDS, type CountedKind } from '../model/event-model';
 import type { EventKind, LossReason, LostBound } from '../protocol';
 
 /** Delivered/lost counters by event kind, from the probe's latest STATS packet. */
 export interface LossStats {
   events: Partial<Record<EventKind, number>>;
-  lost: Partial<Record<EventKind, number>>;
+  /** by kind, records that are not events (code mappings) included */
+  lost: Partial<Record<CountedKind, number>>;
   lostTotal: number;
   /** lostTotal by reason */
   reasons: Partial<Record<LossReason, number>>;
@@ -27,12 +28,12 @@ export interface LossStats {
 /** Converts cumulative STATS into per-kind maps. */
 export function lossStats(s: ProbeStats): LossStats {
   const events: Partial<Record<EventKind, number>> = {};
-  const lost: Partial<Record<EventKind, number>> = {};
+  const lost: Partial<Record<CountedKind, number>> = {};
   let lostTotal = 0;
   for (let k = 1; k < KIND_MAX; k++) {
-    const name = KIND_OF_VALUE[k];
+    const name = COUNTED_KIND_OF_VALUE[k];
     if (!name) continue;
-    if (s.events[k]) events[name] = (events[name] ?? 0) + s.events[k];
+    if (s.events[k] && name in KINDS) events[name as EventKind] = (events[name as EventKind] ?? 0) + s.events[k];
     if (s.dropped[k]) { lost[name] = (lost[name] ?? 0) + s.dropped[k]; lostTotal += s.dropped[k]; }
   }
   lostTotal += s.dropped[0] ?? 0; // kind 0: drops the probe could not attribute

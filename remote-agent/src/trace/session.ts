@@ -14,7 +14,8 @@ import { RecordDecoder } from '../decode/records';
 import { Enricher } from '../enrich/enricher';
 import { Pipeline } from '../pipeline/pipeline';
 import type { SinkFactory } from '../pipeline/stage';
-import { ErrorCodes, type AttachTarget, type EventGroup, type EventKind, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
+import { ErrorCodes, type AttachTarget, type EventGroup, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
+import type { CountedKind } from '../model/event-model';
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, type Arch } from '../syscalls/names';
 import { ProcessAdder } from './add-process';
@@ -71,7 +72,7 @@ export interface SessionResult {
   lostBound?: LostBound;
   lostReasons: Partial<Record<LossReason, number>>;
   /** lost events of each kind (those lost with a dead probe are not known by kind) */
-  lostByKind: Partial<Record<EventKind, number>>;
+  lostByKind: Partial<Record<CountedKind, number>>;
   malformed: number;
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KIND_MAX } from '../../../remote-agent/src/decode/layout';
 import {
-  ALL_KINDS, DEFAULT_EVENT_GROUPS, EVENT_GROUPS, groupDescription, KIND_OF_VALUE, KINDS,
+  ALL_KINDS, COUNTED_KIND_OF_VALUE, DEFAULT_EVENT_GROUPS, EVENT_GROUPS, groupDescription, KIND_OF_VALUE, KINDS, RECORD_KINDS, type RecordKind,
 } from '../../../remote-agent/src/model/event-model';
 
 const root = path.resolve(__dirname, '../../..');
@@ -48,14 +48,19 @@ describe('event model', function () {
       c = values([...names, 'LENS_FSOP_FIRST', 'LENS_FSOP_LAST']);
     });
 
-    it('has one kind for each enum constant, named alike (LENS_TCP_CLOSE is tcp_close), and no other kernel kind', function () {
-      assert.deepEqual([...kernelKinds.map(cName), 'LENS_KIND_MAX'].sort(), [...names].sort());
+    const recordKinds = Object.keys(RECORD_KINDS) as RecordKind[];
+
+    it('has one kind (an event kind or a record that is not an event) for each enum constant, named alike (LENS_TCP_CLOSE is tcp_close), and no other', function () {
+      assert.deepEqual([...kernelKinds.map(cName), ...recordKinds.map(cName), 'LENS_KIND_MAX'].sort(), [...names].sort());
     });
 
     it('gives each kind the value of its enum constant, and the decoder the same LENS_KIND_MAX', function () {
       for (const k of kernelKinds) assert.equal(KINDS[k].value, c[cName(k)], `${k}: value of ${cName(k)}`);
+      for (const k of recordKinds) assert.equal(RECORD_KINDS[k].value, c[cName(k)], `${k}: value of ${cName(k)}`);
       assert.equal(KIND_MAX, c.LENS_KIND_MAX, 'LENS_KIND_MAX');
       for (const k of kernelKinds) assert.equal(KIND_OF_VALUE[KINDS[k].value!], k);
+      // losses are counted by the name of every kind, records that are not events included
+      for (const k of [...kernelKinds, ...recordKinds]) assert.equal(COUNTED_KIND_OF_VALUE[(KINDS[k as keyof typeof KINDS] ?? RECORD_KINDS[k as RecordKind]).value!], k);
     });
 
     it('decodes exactly the kinds LENS_FSOP_FIRST..LENS_FSOP_LAST from struct lens_fsop_event', function () {

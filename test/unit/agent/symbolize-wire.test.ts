@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stackFromAnswer } from '../../../remote-agent/src/symbolize/frames';
 import {
-  ANS_TRUNCATED, AnswerSplitter, decodeAnswer, DWARF_REGS, encodeForget, encodeUnwind, FRAME_INLINED, MAX_STACK, NREGS,
+  ANS_TRUNCATED, AnswerSplitter, decodeAnswer, DWARF_REGS, encodeForget, encodeMappings, encodeUnwind, FRAME_INLINED, MAPPING_BYTES, MAPPING_DELETED,
+  MAX_MAPPINGS_BYTES, MAX_STACK, NREGS,
   PT_REGS_BYTES, PT_REGS_OFFSETS, REQ_FORGET, REQ_HEADER_BYTES, REQ_UNWIND, type UserRegs,
 } from '../../../remote-agent/src/symbolize/wire';
 
@@ -44,6 +45,27 @@ describe('symbolize wire format', () => {
     assert.equal(MAX_STACK, cDefine('LSYM_MAX_STACK'));
     assert.equal(ANS_TRUNCATED, cDefine('LSYM_ANS_TRUNCATED'));
     assert.equal(FRAME_INLINED, cDefine('LSYM_FRAME_INLINED'));
+    assert.equal(MAX_MAPPINGS_BYTES, cDefine('LSYM_MAX_MAPS_BYTES'));
+    assert.equal(MAPPING_BYTES, cDefine('LSYM_MAPPING_BYTES'));
+    assert.equal(MAPPING_DELETED, cDefine('LSYM_MAP_DELETED'));
+  });
+
+  it('puts a process\'s mappings after the stack, each field where the C parser reads it, the frame length counting them', function () {
+    const mappings = encodeMappings([{
+      start: 0x7f0000001000n, end: 0x7f0000002000n, pgoff: 0x1000n, ino: 42n, mtimeSec: -1n, mtimeNsec: 9, dev: 0xfe00001, deleted: true, path: Buffer.from('/lib/a.so'),
+    }]);
+    const stack = Uint8Array.from([1, 2, 3]);
+    const b = Buffer.concat(encodeUnwind({ id: 1, pid: 2, tid: 2, start: 0n, gen: 5, regs: {}, stackAddr: 0n, stack, mappings }));
+    assert.equal(b.readUInt32LE(0), REQ_HEADER_BYTES + stack.length + mappings.length);
+    const m = b.subarray(4 + REQ_HEADER_BYTES + stack.length);
+    assert.equal(m.readUInt32LE(0), 1);
+    assert.deepEqual([m.readBigUInt64LE(4), m.readBigUInt64LE(12), m.readBigUInt64LE(20), m.readBigUInt64LE(28), m.readBigInt64LE(36)],
+      [0x7f0000001000n, 0x7f0000002000n, 0x1000n, 42n, -1n]);
+    assert.deepEqual([m.readUInt32LE(44), m.readUInt32LE(48), m.readUInt16LE(52), m.readUInt16LE(54)], [9, 0xfe00001, MAPPING_DELETED, 9]);
+    assert.equal(m.toString('utf8', 4 + MAPPING_BYTES), '/lib/a.so');
+    // a table over the helper's limit is not sent: the helper reads /proc/PID/maps
+    const big = Buffer.concat(encodeUnwind({ id: 1, pid: 2, tid: 2, start: 0n, gen: 5, regs: {}, stackAddr: 0n, stack, mappings: new Uint8Array(MAX_MAPPINGS_BYTES + 1) }));
+    assert.equal(big.length, 4 + REQ_HEADER_BYTES + stack.length);
   });
 
   it('encodes an unwind request with registers in DWARF order and the stack after the header', () => {

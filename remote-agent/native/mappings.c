@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Each mapped file of a request is opened by its path and checked to be the
+ * file that was mapped (same inode and modification time: a file replaced or
+ * rewritten since is another program); a deleted main executable is read back
+ * through /proc/PID/exe while the process lives. A file that is gone, replaced
+ * or unreadable is still reported, by name and address range, so its frames
+ * name it and say why they have no line. The device is not compared: the
+ * kernel's dev_t of a file system and the st_dev stat() gives differ on some
+ * (btrfs subvolumes). */
+#include <errno.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "mappings.h"
+#include "procs.h"
+
+#define PATH_BYTES 4096
+
+enum file_state { FILE_OK, FILE_DELETED, FILE_REPLACED, FILE_UNREADABLE };
+
+static bool same_file(int fd, const struct lsym_mapping *m)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (uint64_t)st.st_ino == m->ino && st.st_mtim.tv_sec == m->mtime_sec &&
+	       (uint32_t)st.st_mtim.tv_nsec == m->mtime_nsec;
+}
+
+/* The process's program through /proc/PID/exe, when it is the mapped file
+ * (its link reads "PATH" or "PATH (deleted)"). */
+static int open_exe(uint32_t pid, const struct lsym_mapping *m, const char *path)
+{
+	char link[64], target[PATH_BYTES + 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = '\0';
+	if (strncmp(target, path, strlen(path)) != 0)
+		return -1;
+	fd = lsym_open_regular(link);
+	if (fd >= 0 && !same_file(fd, m)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int open_mapped(uint32_t pid, const struct lsym_mapping *m, const char *path, enum file_state *state)
+{
+	int fd = lsym_open_regular(path);
+
+	if (fd >= 0) {
+		if (same_file(fd, m)) {
+			*state = FILE_OK;
+			return fd;
+		}
+		close(fd);
+		*state = FILE_REPLACED;
+	} else {
+		*state = errno == ENOENT || errno == ENOTDIR ? FILE_DELETED : FILE_UNREADABLE;
+	}
+	fd = open_exe(pid, m, path);
+	if (fd >= 0)
+		*state = FILE_OK;
+	return fd;
+}
+
+/* The load bias that puts file offset m->pgoff at m->start, from the PT_LOAD segment holding it. */
+static bool load_bias(int fd, const struct lsym_mapping *m, GElf_Addr *bias)
+{
+	GElf_Off page = (GElf_Off)sysconf(_SC_PAGESIZE);
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	bool found = false;
+	size_t n;
+
+	if (!elf)
+		return false;
+	if (elf_kind(elf) == ELF_K_ELF && elf_getphdrnum(elf, &n) == 0) {
+		for (size_t i = 0; i < n && !found; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			if (m->pgoff < (ph.p_offset & ~(page - 1)) || m->pgoff >= ph.p_offset + ph.p_filesz)
+				continue;
+			*bias = m->start - m->pgoff - (ph.p_vaddr - ph.p_offset);
+			found = true;
+		}
+	}
+	elf_end(elf);
+	return found;
+}
+
+/* Whether a module reported before covers addr (a file's other executable segments). */
+static bool covered(Dwarf_Addr (*ranges)[2], int n, uint64_t addr)
+{
+	for (int i = 0; i < n; i++) {
+		if (addr >= ranges[i][0] && addr < ranges[i][1])
+			return true;
+	}
+	return false;
+}
+
+void lsym_report_mappings(Dwfl *dwfl, const struct lsym_request *req)
+{
+	Dwarf_Addr (*ranges)[2] = calloc(req->nmaps ? req->nmaps : 1, sizeof(*ranges));
+	char name[PATH_BYTES + sizeof(LSYM_REPLACED_SUFFIX)];
+	struct lsym_mapping m;
+	uint32_t at = 0;
+	int n = 0;
+
+	elf_version(EV_CURRENT);
+	while (ranges && lsym_next_mapping(req, &at, &m)) {
+		enum file_state state;
+		Dwfl_Module *mod = NULL;
+		GElf_Addr bias;
+		int fd;
+
+		/* a path longer than PATH_MAX was not recorded: nothing names the file */
+		if (m.path_len == 0 || m.path_len >= PATH_BYTES || covered(ranges, n, m.start))
+			continue;
+		memcpy(name, m.path, m.path_len);
+		name[m.path_len] = '\0';
+		fd = open_mapped(req->pid, &m, name, &state);
+		if (fd >= 0) {
+			if (load_bias(fd, &m, &bias))
+				mod = dwfl_report_elf(dwfl, name, name, fd, bias, true);
+			if (!mod)
+				close(fd);
+		}
+		if (!mod) {
+			strcat(name, state == FILE_REPLACED ? LSYM_REPLACED_SUFFIX
+				     : state == FILE_DELETED ? LSYM_DELETED_SUFFIX : "");
+			mod = dwfl_report_module(dwfl, name, m.start, m.end);
+		}
+		if (mod && dwfl_module_info(mod, NULL, &ranges[n][0], &ranges[n][1], NULL, NULL, NULL, NULL))
+			n++;
+	}
+	free(ranges);
+}
