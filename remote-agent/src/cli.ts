@@ -25,6 +25,11 @@ ${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescrip
 usage: runtime-lens agent --stdio
     JSON-RPC 2.0 server on stdin/stdout (used by the VS Code extension, locally or over ssh).
 
+usage: runtime-lens baseline record [-o FILE] [trace options] -- COMMAND [ARGS...]
+    Traces COMMAND and writes its behaviour profile (default runtime-lens.baseline.json): executables with
+    their arguments' shape, file accesses by directory, endpoints by host and port, the syscall set, and the
+    packages seen doing each. \`trace --baseline FILE\` then reports what a run does that is not in it.
+
 usage: runtime-lens seccomp record [-o FILE] [trace options] -- COMMAND [ARGS...]
     Traces COMMAND counting its syscalls in the kernel and writes an OCI seccomp profile (default seccomp.json)
     that allows exactly those syscalls on this architecture and makes every other one fail with EPERM.
@@ -61,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       const { runStdioAgent } = await import('./rpc/stdio');
       return runStdioAgent();
     }
+    case 'baseline': {
+      const { baselineCommand } = await import('./baseline/baseline-command');
+      return baselineCommand(rest);
+    }
     case 'seccomp': {
       const { seccompCommand } = await import('./seccomp/seccomp-command');
       return seccompCommand(rest);
@@ -70,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       return doctorCommand(rest);
     }
     default:
-      throw new UsageError(`unknown command '${cmd}'; commands: trace, seccomp, agent --stdio, doctor (see --help)`);
+      throw new UsageError(`unknown command '${cmd}'; commands: trace, baseline, seccomp, agent --stdio, doctor (see --help)`);
   }
 }
 

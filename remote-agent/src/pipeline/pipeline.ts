@@ -21,12 +21,18 @@ export class Pipeline implements RecordVisitor {
   private idleWaiters: (() => void)[] = [];
   /** every stage and sink takes syscall records in place (Stage.syscall) */
   private readonly inPlace: boolean;
+  /** stages that add events after a complete record (Stage.complete) */
+  private readonly completers: Stage[];
+  /** the record that carries an event a stage added */
+  private readonly added: StagedRecord;
 
   constructor(readonly ctx: StageContext, decoder: RecordDecoder, sinks: readonly SinkFactory[], stages: readonly StageFactory[] = STAGES) {
     this.stages = stages.map((f) => f(ctx)).filter((s): s is Stage => s !== undefined);
     this.sinks = sinks.map((f) => f(ctx));
     this.staged = new StagedRecord((buf, dv, off) => ctx.enricher.syscallEvent(decoder.syscallAt(buf, dv, off)));
-    this.inPlace = [...this.stages, ...this.sinks].every((s) => s.syscall !== undefined);
+    this.completers = this.stages.filter((s) => s.complete !== undefined);
+    this.added = new StagedRecord(() => { throw new Error('an added event is never in place'); });
+    this.inPlace = [...this.stages, ...this.sinks].every((s) => s.syscall !== undefined) && this.completers.length === 0;
   }
 
   syscall(buf: Buffer, dv: DataView, off: number): void {
@@ -50,8 +56,21 @@ export class Pipeline implements RecordVisitor {
     // a record no stage made an event of (a code mapping) has nothing for the sinks
     if (r.record && !r.event) return;
     if (r.hold || this.held.length) return this.holdBack(r);
+    this.deliver(r);
+  }
+
+  /* A complete record to every sink, then the events stages add after it (findings). */
+  private deliver(r: StagedRecord): void {
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i].record(r);
+    for (const stage of this.completers) {
+      const events = stage.complete!(r);
+      if (!events) continue;
+      for (const ev of events) {
+        this.added.reset(0, r.buf, r.dv, r.off, undefined).event = ev;
+        for (let i = 0; i < sinks.length; i++) sinks[i].record(this.added);
+      }
+    }
   }
 
   /* A record a stage completes later, or one behind it: kept until the ones before it are done. */
@@ -65,7 +84,7 @@ export class Pipeline implements RecordVisitor {
     let n = 0;
     while (this.held.length && this.held[0].settled) {
       const { r } = this.held.shift()!;
-      for (const s of this.sinks) s.record(r);
+      this.deliver(r);
       n++;
     }
     if (n) for (const s of this.sinks) s.flush();

@@ -10,6 +10,7 @@ import type { Enricher } from '../enrich/enricher';
 import type { PythonReports } from '../runtimes/python/python-reports';
 import type { NodeReports } from '../runtimes/node/node-reports';
 import type { StagedRecord } from './staged-record';
+import type { LensEvent } from '../protocol';
 
 /** What stages and sinks of one session share. */
 export interface StageContext {
@@ -36,6 +37,12 @@ export interface Stage {
    * another made and the order stays; it cannot hold a record.
    */
   syscall?(buf: Buffer, dv: DataView, off: number): void;
+  /**
+   * Optional: sees each record once its event is complete (every stage done, a held record settled),
+   * in stream order, and returns the events that follow it in the stream (findings). A stage with it
+   * takes syscall records through record(), so it sees them too.
+   */
+  complete?(r: StagedRecord): readonly LensEvent[] | undefined;
   /** the records that arrived together have all been seen */
   flush?(): void;
   /** the session ended: release what the stage runs (helper processes) */

@@ -13,7 +13,8 @@ import { PacketSplitter } from '../decode/packets';
 import { RecordDecoder } from '../decode/records';
 import { Enricher } from '../enrich/enricher';
 import { Pipeline } from '../pipeline/pipeline';
-import type { SinkFactory } from '../pipeline/stage';
+import type { SinkFactory, StageFactory } from '../pipeline/stage';
+import { STAGES } from '../pipeline/stages';
 import { ErrorCodes, type AttachTarget, type EventGroup, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
 import type { CountedKind } from '../model/event-model';
 import { signalName } from '../syscalls/errno';
@@ -48,6 +49,8 @@ export interface SessionOptions {
   sinks: readonly SinkFactory[];
   /** report channels made beforehand (a debug hold's, whose processes were started with their environment): used, not closed */
   reports?: { python?: PythonReports; node?: NodeReports };
+  /** stages an option adds after the standard ones (drift against a baseline) */
+  extraStages?: readonly StageFactory[];
 }
 
 /** Everything a session reports besides its records (which go to its sinks); all optional except state. */
@@ -247,7 +250,7 @@ export class TraceSession {
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node }, this.decoder, this.opts.sinks);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node }, this.decoder, this.opts.sinks, [...STAGES, ...this.opts.extraStages ?? []]);
   }
 
   private stats(s: ProbeStats): void {
