@@ -10,6 +10,7 @@ import { localAgentEntry, vscodePrivilegeAdvice } from './agent/agentEntries';
 import { AgentRegistry } from './agent/agentRegistry';
 import type { PrivilegeAdvice } from './agent/privilegeAdvice';
 import { registerAgentCommands } from './commands/agentCommands';
+import { registerHostCommands } from './commands/hostCommands';
 import { registerEditorCommands } from './commands/editorCommands';
 import type { CommandContext } from './commands/commandContext';
 import { registerSessionCommands } from './commands/sessionCommands';
@@ -17,9 +18,10 @@ import { registerSessionFileCommands } from './commands/sessionFileCommands';
 import { registerTraceCommands } from './commands/traceCommands';
 import { vscodeEditorSurface } from './editor/editorSurface';
 import { SourceDecorations } from './editor/sourceDecorations';
+import { vscodeRemoteHosts } from './hosts/vscodeRemoteHosts';
 import { SessionManager } from './session/sessionManager';
 import { toLocalPath } from './editor/pathMappings';
-import { readSettings, type LensSettings } from './settings';
+import { pathMappingsFor, readSettings, type LensSettings } from './settings';
 import { systemClock } from './util/clock';
 import { DisposableStore } from './util/disposable';
 import { registerViews } from './views/registerViews';
@@ -49,22 +51,25 @@ export function activate(context: vscode.ExtensionContext): void {
   const agents = store.add(new AgentRegistry());
   const privileges: PrivilegeAdvice = vscodePrivilegeAdvice(store, output, async () => {
     await agents.get(LOCAL_AGENT).restart();
-  });
-  agents.add(localAgentEntry(settings, { extension: context, sessions, privileges: () => privileges, log, version }));
-  const panels = registerViews(context, store, sessions, systemClock, log, (file) => toLocalPath(file, settings().pathMappings));
+  }, () => settings().sshOptions);
+  const entryDeps = { extension: context, sessions, privileges: () => privileges, log, version };
+  agents.add(localAgentEntry(settings, entryDeps));
+  const hosts = store.add(vscodeRemoteHosts(agents, settings, entryDeps, () => privileges));
+  const panels = registerViews(context, store, sessions, systemClock, log, (file) => toLocalPath(file, pathMappingsFor(settings(), sessions.current?.host)), hosts);
   const decorations = store.add(new SourceDecorations(store.add(vscodeEditorSurface(context.extensionUri)), sessions, systemClock, () => {
     const s = settings();
-    return { enabled: s.decorations, mappings: s.pathMappings };
+    return { enabled: s.decorations, mappings: pathMappingsFor(s, sessions.current?.host) };
   }));
   store.add(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('runtimeLens.decorations') || e.affectsConfiguration('runtimeLens.pathMappings')) decorations.settingsChanged();
+    if (e.affectsConfiguration('runtimeLens.decorations') || e.affectsConfiguration('runtimeLens.pathMappings') || e.affectsConfiguration('runtimeLens.remotePathMappings')) decorations.settingsChanged();
   }));
 
-  const ctx: CommandContext = { extension: context, store, agents, sessions, panels, privileges, settings, output, log };
+  const ctx: CommandContext = { extension: context, store, agents, hosts, sessions, panels, privileges, settings, output, log };
   registerTraceCommands(ctx);
   registerSessionCommands(ctx);
   registerSessionFileCommands(ctx);
   registerAgentCommands(ctx);
+  registerHostCommands(ctx);
   registerEditorCommands(ctx, decorations);
 
   // deactivate() waits for this: the agents exit and every session file gets its end record

@@ -19,6 +19,16 @@ export interface LensSettings {
   stacks: boolean;
   /** roots of the traced machine's source paths mapped to local folders */
   pathMappings: PathMapping[];
+  /** per remote host (as connected to): its roots mapped to local folders, used before pathMappings */
+  remotePathMappings: Record<string, PathMapping[]>;
+  /** ssh options (`-o` values) for every remote host, e.g. IdentityFile=~/.ssh/staging */
+  sshOptions: string[];
+}
+
+/** The mappings for paths traced on `host` (this machine: undefined): the host's own first, then runtimeLens.pathMappings. */
+export function pathMappingsFor(s: Pick<LensSettings, 'pathMappings' | 'remotePathMappings'>, host: string | undefined): PathMapping[] {
+  const own = host !== undefined ? s.remotePathMappings[host] : undefined;
+  return own ? [...own, ...s.pathMappings] : s.pathMappings;
 }
 
 export const MIN_EVENTS_IN_MEMORY = 1000;
@@ -39,6 +49,8 @@ export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>,
   const stacks = config.get<boolean>('stacks', false) === true;
   const mapped = parsePathMappings(config.get<unknown>('pathMappings'), workspaceFolder);
   problems.push(...mapped.problems);
+  const remotePathMappings = parseRemotePathMappings(config.get<unknown>('remotePathMappings'), workspaceFolder, problems);
+  const sshOptions = parseSshOptions(config.get<unknown>('sshOptions'), problems);
 
   let events: EventGroup[] = [...DEFAULT_EVENT_GROUPS];
   const rawEvents = config.get<unknown>('events');
@@ -69,5 +81,35 @@ export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>,
     else problems.push(`runtimeLens.sessionsDirectory must be an absolute path (or start with ~/); got "${rawDir}". Using ${defaultSessionsDirectory}.`);
   }
 
-  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, stacks, pathMappings: mapped.mappings }, problems };
+  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, stacks, pathMappings: mapped.mappings, remotePathMappings, sshOptions }, problems };
+}
+
+/** runtimeLens.remotePathMappings: { "HOST": { "/srv/app": "${workspaceFolder}" } }, each host's read as runtimeLens.pathMappings is. */
+function parseRemotePathMappings(raw: unknown, workspaceFolder: string | undefined, problems: string[]): Record<string, PathMapping[]> {
+  const byHost: Record<string, PathMapping[]> = {};
+  if (raw === undefined || raw === null) return byHost;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`runtimeLens.remotePathMappings must map a host to its folder mappings, e.g. { "deploy@staging": { "/srv/app": "\${workspaceFolder}" } }; got ${JSON.stringify(raw)}. No host has its own mappings.`);
+    return byHost;
+  }
+  for (const [host, value] of Object.entries(raw as Record<string, unknown>)) {
+    const mapped = parsePathMappings(value, workspaceFolder);
+    problems.push(...mapped.problems.map((p) => p.replace('runtimeLens.pathMappings', `runtimeLens.remotePathMappings["${host}"]`)));
+    byHost[host] = mapped.mappings;
+  }
+  return byHost;
+}
+
+/** runtimeLens.sshOptions: ssh -o values; one that could not be an option (no "Key=value" or "Key value") is named and left out. */
+function parseSshOptions(raw: unknown, problems: string[]): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    problems.push(`runtimeLens.sshOptions must be a list of ssh options such as "IdentityFile=~/.ssh/staging"; got ${JSON.stringify(raw)}. None is used.`);
+    return [];
+  }
+  return raw.filter((o): o is string => {
+    const ok = typeof o === 'string' && /^[A-Za-z][A-Za-z0-9]*(=|\s+)\S/.test(o.trim());
+    if (!ok) problems.push(`runtimeLens.sshOptions: ${JSON.stringify(o)} is not an ssh option; expected "Key=value" as given to ssh -o (e.g. "Port=2222"). It is ignored.`);
+    return ok;
+  }).map((o) => o.trim());
 }

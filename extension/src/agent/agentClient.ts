@@ -1,10 +1,12 @@
 import { Emitter, ResponseError, type Event, type MessageConnection } from 'vscode-jsonrpc';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
 import {
-  DebugHeldNotification, DebugPrepareRequest, DebugReleaseRequest, DoctorRequest, ErrorCodes, EventsNotification, InitializeRequest, OutputNotification, ProcessListRequest,
+  DebugHeldNotification, DebugPrepareRequest, DebugReleaseRequest, DoctorRequest, ErrorCodes, EventsNotification, HostProgressNotification, HostReconnectRequest, HostStateNotification,
+  InitializeRequest, OutputNotification, ProcessListRequest,
   SessionAddProcessRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type DebugHeldParams, type DebugPrepareParams, type DebugPrepareResult, type DoctorCheck, type EventsNotificationParams, type InitializeResult, type OutputNotificationParams, type ProcessInfo,
+  type DebugHeldParams, type DebugPrepareParams, type DebugPrepareResult, type DoctorCheck, type EventsNotificationParams, type HostInfo, type HostProgressParams, type HostStateParams,
+  type InitializeResult, type OutputNotificationParams, type ProcessInfo,
   type SessionStartParams, type SessionStartResult, type SessionStats, type StateNotificationParams, type SyscallSummaryRow,
 } from '../../../remote-agent/src/protocol';
 import type { AgentId } from './agentId';
@@ -34,6 +36,8 @@ export class AgentClient {
   private readonly outputEmitter = new Emitter<OutputNotificationParams>();
   private readonly summaryEmitter = new Emitter<{ sessionId: string; rows: SyscallSummaryRow[] }>();
   private readonly heldEmitter = new Emitter<DebugHeldParams>();
+  private readonly hostProgressEmitter = new Emitter<HostProgressParams>();
+  private readonly hostStateEmitter = new Emitter<HostStateParams>();
   private readonly exitPromise: Promise<AgentExit>;
   initializeResult: InitializeResult | undefined;
 
@@ -45,6 +49,10 @@ export class AgentClient {
   readonly onSyscallSummary: Event<{ sessionId: string; rows: SyscallSummaryRow[] }> = this.summaryEmitter.event;
   /** a debuggee reported to a debug/prepare hold and waits at entry */
   readonly onDebugHeld: Event<DebugHeldParams> = this.heldEmitter.event;
+  /** a remote host's agent: a step of connecting or deploying */
+  readonly onHostProgress: Event<HostProgressParams> = this.hostProgressEmitter.event;
+  /** a remote host's agent: the link to the host dropped or came back */
+  readonly onHostState: Event<HostStateParams> = this.hostStateEmitter.event;
 
   constructor(readonly agentId: AgentId, private readonly transport: AgentTransport, private readonly log: (line: string) => void) {
     this.connection = createMessageConnection(transport.readable, transport.writable, {
@@ -59,6 +67,8 @@ export class AgentClient {
     this.connection.onNotification(OutputNotification, (p) => this.outputEmitter.fire(p));
     this.connection.onNotification(SyscallSummaryNotification, (p) => this.summaryEmitter.fire(p));
     this.connection.onNotification(DebugHeldNotification, (p) => this.heldEmitter.fire(p));
+    this.connection.onNotification(HostProgressNotification, (p) => this.hostProgressEmitter.fire(p));
+    this.connection.onNotification(HostStateNotification, (p) => this.hostStateEmitter.fire(p));
     this.connection.onUnhandledNotification((n) => log(`[rpc] unknown notification from the agent: ${n.method}`));
     this.connection.onError(([err]) => log(`[rpc] ${err.message}`));
     this.exitPromise = transport.exited.then((exit) => {
@@ -119,6 +129,13 @@ export class AgentClient {
 
   listProcesses(): Promise<ProcessInfo[]> {
     return this.request(() => this.connection.sendRequest(ProcessListRequest));
+  }
+
+  /** A remote host's agent: re-establishes the dropped link; resolves with the host as it is now. */
+  async reconnect(): Promise<HostInfo> {
+    const host = await this.request(() => this.connection.sendRequest(HostReconnectRequest));
+    if (this.initializeResult) this.initializeResult = { ...this.initializeResult, host };
+    return host;
   }
 
   doctor(): Promise<DoctorCheck[]> {

@@ -20,6 +20,8 @@ export interface AgentCommandOptions {
   nodePath: string;
   /** runtimeLens.runWithSudo: start the agent through `sudo -n` */
   runWithSudo: boolean;
+  /** an agent for a remote host: `--host TARGET` and each ssh option as `--ssh-option OPT` (never with sudo: ssh must use the user's keys) */
+  host?: { target: string; sshOptions: readonly string[] };
   exists?: (file: string) => boolean;
   /** why a user other than root could replace a file (checked before sudo runs the agent bundle) */
   replaceableByNonRoot?: (file: string) => string | undefined;
@@ -60,6 +62,10 @@ export function resolveAgentCommand(options: AgentCommandOptions): AgentCommand 
   }
   const agentArgs = [agentPath, 'agent', '--stdio'];
   const env = { ELECTRON_RUN_AS_NODE: '1' };
+  if (options.host) {
+    agentArgs.push('--host', options.host.target, ...options.host.sshOptions.flatMap((o) => ['--ssh-option', o]));
+    return { command: options.nodePath, args: agentArgs, env, agentPath };
+  }
   if (options.runWithSudo) {
     // sudo runs the bundle as root: one another user can replace would run their code as root
     const why = (options.replaceableByNonRoot ?? replaceableByNonRoot)(agentPath);

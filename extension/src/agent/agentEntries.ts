@@ -6,7 +6,9 @@ import type { SessionManager } from '../session/sessionManager';
 import type { LensSettings } from '../settings';
 import type { DisposableStore } from '../util/disposable';
 import { resolveAgentCommand, type AgentCommand } from './agentCommand';
-import { LOCAL_AGENT, type AgentId } from './agentId';
+import type { Disposable } from 'vscode-jsonrpc';
+import type { AgentClient } from './agentClient';
+import { LOCAL_AGENT, sshAgentId, type AgentId } from './agentId';
 import { AgentManager } from './agentManager';
 import { spawnAgent } from './agentProcess';
 import { PrivilegeAdvice } from './privilegeAdvice';
@@ -25,7 +27,7 @@ export interface AgentEntryDeps {
  * A registry entry: an agent differs from the others only by its id and how
  * it is started (an SSH agent is `agentEntry(sshAgentId(host), sshCommand, deps)`).
  */
-export function agentEntry(id: AgentId, resolveCommand: () => AgentCommand, deps: AgentEntryDeps): AgentManager {
+export function agentEntry(id: AgentId, resolveCommand: () => AgentCommand, deps: AgentEntryDeps, bind?: (client: AgentClient) => Disposable): AgentManager {
   const agent: AgentManager = new AgentManager({
     id,
     ui: { showErrorMessage: (m, ...items) => vscode.window.showErrorMessage(m, ...items) },
@@ -34,7 +36,10 @@ export function agentEntry(id: AgentId, resolveCommand: () => AgentCommand, deps
     clientName: 'vscode-runtime-lens',
     clientVersion: deps.version,
     log: deps.log,
-    onClient: (client) => deps.sessions.bindAgent(client),
+    onClient: (client) => {
+      const bindings = [deps.sessions.bindAgent(client), ...(bind ? [bind(client)] : [])];
+      return { dispose: () => bindings.forEach((b) => b.dispose()) };
+    },
     onProblem: (problem) => deps.privileges().started(agent, problem),
     restart: () => void vscode.commands.executeCommand('runtimeLens.restartAgent', id),
   });
@@ -49,8 +54,22 @@ export function localAgentEntry(settings: () => LensSettings, deps: AgentEntryDe
   }, deps);
 }
 
+/**
+ * The agent for a remote host: this machine's agent run with `--host TARGET`
+ * (it runs ssh, deploys and drives the probe there); `bind` follows its host notifications.
+ */
+export function remoteAgentEntry(target: string, settings: () => LensSettings, deps: AgentEntryDeps, bind: (client: AgentClient) => Disposable): AgentManager {
+  return agentEntry(sshAgentId(target), () => {
+    const s = settings();
+    return resolveAgentCommand({
+      extensionPath: deps.extension.extensionPath, agentPathOverride: s.agentPath, nodePath: process.execPath, runWithSudo: false,
+      host: { target, sshOptions: s.sshOptions },
+    });
+  }, deps, bind);
+}
+
 /** The privilege advice wired to VS Code: its dialogs, a terminal, pkexec, the runWithSudo setting and the log. */
-export function vscodePrivilegeAdvice(store: DisposableStore, output: vscode.OutputChannel, restartAgent: () => Promise<void>): PrivilegeAdvice {
+export function vscodePrivilegeAdvice(store: DisposableStore, output: vscode.OutputChannel, restartAgent: () => Promise<void>, sshOptions: () => readonly string[]): PrivilegeAdvice {
   const ui: PrivilegeUi = {
     showWarningMessage: (m, ...items) => vscode.window.showWarningMessage(m, ...items),
     showErrorMessage: (m, ...items) => vscode.window.showErrorMessage(m, ...items),
@@ -71,6 +90,7 @@ export function vscodePrivilegeAdvice(store: DisposableStore, output: vscode.Out
         await vscode.workspace.getConfiguration('runtimeLens').update('runWithSudo', true, vscode.ConfigurationTarget.Global);
       },
       restartAgent,
+      sshOptions,
       showDetails: (text) => {
         output.appendLine(text);
         output.show(true);

@@ -19,5 +19,10 @@ export function sshAgentId(host: string): AgentId {
 
 /** How views name an agent: "local agent" or "HOST (SSH)". */
 export function agentLabel(id: AgentId): string {
-  return id === LOCAL_AGENT ? 'local agent' : `${id.slice('ssh:'.length)} (SSH)`;
+  return hostOfAgent(id) === undefined ? 'local agent' : `${hostOfAgent(id)} (SSH)`;
+}
+
+/** The remote host of an agent id ([user@]host[:port]), or undefined for the local agent. */
+export function hostOfAgent(id: AgentId): string | undefined {
+  return id.startsWith('ssh:') ? id.slice('ssh:'.length) : undefined;
 }

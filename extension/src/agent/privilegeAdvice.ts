@@ -33,6 +33,11 @@ export class PrivilegeAdvice {
     void this.advisor.offer({ code: cause.code, message: cause.message, fixes: Array.isArray(fixes) ? fixes : [] });
   }
 
+  /** A refusal that is not about this agent's own privileges (a remote host that refused the connection): its fixes, under `headline`. */
+  show(problem: Problem, headline: string): Promise<void> {
+    return this.advisor.offer(problem, headline);
+  }
+
   /** "Grant Capabilities": offers the fixes of the agent's problem, or says there is none. */
   async offer(agent: AgentManager): Promise<void> {
     const client = await agent.get();

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Fix, Problem } from '../../../remote-agent/src/protocol';
+import { shellWord } from '../../../remote-agent/src/trace/errors';
 
 /** The slice of the vscode API the privilege advice needs. */
 export interface PrivilegeUi {
@@ -16,12 +17,15 @@ export interface PrivilegeActions {
   enableSudo: () => Promise<void>;
   restartAgent: () => Promise<void>;
   showDetails: (text: string) => void;
+  /** the ssh options the user configured (runtimeLens.sshOptions), for the ssh command typed to run a fix on a host */
+  sshOptions?: () => readonly string[];
 }
 
 export const GRANT = 'Grant capabilities';
 export const MOUNT = 'Mount';
 export const USE_SUDO = 'Run agent with sudo';
 export const DETAILS = 'Show details';
+export const RUN_ON_HOST = 'Open terminal on the host';
 
 /** A fix to run as root: the agent's command, and what to call it. */
 type RootFix = Extract<Fix, { kind: 'setcap' | 'mount' }>;
@@ -40,18 +44,21 @@ function fixOf<K extends Fix['kind']>(problem: Problem, kind: K): Extract<Fix, {
 export class PrivilegeAdvisor {
   constructor(private readonly ui: PrivilegeUi, private readonly actions: PrivilegeActions) {}
 
-  async offer(problem: Problem): Promise<void> {
+  /** `headline` says what could not be done (a host that refused the connection, a probe that cannot trace). */
+  async offer(problem: Problem, headline = 'Runtime Lens cannot trace yet'): Promise<void> {
+    const hostFix = fixOf(problem, 'hostCommand');
     const rootFixes = new Map<string, RootFix>();
     const setcap = fixOf(problem, 'setcap');
     if (setcap) rootFixes.set(GRANT, setcap);
     const mount = fixOf(problem, 'mount');
     if (mount) rootFixes.set(`${MOUNT} ${mount.fsType}`, mount);
-    const items = [...rootFixes.keys()];
+    const items = [...(hostFix ? [RUN_ON_HOST] : []), ...rootFixes.keys()];
     if (fixOf(problem, 'sudo')) items.push(USE_SUDO);
     items.push(DETAILS);
-    const choice = await this.ui.showWarningMessage(`Runtime Lens cannot trace yet: ${problem.message}`, ...items);
+    const choice = await this.ui.showWarningMessage(`${headline}: ${problem.message}`, ...items);
     const rootFix = choice ? rootFixes.get(choice) : undefined;
     if (rootFix) await this.runAsRoot(rootFix);
+    else if (choice === RUN_ON_HOST && hostFix) this.runOnHost(hostFix);
     else if (choice === USE_SUDO) await this.actions.enableSudo();
     else if (choice === DETAILS) this.actions.showDetails(this.details(problem));
   }
@@ -76,6 +83,15 @@ export class PrivilegeAdvisor {
     // typed in, not executed: the user reviews the command and presses Enter
     terminal.sendText(`sudo ${fix.command}`, false);
     void this.ui.showInformationMessage('Runtime Lens: run the command shown in the terminal (press Enter), then run "Runtime Lens: Restart Agent".');
+  }
+
+  /** Types `ssh -t HOST sudo COMMAND` into a terminal, not run: the user reviews it, and sudo asks for the password there, never us. */
+  private runOnHost(fix: Extract<Fix, { kind: 'hostCommand' }>): void {
+    const options = (this.actions.sshOptions?.() ?? []).flatMap((o) => ['-o', shellWord(o)]);
+    const terminal = this.ui.createTerminal({ name: `Runtime Lens: ${fix.host}` });
+    terminal.show();
+    terminal.sendText(['ssh', '-t', ...options, shellWord(fix.host), shellWord(`sudo ${fix.command}`)].join(' '), false);
+    void this.ui.showInformationMessage(`Runtime Lens: run the command shown in the terminal (press Enter) once on ${fix.host}, then connect again.`);
   }
 
   private details(problem: Problem): string {

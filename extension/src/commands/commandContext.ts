@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { AgentRegistry } from '../agent/agentRegistry';
 import type { PrivilegeAdvice } from '../agent/privilegeAdvice';
+import type { RemoteHosts } from '../hosts/remoteHosts';
 import { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import type { LensSettings } from '../settings';
 import type { DisposableStore } from '../util/disposable';
-import type { SessionsTreeElement } from '../views/sessionsTree';
 import type { PanelManager } from '../webviews/panelManager';
 
 /** What command handlers work with: the pieces activate() created. */
@@ -14,6 +14,8 @@ export interface CommandContext {
   /** what the handlers create (terminals) goes here, disposed on deactivation */
   store: DisposableStore;
   agents: AgentRegistry;
+  /** the remote hosts connected to (each an `ssh:HOST` agent of the registry) */
+  hosts: RemoteHosts;
   sessions: SessionManager;
   panels: PanelManager;
   privileges: PrivilegeAdvice;
@@ -34,7 +36,7 @@ export function showError(err: unknown): void {
 
 /** The session a command was invoked on: a Session, or a tree item of one. */
 export function sessionOf(arg: unknown): Session | undefined {
-  const fromArg = arg instanceof Session ? arg : (arg as SessionsTreeElement | undefined)?.session;
+  const fromArg = arg instanceof Session ? arg : (arg as { session?: unknown } | undefined)?.session;
   return fromArg instanceof Session ? fromArg : undefined;
 }
 

@@ -85,8 +85,10 @@ const SHELL_SYNTAX = /(^|\s)(\||\|\||&&|;|>|>>|<|2>|&)(\s|$)/;
 /**
  * Checks a command line typed in "Trace Command…". Returns the argv, or the
  * message to show in the input box saying what is wrong and what to do.
+ * Without `cwd` (a command for a remote host) the executable is not looked
+ * for here: the host's agent says when it is not found there.
  */
-export async function validateCommandLine(text: string, cwd: string, envPath?: string): Promise<{ argv: string[] } | { message: string }> {
+export async function validateCommandLine(text: string, cwd: string | undefined, envPath?: string): Promise<{ argv: string[] } | { message: string }> {
   if (!text.trim()) return { message: 'Enter the command to trace, for example: python3 app.py --port 8080' };
   let argv: string[];
   try {
@@ -98,6 +100,7 @@ export async function validateCommandLine(text: string, cwd: string, envPath?: s
   if (SHELL_SYNTAX.test(text)) {
     return { message: `The command is not run through a shell, so pipes, redirections and && do not work. To trace a pipeline, write: sh -c '${text.replace(/'/g, `'\\''`)}'` };
   }
+  if (cwd === undefined) return { argv };
   const found = await findExecutable(argv[0], cwd, envPath);
   if (!found) {
     return argv[0].includes('/')

@@ -28,7 +28,9 @@ export interface TraceCommandOptions {
   /** PATH to check commands against (defaults to the extension host's) */
   envPath?: string;
   /** starts tracing; throws an Error whose message is shown in the input box */
-  run: (argv: string[], cwd: string, text: string) => Promise<void>;
+  run: (argv: string[], cwd: string | undefined, text: string) => Promise<void>;
+  /** the remote host the command runs on: in its user's home folder, not checked against this machine's PATH */
+  host?: string;
 }
 
 export const HISTORY_KEY = 'runtimeLens.traceHistory';
@@ -43,18 +45,24 @@ export const HISTORY_MAX = 20;
 export class TraceCommandPrompt {
   constructor(private readonly options: TraceCommandOptions) {}
 
+  /** each host keeps its own previous commands */
+  private get historyKey(): string {
+    return this.options.host ? `${HISTORY_KEY}:${this.options.host}` : HISTORY_KEY;
+  }
+
   history(): string[] {
-    const value = this.options.history.get<unknown>(HISTORY_KEY);
+    const value = this.options.history.get<unknown>(this.historyKey);
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   }
 
   private async remember(text: string): Promise<void> {
     const next = [text, ...this.history().filter((h) => h !== text)].slice(0, HISTORY_MAX);
-    await this.options.history.update(HISTORY_KEY, next);
+    await this.options.history.update(this.historyKey, next);
   }
 
-  /** The folder commands run in. */
-  cwd(): string {
+  /** The folder commands run in; undefined on a remote host (its agent starts them in the user's home folder). */
+  cwd(): string | undefined {
+    if (this.options.host) return undefined;
     return this.options.workspaceFolder() ?? this.options.homeDirectory;
   }
 
@@ -64,8 +72,9 @@ export class TraceCommandPrompt {
     const cwd = this.cwd();
     const history = this.history();
     const box = ui.createInputBox();
-    box.title = 'Runtime Lens: Trace Command';
-    box.prompt = `Command to launch and trace, with its arguments (runs in ${cwd}; not through a shell)`;
+    const host = this.options.host;
+    box.title = host ? `Runtime Lens: Trace Command on ${host}` : 'Runtime Lens: Trace Command';
+    box.prompt = `Command to launch and trace, with its arguments (runs ${host ? `on ${host}, in its user's home folder` : `in ${cwd}`}; not through a shell)`;
     box.placeholder = 'e.g. python3 app.py --port 8080';
     box.value = initial ?? history[0] ?? '';
     box.valueSelection = [0, box.value.length];

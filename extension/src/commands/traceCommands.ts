@@ -1,16 +1,17 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { LOCAL_AGENT } from '../agent/agentId';
+import { LOCAL_AGENT, type AgentId } from '../agent/agentId';
 import type { Session } from '../session/session';
 import type { SessionTarget } from '../session/sessionFile';
 import { SessionTerminal } from '../session/sessionTerminal';
 import { AttachProcessPicker } from './attachProcess';
 import { registerCommand, showError, type CommandContext } from './commandContext';
+import { hostArg, pickAgent } from './hostArgs';
 import { TraceCommandPrompt } from './traceCommand';
 
-/** Starts a session on the local agent; a refusal for lack of privileges offers the fixes. */
-async function startSession(ctx: CommandContext, target: SessionTarget, title: string, onCreated?: (s: Session) => void): Promise<Session> {
-  const agent = ctx.agents.get(LOCAL_AGENT);
+/** Starts a session on an agent; a refusal for lack of privileges offers the fixes. */
+async function startSession(ctx: CommandContext, agentId: AgentId, target: SessionTarget, title: string, onCreated?: (s: Session) => void): Promise<Session> {
+  const agent = ctx.agents.get(agentId);
   const client = await agent.get();
   try {
     const session = await ctx.sessions.start(client, target, title, onCreated);
@@ -23,11 +24,15 @@ async function startSession(ctx: CommandContext, target: SessionTarget, title: s
   }
 }
 
-/** "Trace Command…" (a prompt, or an argv given by a caller) and "Attach to Process…" (a pick, or a pid). */
+/**
+ * "Trace Command…" (a prompt, or an argv given by a caller) and "Attach to
+ * Process…" (a pick, or a pid), on this machine or on a connected remote host
+ * (the host's row in the Sessions view, or a pick when hosts are connected).
+ */
 export function registerTraceCommands(ctx: CommandContext): void {
   const terminals = ctx.store;
-  const launch = async (argv: string[], cwd: string, title: string) => {
-    await startSession(ctx, { kind: 'launch', command: argv, cwd }, title, (s) => {
+  const launch = (agentId: AgentId) => async (argv: string[], cwd: string | undefined, title: string) => {
+    await startSession(ctx, agentId, { kind: 'launch', command: argv, ...(cwd !== undefined ? { cwd } : {}) }, title, (s) => {
       const pty = new SessionTerminal(s, ctx.sessions, (m) => void vscode.window.showErrorMessage(m));
       const terminal = terminals.add(vscode.window.createTerminal({ name: `Runtime Lens: ${s.title}`, pty, iconPath: new vscode.ThemeIcon('pulse') }));
       terminals.add(pty);
@@ -35,7 +40,7 @@ export function registerTraceCommands(ctx: CommandContext): void {
     });
   };
 
-  const tracePrompt = new TraceCommandPrompt({
+  const tracePrompt = (agentId: AgentId, host: string | undefined) => new TraceCommandPrompt({
     ui: {
       createInputBox: () => vscode.window.createInputBox(),
       showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
@@ -45,34 +50,50 @@ export function registerTraceCommands(ctx: CommandContext): void {
     workspaceFolder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     homeDirectory: os.homedir(),
     historyButton: { iconPath: new vscode.ThemeIcon('history'), tooltip: 'Previous commands' },
-    run: launch,
+    run: launch(agentId),
+    ...(host ? { host } : {}),
   });
+  const localPrompt = tracePrompt(LOCAL_AGENT, undefined);
+
   registerCommand(ctx, 'runtimeLens.traceCommand', async (arg?: unknown) => {
     if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => typeof a === 'string')) {
       // programmatic use: an argv, run in the workspace folder
       try {
-        await launch(arg as string[], tracePrompt.cwd(), (arg as string[]).join(' '));
+        await launch(LOCAL_AGENT)(arg as string[], localPrompt.cwd(), (arg as string[]).join(' '));
       } catch (err) {
         showError(err);
       }
       return;
     }
-    await tracePrompt.prompt(typeof arg === 'string' ? arg : undefined);
+    const given = hostArg(ctx, arg);
+    if (given === null) return;
+    const host = given ?? await pickAgent(ctx, 'trace a command on');
+    if (host === undefined) return;
+    const prompt = host === 'local' ? localPrompt : tracePrompt(host.agentId, host.target);
+    await prompt.prompt(typeof arg === 'string' ? arg : undefined);
   });
 
-  const attachPicker = new AttachProcessPicker({
+  const attachPicker = (agentId: AgentId) => new AttachProcessPicker({
     ui: {
       showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
       showErrorMessage: (m, ...items) => vscode.window.showErrorMessage(m, ...items),
     },
-    listProcesses: async () => (await ctx.agents.get(LOCAL_AGENT).get()).listProcesses(),
-    hiddenPids: () => [process.pid],
+    listProcesses: async () => (await ctx.agents.get(agentId).get()).listProcesses(),
+    // the extension host is not a process to offer on this machine; a remote host's list is all its own
+    hiddenPids: () => agentId === LOCAL_AGENT ? [process.pid] : [],
     run: async (pid, comm, cmdline) => {
-      await startSession(ctx, { kind: 'attach', pid, comm, cmdline }, `${comm} (pid ${pid})`);
+      await startSession(ctx, agentId, { kind: 'attach', pid, comm, cmdline }, `${comm} (pid ${pid})`);
     },
   });
   registerCommand(ctx, 'runtimeLens.attachProcess', async (arg?: unknown) => {
-    if (typeof arg === 'number' || (typeof arg === 'string' && /^\d+$/.test(arg))) await attachPicker.attach(Number(arg));
-    else await attachPicker.pick();
+    if (typeof arg === 'number' || (typeof arg === 'string' && /^\d+$/.test(arg))) {
+      await attachPicker(LOCAL_AGENT).attach(Number(arg));
+      return;
+    }
+    const given = hostArg(ctx, arg);
+    if (given === null) return;
+    const host = given ?? await pickAgent(ctx, 'attach to a process on');
+    if (host === undefined) return;
+    await attachPicker(host === 'local' ? LOCAL_AGENT : host.agentId).pick();
   });
 }

@@ -96,6 +96,8 @@ export class SourceDecorations {
     this.sessionSubs = [];
     this.session = session;
     if (session) this.sessionSubs.push(session.onDidAddEvents((events) => this.add(events)));
+    // the mappings depend on the host the session traced on
+    this.current = this.settings();
     this.rebuild();
     this.repaint(null);
   }

@@ -19,6 +19,8 @@ export interface SessionOptions {
   /** the agent it runs on (none for a session read from a file) */
   agentId?: AgentId;
   agentLabel?: string;
+  /** the remote host it traced on ([user@]host[:port] as connected to); none for this machine */
+  host?: string;
   /** where every event is recorded (live sessions), or the file it was read from */
   file?: string;
 }
@@ -29,7 +31,7 @@ export interface SessionOutput {
   data: Buffer;
 }
 
-const FINAL_STATES: readonly SessionState[] = ['exited', 'stopped', 'failed'];
+const FINAL_STATES: readonly SessionState[] = ['exited', 'stopped', 'failed', 'disconnected'];
 
 /** Most time new events wait before the session tells its views that its counts changed. */
 export const COUNTS_MS = 100;
@@ -46,6 +48,7 @@ export class Session {
   readonly fromFile: boolean;
   readonly agentId: AgentId | undefined;
   readonly agentLabel: string | undefined;
+  readonly host: string | undefined;
   readonly window: EventWindow;
   readonly processes = new ProcessTree();
   file: string | undefined;
@@ -92,6 +95,7 @@ export class Session {
     this.fromFile = options.fromFile;
     this.agentId = options.agentId;
     this.agentLabel = options.agentLabel;
+    this.host = options.host;
     this.file = options.file;
     this.window = new EventWindow(options.maxEventsInMemory);
     // an attached process has no exec in the session: name it by the command line it was picked with

@@ -26,6 +26,8 @@ export interface SessionFileHeader {
   startedAt: number;
   agentVersion?: string;
   events?: string[];
+  /** the remote host the session traced on ([user@]host[:port] as connected to); absent for the local machine */
+  host?: string;
 }
 
 /**

@@ -5,9 +5,10 @@ import type {
 } from '../../../remote-agent/src/protocol';
 import { redactArgv, redactCommandLine } from '../../../remote-agent/src/redact/redact';
 import { agentErrorMessage, type AgentClient } from '../agent/agentClient';
-import { agentLabel, type AgentId } from '../agent/agentId';
+import { agentLabel, hostOfAgent, type AgentId } from '../agent/agentId';
 import { describeAgentExit } from '../agent/agentProcess';
 import type { Clock } from '../util/clock';
+import { disconnectedMessage } from '../views/format';
 import { Session } from './session';
 import { readSessionFile, SessionRecorder, sessionFileName, targetProgram, type SessionTarget } from './sessionFile';
 
@@ -142,6 +143,7 @@ export class SessionManager implements Disposable {
     const session = new Session({
       id, title: settings.redact ? redactCommandLine(title) : title, target: shown, fromFile: false, maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock,
       agentId: client.agentId,
+      host: hostOfAgent(client.agentId),
       agentLabel: client.initializeResult ? `${agentLabel(client.agentId)} ${client.initializeResult.agentVersion}` : agentLabel(client.agentId),
     });
     this.startsInFlight++;
@@ -161,6 +163,7 @@ export class SessionManager implements Disposable {
         session.recorder = new SessionRecorder(file, {
           runtimeLens: 'session', version: 1, title: session.title, target: shown, startedAt,
           agentVersion: client.initializeResult?.agentVersion, events: settings.events,
+          ...(session.host ? { host: session.host } : {}),
         }, (err) => session.setProblem(err.message));
         session.file = session.recorder.file;
       } catch (err) {
@@ -228,6 +231,7 @@ export class SessionManager implements Disposable {
           session = new Session({
             id: `f${this.nextId++}`, title: header.title, target: header.target, fromFile: true, file,
             maxEventsInMemory: settings.maxEventsInMemory, clock: this.options.clock, agentLabel: `file ${path.basename(file)}`,
+            ...(typeof header.host === 'string' ? { host: header.host } : {}),
           });
           session.stats.startedAt = header.startedAt;
         },
@@ -292,7 +296,15 @@ export class SessionManager implements Disposable {
     this.setCurrent(session);
   }
 
-  private finish(session: Session, state: 'exited' | 'stopped' | 'failed', details: { exitCode?: number; signal?: string; message?: string }): void {
+  /**
+   * The link to the host of agent `agentId` dropped: its live sessions end as
+   * disconnected with `message`, keeping every event they received (their files get their end record).
+   */
+  disconnect(agentId: AgentId, message: string): void {
+    for (const session of this.list.filter((s) => s.live && s.agentId === agentId)) this.finish(session, 'disconnected', { message });
+  }
+
+  private finish(session: Session, state: 'exited' | 'stopped' | 'failed' | 'disconnected', details: { exitCode?: number; signal?: string; message?: string }): void {
     if (state === 'stopped' && session.stopRequested && !details.message) {
       // kept in the session file's end record, so a reopened session says it too
       const pid = session.targetPid ?? '?';
@@ -340,6 +352,8 @@ export class SessionManager implements Disposable {
         if (n.p.state === 'failed' && session.stopRequested) {
           // stopped as asked; how the agent got there is kept as the message, not hidden
           this.finish(session, 'stopped', { message: `Stopped on request; the agent reported: ${n.p.message ?? 'no details'}` });
+        } else if (n.p.state === 'disconnected') {
+          this.finish(session, 'disconnected', { message: disconnectedMessage(session.host, n.p.message, n.p.missed) });
         } else if (n.p.state === 'exited' || n.p.state === 'stopped' || n.p.state === 'failed') {
           this.finish(session, n.p.state, { exitCode: n.p.exitCode, signal: n.p.signal, message: n.p.message });
         } else {

@@ -1,4 +1,4 @@
-import type { SessionStats } from '../../../remote-agent/src/protocol';
+import type { HostStateParams, SessionStats } from '../../../remote-agent/src/protocol';
 
 /** Short human numbers for tree items and the status bar: 950, 12.3k, 4.1M. */
 export function shortNumber(n: number): string {
@@ -31,4 +31,23 @@ export function startTime(ms: number, nowMs: number): string {
 export function lostCount(s: Pick<SessionStats, 'lostTotal' | 'lostBound'>): string {
   if (s.lostBound === 'unknown') return 'unknown';
   return `${s.lostBound === 'atLeast' ? '≥' : ''}${shortNumber(s.lostTotal)}`;
+}
+
+/** Text shown as is inside a MarkdownString. */
+export function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** "12 events may have been missed", "an unknown number of events may have been missed", or nothing. */
+export function missedText(missed: HostStateParams['missed']): string | undefined {
+  if (missed === undefined) return undefined;
+  if (missed === 'unknown') return 'an unknown number of events may have been missed';
+  if (missed === 0) return 'no event was missed';
+  return `${missed} event${missed === 1 ? '' : 's'} may have been missed`;
+}
+
+/** What a session ended by a dropped link says (and its file keeps): the host, why, and what may be missing. */
+export function disconnectedMessage(host: string | undefined, reason: string | undefined, missed: HostStateParams['missed']): string {
+  const what = missedText(missed);
+  return `Disconnected from ${host ?? 'the remote host'}${reason ? `: ${reason}` : ''}. The events received before are kept${what ? `; ${what}` : ''}.`;
 }

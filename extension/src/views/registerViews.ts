@@ -6,7 +6,7 @@ import type { DisposableStore } from '../util/disposable';
 import { PanelManager } from '../webviews/panelManager';
 import { SESSION_EDITOR_VIEW_TYPE, SessionFileEditorProvider } from '../webviews/sessionFileEditor';
 import { ProcessesTreeProvider } from './processesTree';
-import { SessionsTreeProvider } from './sessionsTree';
+import { SessionsTreeProvider, type HostList } from './sessionsTree';
 import { SessionStatusBar } from './statusBar';
 
 /**
@@ -14,7 +14,7 @@ import { SessionStatusBar } from './statusBar';
  * `localPath` maps a source path of the traced machine to this window's (runtimeLens.pathMappings).
  */
 export function registerViews(extension: vscode.ExtensionContext, store: DisposableStore, sessions: SessionManager, clock: Clock, log: (line: string) => void,
-  localPath: (file: string) => string = (file) => file): PanelManager {
+  localPath: (file: string) => string = (file) => file, hosts?: HostList): PanelManager {
   const webviewRoot = vscode.Uri.joinPath(extension.extensionUri, 'webview', 'dist');
   const panels = store.add(new PanelManager(
     {
@@ -40,7 +40,7 @@ export function registerViews(extension: vscode.ExtensionContext, store: Disposa
       log: (level, message) => log(`${level === 'error' ? 'ERROR ' : ''}${message}`),
     },
   ));
-  const sessionsTree = store.add(new SessionsTreeProvider(vscode, sessions, clock));
+  const sessionsTree = store.add(new SessionsTreeProvider(vscode, sessions, clock, hosts));
   const processesTree = store.add(new ProcessesTreeProvider(vscode, sessions, clock));
   store.add(vscode.window.createTreeView('runtimeLens.sessions', { treeDataProvider: sessionsTree, showCollapseAll: true }));
   const processesView = store.add(vscode.window.createTreeView('runtimeLens.processes', { treeDataProvider: processesTree, showCollapseAll: true }));

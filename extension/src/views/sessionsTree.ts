@@ -1,15 +1,25 @@
 import type * as vscode from 'vscode';
 import { LOSS_REASONS, lossReasonsText, type EventKind, type SessionTarget } from '../../../remote-agent/src/protocol';
+import type { RemoteHost } from '../hosts/remoteHost';
 import type { Session } from '../session/session';
 import type { SessionManager } from '../session/sessionManager';
 import type { Clock } from '../util/clock';
-import { duration, lostCount, shortNumber, startTime } from './format';
+import { duration, escapeMd, lostCount, shortNumber, startTime } from './format';
+import { hostHintItem, hostItem } from './hostItems';
 import type { VscodeTypes } from './vscodeTypes';
 
-/** A row of the Sessions view: a session, or one of its details. */
+/** A row of the Sessions view: a remote host, a session, or one of its details. */
 export type SessionsTreeElement =
+  | { type: 'host'; host: RemoteHost }
+  | { type: 'hostHint'; host: RemoteHost }
   | { type: 'session'; session: Session }
   | { type: 'detail'; session: Session; id: string; label: string; description?: string; tooltip?: string; icon?: string; kinds?: boolean };
+
+/** The connected remote hosts, as the Sessions view lists them. */
+export interface HostList {
+  readonly hosts: readonly RemoteHost[];
+  readonly onDidChange: (listener: () => void) => { dispose(): unknown };
+}
 
 /**
  * The Sessions view: one row per session (target, state, event count, lost),
@@ -21,7 +31,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
   readonly onDidChangeTreeData: vscode.Event<SessionsTreeElement | undefined | void>;
   private readonly subscriptions: { dispose(): unknown }[] = [];
 
-  constructor(private readonly vs: VscodeTypes, private readonly sessions: SessionManager, private readonly clock: Clock) {
+  constructor(private readonly vs: VscodeTypes, private readonly sessions: SessionManager, private readonly clock: Clock, private readonly hosts?: HostList) {
     this.changeEmitter = new vs.EventEmitter<SessionsTreeElement | undefined | void>();
     this.onDidChangeTreeData = this.changeEmitter.event;
     this.subscriptions.push(
@@ -30,10 +40,25 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
       // sessions pace their own changes (Session COUNTS_MS): repainting at once keeps this count equal to the status bar's
       sessions.onDidChangeSession(() => this.refreshNow()),
     );
+    if (hosts) this.subscriptions.push(hosts.onDidChange(() => this.refreshNow()));
   }
 
+  /** Each connected host with its sessions under it, then the sessions of no listed host (this machine's, reopened files), newest first. */
   getChildren(element?: SessionsTreeElement): SessionsTreeElement[] {
-    if (!element) return [...this.sessions.sessions].reverse().map((session) => ({ type: 'session', session }));
+    const newestFirst = [...this.sessions.sessions].reverse();
+    const hosts = this.hosts?.hosts ?? [];
+    if (!element) {
+      const listed = new Set(hosts.map((h) => h.agentId));
+      return [
+        ...hosts.map((host): SessionsTreeElement => ({ type: 'host', host })),
+        ...newestFirst.filter((s) => !s.agentId || !listed.has(s.agentId)).map((session): SessionsTreeElement => ({ type: 'session', session })),
+      ];
+    }
+    if (element.type === 'host') {
+      const own = newestFirst.filter((s) => s.agentId === element.host.agentId);
+      return own.length ? own.map((session) => ({ type: 'session', session })) : [{ type: 'hostHint', host: element.host }];
+    }
+    if (element.type === 'hostHint') return [];
     if (element.type === 'detail') {
       if (!element.kinds) return [];
       const s = element.session;
@@ -46,6 +71,7 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
     const end = s.stats.endedAt ?? this.clock.now();
     const rows: SessionsTreeElement[] = [
       { type: 'detail', session: s, id: 'agent', label: 'Agent', description: s.agentLabel ?? 'local agent', icon: 'server-process' },
+      ...(s.host ? [{ type: 'detail', session: s, id: 'host', label: 'Host', description: s.host, tooltip: `Traced on ${s.host} over SSH`, icon: 'remote' } as const] : []),
       { type: 'detail', session: s, id: 'target', label: TARGET_LABELS[s.target.kind], description: target, tooltip: target, icon: 'terminal' },
       { type: 'detail', session: s, id: 'state', label: 'State', description: `${s.stateLabel()} · ${duration(s.stats.startedAt, end)}`, tooltip: s.message, icon: 'pulse' },
       {
@@ -61,6 +87,8 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
 
   getTreeItem(element: SessionsTreeElement): vscode.TreeItem {
     const { vs } = this;
+    if (element.type === 'host') return hostItem(vs, element.host);
+    if (element.type === 'hostHint') return hostHintItem(vs, element.host);
     if (element.type === 'detail') {
       const item = new vs.TreeItem(element.label, element.kinds ? vs.TreeItemCollapsibleState.Collapsed : vs.TreeItemCollapsibleState.None);
       item.id = `${element.session.id}/${element.id}`;
@@ -76,7 +104,10 @@ export class SessionsTreeProvider implements vscode.TreeDataProvider<SessionsTre
     const lost = s.stats.lostTotal > 0 || s.stats.lostBound ? ` · lost ${lostCount(s.stats)}` : '';
     // the start time tells apart sessions of the same command (and a reopened file from the live one)
     const started = startTime(s.stats.startedAt, this.clock.now());
-    item.description = `${started} · ${s.stateLabel()} · ${shortNumber(s.stats.total)} events${lost}${this.sessions.current === s ? ' · shown' : ''}`;
+    // a session not under its host's row (a reopened file, a host since removed) names the host
+    const listed = this.hosts?.hosts.some((h) => h.agentId === s.agentId) ?? false;
+    const on = s.host && !listed ? ` · on ${s.host}` : '';
+    item.description = `${started} · ${s.stateLabel()} · ${shortNumber(s.stats.total)} events${lost}${on}${this.sessions.current === s ? ' · shown' : ''}`;
     item.tooltip = new vs.MarkdownString(`**${escapeMd(s.title)}**\n\nstarted ${escapeMd(new Date(s.stats.startedAt).toLocaleString())}\n\n${escapeMd(s.stateLabel())}${s.message ? `\n\n${escapeMd(s.message)}` : ''}`);
     item.iconPath = stateIcon(vs, s);
     item.contextValue = s.live ? 'session.live' : s.fromFile ? 'session.file' : 'session.ended';
@@ -125,13 +156,11 @@ function stateIcon(vs: VscodeTypes, s: Session): vscode.ThemeIcon {
       return new vs.ThemeIcon('record', new vs.ThemeColor('testing.iconQueued'));
     case 'failed':
       return new vs.ThemeIcon('error', new vs.ThemeColor('errorForeground'));
+    case 'disconnected':
+      return new vs.ThemeIcon('debug-disconnect', new vs.ThemeColor('list.warningForeground'));
     case 'exited':
       return s.exitCode === 0 ? new vs.ThemeIcon('pass', new vs.ThemeColor('testing.iconPassed')) : new vs.ThemeIcon('warning', new vs.ThemeColor('list.warningForeground'));
     default:
       return new vs.ThemeIcon(s.fromFile ? 'file-zip' : 'debug-stop');
   }
-}
-
-function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -7,7 +7,7 @@ import { ErrorCodes, type Fix } from '../protocol';
 import { ProbeErrorCode } from '../decode/layout';
 
 /** `path` as one shell word. */
-function shellWord(path: string): string {
+export function shellWord(path: string): string {
   return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -10,7 +10,7 @@ import { ProbeErrorCode } from '../../../remote-agent/src/decode/layout';
 import { LOCAL_AGENT } from '../../../extension/src/agent/agentId';
 import { AgentManager } from '../../../extension/src/agent/agentManager';
 import { PrivilegeAdvice } from '../../../extension/src/agent/privilegeAdvice';
-import { DETAILS, GRANT, PrivilegeAdvisor, USE_SUDO, type PrivilegeActions, type PrivilegeUi } from '../../../extension/src/agent/privileges';
+import { DETAILS, GRANT, PrivilegeAdvisor, RUN_ON_HOST, USE_SUDO, type PrivilegeActions, type PrivilegeUi } from '../../../extension/src/agent/privileges';
 import { FakeAgent, until } from './helpers/fakeAgent';
 
 /** A UI that answers the warning with `choice` and records what was offered and typed. */
@@ -75,6 +75,17 @@ describe('privilege advice', () => {
       '  - in VS Code: set "runtimeLens.runWithSudo": true (the agent then starts with sudo -n; needs passwordless sudo)',
       `Probe: ${probe}`,
     ].join('\n'));
+  });
+
+  it('a host\'s command is typed into a terminal as ssh -t HOST sudo COMMAND with the user\'s ssh options, under the headline given', async () => {
+    const { ui, seen } = fakeUi(() => RUN_ON_HOST);
+    const refused: Problem = {
+      code: ErrorCodes.PermissionDenied, message: 'deploy may not trace on staging',
+      fixes: [{ kind: 'hostCommand', text: 'run once on staging: sudo setcap …', host: 'deploy@staging', command: 'setcap cap_bpf,cap_perfmon+ep /home/deploy/lens-probe' }],
+    };
+    await new PrivilegeAdvisor(ui, { ...noActions, sshOptions: () => ['IdentityFile=/home/me/.ssh/my key'] }).offer(refused, 'Runtime Lens could not connect to deploy@staging');
+    assert.deepEqual(seen.warnings, [{ message: 'Runtime Lens could not connect to deploy@staging: deploy may not trace on staging', items: [RUN_ON_HOST, DETAILS] }]);
+    assert.deepEqual(seen.typed, [{ text: `ssh -t -o 'IdentityFile=/home/me/.ssh/my key' deploy@staging 'sudo setcap cap_bpf,cap_perfmon+ep /home/deploy/lens-probe'`, run: false }]);
   });
 
   it('a start refused for privileges offers the fixes the refusal carries, once per agent process', async () => {

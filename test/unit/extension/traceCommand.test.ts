@@ -56,7 +56,7 @@ describe('validateCommandLine', () => {
 });
 
 describe('TraceCommandPrompt', () => {
-  const setup = (run: (argv: string[], cwd: string) => Promise<void>) => {
+  const setup = (run: (argv: string[], cwd: string | undefined) => Promise<void>) => {
     const box = new FakeInputBox();
     const history = new MemoryMemento();
     const errors: string[] = [];

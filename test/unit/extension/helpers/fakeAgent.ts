@@ -2,9 +2,9 @@ import { PassThrough } from 'node:stream';
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
 import {
-  ErrorCodes, EventsNotification, InitializeRequest, OutputNotification, ProcessListRequest, SessionInputRequest,
+  ErrorCodes, EventsNotification, HostProgressNotification, HostReconnectRequest, HostStateNotification, InitializeRequest, OutputNotification, ProcessListRequest, SessionInputRequest,
   SessionStartRequest, SessionStopRequest, StateNotification, SyscallSummaryNotification,
-  type InitializeResult, type LensEvent, type ProcessInfo, type SessionStartParams, type SessionStats, type SyscallSummaryRow,
+  type HostInfo, type HostStateParams, type InitializeResult, type LensEvent, type ProcessInfo, type SessionStartParams, type SessionStats, type SyscallSummaryRow,
 } from '../../../../remote-agent/src/protocol';
 import type { AgentExit, AgentTransport } from '../../../../extension/src/agent/agentProcess';
 
@@ -28,6 +28,13 @@ export class FakeAgent {
   stopEndsFailed: string | undefined;
   /** notifications to send before answering session/start (they reach the client first) */
   eventsBeforeStartReply: LensEvent[] = [];
+  /** a remote host's agent: the host initialize and host/reconnect report */
+  host: HostInfo | undefined;
+  /** host/progress steps sent before initialize answers */
+  progressSteps: string[] = [];
+  /** initialize (and host/reconnect) fail with this error */
+  connectError: ResponseError<unknown> | undefined;
+  reconnects = 0;
   private resolveExit!: (exit: AgentExit) => void;
   private nextSession = 1;
   private stderr = '';
@@ -46,10 +53,20 @@ export class FakeAgent {
       stderrTail: () => this.stderr,
     };
     this.server = createMessageConnection(toAgent, toClient);
-    this.server.onRequest(InitializeRequest, () => ({
-      agentVersion: '0.0.0-test', protocolVersion: 1,
-      capabilities: { platform: 'linux', arch: 'x64', kernel: 'test', events: ['exec', 'file', 'net', 'dns'], attach: true, stacks: false, problem: this.problem },
-    }) satisfies InitializeResult);
+    this.server.onRequest(InitializeRequest, async () => {
+      for (const message of this.progressSteps) await this.server.sendNotification(HostProgressNotification, { message });
+      if (this.connectError) throw this.connectError;
+      return {
+        agentVersion: '0.0.0-test', protocolVersion: 1,
+        capabilities: { platform: 'linux', arch: 'x64', kernel: 'test', events: ['exec', 'file', 'net', 'dns'], attach: true, stacks: false, problem: this.problem },
+        ...(this.host ? { host: this.host } : {}),
+      } satisfies InitializeResult;
+    });
+    this.server.onRequest(HostReconnectRequest, () => {
+      this.reconnects++;
+      if (this.connectError) throw this.connectError;
+      return this.host!;
+    });
     this.server.onRequest(ProcessListRequest, () => this.processes);
     this.server.onRequest(SessionStartRequest, (params) => {
       this.started.push(params);
@@ -85,8 +102,12 @@ export class FakeAgent {
     return this.server.sendNotification(SyscallSummaryNotification, { sessionId, rows });
   }
 
-  sendState(sessionId: string, state: 'exited' | 'failed', extra: { exitCode?: number; message?: string } = {}): Promise<void> {
+  sendState(sessionId: string, state: 'exited' | 'failed' | 'disconnected', extra: { exitCode?: number; message?: string; missed?: number | 'unknown' } = {}): Promise<void> {
     return this.server.sendNotification(StateNotification, { sessionId, state, ...extra });
+  }
+
+  sendHostState(p: HostStateParams): Promise<void> {
+    return this.server.sendNotification(HostStateNotification, p);
   }
 
   /** The agent process dies: its stderr says why. */
