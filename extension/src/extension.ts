@@ -11,6 +11,7 @@ import { AgentRegistry } from './agent/agentRegistry';
 import type { PrivilegeAdvice } from './agent/privilegeAdvice';
 import { registerAgentCommands } from './commands/agentCommands';
 import { registerHostCommands } from './commands/hostCommands';
+import { registerDebugTracing } from './debug/registerDebugTracing';
 import { registerEditorCommands } from './commands/editorCommands';
 import type { CommandContext } from './commands/commandContext';
 import { registerSessionCommands } from './commands/sessionCommands';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerAgentCommands(ctx);
   registerHostCommands(ctx);
   registerEditorCommands(ctx, decorations);
+  registerDebugTracing(ctx, decorations);
 
   // deactivate() waits for this: the agents exit and every session file gets its end record
   shutdown = async () => {

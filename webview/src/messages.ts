@@ -15,6 +15,22 @@ export interface SessionInfo {
   fromFile: boolean;
 }
 
+/**
+ * One step of a traced debug session: from a continue (or the start) to the next one, `stoppedAt`
+ * when the debugger stopped in it (the boundary the events table marks).
+ */
+export interface DebugStepMark {
+  /** 1 for the run up to the first stop */
+  index: number;
+  /** ms since the epoch: events at or after it belong to this step */
+  from: number;
+  stoppedAt?: number;
+  /** why it stopped: "breakpoint", "step", "entry", "exception", … */
+  reason?: string;
+  /** the next step starts here (undefined for the current step) */
+  to?: number;
+}
+
 /** Extension → webview. Events are batched: at most ~30 messages per second. */
 export type ToWebview =
   | { type: 'init'; view: ViewName; session: SessionInfo | null }
@@ -30,7 +46,9 @@ export type ToWebview =
   | { type: 'timeRange'; from: number; to: number } | { type: 'timeRange'; from: null; to: null }
   | { type: 'error'; message: string }
   /** show only what this filter matches (the events view: its filter box is set to it) */
-  | { type: 'filter'; text: string };
+  | { type: 'filter'; text: string }
+  /** the steps of the session's debug run so far (the events view marks their stops and filters to one) */
+  | { type: 'steps'; steps: DebugStepMark[] };
 
 /** Webview → extension. */
 export type FromWebview =

@@ -9,6 +9,7 @@
  * comes through DebugTracePort, so tests drive it without VS Code.
  */
 import { Emitter, type Event } from 'vscode-jsonrpc';
+import type { DebugStepMark } from '../../../webview/src/messages';
 
 /** A Runtime Lens session started for the debug session (a Session of the SessionManager in the extension). */
 export interface TracedSession {
@@ -33,19 +34,8 @@ export interface DebugTracePort {
   now(): number;
 }
 
-/** One step of the debuggee: from a continue (or the start) to the next one; `stoppedAt` once the debugger stopped in it. */
-export interface DebugStep {
-  /** 1 for the run up to the first stop */
-  index: number;
-  /** ms since the epoch: events at or after it belong to this step */
-  from: number;
-  /** when the debugger stopped (the step's boundary in the events table) */
-  stoppedAt?: number;
-  /** why it stopped: "breakpoint", "step", "entry", "exception", … */
-  reason?: string;
-  /** the events of the next step start here (undefined while this is the current step) */
-  to?: number;
-}
+/** One step of the debuggee (the type the events view gets too). */
+export type DebugStep = DebugStepMark;
 
 /** Where the trace is. */
 export type DebugTraceState = 'waiting' | 'starting' | 'tracing' | 'between' | 'ended';

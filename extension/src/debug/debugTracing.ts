@@ -128,6 +128,8 @@ export class DebugTracing {
       offerAttach: (m) => this.deps.ui.offerAttach(m, () => this.candidates(prepared), (pid) => prepared.trace.fromAdapter({ type: 'event', event: 'process', body: { systemProcessId: pid } })),
       now: () => this.deps.now(),
     });
+    // the run's session keeps its steps (the events view marks them)
+    prepared.trace.onDidChangeStep(() => prepared.sessions[prepared.sessions.length - 1]?.setSteps(prepared.trace.steps.map((s) => ({ ...s }))));
     let out: LaunchConfig = { ...config, [TRACE_KEY]: key };
     if (canHold(config)) {
       try {
@@ -210,6 +212,7 @@ export class DebugTracing {
       throw e;
     }
     p.sessions.push(session);
+    session.setSteps(p.trace.steps.map((s) => ({ ...s })));
     this.deps.log(`debug session "${name}": Runtime Lens session ${session.id} traces pid ${pid}${held ? ' (held at entry)' : ''}${session.file ? ` -> ${session.file}` : ''}`);
     const sessions = this.deps.sessions;
     return {

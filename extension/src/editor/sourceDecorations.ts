@@ -57,6 +57,8 @@ export class SourceDecorations {
   private hasSource = false;
   /** editors decorated last time, so a disabled toggle or an emptied session clears them */
   private readonly painted = new Set<DecoratedEditor>();
+  /** only these events are shown (a paused debug session's current step); all when unset */
+  private scope: ((e: LensEvent) => boolean) | undefined;
 
   constructor(
     private readonly surface: EditorSurface,
@@ -102,16 +104,28 @@ export class SourceDecorations {
     this.repaint(null);
   }
 
+  /** Shows only the events `scope` keeps (a debug session's current step), or all of them again (undefined). */
+  setScope(scope: ((e: LensEvent) => boolean) | undefined): void {
+    this.scope = scope;
+    this.rebuild();
+    this.repaint(null);
+  }
+
   private rebuild(): void {
     this.index.clear();
-    if (this.session) this.index.add(this.session.window.toArray(), this.toLocal, eventSubject);
+    if (this.session) this.index.add(this.scoped(this.session.window.toArray()), this.toLocal, eventSubject);
     this.updateContext();
   }
 
   private readonly toLocal = (file: string) => toLocalPath(file, this.current.mappings);
 
+  private scoped(events: readonly LensEvent[]): readonly LensEvent[] {
+    const scope = this.scope;
+    return scope ? events.filter((e) => scope(e)) : events;
+  }
+
   private add(events: readonly LensEvent[]): void {
-    const changed = this.index.add(events, this.toLocal, eventSubject);
+    const changed = this.index.add(this.scoped(events), this.toLocal, eventSubject);
     if (changed.size === 0) return;
     this.updateContext();
     if (this.dirty !== null) for (const f of changed) this.dirty.add(f);

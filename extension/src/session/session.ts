@@ -1,6 +1,6 @@
 import { Emitter, type Event } from 'vscode-jsonrpc';
 import type { EventKind, LensEvent, SessionState, SessionStats, SyscallSummaryRow } from '../../../remote-agent/src/protocol';
-import type { SessionInfo } from '../../../webview/src/messages';
+import type { DebugStepMark, SessionInfo } from '../../../webview/src/messages';
 import type { AgentId } from '../agent/agentId';
 import type { Clock } from '../util/clock';
 import { EventWindow } from './eventWindow';
@@ -81,12 +81,17 @@ export class Session {
   private readonly outputEmitter = new Emitter<SessionOutput>();
   private readonly processesEmitter = new Emitter<Session>();
   private readonly summaryEmitter = new Emitter<SyscallSummaryRow[]>();
+  private readonly stepsEmitter = new Emitter<readonly DebugStepMark[]>();
+  /** the steps of a traced debug session's run (none for other sessions) */
+  steps: readonly DebugStepMark[] = [];
   /** state, stats or message changed */
   readonly onDidChange: Event<Session> = this.changeEmitter.event;
   readonly onDidAddEvents: Event<LensEvent[]> = this.eventsEmitter.event;
   readonly onDidOutput: Event<SessionOutput> = this.outputEmitter.event;
   readonly onDidChangeProcesses: Event<Session> = this.processesEmitter.event;
   readonly onDidChangeSummary: Event<SyscallSummaryRow[]> = this.summaryEmitter.event;
+  /** the debug run stopped or went on (steps) */
+  readonly onDidChangeSteps: Event<readonly DebugStepMark[]> = this.stepsEmitter.event;
 
   constructor(private readonly options: SessionOptions) {
     this.id = options.id;
@@ -145,6 +150,11 @@ export class Session {
     if (this.countsTimer !== undefined) this.options.clock.clearTimeout(this.countsTimer);
     this.countsTimer = undefined;
     this.changeEmitter.fire(this);
+  }
+
+  setSteps(steps: readonly DebugStepMark[]): void {
+    this.steps = steps;
+    this.stepsEmitter.fire(steps);
   }
 
   setSummary(rows: SyscallSummaryRow[]): void {
@@ -219,5 +229,6 @@ export class Session {
     this.outputEmitter.dispose();
     this.processesEmitter.dispose();
     this.summaryEmitter.dispose();
+    this.stepsEmitter.dispose();
   }
 }

@@ -47,6 +47,8 @@ export class ViewPanel {
   private ready = false;
   /** a filter asked for before the webview was ready: sent once it is */
   private pendingFilter: string | undefined;
+  /** a time range asked for before the webview was ready */
+  private pendingRange: { from: number; to: number } | undefined;
   private disposed = false;
   private readonly disposeListeners: (() => void)[] = [];
 
@@ -87,6 +89,13 @@ export class ViewPanel {
     else this.pendingFilter = text;
   }
 
+  /** Narrows every view to a time range (a debug step), as a range brushed in the timeline does. */
+  setTimeRange(from: number, to: number): void {
+    if (this.ready) this.host.broadcast(this, { type: 'timeRange', from, to });
+    if (this.ready) this.batcher.send({ type: 'timeRange', from, to });
+    else this.pendingRange = { from, to };
+  }
+
   private receive(message: FromWebview): void {
     if (!message || typeof message !== 'object' || typeof (message as { type?: unknown }).type !== 'string') {
       this.host.log('error', `the ${this.view} view sent a message without a type; ignored`);
@@ -99,6 +108,8 @@ export class ViewPanel {
         this.replay();
         if (this.pendingFilter !== undefined) this.batcher.send({ type: 'filter', text: this.pendingFilter });
         this.pendingFilter = undefined;
+        if (this.pendingRange) this.setTimeRange(this.pendingRange.from, this.pendingRange.to);
+        this.pendingRange = undefined;
         return;
       case 'select':
         if (typeof message.key === 'string') {
@@ -143,6 +154,7 @@ export class ViewPanel {
     for (const chunk of session.window.chunks(10000)) this.batcher.send({ type: 'events', sessionId: session.id, events: chunk });
     this.batcher.send({ type: 'stats', stats: session.stats });
     if (session.summary.length > 0) this.batcher.send({ type: 'summary', sessionId: session.id, rows: session.summary });
+    if (session.steps.length > 0) this.batcher.send({ type: 'steps', steps: [...session.steps] });
     if (session.window.evicted > 0) {
       this.batcher.send({ type: 'error', message: `Showing the last ${session.window.size} events; ${session.window.evicted} older ones are only in the session file (raise runtimeLens.maxEventsInMemory to keep more in memory).` });
     }
@@ -153,6 +165,7 @@ export class ViewPanel {
         this.batcher.send({ type: 'state', session: s.info() });
       }),
       session.onDidChangeSummary((rows) => this.batcher.send({ type: 'summary', sessionId: session.id, rows })),
+      session.onDidChangeSteps((steps) => this.batcher.send({ type: 'steps', steps: [...steps] })),
     );
     if (this.view === 'summary' && session.live) this.host.refreshSummary(session);
   }

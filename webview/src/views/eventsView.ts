@@ -7,7 +7,8 @@ import { GROUPS } from '../../../remote-agent/src/model/event-model';
 import { lossReasonsText } from '../../../remote-agent/src/loss-reasons';
 import type { LensEvent, SessionStats } from '../../../remote-agent/src/protocol';
 import type { Host } from '../host';
-import { eventKey, type SessionInfo, type ToWebview } from '../messages';
+import { eventKey, type DebugStepMark, type SessionInfo, type ToWebview } from '../messages';
+import { stepAt, stepLabel, stepRange } from '../model/debugSteps';
 import { EventStore } from '../model/eventStore';
 import { formatTime, GROUP_NAMES, isError, KIND_GROUPS, type KindGroup, kindGroup, resultText } from '../model/eventText';
 import { type CompiledFilter, FILTER_FIELDS, MATCH_ALL, parseFilter } from '../model/filter';
@@ -72,6 +73,8 @@ class EventsView implements View {
   private readonly index: TableIndex;
   private hiddenGroups = new Set<KindGroup>();
   private timeRange: { from: number; to: number } | null = null;
+  /** the steps of a traced debug run: each stop is marked in the table, and the table can show one step */
+  private steps: DebugStepMark[] = [];
   private follow = true;
   /** new events may still arrive (a running session): only then is there anything to follow */
   private live = true;
@@ -104,6 +107,7 @@ class EventsView implements View {
   private readonly lostLabel: HTMLElement;
   private readonly rangeChip: HTMLElement;
   private readonly rangeLabel: HTMLElement;
+  private readonly stepSelect: HTMLSelectElement;
   private readonly groupBoxes = new Map<KindGroup, { box: HTMLElement & { checked: boolean }; badge: HTMLElement }>();
   private readonly headerCells = new Map<SortColumn, HTMLElement>();
   private readonly header: HTMLElement;
@@ -130,6 +134,13 @@ class EventsView implements View {
     this.rangeLabel = h('span', { class: 'range-label' });
     const clearRange = h('vscode-button', { id: 'clear-range', appearance: 'icon', 'aria-label': 'Clear time range', title: 'Clear time range' }, '×');
     this.rangeChip = h('span', { id: 'time-range', class: 'range-chip', hidden: true }, this.rangeLabel, clearRange);
+    this.stepSelect = h('select', { id: 'step-select', class: 'step-select', 'aria-label': 'Debug step', title: 'Show the events of one step of the debug session', hidden: true }) as HTMLSelectElement;
+    this.stepSelect.addEventListener('change', () => {
+      const step = this.steps.find((st) => String(st.index) === this.stepSelect.value);
+      const range = step ? stepRange(step) : null;
+      this.setTimeRange(range);
+      host.post(range ? { type: 'timeRange', ...range } : { type: 'timeRange', from: null, to: null });
+    });
 
     const kinds = h('div', { class: 'kinds', role: 'group', 'aria-label': 'Event kinds' });
     for (const g of GROUP_NAMES) {
@@ -173,7 +184,7 @@ class EventsView implements View {
     });
     root.classList.add('view-events');
     root.append(
-      h('div', { class: 'toolbar' }, this.filterInput, helpButton, this.followButton, this.rangeChip, this.countsLabel, this.lostLabel),
+      h('div', { class: 'toolbar' }, this.filterInput, helpButton, this.followButton, this.stepSelect, this.rangeChip, this.countsLabel, this.lostLabel),
       this.filterError,
       help,
       kinds,
@@ -233,6 +244,7 @@ class EventsView implements View {
       case 'timeRange': this.setTimeRange(msg.from === null ? null : { from: msg.from, to: msg.to }); break;
       case 'stats': this.setStats(msg.stats); break;
       case 'filter': this.showFilter(msg.text); break;
+      case 'steps': this.setSteps(msg.steps); break;
       default: break;
     }
   }
@@ -258,8 +270,21 @@ class EventsView implements View {
     this.lost = 0;
     this.lostBound = undefined;
     this.lostWhy = '';
+    this.steps = [];
+    this.stepSelect.hidden = true;
     this.setTimeRange(null);
     this.detail.show(null);
+    this.redraw();
+  }
+
+  /** The debug run's steps changed (a stop, a continue): the step picker and the stop marks follow. */
+  private setSteps(steps: DebugStepMark[]): void {
+    this.steps = steps;
+    this.stepSelect.hidden = steps.length === 0;
+    const chosen = this.stepSelect.value;
+    this.stepSelect.replaceChildren(h('option', { value: '' }, 'All steps'), ...steps.map((st) => h('option', { value: String(st.index) }, stepLabel(st))));
+    this.stepSelect.value = steps.some((st) => String(st.index) === chosen) ? chosen : '';
+    for (const row of this.pool) row.seq = -1; // boundaries move: every row is filled again
     this.redraw();
   }
 
@@ -324,7 +349,9 @@ class EventsView implements View {
   private setTimeRange(range: { from: number; to: number } | null): void {
     this.timeRange = range;
     this.rangeChip.hidden = range === null;
-    if (range) this.rangeLabel.textContent = `${formatTime(range.from)} – ${formatTime(range.to)}`;
+    const step = range ? this.steps.find((st) => st.from === range.from && stepRange(st).to === range.to) : undefined;
+    if (range) this.rangeLabel.textContent = step ? stepLabel(step) : `${formatTime(range.from)} – ${formatTime(range.to)}`;
+    if (this.stepSelect.value !== (step ? String(step.index) : '')) this.stepSelect.value = step ? String(step.index) : '';
     this.applyScope();
   }
 
@@ -503,8 +530,10 @@ class EventsView implements View {
     if (row.display !== display) {
       row.display = display;
       row.el.setAttribute('aria-rowindex', String(display + 2));
+      row.seq = -1; // its neighbours changed: the step boundary is drawn again
     }
     if (row.seq === seq && row.selected === selected) return;
+    if (row.seq !== seq) this.markStep(row, seq, display);
     if (row.seq !== seq) {
       const e = this.store.event(seq);
       row.seq = seq;
@@ -526,6 +555,25 @@ class EventsView implements View {
     row.selected = selected;
     row.el.classList.toggle('selected', selected);
     row.el.setAttribute('aria-selected', String(selected));
+  }
+
+  /**
+   * Marks the row where the debugger stopped: its event is in another step than the row above it
+   * (the first event after a stop, in the table's order).
+   */
+  private markStep(row: RowEl, seq: number, display: number): void {
+    let mark = '';
+    if (this.steps.length > 1 && display > 0) {
+      const step = stepAt(this.steps, this.store.event(seq).ts);
+      const above = stepAt(this.steps, this.store.event(this.index.seqAt(display - 1)).ts);
+      if (step !== above) {
+        const stopped = [step, above].filter((st) => st !== undefined).sort((a, b) => a.index - b.index)[0];
+        mark = stopped?.stoppedAt !== undefined ? `Debugger stopped here (${stopped.reason ?? 'pause'}, end of step ${stopped.index}); step ${stopped.index + 1} follows` : '';
+      }
+    }
+    row.el.classList.toggle('step-stop', mark !== '');
+    if (mark) row.el.title = mark;
+    else row.el.removeAttribute('title');
   }
 
   /** The Source cell: the source file's name and line as a link (its path in the tooltip), or empty. */
