@@ -242,13 +242,16 @@ static char *symtab_function(Dwfl_Module *mod, Dwarf_Addr pc)
 }
 
 /* The compile unit holding pc: from .debug_aranges, else by asking each unit
- * (Go writes no .debug_aranges). */
+ * (Go writes no .debug_aranges). libdwfl answers an address between two
+ * ranges with the unit before it (seen: crt1's _start, which has no DWARF,
+ * given a line of the C++ unit placed before it), so its answer is checked. */
 static Dwarf_Die *unit_at(Dwfl_Module *mod, Dwarf_Addr pc, Dwarf_Addr *bias)
 {
 	Dwarf_Die *cu = dwfl_module_addrdie(mod, pc, bias);
 
-	if (cu)
+	if (cu && dwarf_haspc(cu, pc - *bias) > 0)
 		return cu;
+	cu = NULL;
 	while ((cu = dwfl_module_nextcu(mod, cu, bias))) {
 		if (dwarf_haspc(cu, pc - *bias) > 0)
 			return cu;

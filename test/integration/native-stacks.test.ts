@@ -123,6 +123,21 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
     }
   });
 
+  it('code outside every unit of the binary (crt1\'s _start) has no line, whichever unit is placed before it', async () => {
+    // g++ -O2 puts main in .text.startup right before _start: libdwfl answers _start's address with main's unit
+    const bin = nativeFixture('corpus-cpp', 'corpus/cpp/corpus.cpp', 'g++', ['-O2', '-g']);
+    const dir = scratchDir('cpp-start');
+    const run = new SnapshotRun([bin, dir], `${dir}/`);
+    try {
+      const stack = await symbolize(sym, await run.snapshot());
+      assert.equal(await run.finish(), 0);
+      const start = stack.frames.at(-1);
+      assert.deepEqual([start?.function, start?.file, start?.line, start?.reason], ['_start', undefined, undefined, 'no debug info for this code (built without -g)'], JSON.stringify(stack.frames));
+    } finally {
+      run.kill();
+    }
+  });
+
   it('a call on a second thread: its own stack, down to the thread start', async () => {
     const bin = nativeFixture('stacks-thread', 'c/stacks-thread.c', 'gcc', ['-O2', '-g', '-pthread']);
     const run = new SnapshotRun([bin]);
