@@ -20,7 +20,14 @@ ${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescrip
                       file:line, unwound from a copy of the user stack by lens-symbolize). Cost: ~8 KiB copied
                       per event in the kernel and one unwind per event in the agent; the syscall stream has none
     --stack-bytes N   user-stack bytes copied per event with --stacks (${STACK_MIN}..${STACK_MAX}, default ${STACK_DEFAULT})
-    Exit status: the traced command's (128+signal when it was killed). Summary with lost=N on stderr.
+    --rules FILE      also judge events by the rules of FILE (Falco YAML; repeat for more files); findings
+                      are events of kind finding, after the event that triggered them
+    --no-default-rules  without the developer ruleset (on by default; README "Security rules")
+    --fail-on PRIORITY  exit with status 3 when a finding at or above PRIORITY occurred
+                      (emergency, alert, critical, error, warning, notice, informational, debug)
+    --sarif FILE      write the findings as SARIF 2.1.0 to FILE (source lines with --stacks)
+    Exit status: the traced command's (128+signal when it was killed); 3 with --fail-on as above;
+    2 when a rules file has errors (each printed as FILE:LINE:COLUMN). Summary with lost=N on stderr.
 
 usage: runtime-lens agent --stdio
     JSON-RPC 2.0 server on stdin/stdout (used by the VS Code extension, locally or over ssh).

@@ -7,9 +7,11 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { LossReason } from './loss-reasons';
 import type { ProcessKey } from './model/process-key';
 import type { CountedKind, EventGroup, EventKind, KindsOfRecord } from './model/event-model';
+import type { Priority } from './model/priority';
 
 export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
 export { processKey, type ProcessKey } from './model/process-key';
+export { PRIORITIES, type Priority } from './model/priority';
 
 /* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
 
@@ -115,7 +117,23 @@ export interface SyscallEvent extends EventBase {
   /** exit/exit_group: the call never returns (ret and dur_ns are 0) */
   noreturn?: true;
 }
-export interface FindingEvent extends EventBase { kind: 'finding'; rule: string; severity: 'low' | 'medium' | 'high' | 'critical'; message: string; event: LensEvent }
+/**
+ * A rule matched an event (rules/): the base fields (process, time, `source`, `frames`) are the
+ * triggering event's, and the finding follows it in the stream.
+ */
+export interface FindingEvent extends EventBase {
+  kind: 'finding';
+  /** the rule's name */
+  rule: string;
+  priority: Priority;
+  /** the rule's output with its %fields filled in */
+  output: string;
+  tags: string[];
+  /** the triggering event */
+  event: LensEvent;
+  /** where the rule is defined (line 1-based) */
+  ruleFile?: { file: string; line: number };
+}
 
 export type LensEvent =
   | ExecEvent | ForkEvent | ExitEvent | OpenEvent | FsOpEvent | SockEvent | TcpCloseEvent | DnsEvent | SyscallEvent | FindingEvent;

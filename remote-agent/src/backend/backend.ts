@@ -105,6 +105,8 @@ export interface HostFacts {
   fds(pid: number): Map<number, string>;
   /** every process for attach pickers, command lines redacted */
   list(): ProcessInfo[];
+  /** a user id's name (the number when the system does not name it) */
+  userName(uid: number): string;
 }
 
 /** A platform: its probe, its host facts, and its health checks. */

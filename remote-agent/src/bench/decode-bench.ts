@@ -27,7 +27,7 @@ function cpuSeconds(): number {
 /** The benchmark's records come from no real process: a host that knows none. */
 const NO_HOST: HostFacts = {
   process: () => undefined, exists: () => false, pids: () => [], cmdline: () => undefined, cwd: () => undefined,
-  exe: () => undefined, uid: () => undefined, fds: () => new Map(), list: () => [],
+  exe: () => undefined, uid: () => undefined, fds: () => new Map(), list: () => [], userName: String,
 };
 
 function arg(name: string, fallback: number): number {

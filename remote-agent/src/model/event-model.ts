@@ -113,8 +113,8 @@ export const KINDS = {
   dns: { value: 21, group: 'dns', label: 'DNS lookup', record: 'dns', fields: ['name', 'answers', 'ret', 'error'],
     text: (e: DnsEvent) => `${e.name} -> ${e.answers.join(', ') || '(none)'}${e.error ? ' ' + e.error : ''}` },
   syscall: { value: 22, group: 'syscall', label: 'syscall', record: 'syscall', fields: ['name', 'nr', 'args', 'decoded', 'ret', 'errno', 'dur_ns'], text: syscallText },
-  finding: { value: null, group: 'finding', label: 'finding', record: null, fields: ['rule', 'severity', 'message', 'event'],
-    text: (e: FindingEvent) => `[${e.severity}] ${e.rule}: ${e.message}` },
+  finding: { value: null, group: 'finding', label: 'finding', record: null, fields: ['rule', 'priority', 'output', 'tags', 'event'],
+    text: (e: FindingEvent) => `[${e.priority}] ${e.rule}: ${e.output}` },
 } as const;
 
 /**

@@ -25,6 +25,8 @@ export class Pipeline implements RecordVisitor {
   private readonly completers: Stage[];
   /** the record that carries an event a stage added */
   private readonly added: StagedRecord;
+  /** stages that may want an in-place syscall record staged (Stage.needsStaging) */
+  private readonly stagers: Stage[];
 
   constructor(readonly ctx: StageContext, decoder: RecordDecoder, sinks: readonly SinkFactory[], stages: readonly StageFactory[] = STAGES) {
     this.stages = stages.map((f) => f(ctx)).filter((s): s is Stage => s !== undefined);
@@ -32,11 +34,19 @@ export class Pipeline implements RecordVisitor {
     this.staged = new StagedRecord((buf, dv, off) => ctx.enricher.syscallEvent(decoder.syscallAt(buf, dv, off)));
     this.completers = this.stages.filter((s) => s.complete !== undefined);
     this.added = new StagedRecord(() => { throw new Error('an added event is never in place'); });
-    this.inPlace = [...this.stages, ...this.sinks].every((s) => s.syscall !== undefined) && this.completers.length === 0;
+    // a stage that adds events and has syscall() sees syscall records only when it asks (needsStaging)
+    this.inPlace = [...this.stages, ...this.sinks].every((s) => s.syscall !== undefined);
+    this.stagers = this.stages.filter((s) => s.needsStaging !== undefined);
+  }
+
+  private staging(buf: Buffer, dv: DataView, off: number): boolean {
+    const st = this.stagers;
+    for (let i = 0; i < st.length; i++) if (st[i].needsStaging!(buf, dv, off)) return true;
+    return false;
   }
 
   syscall(buf: Buffer, dv: DataView, off: number): void {
-    if (!this.inPlace || this.held.length) {
+    if (!this.inPlace || this.held.length || (this.stagers.length && this.staging(buf, dv, off))) {
       this.run(this.staged.reset(Kind.SYSCALL, buf, dv, off, undefined));
       return;
     }

@@ -11,6 +11,7 @@ import type { PythonReports } from '../runtimes/python/python-reports';
 import type { NodeReports } from '../runtimes/node/node-reports';
 import type { StagedRecord } from './staged-record';
 import type { LensEvent } from '../protocol';
+import type { CompiledRule } from '../rules/compile';
 
 /** What stages and sinks of one session share. */
 export interface StageContext {
@@ -24,6 +25,8 @@ export interface StageContext {
   readonly python?: PythonReports;
   /** the JS stack reports of a launched target's Node processes */
   readonly node?: NodeReports;
+  /** the rules the session judges events by (none: no rules stage) */
+  readonly rules?: readonly CompiledRule[];
 }
 
 /** A step every record goes through, in the order of STAGES (stages.ts). */
@@ -40,9 +43,15 @@ export interface Stage {
   /**
    * Optional: sees each record once its event is complete (every stage done, a held record settled),
    * in stream order, and returns the events that follow it in the stream (findings). A stage with it
-   * takes syscall records through record(), so it sees them too.
+   * and no syscall() takes syscall records through record(), so it sees them all; one with syscall()
+   * sees those needsStaging() asks for.
    */
   complete?(r: StagedRecord): readonly LensEvent[] | undefined;
+  /**
+   * Optional: whether this in-place syscall record must take the staged path (record(), complete())
+   * instead of the in-place one, because this stage has something to add to it (a rule that judges it).
+   */
+  needsStaging?(buf: Buffer, dv: DataView, off: number): boolean;
   /** the records that arrived together have all been seen */
   flush?(): void;
   /** the session ended: release what the stage runs (helper processes) */

@@ -6,6 +6,7 @@ import { enrichStage } from '../enrich/enrich-stage';
 import { symbolizeStage } from '../symbolize/symbolize-stage';
 import { pythonFramesStage } from '../runtimes/python/python-frames-stage';
 import { nodeFramesStage } from '../runtimes/node/node-frames-stage';
+import { rulesStage } from '../rules/rules-stage';
 import type { StageFactory } from './stage';
 
 /** decode → these stages → sinks. */
@@ -14,4 +15,5 @@ export const STAGES: readonly StageFactory[] = [
   symbolizeStage,
   pythonFramesStage,
   nodeFramesStage,
+  rulesStage,
 ];

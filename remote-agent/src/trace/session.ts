@@ -17,6 +17,7 @@ import type { SinkFactory, StageFactory } from '../pipeline/stage';
 import { STAGES } from '../pipeline/stages';
 import { ErrorCodes, type AttachTarget, type EventGroup, type LaunchTarget, type LossReason, type LostBound, type SessionState } from '../protocol';
 import type { CountedKind } from '../model/event-model';
+import type { CompiledRule } from '../rules/compile';
 import { signalName } from '../syscalls/errno';
 import { archFromMachine, type Arch } from '../syscalls/names';
 import { ProcessAdder } from './add-process';
@@ -51,6 +52,8 @@ export interface SessionOptions {
   reports?: { python?: PythonReports; node?: NodeReports };
   /** stages an option adds after the standard ones (drift against a baseline) */
   extraStages?: readonly StageFactory[];
+  /** the rules events are judged by (rules/compile.ts); none: no findings */
+  rules?: readonly CompiledRule[];
 }
 
 /** Everything a session reports besides its records (which go to its sinks); all optional except state. */
@@ -250,7 +253,8 @@ export class TraceSession {
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node }, this.decoder, this.opts.sinks, [...STAGES, ...this.opts.extraStages ?? []]);
+    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node, rules: this.opts.rules },
+      this.decoder, this.opts.sinks, [...STAGES, ...this.opts.extraStages ?? []]);
   }
 
   private stats(s: ProbeStats): void {

@@ -3,7 +3,7 @@
  * or NDJSON) on stdout, the summary on stderr, and exits with the traced
  * command's status. Ctrl-C stops the probe cleanly; nothing captured is lost.
  */
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { DEFAULT_EVENT_GROUPS, ErrorCodes, EVENT_GROUPS, type EventGroup, type LensEvent, type SyscallSummaryRow } from '../protocol';
 import type { SinkFactory } from '../pipeline/stage';
 import type { Arch } from '../syscalls/names';
@@ -19,6 +19,12 @@ import { STACK_MAX, STACK_MIN } from '../decode/layout';
 import { fixesText, SessionError } from './errors';
 import type { SessionResult, TraceSession } from './session';
 import { startTrace } from './start-trace';
+import { atLeast, parsePriority, PRIORITIES, type Priority } from '../model/priority';
+import type { FindingEvent } from '../protocol';
+import { findingsSink } from '../rules/findings-sink';
+import { problemLine } from '../rules/problems';
+import { sarifLog } from '../rules/sarif';
+import { sessionRules } from '../rules/session-rules';
 
 export interface TraceArgs {
   json: boolean;
@@ -32,10 +38,18 @@ export interface TraceArgs {
   stackBytes?: number;
   pid?: number;
   command?: string[];
+  /** rule files (--rules), after the developer ruleset unless --no-default-rules */
+  rules: string[];
+  defaultRules: boolean;
+  /** exit non-zero when a finding at or above this priority occurred */
+  failOn?: Priority;
+  /** where to write the findings as SARIF 2.1.0 */
+  sarif?: string;
 }
 
 export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
                           [--ringbuf-bytes N] [--stacks [--stack-bytes N]] [--no-redact]
+                          [--rules FILE]... [--no-default-rules] [--fail-on PRIORITY] [--sarif FILE]
                           (--pid PID | -- COMMAND [ARGS...])`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -48,7 +62,7 @@ function parseList(flag: string, value: string | undefined): string[] {
 
 /** Parses `trace` arguments; throws UsageError naming the bad argument. */
 export function parseTraceArgs(argv: readonly string[]): TraceArgs {
-  const out: TraceArgs = { json: false, events: [...DEFAULT_EVENT_GROUPS], redact: true };
+  const out: TraceArgs = { json: false, events: [...DEFAULT_EVENT_GROUPS], redact: true, rules: [], defaultRules: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -57,6 +71,27 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
       case '--json': out.json = true; break;
       case '--no-redact': out.redact = false; break;
       case '--stacks': out.stacks = true; break;
+      case '--no-default-rules': out.defaultRules = false; break;
+      case '--rules': {
+        const v = value();
+        if (!v) throw new UsageError('--rules needs a rules file (Falco YAML)');
+        out.rules.push(v);
+        break;
+      }
+      case '--fail-on': {
+        const v = value();
+        const p = v ? parsePriority(v) : undefined;
+        if (!p) throw new UsageError(`--fail-on: '${v ?? ''}' is not a priority; choose from ${PRIORITIES.join(', ')}`);
+        out.failOn = p;
+        break;
+      }
+      case '--sarif': {
+        const v = value();
+        if (!v) throw new UsageError('--sarif needs the file to write');
+        out.sarif = v;
+        break;
+      }
+
       case '--events': {
         const groups = parseList('--events', value());
         const bad = groups.filter((g) => !(EVENT_GROUPS as readonly string[]).includes(g));
@@ -99,6 +134,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
     }
   }
   if (out.stackBytes !== undefined && !out.stacks) throw new UsageError('--stack-bytes needs --stacks');
+  if ((out.failOn || out.sarif) && !out.defaultRules && !out.rules.length) throw new UsageError(`${out.failOn ? '--fail-on' : '--sarif'} needs rules: give --rules FILE or leave the default rules on`);
   if (out.pid !== undefined && out.command) throw new UsageError('give either --pid PID or -- COMMAND, not both');
   if (out.pid === undefined && (!out.command || out.command.length === 0)) throw new UsageError('nothing to trace: give --pid PID or -- COMMAND [ARGS...]');
   return out;
@@ -139,11 +175,23 @@ export interface TraceExtras {
   ended?(end: TraceEnd): void;
 }
 
+/** Exit status of `trace` when a finding at or above --fail-on occurred. */
+export const FAIL_ON_STATUS = 3;
+/** Exit status of `trace` when a rules file has errors. */
+export const RULES_ERROR_STATUS = 2;
+
 /** Runs `trace` and returns the exit status. */
 export async function traceCommand(argv: readonly string[], extra: TraceExtras = {}): Promise<number> {
   const parsed = parseTraceArgs(argv);
   const args = extra.args ? extra.args(parsed) : parsed;
   const counts = new EventCounts();
+  const rules = sessionRules({ files: args.rules, defaults: args.defaultRules });
+  for (const p of rules.errors) writeAll(2, `runtime-lens: ${problemLine(p)}\n`);
+  if (rules.errors.some((p) => p.severity === 'error')) {
+    writeAll(2, `runtime-lens: the rules files have errors (above): fix them, or leave the rule out\n`);
+    return RULES_ERROR_STATUS;
+  }
+  const findings: FindingEvent[] = [];
   let stdoutClosed = false;
   // One blocking write per batch: a slow reader of stdout holds the probe back (its queue counts what overflows).
   const out = (bytes: Buffer) => {
@@ -183,11 +231,12 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
   process.on('SIGHUP', onSignal);
   try {
     const output = extra.quiet ? eventSink((events) => counts.add(events)) : args.json ? ndjsonSink(lines) : eventSink(print);
-    session = await startTrace(args, [output, ...extra.sinks ?? []], {
+    const collect = args.failOn || args.sarif ? [findingsSink((f) => findings.push(f))] : [];
+    session = await startTrace(args, [output, ...extra.sinks ?? [], ...collect], {
       state: () => {},
       warning: warn,
       sysagg: (rows) => { sysagg = rows; },
-    });
+    }, rules.compiled);
     if (interrupts) session.stop();
   } catch (e) {
     if (e instanceof SessionError) {
@@ -209,7 +258,17 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('SIGHUP', onSignal);
-  if (result.state === 'exited') return result.exitCode ?? 0;
-  if (result.state === 'stopped') return interrupts ? 130 : 0;
-  return 1;
+  const status = result.state === 'exited' ? result.exitCode ?? 0 : result.state === 'stopped' ? (interrupts ? 130 : 0) : 1;
+  if (args.sarif) {
+    writeFileSync(args.sarif, JSON.stringify(sarifLog(rules.rules, findings, { baseDir: process.cwd(), commandLine: args.command?.join(' '), exitCode: status }), null, 2) + '\n');
+  }
+  if (args.failOn) {
+    const failing = findings.filter((f) => atLeast(f.priority, args.failOn!));
+    if (failing.length) {
+      const rulesHit = [...new Set(failing.map((f) => f.rule))];
+      warn(`${failing.length} finding${failing.length > 1 ? 's' : ''} at or above ${args.failOn} (${rulesHit.join(', ')}): exit status ${FAIL_ON_STATUS}`);
+      return FAIL_ON_STATUS;
+    }
+  }
+  return status;
 }

@@ -11,16 +11,20 @@ import { REPO_ROOT } from '../../helpers/paths';
 
 describe('trace arguments', function () {
   it('defaults: human output, default groups, redaction on', function () {
-    assert.deepEqual(parseTraceArgs(['--', 'ls', '-l']), { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['ls', '-l'] });
+    assert.deepEqual(parseTraceArgs(['--', 'ls', '-l']), { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['ls', '-l'], rules: [], defaultRules: true });
   });
   it('options, including --opt=value forms; arguments after -- belong to the command', function () {
     const a = parseTraceArgs(['--json', '--events=exec,net', '--syscalls', 'read,write', '--ringbuf-bytes', '65536', '--no-redact', '--', 'x', '--json']);
-    assert.deepEqual(a, { json: true, events: ['exec', 'net', 'syscall'], syscalls: ['read', 'write'], ringbufBytes: 65536, redact: false, command: ['x', '--json'] });
+    assert.deepEqual(a, { json: true, events: ['exec', 'net', 'syscall'], syscalls: ['read', 'write'], ringbufBytes: 65536, redact: false, command: ['x', '--json'], rules: [], defaultRules: true });
+    assert.deepEqual(parseTraceArgs(['--rules', 'a.yaml', '--rules=b.yaml', '--no-default-rules', '--fail-on', 'WARNING', '--sarif', 'o.sarif', '--', 'x']),
+      { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['x'], rules: ['a.yaml', 'b.yaml'], defaultRules: false, failOn: 'warning', sarif: 'o.sarif' });
     assert.deepEqual(parseTraceArgs(['--pid', '42']).pid, 42);
   });
   it('mistakes are named', function () {
     const cases: Array<[string[], RegExp]> = [
       [['--events', 'exec,bogus', '--', 'ls'], /--events: unknown group bogus; choose from exec,file,net,dns,syscall,syscount/],
+      [['--fail-on', 'severe', '--', 'ls'], /--fail-on: 'severe' is not a priority; choose from emergency, alert, critical, error, warning, notice, informational, debug/],
+      [['--no-default-rules', '--sarif', 'o', '--', 'ls'], /--sarif needs rules: give --rules FILE or leave the default rules on/],
       [['--ringbuf-bytes', '1000', '--', 'ls'], /--ringbuf-bytes: '1000' must be a power of two >= 4096/],
       [['--pid', 'abc'], /--pid: 'abc' is not a process id/],
       [['--pid', '1', '--', 'ls'], /either --pid PID or -- COMMAND, not both/],

@@ -11,6 +11,7 @@
  */
 import type { LensEvent } from '../../../remote-agent/src/protocol';
 import { eventPackages } from '../../../remote-agent/src/model/packages';
+import { closest } from '../../../remote-agent/src/model/closest';
 import { ALL_KINDS, GROUP_NAMES, KIND_GROUPS, type KindGroup, resultValue } from './eventText';
 
 /** A syntax error, with the 0-based column and length of the offending text. */
@@ -80,7 +81,7 @@ export const FILTER_FIELDS: Record<string, FieldSpec> = {
   dur: { type: 'number', unit: 'ns', get: (e) => has(e, 'dur_ns'), help: 'syscall duration: 500us, >1ms, 1s (plain numbers are ns)' },
   nr: { type: 'number', get: (e) => has(e, 'nr'), help: 'syscall number' },
   rule: { type: 'string', get: (e) => has(e, 'rule'), help: 'finding rule' },
-  severity: { type: 'string', get: (e) => has(e, 'severity'), help: 'finding severity' },
+  priority: { type: 'string', get: (e) => has(e, 'priority'), help: 'finding priority' },
   file: { type: 'string', get: sourceFiles, help: 'source file (full path or name) of the event or of any frame of its stack' },
   line: { type: 'number', get: (e) => e.source?.line, help: 'line of the event\'s source (with file:, the line of that file)' },
   func: { type: 'string', get: (e) => [e.source?.function, ...(e.frames ?? []).map((f) => f.function)], help: 'function of the event\'s source or of any frame' },
@@ -217,28 +218,9 @@ function stringMatcher(pattern: string): (s: string) => boolean {
   return (s) => s.length === lower.length && s.toLowerCase() === lower;
 }
 
-/** Optimal-string-alignment distance, for "did you mean" hints. */
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      // A swap of two neighbouring letters is one typo, not two.
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
 function suggestion(word: string, candidates: readonly string[]): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const dd = editDistance(word.toLowerCase(), c);
-    if (dd < bestD) { bestD = dd; best = c; }
-  }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` — did you mean "${best}"?` : '';
+  const best = closest(word, candidates);
+  return best !== undefined ? ` — did you mean "${best}"?` : '';
 }
 
 const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };

@@ -4,10 +4,11 @@
  */
 import type { HostFacts } from '../backend';
 import { listProcesses } from './process-list';
-import { listPids, processExists, readCmdline, readFds, readLink, readStat, readUid } from './procfs';
+import { listPids, processExists, readCmdline, readFds, readLink, readStat, readUid, userNames } from './procfs';
 
 /** The host facts of /proc (another root for tests). */
 export function linuxHostFacts(root = '/proc'): HostFacts {
+  let names: ((uid: number) => string) | undefined;
   return {
     process: (pid) => readStat(pid, root),
     exists: (pid) => processExists(pid),
@@ -18,5 +19,6 @@ export function linuxHostFacts(root = '/proc'): HostFacts {
     uid: (pid) => readUid(pid, root),
     fds: (pid) => readFds(pid, root),
     list: () => listProcesses(root),
+    userName: (uid) => (names ??= userNames())(uid),
   };
 }
