@@ -72,7 +72,12 @@ static int open_mapped(uint32_t pid, const struct lsym_mapping *m, const char *p
 	return fd;
 }
 
-/* The load bias that puts file offset m->pgoff at m->start, from the PT_LOAD segment holding it. */
+/*
+ * The load bias that puts file offset m->pgoff at m->start, from the
+ * executable PT_LOAD segment holding that offset. Only an executable one: a
+ * linker that packs segments (lld, rustc's) starts the code in the file page
+ * where the read-only data before it ends, so both hold that page's offset.
+ */
 static bool load_bias(int fd, const struct lsym_mapping *m, GElf_Addr *bias)
 {
 	GElf_Off page = (GElf_Off)sysconf(_SC_PAGESIZE);
@@ -86,7 +91,7 @@ static bool load_bias(int fd, const struct lsym_mapping *m, GElf_Addr *bias)
 		for (size_t i = 0; i < n && !found; i++) {
 			GElf_Phdr ph;
 
-			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || !(ph.p_flags & PF_X))
 				continue;
 			if (m->pgoff < (ph.p_offset & ~(page - 1)) || m->pgoff >= ph.p_offset + ph.p_filesz)
 				continue;

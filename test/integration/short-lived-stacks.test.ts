@@ -42,7 +42,7 @@ describe('trace --stacks: processes that exit before their maps are read', funct
     assert.deepEqual({ file: open.source?.file.endsWith('fixtures/c/stacks-short.c'), line: open.source?.line }, { file: true, line: m.open });
     // the dynamic loader's opens, made before libc was even mapped, are unwound too
     const cache = openOf(result.events, '/etc/ld.so.cache');
-    assert.ok(cache.frames?.some((f) => f.module.includes('ld-linux')), JSON.stringify(cache));
+    assert.ok(cache.frames?.some((f) => f.module?.includes('ld-linux')), JSON.stringify(cache));
     assert.equal(result.summary?.lost, 0, result.stderr);
   });
 
@@ -81,7 +81,7 @@ describe('trace --stacks: processes that exit before their maps are read', funct
       assertExit(result, 0);
       const open = openOf(result.events, '/lens-marker/plugin');
       assert.match(open.frames?.[0]?.module ?? '', /libc\.so/, JSON.stringify(open.frames));
-      const gone = open.frames?.find((f) => f.module.startsWith(copy));
+      const gone = open.frames?.find((f) => f.module?.startsWith(copy));
       assert.deepEqual(gone && { module: gone.module, reason: gone.reason, line: gone.line }, { module: `${copy} (deleted)`, reason: 'deleted binary', line: undefined }, JSON.stringify(open.frames));
     } finally {
       rmSync(dir, { recursive: true, force: true });
