@@ -166,6 +166,8 @@ struct lens_fsop_event {
  * takes, for lens-symbolize to unwind. h.stack_size = sizeof(struct
  * lens_stack) + len, counted in h.size. An exec's snapshot is its caller's,
  * taken at sys_enter (a successful exec has replaced the stack by its exit).
+ * A dns record's is taken at getaddrinfo's return: its ip is the return
+ * address in the caller, not the address of an instruction being run.
  */
 #define LENS_STACK_NREGS 17        /* x86_64 in DWARF order: ax dx cx bx si di bp sp r8..r15 ip */
 #define LENS_REG_SP 7

@@ -53,9 +53,14 @@ export function symbolizeStage(ctx: StageContext): Stage | undefined {
   return new SymbolizeStage(unwinder);
 }
 
-function userRegs(regs: readonly bigint[]): UserRegs {
+/**
+ * The registers of a snapshot. A dns record's are taken at getaddrinfo's return (events.h): their
+ * ip is a return address, and the call is the instruction before it, as for every outer frame.
+ */
+function userRegs(regs: readonly bigint[], atReturn: boolean): UserRegs {
   const out: UserRegs = {};
   DWARF_REGS.forEach((name, i) => { out[name] = regs[i]; });
+  if (atReturn) out.ip = regs[DWARF_REGS.indexOf('ip')] - 1n;
   return out;
 }
 
@@ -124,7 +129,7 @@ export class SymbolizeStage implements Stage {
     this.waiting++;
     const answered = unwinder.unwind({
       pid: Number(pid), tid: key === ev.key ? ev.tid : 0, start: BigInt(start), gen: maps.gen,
-      regs: userRegs(snap.regs), stackAddr: snap.regs[DWARF_REGS.indexOf('sp')], stack: Buffer.from(snap.bytes), mappings: maps.mappings,
+      regs: userRegs(snap.regs, ev.kind === 'dns'), stackAddr: snap.regs[DWARF_REGS.indexOf('sp')], stack: Buffer.from(snap.bytes), mappings: maps.mappings,
     }).then((a) => {
       if (done) return;
       if (a.error && !a.frames.length) { ev.stack_error = a.error; return; }
