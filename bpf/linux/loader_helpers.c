@@ -172,10 +172,11 @@ static int attach_module(const struct lens_module *m, struct lens_loaded *l)
 			const char *sec = bpf_program__section_name(prog);
 
 			err = -errno;
-			lens_report(failure_code(m), -err, "%s %s: cannot attach %s (%s): %s%s",
-				    m->name, m->required ? "module" : "events are not traced",
+			lens_report(failure_code(m), -err, "%s %s: cannot attach %s (%s): %s%s%s%s",
+				    m->name, m->required || m->lost ? "module" : "events are not traced",
 				    bpf_program__name(prog), sec, strerror(-err),
-				    lens_attach_hint(sec, -err, getuid() == 0));
+				    lens_attach_hint(sec, -err, getuid() == 0),
+				    m->lost ? "; " : "", m->lost ? m->lost : "");
 			return err;
 		}
 		l->links[l->nlinks++] = link;

@@ -15,6 +15,7 @@
 #include "common.bpf.h"
 #include "names.bpf.h"
 #include "path.bpf.h"
+#include "creds.bpf.h"
 
 #define LENS_VM_EXEC 0x4      /* include/linux/mm.h VM_EXEC */
 #define LENS_PROT_EXEC 0x4
@@ -117,7 +118,8 @@ int BPF_PROG(lens_map_exec)
 	struct vm_area_struct *vma;
 	__u16 flags = LENS_MAP_EXEC | LENS_MAP_RESET;
 
-	if (!lens_maps_on())
+	/* a confined probe's user may not see what a program they cannot ptrace maps (its exec untracks it) */
+	if (!lens_maps_on() || lens_exec_untraced())
 		return 0;
 	bpf_iter_task_vma_new(&it, task, 0);
 	/* the iterator ends the loop: the verifier checks its body once per distinct state */
