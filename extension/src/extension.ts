@@ -20,7 +20,7 @@ import { registerTraceCommands } from './commands/traceCommands';
 import { vscodeEditorSurface } from './editor/editorSurface';
 import { SourceDecorations } from './editor/sourceDecorations';
 import { vscodeRemoteHosts } from './hosts/vscodeRemoteHosts';
-import { SessionManager } from './session/sessionManager';
+import { SessionManager, type SessionSettings } from './session/sessionManager';
 import { toLocalPath } from './editor/pathMappings';
 import { pathMappingsFor, readSettings, type LensSettings } from './settings';
 import { systemClock } from './util/clock';
@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return s;
   };
 
-  const sessions = store.add(new SessionManager({ clock: systemClock, log, settings }));
+  const sessions = store.add(new SessionManager({ clock: systemClock, log, settings: () => withSourceRoots(settings()) }));
   const agents = store.add(new AgentRegistry());
   const privileges: PrivilegeAdvice = vscodePrivilegeAdvice(store, output, async () => {
     await agents.get(LOCAL_AGENT).restart();
@@ -87,4 +87,10 @@ export async function deactivate(): Promise<void> {
   const done = shutdown;
   shutdown = undefined;
   await done?.();
+}
+
+/** Session settings with the window's source roots: its workspace folders and the traced-machine roots mapped into it. */
+function withSourceRoots(s: LensSettings): SessionSettings {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return { ...s, sourceRoots: [...folders, ...s.pathMappings.map((m) => m.from)] };
 }

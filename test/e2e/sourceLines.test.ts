@@ -79,7 +79,8 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
 
   /** Moves the mouse onto the code of the line holding `code` and waits for a hover containing `text`. */
   async function hoverLine(code: string, text: string) {
-    const line = page.locator('.editor-instance .view-lines .view-line').filter({ hasText: code });
+    // the visible editor's line (a hidden editor of another tab keeps its lines in the page)
+    const line = page.locator('.editor-instance .view-lines .view-line').filter({ hasText: code, visible: true });
     const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: text });
     // a hover can be lost while the workbench is busy (a theme change repaints it): move away and back until it shows
     for (let attempt = 1; ; attempt++) {
@@ -91,6 +92,17 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
       if (shown) return hover;
     }
   }
+
+  /** Scrolls the active editor to a line with Go to Line (":N" in the command palette's box); only the lines in view are rendered. */
+  async function revealLine(line: number) {
+    await page.keyboard.press('F1');
+    await wb.answerInput(`:${line}`);
+    await wb.quickInput.waitFor({ state: 'hidden' });
+  }
+
+  /** Waits until a rendered line of the editor shows an after-line hint starting with `text`. */
+  const waitForHint = (text: string) => page.waitForFunction((t) => [...document.querySelectorAll('.editor-instance .view-lines span')]
+    .some((span) => getComputedStyle(span, '::after').content.startsWith(`"${t}`)), text, { timeout: 60000 });
 
   /** The after-line hints the editor shows, by 1-based line (read from the rendered decorations). */
   const hints = () => page.evaluate(() => {
@@ -169,7 +181,7 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
     if (!/Ln 41\b/.test(status)) throw new Error(`the editor's cursor is not at line 41: status bar says '${status}'`);
   });
 
-  it('tracing the demo app with stacks shows, live, the hints at the lines that opened a file and started a process', async function () {
+  it('tracing the demo app with stacks shows, live, the hints at the lines that opened its config file, listed a folder and started a process', async function () {
     requireBpf(this);
     await wb.runCommand('Runtime Lens: Trace Command…');
     await wb.submitInput('node app.js');
@@ -177,11 +189,14 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
     await page.locator('.tabs-container .tab', { hasText: /^app\.js/ }).first().click();
     await wb.waitForActiveTab('app.js');
     // the live session is the current one: line 43 (fs.readdirSync of the notes folder) opened it
-    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-lines span')]
-      .some((span) => getComputedStyle(span, '::after').content.startsWith('"open data')), undefined, { timeout: 60000 }).catch(() => undefined);
-    const shown = await hints();
-    if (!shown[43]?.startsWith('open data') || !shown[41]?.startsWith('exec uname')) {
-      throw new Error(`the live session's hints at lines 41 and 43 are missing; the editor shows ${JSON.stringify(shown)}`);
+    await revealLine(43);
+    await waitForHint('open data');
+    const late = await hints();
+    await revealLine(1);
+    await waitForHint('open config.json');
+    const early = await hints();
+    if (!early[9]?.startsWith('open config.json') || !late[43]?.startsWith('open data') || !late[41]?.startsWith('exec uname')) {
+      throw new Error(`the live session's hints at lines 9, 41 and 43 are missing; the editor shows ${JSON.stringify(early)} at the top and ${JSON.stringify(late)} around line 43`);
     }
     await wb.screenshot('source-live-hints-hc');
   });

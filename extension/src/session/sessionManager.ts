@@ -10,6 +10,7 @@ import { describeAgentExit } from '../agent/agentProcess';
 import type { Clock } from '../util/clock';
 import { disconnectedMessage } from '../views/format';
 import { Session } from './session';
+import { applyWorkspaceSource } from './workspaceSource';
 import { readSessionFile, SessionRecorder, sessionFileName, targetProgram, type SessionTarget } from './sessionFile';
 
 /** Settings a session is started with (read from runtimeLens.* when a session starts). */
@@ -20,6 +21,8 @@ export interface SessionSettings {
   redact: boolean;
   /** exec, file, net and dns events carry the stack and source line that caused them */
   stacks?: boolean;
+  /** the window's workspace folders and mapped roots, as paths on the traced machine: an event's source is its innermost frame in them */
+  sourceRoots?: string[];
 }
 
 export interface SessionManagerOptions {
@@ -68,6 +71,8 @@ export class SessionManager implements Disposable {
   /** live and ended sessions of the agents, by routeKey */
   private readonly routes = new Map<string, Session>();
   private readonly clientOf = new Map<Session, AgentClient>();
+  /** each live session's source roots, as they were when it started */
+  private readonly sourceRootsOf = new WeakMap<Session, string[]>();
   private readonly pending = new Map<string, Pending[]>();
   private startsInFlight = 0;
   private nextId = 1;
@@ -156,6 +161,7 @@ export class SessionManager implements Disposable {
         ...(settings.stacks ? { stacks: true } : {}),
       });
       session.agentSessionId = result.sessionId;
+      if (settings.sourceRoots?.length) this.sourceRootsOf.set(session, settings.sourceRoots);
       session.targetPid = result.pid;
       const startedAt = this.options.clock.now();
       const file = path.join(settings.sessionsDirectory, sessionFileName(startedAt, targetProgram(target)));
@@ -226,7 +232,8 @@ export class SessionManager implements Disposable {
     let session: Session | undefined;
     let contents;
     try {
-      contents = await readSessionFile(file, (batch) => session?.addEvents(batch), {
+      const roots = settings.sourceRoots ?? [];
+      contents = await readSessionFile(file, (batch) => { applyWorkspaceSource(batch, roots); session?.addEvents(batch); }, {
         onHeader: (header) => {
           session = new Session({
             id: `f${this.nextId++}`, title: header.title, target: header.target, fromFile: true, file,
@@ -346,6 +353,7 @@ export class SessionManager implements Disposable {
         if (!session.live) {
           session.setProblem(`${n.p.events.length} events arrived after the session ended; they are shown but not in the session file.`);
         }
+        applyWorkspaceSource(n.p.events, this.sourceRootsOf.get(session) ?? []);
         session.addEvents(n.p.events);
         return;
       case 'state':

@@ -47,6 +47,27 @@ describe('SessionManager', () => {
     assert.equal(agent.started[0].stacks, true);
   });
 
+  it("takes an event's source from the window's workspace folders, live and from a reopened file", async () => {
+    // a workspace under /usr/src: the agent, not knowing it, took the outer user-looking frame
+    settings = { ...settings, sourceRoots: ['/usr/src/proj'] };
+    const frames = [
+      { kind: 'native' as const, function: 'open', module: '/usr/lib/x86_64-linux-gnu/libc.so.6', reason: 'no debug info' },
+      { kind: 'native' as const, function: 'load', file: '/usr/src/proj/load.c', line: 12, module: '/usr/src/proj/app' },
+      { kind: 'native' as const, function: 'main', file: '/home/me/wrapper.c', line: 3, module: '/usr/src/proj/app' },
+    ];
+    const session = await launch();
+    await agent.sendEvents(session.agentSessionId!, [ev('open', 1, 100, { frames, source: { file: '/home/me/wrapper.c', line: 3, function: 'main' } })]);
+    await until(() => session.window.size === 1, 'the event');
+    assert.deepEqual(session.window.toArray()[0].source, { file: '/usr/src/proj/load.c', line: 12, function: 'load' });
+    await agent.sendState(session.agentSessionId!, 'exited', { exitCode: 0 });
+    await until(() => !session.live, 'the session to end');
+    await session.recorder!.close({ state: 'exited', endedAt: 0 });
+    manager.remove(session);
+    settings = { ...settings, sourceRoots: ['/home/me'] };
+    const reopened = await manager.openFile(session.file!);
+    assert.deepEqual(reopened.window.toArray()[0].source, { file: '/home/me/wrapper.c', line: 3, function: 'main' }, "a reopened file's events get the window's folders of now");
+  });
+
   const launch = (argv = ['app']) => manager.start(client, { kind: 'launch', command: argv, cwd: dir }, argv.join(' '));
 
   it('keeps a bounded window in memory, records every event to the session file, and reopens it', async () => {
