@@ -29,10 +29,29 @@ describe('source frame (the user\'s own line of an event)', () => {
     assert.deepEqual(sourceFrame(frames), { file: '/srv/app/index.js', line: 7, column: 3, function: 'start' });
   });
 
+  it('in a JS or Python stack, skips the runtime\'s native frames even where they have lines: node\'s libuv, a Python built with debug info', () => {
+    const libuv: Frame = { kind: 'native', function: 'uv__fs_open', file: '/home/iojs/build/ws/deps/uv/src/unix/fs.c', line: 386, module: '/usr/bin/node' };
+    const js: Frame = { kind: 'js', function: 'load', file: '/srv/app/index.js', line: 7, column: 3 };
+    assert.deepEqual(sourceFrame([libc, libuv, js]), { file: '/srv/app/index.js', line: 7, column: 3, function: 'load' });
+    const interp: Frame = { kind: 'native', function: '_io_FileIO___init___impl', file: '/tmp/python-build.1/Python-3.13.0/Modules/_io/fileio.c', line: 400, module: '/usr/local/bin/python3.13' };
+    const py: Frame = { kind: 'python', function: 'save', file: '/srv/app/store.py', line: 6, column: 10 };
+    assert.deepEqual(sourceFrame([interp, py], ['/srv/app']), { file: '/srv/app/store.py', line: 6, column: 10, function: 'save' });
+    // a native program's own frames stay its source
+    assert.deepEqual(sourceFrame([libc, { ...libuv, module: '/home/u/proj/app' }]), { file: '/home/iojs/build/ws/deps/uv/src/unix/fs.c', line: 386, function: 'uv__fs_open' });
+  });
+
+  it('skips native code mapped from a runtime\'s or the system\'s folders, whatever its debug info names', () => {
+    const pyenv: Frame = { kind: 'native', function: 'os_open', file: '/tmp/python-build.1/Python-3.13.0/Modules/posixmodule.c', line: 10, module: '/root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0' };
+    const ssl: Frame = { kind: 'native', function: 'SSL_connect', file: '/build/openssl-3.0/ssl/ssl_lib.c', line: 4, module: '/usr/lib/x86_64-linux-gnu/libssl.so.3' };
+    assert.equal(isLibraryFrame(pyenv), true);
+    assert.equal(isLibraryFrame(ssl), true);
+    assert.deepEqual(sourceFrame([ssl, pyenv, app(12)]), { file: '/home/u/proj/src/main.c', line: 12, column: 9, function: 'load_config' });
+  });
+
   it('prefers the workspace: its innermost frame there, not a dependency inside it, even under /usr', () => {
     const ws = '/usr/src/proj';
     const inWs: Frame = { kind: 'native', function: 'f', file: '/usr/src/proj/f.c', line: 5 };
-    const dep: Frame = { kind: 'js', function: 'g', file: '/usr/src/proj/node_modules/x/g.js', line: 9 };
+    const dep: Frame = { kind: 'native', function: 'g', file: '/usr/src/proj/node_modules/x/src/g.cc', line: 9 };
     const other: Frame = { kind: 'native', function: 'h', file: '/opt/other/h.c', line: 2 };
     assert.deepEqual(sourceFrame([other, dep, inWs], [ws + '/']), { file: '/usr/src/proj/f.c', line: 5, function: 'f' });
     // without the workspace, /usr/src is a system source tree and the other program's frame is the source
