@@ -57,7 +57,7 @@ export function argShape(arg: string): string {
   if (/^(0x)?[0-9a-f]{8,}$/i.test(arg)) return '<hex>';
   if (/\s/.test(arg)) return '<str>'; // a shell string, a message
   if (arg.includes('/')) return '<path>';
-  if (/^[a-z][a-z0-9_-]{0,31}$/i.test(arg)) return arg; // a subcommand or a name: `git push`, `npm install`
+  if (/^[a-z][\w.-]{0,63}$/i.test(arg)) return arg; // a subcommand, a name, a script: `git push`, `npm install`, `app.js`
   return '<str>';
 }
 

@@ -91,9 +91,9 @@ function relative(file: string, root: string | undefined): string {
   return file.startsWith(r) ? file.slice(r.length) : file;
 }
 
-/** The innermost frame with a line: the code that did it, a dependency's included. */
+/** The innermost frame with a line in a file (not a runtime's built-in module such as node:net): the code that did it, a dependency's included. */
 function codeFrame(frames: readonly Frame[] | undefined): (Frame & { file: string; line: number }) | undefined {
-  return frames?.find((f): f is Frame & { file: string; line: number } => !!f.file && !!f.line);
+  return frames?.find((f): f is Frame & { file: string; line: number } => !!f.file && !!f.line && (f.file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f.file)));
 }
 
 /**
@@ -111,4 +111,22 @@ export function driftText(d: Drift, root?: string): string {
 /** The rule a drift is reported under. */
 export function driftRule(d: Drift): string {
   return DRIFT_RULES[d.newPackage ? 'package' : d.behaviour.category];
+}
+
+/** The tag every drift finding carries (with its category). */
+export const DRIFT_TAG = 'drift';
+
+/**
+ * A drift as a `finding` event that follows the event which showed it: the rule is the category's
+ * (DRIFT_RULES), the priority `warning`, the output driftText's.
+ */
+export function driftFinding(d: Drift & { event: LensEvent }, root?: string): LensEvent {
+  const e = d.event;
+  const finding = {
+    ts: e.ts, pid: e.pid, tid: e.tid, ppid: e.ppid, uid: e.uid, comm: e.comm, key: e.key,
+    ...(e.pkey ? { pkey: e.pkey } : {}), ...(e.frames ? { frames: e.frames } : {}), ...(e.source ? { source: e.source } : {}),
+    kind: 'finding' as const, rule: driftRule(d), priority: 'warning', output: driftText(d, root),
+    tags: [DRIFT_TAG, d.newPackage ? 'package' : d.behaviour.category], event: e,
+  };
+  return finding as unknown as LensEvent;
 }

@@ -7,14 +7,14 @@
 import { ErrorCodes } from '../protocol';
 import { platformBackend } from '../backend/platform';
 import { STACK_DEFAULT } from '../decode/layout';
-import type { SinkFactory } from '../pipeline/stage';
+import type { SinkFactory, StageFactory } from '../pipeline/stage';
 import type { CompiledRule } from '../rules/compile';
 import { SessionError } from './errors';
 import { TraceSession, type SessionHandlers } from './session';
 import type { TraceArgs } from './trace-command';
 
 /** Starts tracing `args`' target into `sinks`; rejects with a SessionError that says what to fix. */
-export async function startTrace(args: TraceArgs, sinks: readonly SinkFactory[], on: SessionHandlers, rules?: readonly CompiledRule[]): Promise<TraceSession> {
+export async function startTrace(args: TraceArgs, sinks: readonly SinkFactory[], on: SessionHandlers, rules?: readonly CompiledRule[], extraStages?: readonly StageFactory[]): Promise<TraceSession> {
   const backend = platformBackend();
   if ('problem' in backend) throw new SessionError(backend.problem.code, backend.problem.message, backend.problem.fixes);
   const target = args.pid !== undefined ? { kind: 'attach' as const, pid: args.pid } : { kind: 'launch' as const, command: args.command!, stdio: 'inherit' as const };
@@ -26,6 +26,6 @@ export async function startTrace(args: TraceArgs, sinks: readonly SinkFactory[],
     events: args.events, syscalls: args.syscalls, ringbufBytes: args.ringbufBytes, redact: args.redact, probePath: probe.path,
     stackBytes: args.stacks ? args.stackBytes ?? STACK_DEFAULT : undefined,
     // NDJSON owns stdout: the traced program's stdout goes to stderr so every stdout line parses.
-    inheritFds: [0, args.json ? 2 : 1, 2], sinks, rules,
+    inheritFds: [0, args.json ? 2 : 1, 2], sinks, rules, extraStages,
   }, on);
 }

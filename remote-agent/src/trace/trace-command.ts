@@ -25,6 +25,7 @@ import { findingsSink } from '../rules/findings-sink';
 import { problemLine } from '../rules/problems';
 import { sarifLog } from '../rules/sarif';
 import { sessionRules } from '../rules/session-rules';
+import { driftAgainst } from '../baseline/drift-option';
 
 export interface TraceArgs {
   json: boolean;
@@ -45,11 +46,13 @@ export interface TraceArgs {
   failOn?: Priority;
   /** where to write the findings as SARIF 2.1.0 */
   sarif?: string;
+  /** a behaviour profile (baseline record): what the run does beyond it becomes findings */
+  baseline?: string;
 }
 
 export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
                           [--ringbuf-bytes N] [--stacks [--stack-bytes N]] [--no-redact]
-                          [--rules FILE]... [--no-default-rules] [--fail-on PRIORITY] [--sarif FILE]
+                          [--rules FILE]... [--no-default-rules] [--fail-on PRIORITY] [--sarif FILE] [--baseline FILE]
                           (--pid PID | -- COMMAND [ARGS...])`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -92,6 +95,12 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
         break;
       }
 
+      case '--baseline': {
+        const v = value();
+        if (!v || v === '--') throw new UsageError('--baseline needs the file baseline record wrote');
+        out.baseline = v;
+        break;
+      }
       case '--events': {
         const groups = parseList('--events', value());
         const bad = groups.filter((g) => !(EVENT_GROUPS as readonly string[]).includes(g));
@@ -219,6 +228,7 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
   const warn = (m: string) => writeAll(2, `runtime-lens: ${m}\n`);
   let session: TraceSession | undefined;
   let sysagg: SysAggRow[] = [];
+  const ended: ((summary: SyscallSummaryRow[]) => void)[] = [];
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;
@@ -230,13 +240,15 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
+    const drift = args.baseline ? driftAgainst(args.baseline, args, warn) : undefined;
     const output = extra.quiet ? eventSink((events) => counts.add(events)) : args.json ? ndjsonSink(lines) : eventSink(print);
     const collect = args.failOn || args.sarif ? [findingsSink((f) => findings.push(f))] : [];
-    session = await startTrace(args, [output, ...extra.sinks ?? [], ...collect], {
+    session = await startTrace(drift?.args ?? args, [output, ...extra.sinks ?? [], ...collect], {
       state: () => {},
       warning: warn,
       sysagg: (rows) => { sysagg = rows; },
-    }, rules.compiled);
+    }, rules.compiled, drift?.stages);
+    ended.push((summary) => drift?.ended(summary));
     if (interrupts) session.stop();
   } catch (e) {
     if (e instanceof SessionError) {
@@ -253,6 +265,7 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
   const e = session.enrichment;
   const summary = syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid, startNs) => e?.processes.commOf(pid, startNs) ?? '');
   if (args.events.includes('syscount') && !extra.quiet) writeAll(2, syscountTable(summary));
+  for (const f of ended) f(summary);
   extra.ended?.({ summary, arch: e?.arch, result });
   writeAll(2, summaryLine(counts, result.lostTotal, extras, result.lostBound, result.lostReasons, result.lostByKind) + '\n');
   process.off('SIGINT', onSignal);
