@@ -4,7 +4,7 @@
  * or lookup, a new syscall, or a known behaviour done by a package not seen
  * doing it. Each is reported once, with the event that first showed it.
  */
-import type { Frame, LensEvent } from '../protocol';
+import type { FindingEvent, Frame, LensEvent } from '../protocol';
 import { eventPackages } from '../model/packages';
 import { behavioursOf, type Behaviour, type BehaviourCategory } from './behaviour';
 import { CATEGORY_FIELD, type BehaviourProfile } from './profile';
@@ -120,13 +120,12 @@ export const DRIFT_TAG = 'drift';
  * A drift as a `finding` event that follows the event which showed it: the rule is the category's
  * (DRIFT_RULES), the priority `warning`, the output driftText's.
  */
-export function driftFinding(d: Drift & { event: LensEvent }, root?: string): LensEvent {
+export function driftFinding(d: Drift & { event: LensEvent }, root?: string): FindingEvent {
   const e = d.event;
-  const finding = {
+  return {
     ts: e.ts, pid: e.pid, tid: e.tid, ppid: e.ppid, uid: e.uid, comm: e.comm, key: e.key,
     ...(e.pkey ? { pkey: e.pkey } : {}), ...(e.frames ? { frames: e.frames } : {}), ...(e.source ? { source: e.source } : {}),
-    kind: 'finding' as const, rule: driftRule(d), priority: 'warning', output: driftText(d, root),
+    kind: 'finding', rule: driftRule(d), priority: 'warning', output: driftText(d, root),
     tags: [DRIFT_TAG, d.newPackage ? 'package' : d.behaviour.category], event: e,
   };
-  return finding as unknown as LensEvent;
 }
