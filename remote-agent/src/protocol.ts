@@ -8,10 +8,12 @@ import type { LossReason } from './loss-reasons';
 import type { ProcessKey } from './model/process-key';
 import type { CountedKind, EventGroup, EventKind, KindsOfRecord } from './model/event-model';
 import type { Priority } from './model/priority';
+import type { RuleProblem } from './rules/problems';
 
 export { LOSS_REASONS, lossReasonsText, type LossReason } from './loss-reasons';
 export { processKey, type ProcessKey } from './model/process-key';
 export { PRIORITIES, type Priority } from './model/priority';
+export type { RuleProblem } from './rules/problems';
 
 /* ---------- events (the NDJSON contract of ARCHITECTURE.md) ---------- */
 
@@ -327,11 +329,24 @@ export interface SessionStartParams {
   stacks?: boolean;
   /** bytes of user stack copied per event when stacks are on (default 8 KiB) */
   stackBytes?: number;
+  /** the rules events are judged by (default: the developer ruleset alone) */
+  rules?: SessionRules;
+}
+/** session/start's rules: Falco rule files on the agent's machine, rules turned off, the developer ruleset on or off. */
+export interface SessionRules {
+  /** absolute paths, in order (later files may append to or override earlier ones) */
+  files?: string[];
+  /** names of rules not to run (disabled for this workspace) */
+  disabled?: string[];
+  /** the built-in developer ruleset first (default true) */
+  defaults?: boolean;
 }
 export interface SessionStartResult {
   sessionId: string;
   /** pid of the launched or attached process */
   pid: number;
+  /** how the rules compiled: how many run, and the problems of the rule files (a bad file does not stop the session) */
+  rules?: { active: number; problems: RuleProblem[] };
 }
 export const SessionStartRequest = new RequestType<SessionStartParams, SessionStartResult, void>('session/start');
 

@@ -27,6 +27,7 @@ import { AGENT_VERSION } from '../version';
 import { SafeMessageReader } from './message-reader';
 import { BoundedMessageWriter } from './message-writer';
 import { SessionHost, type SessionSink } from './session-host';
+import { sessionRules } from '../rules/session-rules';
 import * as v from './validate';
 
 /** Every request method this server answers (for MethodNotFound messages). */
@@ -284,7 +285,7 @@ export class AgentServer {
 
   private parseStart(params: unknown): SessionStartParams {
     const p = v.object(params);
-    v.onlyKeys(p, 'params', ['target', 'events', 'syscalls', 'redact', 'ringbufBytes', 'stacks', 'stackBytes']);
+    v.onlyKeys(p, 'params', ['target', 'events', 'syscalls', 'redact', 'ringbufBytes', 'stacks', 'stackBytes', 'rules']);
     const target = parseTarget(v.object(p.target, 'target'));
     const out: SessionStartParams = { target };
     const events = v.stringArray(p.events, 'events', { optional: true, nonEmpty: true, oneOf: EVENT_GROUPS });
@@ -302,6 +303,17 @@ export class AgentServer {
     if (stacks !== undefined) out.stacks = stacks;
     const sb = v.integer(p.stackBytes, 'stackBytes', { optional: true, min: STACK_MIN, max: STACK_MAX });
     if (sb !== undefined) out.stackBytes = sb;
+    if (p.rules !== undefined) {
+      const r = v.object(p.rules, 'rules');
+      v.onlyKeys(r, 'rules', ['files', 'disabled', 'defaults']);
+      out.rules = {};
+      const files = v.stringArray(r.files, 'rules.files', { optional: true });
+      if (files) out.rules.files = files;
+      const disabled = v.stringArray(r.disabled, 'rules.disabled', { optional: true });
+      if (disabled) out.rules.disabled = disabled;
+      const defaults = v.boolean(r.defaults, 'rules.defaults');
+      if (defaults !== undefined) out.rules.defaults = defaults;
+    }
     return out;
   }
 
@@ -318,15 +330,17 @@ export class AgentServer {
     const target: LaunchTarget | AttachTarget = t.kind === 'launch' ? { ...t, stdio: t.stdio === 'inherit' ? 'null' : t.stdio } : { kind: 'attach', pid: t.pid };
     // a held debuggee's session reads the report channels its environment names
     const hold = t.kind === 'debug' && t.holdId !== undefined ? this.holds.get(t.holdId) : undefined;
+    const rules = sessionRules(p.rules);
     this.sessions.set(id, host);
     try {
       const pid = await host.start({
+        rules: rules.compiled,
         backend: this.backend(), target, events: p.events ?? [...DEFAULT_EVENT_GROUPS], syscalls: p.syscalls, ringbufBytes: p.ringbufBytes,
         stackBytes: p.stacks ? p.stackBytes ?? STACK_DEFAULT : undefined, redact: p.redact ?? true, probePath: probe.path,
         ...(hold ? { reports: { node: hold.node, python: hold.python } } : {}),
       });
       if (this.writer.full) host.holdOutput(true);
-      return { sessionId: id, pid };
+      return { sessionId: id, pid, rules: { active: rules.compiled.length, problems: rules.errors } };
     } catch (e) {
       this.sessions.delete(id);
       throw e;

@@ -79,7 +79,6 @@ export class EventFacts {
       : chain[0] && chain[0].pid === ev.pid ? { ...chain[0], name: ev.comm } : { pid: ev.pid, name: ev.comm };
     if (chain[0]?.pid === ev.pid) chain[0] = self;
     else chain.unshift(self);
-    if (chain.length === 1 && ev.ppid) chain.push({ pid: ev.ppid, name: this.processes.get(ev.ppid)?.comm ?? '' });
     return (this.chain = chain);
   }
 

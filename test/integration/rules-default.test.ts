@@ -1,0 +1,109 @@
+// The developer ruleset with the real probe: every default rule fires on a fixture that does what
+// it is about (test/fixtures/rules/actions.sh, in a fake home with fake keys and tokens) and stays
+// quiet on a near miss of it; the finding follows its event in the NDJSON stream and carries it.
+// Two traces: one runs every trigger, the other every near miss.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { FindingEvent, LensEvent } from '../../remote-agent/src/protocol';
+import { compileRules } from '../../remote-agent/src/rules/compile';
+import { requireBpf } from '../helpers/bpf';
+import { scratchDir, scriptFixture } from '../helpers/fixtures';
+import { trace, type CliResult } from '../helpers/trace';
+
+const ACTIONS = scriptFixture('rules/actions.sh');
+
+/** rule → the action that triggers it, the near miss that must not, and what the triggering event is. */
+const CASES: [rule: string, trigger: string, miss: string, event: (e: LensEvent, dirs: Dirs) => boolean][] = [
+  ['Read of SSH private key', 'ssh-key', 'ssh-key-pub', (e, d) => e.kind === 'open' && e.path === `${d.home}/.ssh/id_rsa`],
+  ['Read of cloud credentials', 'cloud', 'cloud-config', (e, d) => e.kind === 'open' && e.path === `${d.home}/.aws/credentials`],
+  ['Read of package registry or git token', 'token', 'token-npm', (e, d) => e.kind === 'open' && e.path === `${d.home}/.npmrc` && e.comm === 'cat'],
+  ['Read of browser or keychain secrets', 'browser', 'browser-prefs', (e) => e.kind === 'open' && e.path.endsWith('/logins.json')],
+  ['Read of .env file outside the project', 'env-outside', 'env-inside', (e, d) => e.kind === 'open' && e.path === `${d.home}/other-project/.env`],
+  ['Read of shadow passwords', 'shadow', 'passwd', (e) => e.kind === 'open' && e.path === '/etc/shadow'],
+  ['Shell spawned by an install script', 'install-shell', 'install-quiet', (e) => e.kind === 'exec' && e.argv.join(' ') === '/bin/sh -c id; uname -a'],
+  ['Install script connected to a host other than the registry', 'install-net', 'install-local', (e) => e.kind === 'connect' && e.daddr === '203.0.113.9' && e.dport === 8443],
+  ['Executed a file written in the session', 'download-exec', 'exec-system', (e, d) => e.kind === 'exec' && e.filename === `${d.scratch}/dropped`],
+  ['Persistence file written', 'persistence', 'notes', (e, d) => e.kind === 'open' && e.path === `${d.home}/.bashrc`],
+  ['Write to sudoers', 'sudoers', 'sudoers-read', (e) => e.kind === 'open' && e.path === '/etc/sudoers'],
+  ['Setuid or setgid bit set', 'setuid', 'chmod-plain', (e, d) => e.kind === 'chmod' && e.path === `${d.scratch}/tool` && e.mode === '04755'],
+  ['Privilege change program run', 'su', 'id', (e) => e.kind === 'exec' && e.argv[0] === 'su'],
+  ['Network server spawned a shell', 'server-shell', 'client-shell', (e) => e.kind === 'exec' && e.argv.join(' ') === '/bin/sh -c id > /dev/null'],
+  ['Shell connected to the network', 'shell-connect', 'node-connect', (e, d) => e.kind === 'connect' && e.comm === 'bash' && e.dport === d.port],
+  ['Reverse shell tool run', 'nc-exec', 'nc-scan', (e) => e.kind === 'exec' && e.argv.includes('-e')],
+  ['Listening on all interfaces', 'listen-all', 'listen-local', (e) => e.kind === 'listen' && e.saddr === '0.0.0.0'],
+  ['Connection to a mining pool port', 'miner', 'web', (e) => e.kind === 'connect' && e.dport === 3333],
+];
+
+interface Dirs { home: string; project: string; scratch: string; port: number }
+
+/** A fake home with fake secrets, a project folder beside it, install fixtures copied where npm may write. */
+function makeDirs(port: number): Dirs {
+  const root = realpathSync(scratchDir('rules'));
+  const home = path.join(root, 'home');
+  const project = path.join(root, 'project');
+  const scratch = path.join(root, 'scratch');
+  const files: Record<string, string> = {
+    '.ssh/id_rsa': '-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n', '.ssh/id_rsa.pub': 'ssh-ed25519 AAAA fake\n',
+    '.aws/credentials': '[default]\naws_access_key_id = FAKE\n', '.aws/config': '[default]\nregion = eu-west-1\n',
+    '.npmrc': 'fund=false\n', '.mozilla/firefox/lens.default/logins.json': '{}\n', '.mozilla/firefox/lens.default/prefs.js': '\n',
+    'other-project/.env': 'TOKEN=fake\n', '.bashrc': '# fake\n',
+  };
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(home, f)), { recursive: true });
+    writeFileSync(path.join(home, f), text);
+  }
+  mkdirSync(project, { recursive: true });
+  writeFileSync(path.join(project, '.env'), 'LOCAL=1\n');
+  mkdirSync(scratch, { recursive: true });
+  for (const d of ['install-shell', 'install-quiet', 'install-net', 'install-local']) cpSync(scriptFixture(`rules/${d}`), path.join(scratch, d), { recursive: true });
+  return { home, project, scratch, port };
+}
+
+function findings(run: CliResult, rule: string): FindingEvent[] {
+  return run.events.filter((e): e is FindingEvent => e.kind === 'finding' && e.rule === rule);
+}
+
+describe('rules: the developer ruleset on real programs', function () {
+  this.timeout(180_000);
+  let dirs: Dirs;
+  let server: net.Server;
+  let hits: CliResult;
+  let misses: CliResult;
+
+  before(async function () {
+    requireBpf(this);
+    server = net.createServer((s) => s.on('error', () => {}).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    dirs = makeDirs((server.address() as net.AddressInfo).port);
+    const run = (actions: string[]) => trace(['/bin/sh', ACTIONS, ...actions], [], {
+      cwd: dirs.project, timeoutMs: 150_000,
+      env: { HOME: dirs.home, SCRATCH: dirs.scratch, PORT: String(dirs.port), npm_config_cache: path.join(dirs.scratch, 'npm-cache') },
+    });
+    hits = await run(CASES.map(([, trigger]) => trigger));
+    misses = await run(CASES.map(([, , miss]) => miss));
+  });
+
+  after(() => server?.close());
+
+  it('has a case for every default rule', () => {
+    assert.deepEqual(CASES.map(([rule]) => rule).sort(), compileRules([]).compiled.map((r) => r.name).sort());
+  });
+
+  for (const [rule, trigger, miss, isTrigger] of CASES) {
+    it(`${rule}: fires on "${trigger}", not on "${miss}"`, () => {
+      const found = findings(hits, rule).filter((f) => isTrigger(f.event, dirs));
+      assert.ok(found.length > 0, `no '${rule}' finding on the event of ${trigger}; its findings: ${JSON.stringify(findings(hits, rule).map((f) => f.event))}\nstderr: ${hits.stderr.slice(-800)}`);
+      const f = found[0];
+      assert.equal(f.pid, f.event.pid);
+      assert.equal(f.ts, f.event.ts);
+      assert.ok(f.output.length > 10 && !f.output.includes('%'), f.output);
+      // the finding follows its event in the stream
+      const at = hits.events.indexOf(f);
+      assert.ok(hits.events.slice(0, at).some((e) => e.kind === f.event.kind && e.ts === f.event.ts && e.pid === f.event.pid), 'its event came before it');
+      assert.ok(misses.summary, `the near misses ran: ${misses.stderr.slice(-500)}`);
+      assert.deepEqual(findings(misses, rule).map((x) => x.output), [], `'${rule}' must not fire on ${miss}`);
+    });
+  }
+});
