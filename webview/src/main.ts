@@ -52,7 +52,7 @@ function boot(): void {
     sessionLine.hidden = session === null;
     if (!session) return;
     sessionLine.replaceChildren(
-      h('span', { class: 'session-title' }, session.title), ' — ',
+      h('span', { class: 'session-title' }, session.title), ...(session.host ? [' on ', h('span', { class: 'session-host' }, session.host)] : []), ' — ',
       h('span', { class: `session-state state-${session.state}` }, session.fromFile ? `${session.state} (from file)` : session.state));
   };
   let view: View | null = null;

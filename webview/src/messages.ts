@@ -13,6 +13,8 @@ export interface SessionInfo {
   state: SessionState;
   /** true for a session reopened from a file */
   fromFile: boolean;
+  /** the remote host it traced on ([user@]host[:port] as connected to); absent for this machine */
+  host?: string;
 }
 
 /**

@@ -116,7 +116,7 @@ export class Session {
 
   /** The webview's view of this session. */
   info(): SessionInfo {
-    return { id: this.id, title: this.title, state: this.state, fromFile: this.fromFile };
+    return { id: this.id, title: this.title, state: this.state, fromFile: this.fromFile, ...(this.host ? { host: this.host } : {}) };
   }
 
   addEvents(events: readonly LensEvent[]): void {

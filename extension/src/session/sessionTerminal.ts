@@ -35,7 +35,7 @@ export class SessionTerminal implements vscode.Pseudoterminal {
       session.onDidChange((s) => {
         if (s.live || this.ended) return;
         this.ended = true;
-        const how = s.state === 'failed' ? `failed: ${s.message ?? 'no reason given'}` : s.stateLabel();
+        const how = s.state === 'failed' ? `failed: ${s.message ?? 'no reason given'}` : s.state === 'disconnected' ? s.message ?? 'disconnected' : s.stateLabel();
         this.write(`\r\n\x1b[2m[Runtime Lens] ${s.title}: ${how}. Press any key to close.\x1b[0m\r\n`);
       }),
     );

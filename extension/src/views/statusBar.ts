@@ -32,7 +32,7 @@ export class SessionStatusBar {
 
   /** The text for a session, e.g. "$(pulse) 1.2k ev/s · 35k · lost 0". */
   static text(s: Session): string {
-    const icon = s.live ? '$(pulse)' : s.state === 'failed' ? '$(error)' : '$(debug-stop)';
+    const icon = s.live ? '$(pulse)' : s.state === 'failed' ? '$(error)' : s.state === 'disconnected' ? '$(debug-disconnect)' : '$(debug-stop)';
     const rate = s.live ? `${shortNumber(s.stats.rate)} ev/s · ` : '';
     return `${icon} ${rate}${shortNumber(s.stats.total)} events · lost ${lostCount(s.stats)}`;
   }
@@ -47,7 +47,7 @@ export class SessionStatusBar {
     const why = s.stats.lostTotal ? lossReasonsText(s.stats.lostReasons) : '';
     const lost = `${lostCount(s.stats)} lost${why ? ` (${why})` : s.stats.lostBound ? ' (the probe died with events queued)' : ''}`;
     this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${lost}. Click to open the events view.`;
-    this.item.backgroundColor = s.stats.lostTotal > 0 || s.stats.lostBound || s.state === 'failed' ? this.warningBackground : undefined;
+    this.item.backgroundColor = s.stats.lostTotal > 0 || s.stats.lostBound || s.state === 'failed' || s.state === 'disconnected' ? this.warningBackground : undefined;
     this.item.show();
   }
 

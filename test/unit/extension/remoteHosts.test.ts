@@ -113,6 +113,8 @@ describe('remote hosts', () => {
     assert.deepEqual(roots.map((r) => r.type === 'session' ? r.session : r.type), ['host', local]);
     assert.deepEqual(tree.getChildren(roots[0]).map((c) => (c as Extract<SessionsTreeElement, { type: 'session' }>).session), [remote]);
     assert.equal(remote.host, TARGET);
+    assert.equal(remote.info().host, TARGET, 'the views name the host');
+    assert.equal(local.info().host, undefined);
     assert.ok(tree.getChildren({ type: 'session', session: remote }).some((d) => d.type === 'detail' && d.id === 'host' && d.description === TARGET));
 
     await sessions.stop(remote);
