@@ -147,11 +147,14 @@ struct lsym_proc *lsym_procs_get(struct lsym_procs *ps, const struct lsym_reques
 			p = s;
 			break;
 		}
-		if (!oldest || s->used < oldest->used)
+		/* a forgotten process's slot (pid 0) is the first to take */
+		if (!oldest || (oldest->pid && (!s->pid || s->used < oldest->used)))
 			oldest = s;
 	}
 	if (!p) {
-		if (ps->count < ps->max) {
+		if (oldest && !oldest->pid) {
+			p = oldest;
+		} else if (ps->count < ps->max) {
 			p = &ps->slots[ps->count++];
 		} else {
 			p = oldest;
@@ -180,14 +183,14 @@ void lsym_proc_reread(struct lsym_procs *ps, struct lsym_proc *p)
 	p->req = req;
 }
 
+/* The slot is emptied where it is: a slot never moves, since its libdwfl
+ * session keeps its address for the unwinder's callbacks. */
 void lsym_procs_forget(struct lsym_procs *ps, uint32_t pid, uint64_t start)
 {
 	opening = NULL;
 	for (int i = 0; i < ps->count; i++) {
 		if (ps->slots[i].pid == pid && ps->slots[i].start == start) {
 			drop(&ps->slots[i]);
-			ps->slots[i] = ps->slots[--ps->count];
-			memset(&ps->slots[ps->count], 0, sizeof(ps->slots[0]));
 			return;
 		}
 	}

@@ -259,6 +259,26 @@ describe('native stacks: unwinding and symbolization (lens-symbolize)', function
     }
   });
 
+  it('a forgotten process leaves its slot empty: the processes after it are unwound as before (none moved under its libdwfl session)', async () => {
+    const c = new SnapshotRun([nativeFixture('stacks-c', 'c/stacks.c', 'gcc', C_FLAGS)]);
+    const cpp = new SnapshotRun([nativeFixture('stacks-cpp', 'c/stacks.cpp', 'g++', ['-O2', '-g'])]);
+    try {
+      const snaps = [await c.snapshot(), await cpp.snapshot()];
+      const start = [startKey++, startKey++];
+      const ask = async (i: number) => symbolize(sym, snaps[i], start[i]);
+      assert.ok(linesIn(await ask(0), 'fixtures/c/stacks.c').length >= 3);
+      assert.ok(linesIn(await ask(1), 'fixtures/c/stacks.cpp').length >= 3);
+      await sym.forget(snaps[0].pid, start[0]);
+      assert.ok(linesIn(await ask(1), 'fixtures/c/stacks.cpp').length >= 3, 'the process seen after the forgotten one');
+      assert.ok(linesIn(await ask(0), 'fixtures/c/stacks.c').length >= 3, 'the forgotten process, read again');
+      assert.equal(await c.finish(), 0);
+      assert.equal(await cpp.finish(), 0);
+    } finally {
+      c.kill();
+      cpp.kill();
+    }
+  });
+
   it('code mapped after the process was first seen (dlopen): unknown in the same mappings generation, exact in the next', async () => {
     const lib = nativeFixture('stacks-plugin.so', 'c/stacks-plugin.c', 'gcc', ['-O2', '-g', '-shared', '-fPIC']);
     const run = new SnapshotRun([nativeFixture('stacks-dlopen', 'c/stacks-dlopen.c', 'gcc', ['-O2', '-g']), lib]);
