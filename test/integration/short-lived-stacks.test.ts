@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Frame, LensEvent } from '../../remote-agent/src/protocol';
 import { requireBpf } from '../helpers/bpf';
 import { marks, nativeFixture } from '../helpers/native-stacks';
-import { assertExit, trace } from '../helpers/trace';
+import { assertExit, startCli, trace } from '../helpers/trace';
 
 const NO_FP = ['-O2', '-g', '-fomit-frame-pointer'];
 
@@ -44,6 +44,17 @@ describe('trace --stacks: processes that exit before their maps are read', funct
     const cache = openOf(result.events, '/etc/ld.so.cache');
     assert.ok(cache.frames?.some((f) => f.module?.includes('ld-linux')), JSON.stringify(cache));
     assert.equal(result.summary?.lost, 0, result.stderr);
+  });
+
+  it('gives a forked child that exits at once the exact line too: it starts with its parent\'s mappings', async function () {
+    const bin = nativeFixture('stacks-short', 'c/stacks-short.c', 'gcc', NO_FP);
+    const m = marks('c/stacks-short.c');
+    const result = await trace([bin, 'fork'], ['--stacks']);
+    assertExit(result, 0);
+    const open = openOf(result.events, '/lens-marker/short');
+    const parent = result.events.find((e) => e.kind === 'exec')!.pid;
+    assert.notEqual(open.pid, parent, 'the child made the open');
+    assert.deepEqual(linesIn(open.frames, 'fixtures/c/stacks-short.c'), [`open_marker:${m.open}`, `main:${m.main}`], JSON.stringify(open));
   });
 
   it('gives a Debian binary (cat) its native frames: the C library\'s functions, and why its own have no line', async function () {
@@ -83,6 +94,23 @@ describe('trace --stacks: processes that exit before their maps are read', funct
       assert.match(open.frames?.[0]?.module ?? '', /libc\.so/, JSON.stringify(open.frames));
       const gone = open.frames?.find((f) => f.module?.startsWith(copy));
       assert.deepEqual(gone && { module: gone.module, reason: gone.reason, line: gone.line }, { module: `${copy} (deleted)`, reason: 'deleted binary', line: undefined }, JSON.stringify(open.frames));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a program deleted while it runs through /proc/PID/exe as long as it lives: its lines stay exact', async function () {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lens-deleted-'));
+    try {
+      const copy = path.join(dir, 'self-deleting');
+      copyFileSync(nativeFixture('stacks-unlink', 'c/stacks-unlink.c', 'gcc', NO_FP), copy);
+      const m = marks('c/stacks-unlink.c');
+      const run = startCli(['trace', '--json', '--events', 'file', '--stacks', '--', copy, '--self']);
+      const open = await run.waitForEvent('the open of /lens-marker/self', (e) => e.kind === 'open' && e.path === '/lens-marker/self');
+      process.kill(open.pid, 'SIGTERM');
+      await run.done;
+      assert.deepEqual(linesIn(open.frames, 'fixtures/c/stacks-unlink.c'), [`open_self_marker:${m['self-open']}`, `delete_self:${m['self-call']}`], JSON.stringify(open.frames));
+      assert.equal(open.frames?.find((f) => f.function === 'open_self_marker')?.module, copy);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

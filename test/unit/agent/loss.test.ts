@@ -23,6 +23,13 @@ describe('loss when the probe dies', function () {
     assert.equal(lostText(l.lostTotal, l.lostBound), 'lost=5');
   });
 
+  it('counts lost code mappings (records that are not events) by their kind, in the total but not among the events', function () {
+    const s = stats({ [Kind.OPEN]: 10, [Kind.MMAP]: 4 }, { [Kind.MMAP]: 2 }, true);
+    const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 10, [Kind.MMAP]: 4 }), false);
+    assert.deepEqual([l.lostTotal, l.lost.mmap, l.events], [2, 2, { open: 10 }]);
+    assert.deepEqual(l.reasons, { buffers_full: 2 });
+  });
+
   it('a dead probe: committed but never received is lost, at least', function () {
     const s = stats({ [Kind.OPEN]: 1000, [Kind.EXEC]: 3 }, { [Kind.OPEN]: 7 }, false);
     const l = withUndelivered(lossStats(s), s, received({ [Kind.OPEN]: 400, [Kind.EXEC]: 3 }), true);
