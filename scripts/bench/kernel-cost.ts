@@ -184,6 +184,30 @@ export async function measureKernelCost(tracer: Tracer, events: string, scratch:
   }
 }
 
+/**
+ * Runs lens-probe alone with `probeArgs` on `sh -c script` (its packets to /dev/null, its stdin,
+ * the control channel, held open) and gives what each of its programs ran while the script ran:
+ * the shell waits on FIFOs, so the statistics are read exactly before and after it.
+ */
+export async function probeProgramCosts(scratch: string, probe: string, probeArgs: string[], script: string): Promise<ProgCost[]> {
+  const [go, stop, ctl] = fifos(scratch, 3) as [string, string, string];
+  // EOF on the probe's stdin is stop: held open until the run is over
+  const control = openSync(ctl, 'r+');
+  const argv = [probe, ...probeArgs, '--', 'sh', '-c', `read _ < ${go}; ${script}; read _ < ${stop}`];
+  const started = start(['sh', '-c', 'exec "$@" < "$0"', ctl, ...argv], { timeoutS: 300 });
+  const goFd = await waitFor('the traced shell to start', () => tryOpenWriter(go), 60);
+  const own = ownProgramIds(started.pid);
+  const s0 = snapshot(own);
+  release(goFd);
+  const stopFd = await waitFor('the traced script to finish', () => tryOpenWriter(stop), 300);
+  const s1 = snapshot(own);
+  release(stopFd);
+  closeSync(control);
+  const res = await started.done;
+  if (res.code !== 0) throw new Error(`lens-probe exited with ${res.code ?? res.signal}: ${res.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  return diff(s0, s1);
+}
+
 export function fifos(scratch: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => {
     const f = path.join(scratch, `hold-${i}.fifo`);

@@ -104,3 +104,9 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   }
   return o;
 }
+
+/** The number after `--name` on the command line of a standalone bench script, or `dflt`. */
+export function numberArg(name: string, dflt: number, argv: readonly string[] = process.argv): number {
+  const at = argv.indexOf(name);
+  return at > 0 ? Number(argv[at + 1]) : dflt;
+}
