@@ -12,6 +12,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 # Build: clang/llvm/libbpf/bpftool/libelf/zlib/make/gcc/pkg-config compile the probe;
 # libdw-dev (elfutils: DWARF unwinding and line tables) the agent's lens-symbolize;
+# python3-dev (Debian's CPython headers) the struct offsets of attached Python processes;
 # liblzma-dev and libbz2-dev the static lens-symbolize deployed to remote hosts;
 # libseccomp-dev the seccomp launcher that runs a command under a generated profile.
 # Tests: strace (differential test), python3, gcc, g++ and golang-go (fixtures), util-linux (setpriv, mount),
@@ -19,7 +20,7 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # Benchmarks: linux-perf, bpftrace. End-to-end: chromium (Playwright), the libraries
 # code-server's native modules build against, and openssh-server + openssh-client + iproute2 (remote tests).
 APT_PACKAGES=(
-  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc libc6-dev pkg-config libdw-dev g++ golang-go
+  clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc libc6-dev pkg-config libdw-dev g++ golang-go python3-dev
   liblzma-dev libbz2-dev libseccomp-dev
   strace linux-perf bpftrace python3 python3-debugpy util-linux procps netcat-openbsd
   chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev openssh-server openssh-client iproute2

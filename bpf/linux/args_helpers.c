@@ -29,6 +29,7 @@ static const struct {
 static const char usage[] =
 	"usage: lens-probe [--events exec,file,net,dns,syscall,syscount] [--syscalls NR,...]\n"
 	"                  [--ringbuf-bytes N] [--stats-ms N] [--stacks [--stack-bytes N]]\n"
+	"                  [--python-stacks]\n"
 	"                  (--pid PID | [--exec-path FILE] -- COMMAND [ARGS...])\n"
 	"       lens-probe --check-hooks";
 
@@ -117,6 +118,7 @@ int lens_parse_args(int argc, char **argv, struct lens_opts *o)
 		{ "check-hooks", no_argument, NULL, 'c' },
 		{ "stacks", no_argument, NULL, 'k' },
 		{ "stack-bytes", required_argument, NULL, 'K' },
+		{ "python-stacks", no_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -186,6 +188,9 @@ int lens_parse_args(int argc, char **argv, struct lens_opts *o)
 			break;
 		case 'k':
 			o->stacks = true;
+			break;
+		case 'y':
+			o->python = true;
 			break;
 		case 'K':
 			if (parse_u64(optarg, &v) || v < LENS_STACK_MIN || v > LENS_STACK_MAX) {

@@ -36,6 +36,7 @@ struct lens_opts {
 	bool check_hooks;       /* --check-hooks: report which hook types work, trace nothing */
 	bool stacks;            /* --stacks: exec/file/net/dns records carry a user-stack snapshot */
 	unsigned int stack_bytes; /* --stack-bytes: user-stack bytes per snapshot */
+	bool python;            /* --python-stacks: processes registered with LENS_CMD_PYTHON get Python frames */
 };
 
 /*

@@ -17,16 +17,29 @@ static const struct {
 	{ LENS_CMD_STOP, LENS_OP_STOP, 0 },
 };
 
+/* LENS_CMD_PYTHON's words after the pid: cookie, head, 11 offsets. */
+#define PY_WORDS 13
+
 /* Returns 1 with cmd filled, 0 for an empty line, -1 (reported) for anything else. */
 static int parse(const char *line, struct lens_command *cmd)
 {
 	char word[16];
-	unsigned long long pid = 0;
+	unsigned long long pid = 0, *v = cmd->py;
 	int n = sscanf(line, "%15s %llu", word, &pid);
 	size_t i;
 
 	if (n <= 0)
 		return 0;
+	if (!strcmp(word, LENS_CMD_PYTHON)) {
+		n = sscanf(line, "%*s %llu %llu %llx %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &pid, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+			   &v[9], &v[10], &v[11], &v[12]);
+		if (n == 1 + PY_WORDS) {
+			cmd->op = LENS_OP_PYTHON;
+			cmd->pid = pid;
+			return 1;
+		}
+	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(word, commands[i].word) && n == 1 + commands[i].nargs) {
 			cmd->op = commands[i].op;
@@ -35,7 +48,8 @@ static int parse(const char *line, struct lens_command *cmd)
 		}
 	}
 	lens_report(LENS_ERR_USAGE, EINVAL, "unknown control command '%.64s': expected "
-		    LENS_CMD_ADD " PID, " LENS_CMD_REMOVE " PID, " LENS_CMD_STATS " or " LENS_CMD_STOP,
+		    LENS_CMD_ADD " PID, " LENS_CMD_REMOVE " PID, " LENS_CMD_PYTHON " PID COOKIE HEAD "
+		    "OFFSETS, " LENS_CMD_STATS " or " LENS_CMD_STOP,
 		    line);
 	return -1;
 }

@@ -16,11 +16,13 @@ enum lens_cmd_op {
 	LENS_OP_REMOVE,   /* LENS_CMD_REMOVE PID */
 	LENS_OP_STATS,    /* LENS_CMD_STATS */
 	LENS_OP_STOP,     /* LENS_CMD_STOP */
+	LENS_OP_PYTHON,   /* LENS_CMD_PYTHON PID COOKIE HEAD OFFSETS... */
 };
 
 struct lens_command {
 	enum lens_cmd_op op;
-	unsigned long long pid;  /* ADD, REMOVE: as written, not yet checked */
+	unsigned long long pid;  /* ADD, REMOVE, PYTHON: as written, not yet checked */
+	unsigned long long py[14]; /* PYTHON: cookie, head, then the offsets of struct lens_py_proc in order; not yet checked */
 };
 
 /* The line being read. */

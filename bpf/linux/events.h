@@ -72,6 +72,7 @@ enum lens_kind {
 #define LENS_F_UNTRACED_CAPS   0x20  /* capabilities gained (file capabilities) */
 #define LENS_F_UNTRACED_NODUMP 0x40  /* the process is not dumpable (e.g. an unreadable binary) */
 #define LENS_F_NO_RETURN 0x80  /* syscall: exit/exit_group, recorded at entry (ret and dur_ns are 0) */
+#define LENS_F_HAS_PYSTACK 0x100 /* a struct lens_pystack follows the body, before any stack snapshot */
 
 /*
  * Common process header, first in every kernel record (40 + 16 = 56 bytes).
@@ -219,6 +220,40 @@ struct lens_mmap_event {
 	__u16 path_len;       /* absolute path, as the process's root sees it; 0 when longer than PATH_MAX */
 	__u32 _pad;
 	char names[];         /* path */
+};
+
+/*
+ * Python frames of an attached Python process (registered with
+ * LENS_CMD_PYTHON): exec, file, net and dns records of its threads then
+ * carry LENS_F_HAS_PYSTACK and, right after the body (the fixed part and its
+ * names) and before any struct lens_stack, a struct lens_pystack: the
+ * thread's Python frame chain as the kernel read it at the syscall, each
+ * frame's code object and instruction pointer, innermost first. The agent
+ * reads the code objects from the process's memory.
+ */
+#define LENS_PY_FRAMES_MAX 64
+
+/* lens_pystack.error */
+enum lens_pystack_error {
+	LENS_PY_OK = 0,
+	LENS_PY_NO_THREAD = 1,  /* no thread state of the interpreter has this thread's id */
+	LENS_PY_FAULT = 2,      /* a pointer of the chain could not be read (frames up to it follow) */
+};
+
+/* lens_pystack.flags */
+#define LENS_PY_TRUNCATED 0x1   /* the chain goes on past LENS_PY_FRAMES_MAX frames */
+
+struct lens_pyframe {
+	__u64 code;           /* PyCodeObject * */
+	__u64 instr;          /* the frame's current instruction (prev_instr, 3.13+ instr_ptr) */
+};
+
+/* Followed by its nframes struct lens_pyframe. */
+struct lens_pystack {
+	__u32 cookie;         /* the registration the walk used (LENS_CMD_PYTHON) */
+	__u16 error;          /* enum lens_pystack_error */
+	__u8 nframes;
+	__u8 flags;           /* LENS_PY_* */
 };
 
 /* Socket address as the agent decodes it. family: AF_INET 2, AF_INET6 10, AF_UNIX 1. */
@@ -387,6 +422,13 @@ struct lens_error {
 #define LENS_CMD_REMOVE "remove"  /* remove PID: stop tracing PID (its traced children stay) */
 #define LENS_CMD_STATS "stats"    /* a STATS packet now, then a SYSAGG packet */
 #define LENS_CMD_STOP "stop"      /* drain the ring buffer, final STATS, exit */
+/*
+ * python PID COOKIE HEAD OFFSETS...: walk PID's Python frames at its events
+ * (struct lens_py_proc, the words in the order of its fields after head).
+ * Answered only when refused (an ERROR packet). A fork inherits it; an exec
+ * or the process's exit ends it.
+ */
+#define LENS_CMD_PYTHON "python"
 #define LENS_CMD_LINE_MAX 256
 
 /*
@@ -408,6 +450,7 @@ struct lens_config {
 	__u32 owner_uid;      /* confine: that user's uid and gid */
 	__u32 owner_gid;
 	__u32 stack_bytes;    /* 0: no stacks; else user-stack bytes copied per exec/file/net/dns record */
+	__u32 python;         /* 1: processes registered with LENS_CMD_PYTHON get their Python frames */
 };
 
 /* Limits for a non-root user (README, "Privileges"). */
@@ -419,6 +462,30 @@ struct lens_tracked_val {
 	__u64 start_ns;       /* group leader's start_time, 0 when added from user space */
 	__u32 parent;         /* tgid that forked it, 0 for a root of the traced tree */
 	__u32 _pad;
+};
+
+/*
+ * lens_py_procs value (key: tgid): where a registered Python process's frame
+ * chain is. Offsets are bytes into the structs of its CPython version,
+ * LENS_PY_NONE where a step does not exist.
+ */
+#define LENS_PY_NONE 0xffff
+struct lens_py_proc {
+	__u64 head;           /* address of _PyRuntime.interpreters.head */
+	__u32 cookie;         /* echoed in each lens_pystack */
+	__u32 fork_tid;       /* a forked child: the parent's thread that forked (its thread state is the child's) */
+	__u16 interp_next;    /* PyInterpreterState.next */
+	__u16 interp_threads; /* PyInterpreterState.threads.head */
+	__u16 thread_next;    /* PyThreadState.next */
+	__u16 thread_tid;     /* PyThreadState.native_thread_id */
+	__u16 thread_frame;   /* PyThreadState.cframe (3.11, 3.12) or .current_frame (3.13+) */
+	__u16 cframe_frame;   /* _PyCFrame.current_frame; LENS_PY_NONE when thread_frame is the frame */
+	__u16 frame_code;     /* _PyInterpreterFrame.f_code (.f_executable) */
+	__u16 frame_previous;
+	__u16 frame_instr;    /* .prev_instr (.instr_ptr) */
+	__u16 frame_owner;    /* .owner */
+	__u16 owner_cstack;   /* frames of this owner are C-stack shims, skipped (LENS_PY_NONE: none) */
+	__u16 _pad;
 };
 
 /* lens_pidbits: one bit per tgid, the fast "is this process traced" test. */

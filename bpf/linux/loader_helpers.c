@@ -31,7 +31,9 @@ struct lens_loaded {
 static const char *const shared_maps[] = { "lens_events", "lens_tracked", "lens_pidbits",
 					   "lens_drops", "lens_submitted",
 					   /* per-CPU scratch: one copy, not one per module */
-					   "lens_rec_scr", "lens_stack_scr" };
+					   "lens_rec_scr", "lens_stack_scr",
+					   /* Python frames: one registry and one scratch */
+					   "lens_py_procs", "lens_py_scr" };
 
 /* A failing degradable module costs its own event groups only. */
 static uint32_t failure_code(const struct lens_module *m)
@@ -87,6 +89,7 @@ static void set_rodata(const struct lens_module *m, void *skel, const struct len
 	cfg->owner_uid = owner->uid;
 	cfg->owner_gid = owner->gid;
 	cfg->stack_bytes = o->stacks ? o->stack_bytes : 0;
+	cfg->python = o->python;
 	if (m->set_rodata)
 		m->set_rodata(skel, o);
 }
@@ -204,7 +207,7 @@ int lens_bpf_load(struct lens_bpf *b, const struct lens_opts *o, const struct le
 	size_t i;
 
 	*b = (struct lens_bpf){ .events_fd = -1, .tracked_fd = -1, .pidbits_fd = -1,
-				.drops_fd = -1, .submitted_fd = -1, .sysagg_fd = -1 };
+				.drops_fd = -1, .submitted_fd = -1, .sysagg_fd = -1, .py_procs_fd = -1 };
 	b->loaded = calloc(lens_n_modules, sizeof(*b->loaded));
 	if (!b->loaded) {
 		lens_report(LENS_ERR_INTERNAL, ENOMEM, "out of memory loading the modules");
@@ -240,6 +243,7 @@ int lens_bpf_load(struct lens_bpf *b, const struct lens_opts *o, const struct le
 	b->pidbits_fd = map_fd(shared, "lens_pidbits");
 	b->drops_fd = map_fd(shared, "lens_drops");
 	b->submitted_fd = map_fd(shared, "lens_submitted");
+	b->py_procs_fd = map_fd(shared, "lens_py_procs");
 	for (i = 0; i < lens_n_modules; i++) {
 		const struct lens_module *m = &lens_modules[i];
 		struct lens_loaded *l = &b->loaded[i];

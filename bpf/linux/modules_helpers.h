@@ -52,6 +52,7 @@ struct lens_bpf {
 	int drops_fd;                /* lens_drops */
 	int submitted_fd;            /* lens_submitted */
 	int sysagg_fd;               /* the syscall aggregate, -1 without the syscall module */
+	int py_procs_fd;             /* lens_py_procs: Python processes whose frames are walked */
 	uint32_t *held_tgid;         /* the syscall module's held child, NULL without it */
 	uint32_t kinds;              /* 1 << kind for each kind whose programs are attached */
 };

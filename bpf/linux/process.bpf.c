@@ -103,6 +103,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 		if (snap)
 			lens_stack_take(snap);
 	}
+	lens_py_exec_enter();
 	bpf_loop(LENS_ARGV_MAX, lens_read_arg, &w, 0);
 	if (p->argc == LENS_ARGV_MAX)
 		bpf_loop(LENS_ARGC_COUNT_MAX - LENS_ARGV_MAX, lens_count_arg, &w, 0);
@@ -119,7 +120,7 @@ static __always_inline int exec_exit(long ret)
 	struct lens_exec_pending *p;
 	struct lens_exec_event *e;
 	char *rec;
-	__u32 off;
+	__u32 off, size;
 
 	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || (!lens_cfg.confine && !lens_is_tracked()))
 		return 0;
@@ -148,17 +149,19 @@ static __always_inline int exec_exit(long ret)
 	e->cwd_len = lens_put_dir(rec, off, AT_FDCWD, &e->h.flags);
 	off += e->cwd_len;
 	e->argv_len = lens_put_kernel(rec, off, p->argv, p->argv_len);
+	size = lens_py_exec_exit(rec, off + e->argv_len);
 	if (lens_stack_on(LENS_EXEC)) {
 		struct lens_stack_snap *snap = lens_stash_get(&lens_exec_stack, false);
 
 		if (snap)
-			lens_output_snap(rec, off + e->argv_len, snap);
+			lens_output_snap(rec, size, snap);
 		else  /* no stash could be made at sys_enter: a failed exec's stack is still the caller's */
-			lens_emit(rec, off + e->argv_len);
+			lens_emit(rec, size);
 	} else {
-		lens_output(rec, off + e->argv_len);
+		lens_output(rec, size);
 	}
 out:
+	lens_py_exec_drop();
 	if (lens_stack_on(LENS_EXEC))
 		bpf_task_storage_delete(&lens_exec_stack, bpf_get_current_task_btf());
 	/* the stash holds up to LENS_ARGV_LEN * 2 + LENS_PATH_MAX bytes: not kept for the task's life */
@@ -182,6 +185,7 @@ int BPF_PROG(lens_exec_image, struct task_struct *task, pid_t old_pid, struct li
 	__u32 len;
 	__u16 untraced;
 
+	lens_py_forget(bpf_get_current_pid_tgid() >> 32);  /* a new image: the agent registers it again if it is Python */
 	if (!(lens_want(LENS_EXEC) || lens_cfg.confine) || !lens_is_tracked())
 		return 0;
 	p = lens_stash_get(&lens_exec_stash, false);
@@ -261,6 +265,7 @@ int BPF_PROG(lens_fork, struct task_struct *parent, struct task_struct *child)
 	cstart = BPF_CORE_READ(child, group_leader, start_time);
 	if (ctgid != ptgid)
 		lens_track(ctgid, ptgid, cstart);
+	lens_py_fork(ptgid, ctgid);
 
 	if (!lens_want(LENS_FORK))
 		return 0;
@@ -308,5 +313,6 @@ int lens_exit(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 	lens_untrack(tgid);
+	lens_py_forget(tgid);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "events.h"
 #include "launch_helpers.h"
 #include "output_helpers.h"
+#include "python_helpers.h"
 #include "report_helpers.h"
 #include "run_helpers.h"
 #include "stats_helpers.h"
@@ -26,7 +27,7 @@ void lens_run_init(struct lens_run *r)
 		.target_fds = { -1, -1, -1 },
 		.sig_fd = -1, .wake_fd = -1, .pid_fd = -1, .devnull_fd = -1,
 		.bpf = { .events_fd = -1, .tracked_fd = -1, .pidbits_fd = -1, .drops_fd = -1,
-			 .submitted_fd = -1, .sysagg_fd = -1 },
+			 .submitted_fd = -1, .sysagg_fd = -1, .py_procs_fd = -1 },
 		.tree = { .tracked_fd = -1 },
 	};
 }
@@ -139,6 +140,9 @@ static void run_command(const struct lens_command *cmd, void *ctx)
 		break;
 	case LENS_OP_STOP:
 		r->stop = true;
+		break;
+	case LENS_OP_PYTHON:
+		lens_python_register(r->o.python ? r->bpf.py_procs_fd : -1, &r->owner, cmd);
 		break;
 	}
 }

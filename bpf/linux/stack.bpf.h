@@ -12,6 +12,7 @@
 
 #include "common.bpf.h"
 #include "names.bpf.h"
+#include "pystack.bpf.h"
 
 #define LENS_PF_KTHREAD 0x00200000  /* include/linux/sched.h */
 #define LENS_PAGE 4096
@@ -165,6 +166,8 @@ static __always_inline void lens_emit(char *rec, __u32 size)
 {
 	struct lens_stack_snap *snap;
 
+	size = lens_py_append(rec, size);
+
 	if (!lens_stack_on(((struct lens_hdr *)rec)->kind)) {
 		lens_output(rec, size);
 		return;
@@ -179,15 +182,15 @@ static __always_inline void lens_emit(char *rec, __u32 size)
 }
 
 /*
- * Fixed-size records (net, dns): reserved in the ring buffer when stacks are
- * off; built in the record buffer, to be sent with their stack by
- * lens_fixed_send(), when they are on.
+ * Fixed-size records (net, dns): reserved in the ring buffer when stacks and
+ * Python frames are off; built in the record buffer, to be sent with their
+ * stack or Python frames by lens_fixed_send(), when either is on.
  */
 static __always_inline void *lens_fixed_begin(__u32 kind, __u32 size)
 {
 	void *rec;
 
-	if (!lens_stack_on(kind))
+	if (!lens_stack_on(kind) && !lens_cfg.python)
 		return lens_reserve(kind, size);
 	rec = lens_rec_buf();
 	if (!rec)
@@ -197,7 +200,7 @@ static __always_inline void *lens_fixed_begin(__u32 kind, __u32 size)
 
 static __always_inline void lens_fixed_send(void *rec, __u32 kind, __u32 size)
 {
-	if (lens_stack_on(kind))
+	if (lens_stack_on(kind) || lens_cfg.python)
 		lens_emit(rec, size);
 	else
 		lens_submit(rec);

@@ -6,7 +6,11 @@
  * Windows backend slots in beside it, and the pipeline never asks which OS
  * it runs on (backend/platform.ts picks the backend).
  */
+import type { ProbeCommand } from '../decode/commands';
 import type { AgentCapabilities, AttachTarget, DoctorCheck, EventGroup, Fix, LaunchTarget, ProcessInfo } from '../protocol';
+
+/** A Python process whose frame chain the probe reads at its events (decode/commands.ts, python). */
+export type PythonRegistration = Omit<Extract<ProbeCommand, { op: 'python' }>, 'op'>;
 
 /** What a probe is started with. */
 export interface ProbeOptions {
@@ -19,6 +23,8 @@ export interface ProbeOptions {
   stackBytes?: number;
   /** how often the probe reports its counters (ms) */
   statsMs: number;
+  /** processes registered with registerPython get their Python frames */
+  pythonStacks?: boolean;
   /** for stdio 'inherit': the agent's fds the target's stdin/stdout/stderr use (default 0,1,2) */
   inheritFds?: [number, number, number];
 }
@@ -45,6 +51,8 @@ export interface ProbeControl {
   addPid(pid: number): void;
   /** stops following a process */
   removePid(pid: number): void;
+  /** walks a Python process's frames at its events from now on (a refusal is an ERROR packet) */
+  registerPython(reg: PythonRegistration): void;
   /** asks for fresh counters (and the in-kernel syscall aggregation) */
   requestStats(): void;
   /** asks the probe to detach, flush and exit; safe to call more than once */
@@ -89,6 +97,16 @@ export interface ProcessFacts {
   startNs: number;
 }
 
+/** A file mapped into a process (/proc/PID/maps on Linux). */
+export interface Mapping { start: number; offset: number; inode: number; path: string }
+
+/** A process's memory, read as a debugger would (only what the user may read). */
+export interface ProcessMemory {
+  /** len bytes at addr, or undefined when they cannot be read (unmapped, the process gone, no right) */
+  read(addr: number, len: number): Buffer | undefined;
+  close(): void;
+}
+
 /** Facts about the host's processes; every reader returns undefined for a process that is gone. */
 export interface HostFacts {
   process(pid: number): ProcessFacts | undefined;
@@ -99,6 +117,14 @@ export interface HostFacts {
   cwd(pid: number): string | undefined;
   /** the program file the process runs */
   exe(pid: number): string | undefined;
+  /** the inode of that file */
+  exeInode(pid: number): number | undefined;
+  /** the files mapped into the process */
+  mappings(pid: number): Mapping[] | undefined;
+  /** where to open a file the process names, as the process sees it (its root) */
+  fileAs(pid: number, file: string): string;
+  /** the process's memory (opened at its first read) */
+  memory(pid: number): ProcessMemory;
   /** real user id */
   uid(pid: number): number | undefined;
   /** open fds and what they refer to (paths, `socket:[inode]`, ...) */

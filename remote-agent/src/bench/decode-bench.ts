@@ -28,6 +28,7 @@ function cpuSeconds(): number {
 const NO_HOST: HostFacts = {
   process: () => undefined, exists: () => false, pids: () => [], cmdline: () => undefined, cwd: () => undefined,
   exe: () => undefined, uid: () => undefined, fds: () => new Map(), list: () => [], userName: String,
+  exeInode: () => undefined, mappings: () => undefined, fileAs: (_pid, file) => file, memory: () => ({ read: () => undefined, close: () => {} }),
 };
 
 function arg(name: string, fallback: number): number {

@@ -29,6 +29,11 @@ export const STACK_MIN = 64;
 export const STACK_MAX = 16384;
 /** enum lens_stack_error */
 export const StackError = { OK: 0, KTHREAD: 1, FAULT: 2, ARCH: 3 } as const;
+/** struct lens_pystack: frames per walk at most, enum lens_pystack_error, its flags; LENS_PY_NONE: a walk step that does not exist */
+export const PY_FRAMES_MAX = 64;
+export const PyStackError = { OK: 0, NO_THREAD: 1, FAULT: 2 } as const;
+export const PY_TRUNCATED = 0x1;
+export const PY_NONE = 0xffff;
 /** Process ids are below this (LENS_PID_LIMIT, PID_MAX_LIMIT on 64-bit kernels). */
 export const PID_LIMIT = 4194304;
 
@@ -42,6 +47,7 @@ export const Kind = Object.fromEntries([
 export const Flag = {
   TRUNCATED: 0x1, THREAD: 0x2, HAS_STACK: 0x4,
   UNTRACED_SETUID: 0x8, UNTRACED_SETGID: 0x10, UNTRACED_CAPS: 0x20, UNTRACED_NODUMP: 0x40, NO_RETURN: 0x80,
+  HAS_PYSTACK: 0x100,
 } as const;
 
 /** lens_mmap_event.map_flags (LENS_MAP_*) */
@@ -92,6 +98,8 @@ export const LAYOUT = {
   lens_sysagg_key: { size: 16, fields: { start_ns: 0, pid: 8, nr: 12 } },
   lens_sysagg_val: { size: 288, fields: { count: 0, errors: 8, total_ns: 16, max_ns: 24, hist: 32 } },
   lens_stack: { size: 144, fields: { regs: 0, error: 136, len: 140 } },
+  lens_pystack: { size: 8, fields: { cookie: 0, error: 4, nframes: 6, flags: 7 } },
+  lens_pyframe: { size: 16, fields: { code: 0, instr: 8 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
   lens_stats: { size: 592, fields: { events: 0, dropped: 192, queued_bytes: 384, committed: 392, final: 584 } },
@@ -116,6 +124,9 @@ export const CONSTANTS = {
   LENS_F_UNTRACED_SETUID: Flag.UNTRACED_SETUID, LENS_F_UNTRACED_SETGID: Flag.UNTRACED_SETGID,
   LENS_F_UNTRACED_CAPS: Flag.UNTRACED_CAPS, LENS_F_UNTRACED_NODUMP: Flag.UNTRACED_NODUMP, LENS_F_NO_RETURN: Flag.NO_RETURN,
   LENS_MAP_RESET: MapFlag.RESET, LENS_MAP_EXEC: MapFlag.EXEC, LENS_MAP_DELETED: MapFlag.DELETED, LENS_MAP_PROTECT: MapFlag.PROTECT,
+  LENS_F_HAS_PYSTACK: Flag.HAS_PYSTACK,
+  LENS_PY_FRAMES_MAX: PY_FRAMES_MAX, LENS_PY_OK: PyStackError.OK, LENS_PY_NO_THREAD: PyStackError.NO_THREAD,
+  LENS_PY_FAULT: PyStackError.FAULT, LENS_PY_TRUNCATED: PY_TRUNCATED, LENS_PY_NONE: PY_NONE,
   LENS_SYSDATA_STR: SysData.STR, LENS_SYSDATA_ARGV: SysData.ARGV, LENS_SYSDATA_SOCKADDR: SysData.SOCKADDR,
   LENS_PACKET_RECORDS: PacketType.RECORDS, LENS_PACKET_HELLO: PacketType.HELLO, LENS_PACKET_STATS: PacketType.STATS,
   LENS_PACKET_TARGET: PacketType.TARGET, LENS_PACKET_SYSAGG: PacketType.SYSAGG, LENS_PACKET_ERROR: PacketType.ERROR,

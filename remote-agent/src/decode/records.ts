@@ -6,6 +6,7 @@
  */
 import { ALL_KINDS, KINDS, RECORD_KINDS, type KindsOfRecord, type RecordKind } from '../model/event-model';
 import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Flag, Kind, LAYOUT, STACK_NREGS, UNIX_PATH_LEN } from './layout';
+import { pyStackAt, type PyStackSnapshot } from './pystack';
 import { cstring, splitNulStrings } from './strings';
 
 const H = LAYOUT.lens_hdr.fields;
@@ -76,6 +77,8 @@ export interface RecordHeader {
   comm: string;
   /** the user-stack snapshot appended to the record (LENS_F_HAS_STACK, --stacks) */
   stack?: StackSnapshot;
+  /** the Python frame chain the kernel read (LENS_F_HAS_PYSTACK: a registered Python process) */
+  pystack?: PyStackSnapshot;
 }
 
 /** struct lens_stack and the stack bytes after it. */
@@ -194,6 +197,7 @@ export class RecordDecoder {
       } else {
         const r = this.decodeOne(buf, dv, off, kind, size);
         if (r && (r.flags & Flag.HAS_STACK)) r.stack = this.stackOf(buf, dv, off, size);
+        if (r && (r.flags & Flag.HAS_PYSTACK)) r.pystack = this.pyStackOf(dv, off, kind, size);
         if (r) {
           if (v) v.record(r, buf, dv, off);
           else out!.push(r);
@@ -219,6 +223,16 @@ export class RecordDecoder {
     for (let i = 0; i < STACK_NREGS; i++) regs.push(dv.getBigUint64(at + ST.regs + i * 8, true));
     const len = Math.min(dv.getUint32(at + ST.len, true), stackSize - ST.size);
     return { regs, error: dv.getUint32(at + ST.error, true), bytes: buf.subarray(at + ST.size, at + ST.size + len) };
+  }
+
+  /* The Python frames between the body (its fixed part and names) and the stack snapshot, if any. */
+  private pyStackOf(dv: DataView, off: number, kind: number, size: number): PyStackSnapshot | undefined {
+    const at = off + (namesEnd(dv, off, kind) || MIN_SIZE[kind]!);
+    const end = off + size - (dv.getUint16(off + H.flags, true) & Flag.HAS_STACK ? dv.getUint16(off + H.stack_size, true) : 0);
+    const s = pyStackAt(dv, at, end);
+    if (typeof s === 'string') this.problem(kind, size, s);
+    else return s;
+    return undefined;
   }
 
   private problem(kind: number, size: number, reason: string): void {

@@ -9,6 +9,7 @@ import type { HostFacts } from '../backend/backend';
 import type { Enricher } from '../enrich/enricher';
 import type { PythonReports } from '../runtimes/python/python-reports';
 import type { NodeReports } from '../runtimes/node/node-reports';
+import type { PythonAttach } from '../runtimes/python/attach/python-attach';
 import type { StagedRecord } from './staged-record';
 import type { LensEvent } from '../protocol';
 import type { CompiledRule } from '../rules/compile';
@@ -27,6 +28,8 @@ export interface StageContext {
   readonly node?: NodeReports;
   /** the rules the session judges events by (none: no rules stage) */
   readonly rules?: readonly CompiledRule[];
+  /** attached Python processes: registered with the probe, their kernel-read frames made into frames */
+  readonly pythonAttach?: PythonAttach;
 }
 
 /** A step every record goes through, in the order of STAGES (stages.ts). */

@@ -27,6 +27,9 @@ import { routePacket, type PacketHandlers } from './packet-router';
 import { ProbeDiagnostics } from './probe-diagnostics';
 import { PythonReports } from '../runtimes/python/python-reports';
 import { NodeReports } from '../runtimes/node/node-reports';
+import { PythonAttach } from '../runtimes/python/attach/python-attach';
+import { loadLayouts } from '../runtimes/python/attach/py-layouts';
+import { CommandWord } from '../decode/commands';
 
 export type { LossStats } from './loss';
 
@@ -111,6 +114,8 @@ export class TraceSession {
   private probe: ProbeControl | undefined;
   /** JS stacks of a launched target's Node processes */
   private node: NodeReports | undefined;
+  /** Python frames of attached processes, read by the probe */
+  private pythonAttach: PythonAttach | undefined;
   private firstError: ProbeError | undefined;
   private targetExit: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
@@ -162,7 +167,7 @@ export class TraceSession {
     }
     const target = isAttach(o.target) || o.reports ? o.target : this.withNodeReports(this.withPythonReports(o.target));
     try {
-      this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000 }, {
+      this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000, pythonStacks: true }, {
         packets: (chunk) => this.data(chunk),
         diagnostics: (chunk) => this.diagnostics.push(chunk),
         targetOutput: (stream, data) => this.on.output?.(stream, data),
@@ -253,8 +258,16 @@ export class TraceSession {
     this.enricher = new Enricher({ arch, realtimeOffsetNs: h.realtimeOffsetNs, redact: this.opts.redact });
     const t = this.opts.target;
     if (isAttach(t)) this.enricher.seedFromHost(t.pid, host);
-    this.pipeline = new Pipeline({ enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node, rules: this.opts.rules },
-      this.decoder, this.opts.sinks, [...STAGES, ...this.opts.extraStages ?? []]);
+    try {
+      this.pythonAttach = new PythonAttach(loadLayouts(), (reg) => this.probe?.registerPython(reg), host);
+    } catch (e) {
+      this.on.warning?.(`attached Python processes will have no Python stacks: ${(e as Error).message}`);
+    }
+    if (isAttach(t)) this.pythonAttach?.attach(t.pid);
+    this.pipeline = new Pipeline({
+      enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node, rules: this.opts.rules,
+      pythonAttach: this.pythonAttach,
+    }, this.decoder, this.opts.sinks, [...STAGES, ...this.opts.extraStages ?? []]);
   }
 
   private stats(s: ProbeStats): void {
@@ -271,6 +284,7 @@ export class TraceSession {
       if (!this.started.settled) { this.started.settled = true; this.started.resolve(t.pid); }
     } else if (t.state === TargetState.ADDED) {
       this.adder.accepted(t.pid);
+      this.pythonAttach?.attach(t.pid);
     } else if (t.state === TargetState.EXITED) {
       this.flush();
       this.targetExit = { exitCode: t.exitCode, signal: t.signal };
@@ -285,6 +299,11 @@ export class TraceSession {
       return;
     }
     if (this.adder.refused(err, (code) => this.opts.backend.probe.fixesForError(code, this.opts.probePath))) return;
+    if (err.message.startsWith(`${CommandWord.PYTHON} `)) {
+      // a process whose Python frames the probe would not walk: its events come without them
+      this.on.warning?.(`probe: ${err.message}`);
+      return;
+    }
     this.firstError ??= err;
     if (this.started.settled) this.on.warning?.(`probe: ${err.message}`);
     else this.failStart(err);

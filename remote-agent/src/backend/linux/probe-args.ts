@@ -24,6 +24,7 @@ export function probeArgs(o: ProbeOptions, execPath: string | undefined): string
   }
   if (o.ringbufBytes !== undefined) args.push('--ringbuf-bytes', String(o.ringbufBytes));
   if (o.stackBytes !== undefined) args.push('--stacks', '--stack-bytes', String(o.stackBytes));
+  if (o.pythonStacks) args.push('--python-stacks');
   args.push('--stats-ms', String(o.statsMs));
   const t = o.target;
   if ('pid' in t) args.push('--pid', String(t.pid));

@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { encodeCommand, type ProbeCommand } from '../../decode/commands';
 import { ErrorCodes, INPUT_PENDING_MAX_BYTES } from '../../protocol';
 import { SessionError } from '../../trace/errors';
-import type { ProbeControl, ProbeListener, ProbeOptions } from '../backend';
+import type { ProbeControl, ProbeListener, ProbeOptions, PythonRegistration } from '../backend';
 import { probeArgs } from './probe-args';
 import { probeStdio } from './probe-stdio';
 import { readStat } from './procfs';
@@ -89,6 +89,7 @@ class LinuxProbe implements ProbeControl {
 
   addPid(pid: number): void { this.command({ op: 'add', pid }); }
   removePid(pid: number): void { this.command({ op: 'remove', pid }); }
+  registerPython(reg: PythonRegistration): void { this.command({ op: 'python', ...reg }); }
   requestStats(): void { this.command({ op: 'stats' }); }
   stop(): void { this.command({ op: 'stop' }); }
 

@@ -4,6 +4,7 @@
  * Every reader returns undefined for a process that vanished meanwhile.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import type { Mapping } from '../backend';
 
 /** USER_HZ: /proc/PID/stat times are in these ticks (100 on every Linux x86_64 and arm64 build). */
 export const CLOCK_TICKS = 100;
@@ -95,4 +96,16 @@ export function userNames(passwd = '/etc/passwd'): (uid: number) => string {
     }
   } catch { /* no passwd: numbers only */ }
   return (uid) => names.get(uid) ?? String(uid);
+}
+
+/** The file mappings of a process (/proc/PID/maps lines with a path). */
+export function readMaps(pid: number, root = '/proc'): Mapping[] | undefined {
+  let text: string;
+  try { text = readFileSync(`${root}/${pid}/maps`, 'latin1'); } catch { return undefined; }
+  const out: Mapping[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-[0-9a-f]+ \S+ ([0-9a-f]+) \S+ (\d+)\s+(\/.*)$/.exec(line);
+    if (m) out.push({ start: parseInt(m[1], 16), offset: parseInt(m[2], 16), inode: Number(m[3]), path: m[4] });
+  }
+  return out;
 }

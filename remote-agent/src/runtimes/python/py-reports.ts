@@ -55,8 +55,8 @@ export function parsePyLine(text: string): PyLine {
   return { type: 'report', report, lost: typeof v.l === 'number' ? v.l : 0 };
 }
 
-/** A protocol frame for one Python frame; its module is its file (the script or module the code is in). */
-function pythonFrame(file: string, line: number, column: number, fn: string | undefined): Frame {
+/** A protocol frame for one Python frame (column 0: unknown); its module is its file (the script or module the code is in). */
+export function pythonFrame(file: string, line: number, column: number, fn: string | undefined): Frame {
   const f: Frame = { kind: 'python', file, module: file };
   if (line > 0) f.line = line;
   else f.reason = 'the interpreter gave no line for this frame';
