@@ -470,6 +470,7 @@ struct lens_tracked_val {
  * LENS_PY_NONE where a step does not exist.
  */
 #define LENS_PY_NONE 0xffff
+#define LENS_PY_FRAME_SPAN 96  /* the frame fields lie in a frame's first this many bytes (read at once) */
 struct lens_py_proc {
 	__u64 head;           /* address of _PyRuntime.interpreters.head */
 	__u32 cookie;         /* echoed in each lens_pystack */

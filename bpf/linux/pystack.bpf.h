@@ -35,10 +35,11 @@ struct {
 	__type(value, struct lens_py_proc);
 } lens_py_procs SEC(".maps");
 
-/* A walk's result: the trailer as it goes into the record. */
+/* A walk's result: the trailer as it goes into the record; then room for one frame's bytes. */
 struct lens_pystack_buf {
 	struct lens_pystack s;
 	struct lens_pyframe f[LENS_PY_FRAMES_MAX];
+	__u8 win[128 + 8];  /* a frame's first LENS_PY_FRAME_SPAN bytes (fields at offsets masked by 127) */
 };
 
 struct {
@@ -113,36 +114,35 @@ static long lens_py_thread_step(__u32 i, struct lens_py_walk *w)
 	return 0;
 }
 
-/* One frame per call: kept unless it is a C-stack shim. */
+/*
+ * One frame per call, its fields read at once (one read costs about what
+ * one 8-byte read does): kept unless it is a C-stack shim.
+ */
 static long lens_py_frame_step(__u32 i, struct lens_py_walk *w)
 {
-	struct lens_pystack_buf *b;
-	__u64 code, instr, prev;
-	__u8 owner = 0;
+	struct lens_pystack_buf *b = lens_py_scratch();
+	__u64 code, instr;
+	__u8 owner;
 
-	if (!w->frame)
+	if (!b || !w->frame)
 		return 1;
 	if (w->n >= LENS_PY_FRAMES_MAX) {
 		w->flags |= LENS_PY_TRUNCATED;
 		return 1;
 	}
-	if (!lens_py_read(w->frame + w->frame_code, &code) ||
-	    !lens_py_read(w->frame + w->frame_instr, &instr) ||
-	    !lens_py_read(w->frame + w->frame_previous, &prev) ||
-	    (w->owner_cstack != LENS_PY_NONE &&
-	     bpf_probe_read_user(&owner, 1, (const void *)(w->frame + w->frame_owner)))) {
+	if (bpf_probe_read_user(b->win, LENS_PY_FRAME_SPAN, (const void *)w->frame)) {
 		w->error = LENS_PY_FAULT;
 		return 1;
 	}
+	code = *(__u64 *)&b->win[w->frame_code & 127];
+	instr = *(__u64 *)&b->win[w->frame_instr & 127];
+	owner = b->win[w->frame_owner & 127];
 	if (w->owner_cstack == LENS_PY_NONE || owner != w->owner_cstack) {
-		b = lens_py_scratch();
-		if (!b)
-			return 1;
 		b->f[w->n & (LENS_PY_FRAMES_MAX - 1)].code = code;
 		b->f[w->n & (LENS_PY_FRAMES_MAX - 1)].instr = instr;
 		w->n++;
 	}
-	w->frame = prev;
+	w->frame = *(__u64 *)&b->win[w->frame_previous & 127];
 	return 0;
 }
 

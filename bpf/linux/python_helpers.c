@@ -43,10 +43,13 @@ void lens_python_register(int procs_fd, const struct lens_owner *owner, const st
 	    offset(v[6], 0, &p.thread_frame) || offset(v[7], 1, &p.cframe_frame) ||
 	    offset(v[8], 0, &p.frame_code) || offset(v[9], 0, &p.frame_previous) ||
 	    offset(v[10], 0, &p.frame_instr) || offset(v[11], 0, &p.frame_owner) ||
-	    offset(v[12], 1, &p.owner_cstack) || (p.owner_cstack != LENS_PY_NONE && p.owner_cstack > 255)) {
+	    offset(v[12], 1, &p.owner_cstack) || (p.owner_cstack != LENS_PY_NONE && p.owner_cstack > 255) ||
+	    p.frame_code > LENS_PY_FRAME_SPAN - 8 || p.frame_previous > LENS_PY_FRAME_SPAN - 8 ||
+	    p.frame_instr > LENS_PY_FRAME_SPAN - 8 || p.frame_owner > LENS_PY_FRAME_SPAN - 1) {
 		lens_report(LENS_ERR_USAGE, EINVAL, LENS_CMD_PYTHON " %u: expected a cookie from 1 to "
 			    "4294967295, a user-space address in hex and 11 struct offsets below %d "
-			    "(%d where a step does not exist)", pid, PY_OFFSET_MAX - 1, LENS_PY_NONE);
+			    "(%d where a step does not exist), the frame's within its first %d bytes",
+			    pid, PY_OFFSET_MAX - 1, LENS_PY_NONE, LENS_PY_FRAME_SPAN);
 		return;
 	}
 	p.cookie = v[0];
