@@ -39,17 +39,19 @@ if [[ $build -eq 1 ]]; then
   make -s -C remote-agent/native >&2 || die "lens-symbolize did not build; run 'make -C remote-agent/native' to see why (it needs libdw-dev)"
 fi
 
-# The extension loads the agent, the probe and the symbolizer from its own dist/ folder.
+# The extension loads the agent, the probe, the symbolizer and the CPython layouts from its own dist/ folder.
 agent=remote-agent/dist/runtime-lens.js
 probe=bpf/linux/.output/lens-probe
 symbolizer=remote-agent/native/.output/lens-symbolize
-for f in extension/dist/extension.js webview/dist/webview.js "$agent" "$probe" "$symbolizer"; do
+pylayouts=remote-agent/native/.output/python-offsets.json
+for f in extension/dist/extension.js webview/dist/webview.js "$agent" "$probe" "$symbolizer" "$pylayouts"; do
   [[ -f "$f" ]] || die "$f is missing; build it first (npm run build), or drop --no-build"
 done
 install -m 0755 "$agent" extension/dist/runtime-lens.js
 install -m 0755 "$probe" extension/dist/lens-probe
 install -m 0755 "$symbolizer" extension/dist/lens-symbolize
-say "copied $agent, $probe and $symbolizer into extension/dist/"
+install -m 0644 "$pylayouts" extension/dist/python-offsets.json
+say "copied $agent, $probe, $symbolizer and $pylayouts into extension/dist/"
 
 # The marketplace page and the license ship with the extension; the icon must be a PNG.
 icon=$(node -p 'require("./package.json").icon || ""')
@@ -67,12 +69,13 @@ npx --no-install vsce "${vsce_args[@]}" </dev/null >&2
 
 # Check the contents: every file must be on the allowlist, and the runtime pieces must be there.
 listing=$(unzip -Z1 "$out")
-allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe|lens-symbolize)|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
+allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe|lens-symbolize|python-offsets\.json)|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
 unexpected=$(grep -Ev "$allowed" <<<"$listing" || true)
 [[ -z "$unexpected" ]] || die "the .vsix holds files outside the allowlist (fix package.json \"files\"):
 $unexpected"
 for f in extension/package.json extension/readme.md extension/LICENSE.txt "extension/$icon" extension/extension/dist/extension.js extension/extension/dist/runtime-lens.js \
-         extension/extension/dist/lens-probe extension/extension/dist/lens-symbolize extension/webview/dist/webview.js; do
+         extension/extension/dist/lens-probe extension/extension/dist/lens-symbolize extension/extension/dist/python-offsets.json \
+         extension/webview/dist/webview.js; do
   grep -qxF "$f" <<<"$listing" || die "the .vsix lacks $f (fix package.json \"files\")"
 done
 for exe in lens-probe lens-symbolize; do

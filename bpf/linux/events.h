@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 6
+#define LENS_ABI_VERSION 7
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */

@@ -56,6 +56,7 @@ int main(void)
 	/* where each offset the walk needs sits in _Py_DebugOffsets */
 	F("debug_cookie", offsetof(_Py_DebugOffsets, cookie));
 	F("debug_version", offsetof(_Py_DebugOffsets, version));
+	F("debug_free_threaded", offsetof(_Py_DebugOffsets, free_threaded));
 	F("debug_runtime_interpreters_head", offsetof(_Py_DebugOffsets, runtime_state.interpreters_head));
 	F("debug_interp_next", offsetof(_Py_DebugOffsets, interpreter_state.next));
 	F("debug_interp_threads_head", offsetof(_Py_DebugOffsets, interpreter_state.threads_head));

@@ -235,3 +235,21 @@ export function withStack(rec: Buffer, regs: readonly bigint[], error: number, s
   b.writeUInt16LE(snap.length, H.stack_size);
   return b;
 }
+
+/** `rec` (its body only: add a stack after) with Python frames appended (struct lens_pystack), as the probe writes them for a registered process. */
+export function withPyStack(rec: Buffer, cookie: number, frames: ReadonlyArray<[code: number, instr: number]>, error = 0, flags = 0): Buffer {
+  const S = LAYOUT.lens_pystack, F = LAYOUT.lens_pyframe;
+  const t = Buffer.alloc(S.size + frames.length * F.size);
+  t.writeUInt32LE(cookie, S.fields.cookie);
+  t.writeUInt16LE(error, S.fields.error);
+  t.writeUInt8(frames.length, S.fields.nframes);
+  t.writeUInt8(flags, S.fields.flags);
+  frames.forEach(([code, instr], i) => {
+    t.writeBigUInt64LE(BigInt(code), S.size + i * F.size + F.fields.code);
+    t.writeBigUInt64LE(BigInt(instr), S.size + i * F.size + F.fields.instr);
+  });
+  const b = Buffer.concat([rec, t]);
+  b.writeUInt16LE(b.readUInt16LE(H.flags) | Flag.HAS_PYSTACK, H.flags);
+  b.writeUInt16LE(b.length, H.size);
+  return b;
+}

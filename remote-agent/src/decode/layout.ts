@@ -9,7 +9,7 @@
 import { ALL_KINDS, type KernelKind, KINDS, RECORD_KINDS, type RecordKind } from '../model/event-model';
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;

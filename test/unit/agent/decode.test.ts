@@ -8,6 +8,7 @@ import {
 } from '../../../remote-agent/src/decode/records';
 import {
   dnsRecord, errorPacket, execRecord, exitRecord, forkRecord, helloPacket, openRecord, record, recordsPacket, sockRecord, statsPacket, syscallRecord, targetPacket,
+  withPyStack, withStack,
 } from '../../../remote-agent/src/bench/synthetic';
 import { nameText, unescapeName } from '../../../remote-agent/src/decode/strings';
 
@@ -98,6 +99,26 @@ describe('record decoder', function () {
       const b = Buffer.from(Array.from({ length: 1 + (i % 9) }, () => [0x5c, 0x78, 0xc3, 0xa9, 0xff, 0x41][Math.floor(Math.random() * 6)]));
       assert.deepEqual(unescapeName(nameText(b, 0, b.length)), b, `bytes ${b.toString('hex')}`);
     }
+  });
+
+  it('decodes the Python frames of a registered process after the names and before a stack snapshot', function () {
+    const regs = Array.from({ length: 17 }, (_, i) => BigInt(i));
+    const body = openRecord('/tmp/cut', '', 0, 3);
+    const bad = withPyStack(body, 7, [[1, 2]]);
+    bad.writeUInt8(2, body.length + 6); // nframes says 2: one frame's 16 bytes are missing
+    const { out, d } = decode(
+      withStack(withPyStack(openRecord('/tmp/py.txt', '', 0, 3), 7, [[0x7f0010, 0x7f0200], [0x7f0020, 0x7f0300]]), regs, 0, Buffer.from('stack')),
+      withPyStack(sockRecord(Kind.CONNECT, 5, 0, { family: 2, port: 1, ip: [127, 0, 0, 1] }, { family: 2, port: 80, ip: [127, 0, 0, 1] }), 9, [], 1),
+      bad,
+    );
+    assert.equal(out.length, 3);
+    const open = out[0] as OpenRecord;
+    assert.equal(open.path, '/tmp/py.txt');
+    assert.deepEqual(open.pystack, { cookie: 7, error: 0, flags: 0, codes: [0x7f0010, 0x7f0020], instrs: [0x7f0200, 0x7f0300] });
+    assert.equal(open.stack?.bytes.toString(), 'stack');
+    assert.deepEqual((out[1] as SockRecord).pystack, { cookie: 9, error: 1, flags: 0, codes: [], instrs: [] });
+    assert.equal((out[2] as OpenRecord).pystack, undefined, 'frames that do not fill their bytes are not read');
+    assert.equal(d.problemCount, 1, 'and are reported');
   });
 
   it('decodes fork, exit, open, socket and dns records back to back', function () {

@@ -23,7 +23,7 @@ export interface PyLayout {
   thread_native_thread_id?: number; thread_cframe?: number; cframe_current_frame?: number;
   frame_code?: number; frame_previous?: number; frame_instr?: number; frame_owner?: number;
   /* 3.13+ */
-  debug_cookie?: number; debug_version?: number; debug_size?: number; debug_runtime_interpreters_head?: number;
+  debug_cookie?: number; debug_version?: number; debug_free_threaded?: number; debug_size?: number; debug_runtime_interpreters_head?: number;
   debug_interp_next?: number; debug_interp_threads_head?: number; debug_thread_next?: number; debug_thread_native_thread_id?: number;
   debug_thread_current_frame?: number; debug_frame_previous?: number; debug_frame_executable?: number;
   debug_frame_instr_ptr?: number; debug_frame_owner?: number;

@@ -127,6 +127,7 @@ function fromDebugOffsets(mem: ProcessMemory, l: PyLayout, runtime: number, code
   const d = mem.read(runtime, l.debug_size!);
   if (!d || d.toString('latin1', l.debug_cookie!, l.debug_cookie! + 8) !== 'xdebugpy') return { unsupported: `Python ${version}: no _Py_DebugOffsets at _PyRuntime` };
   if (u64(d, l.debug_version!) >>> 16 !== minor) return { unsupported: `Python ${version}: its _Py_DebugOffsets are of another version` };
+  if (l.debug_free_threaded !== undefined && u64(d, l.debug_free_threaded) !== 0) return { unsupported: `Python ${version} is a free-threaded build: its frames are not read` };
   const at = (o: number | undefined) => u64(d, o!);
   return {
     python: {
