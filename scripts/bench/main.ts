@@ -8,6 +8,7 @@ import { extensionMemorySection, measureExtensionMemory, SOAK_RATE } from './ext
 import { measureKernelCost } from './kernel-cost';
 import { parseOptions, USAGE } from './options';
 import { cellKey, renderReport, updateReadme, type Cell, type Results } from './report';
+import { measureStacks, stacksSection } from './stacks-section';
 import { REPO, snapshotLens, TRACERS, type TracerId } from './tracers';
 import { measureWebviewTable, WEBVIEW_LOAD, webviewTableSection, webviewTableUnavailable } from './webview-table';
 import { WORKLOADS, type WorkloadId } from './workloads';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
     return !why;
   });
 
-  if (tracers.some((t) => t.startsWith('lens-'))) snapshotLens(scratch);
+  if (tracers.some((t) => t.startsWith('lens-')) || opts.sections.includes('stacks')) snapshotLens(scratch);
   const cells = new Map<string, Cell>();
   const cellOf = (w: WorkloadId, t: TracerId, v: string) => {
     const key = cellKey(w, t, v);
@@ -159,6 +160,8 @@ async function main(): Promise<number> {
       res.extra.push(...extensionMemorySection({ error: (err as Error).message }, opts.long));
     }
   }
+
+  if (opts.sections.includes('stacks')) res.extra.push(...stacksSection(await measureStacks(scratch, opts.reps === 1, log), res));
 
   res.wallS = (Date.now() - t0) / 1000;
   res.load[1] = os.loadavg()[0]!;

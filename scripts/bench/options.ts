@@ -3,7 +3,7 @@ import { TRACER_IDS, type TracerId } from './tracers';
 import { WORKLOAD_IDS, type WorkloadId } from './workloads';
 
 /** Parts of the benchmark, selectable with --sections. */
-export const SECTIONS = ['tracers', 'kernel', 'decode', 'webview', 'memory'] as const;
+export const SECTIONS = ['tracers', 'kernel', 'decode', 'webview', 'memory', 'stacks'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -22,7 +22,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --reps N              runs per cell, median reported (default 3)
-  --quick               one run per cell (a smoke run of the harness)
+  --quick               one run per cell, smaller stacks measurements (a smoke run of the harness)
   --workloads LIST      comma-separated: ${WORKLOAD_IDS.join(',')} (default all)
   --tracers LIST        comma-separated: ${TRACER_IDS.join(',')} (default all; 'none' is always run)
   --sections LIST       comma-separated parts to run (default all):
@@ -31,6 +31,9 @@ export const USAGE = `usage: npm run bench -- [options]
                           decode   the agent's decode micro-benchmark
                           webview  events table in Chromium, 100k events at 20k/s
                           memory   extension event path memory at 20k events/s (60 s)
+                          stacks   source linking: exact file:line per language over the corpus,
+                                   kernel cost of --stacks, warm symbolization, agent memory under
+                                   many processes (with tracers on http: stacks on vs off)
   --long                memory soak for 10 minutes instead of 60 s
   --update-readme       write the report into README.md between the bench markers
   --out FILE            report file (default test-output/bench.md; results saved beside it as .json)

@@ -6,11 +6,13 @@
 // packets to /dev/null and its stdin (its control channel) held open, so only the
 // kernel side is measured.
 //   node_modules/.bin/tsx scripts/bench/stack-cost.ts [--opens N] [--reps N]
-// Prints one JSON line per configuration and one with the added ns per event.
+// Prints one JSON line per configuration and one with the added ns per event; `npm run bench`
+// (section stacks) calls measureStackCost.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { enableStats, probeProgramCosts } from './kernel-cost';
 import { numberArg } from './options';
 import { median } from './proc';
@@ -32,9 +34,18 @@ async function once(scratch: string, loop: string, opens: number, depth: number,
   return p.runTimeNs / p.runCnt;
 }
 
-async function main(): Promise<void> {
-  const opens = numberArg('--opens', 200_000);
-  const reps = numberArg('--reps', 5);
+/** What --stacks adds in the kernel, per configuration. */
+export interface StackCost {
+  opens: number;
+  reps: number;
+  /** ns per run of lens_xopenat, median over the runs, and each run's */
+  configs: Array<{ config: string; nsPerEvent: number; runs: number[] }>;
+  /** ns added per event by each stacks configuration: its median minus stacks off */
+  addedNsPerEvent: Record<string, number>;
+}
+
+/** Measures each configuration `reps` times, interleaved, with a loop of `opens` openat calls. */
+export async function measureStackCost(opens: number, reps: number): Promise<StackCost> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'lens-stack-cost-'));
   try {
     const loop = path.join(scratch, 'open-loop');
@@ -48,17 +59,22 @@ async function main(): Promise<void> {
       await stats.stop();
     }
     const off = median(ns.off);
-    for (const [name, xs] of Object.entries(ns)) console.log(JSON.stringify({ config: name, nsPerEvent: Math.round(median(xs)), runs: xs.map(Math.round) }));
-    console.log(JSON.stringify({
+    return {
+      opens, reps,
+      configs: Object.entries(ns).map(([config, xs]) => ({ config, nsPerEvent: Math.round(median(xs)), runs: xs.map(Math.round) })),
       addedNsPerEvent: Object.fromEntries(Object.keys(CONFIGS).filter((k) => k !== 'off').map((k) => [k, Math.round(median(ns[k]) - off)])),
-      opens, reps, goalNs: 2000,
-    }));
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-main().catch((e: Error) => {
-  console.error(`stack-cost: ${e.message}`);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  measureStackCost(numberArg('--opens', 200_000), numberArg('--reps', 5)).then((r) => {
+    for (const c of r.configs) console.log(JSON.stringify(c));
+    console.log(JSON.stringify({ addedNsPerEvent: r.addedNsPerEvent, opens: r.opens, reps: r.reps, goalNs: 2000 }));
+  }, (e: Error) => {
+    console.error(`stack-cost: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -5,8 +5,10 @@
 // core), of the agent's CPU time spent encoding requests and decoding answers
 // (this process, which does nothing else), and of wall time.
 //   node_modules/.bin/tsx scripts/bench/symbolize-rate.ts [--events N]
-// Prints one JSON line: {"eventsPerSecond": N, ...}.
+// Prints one JSON line: {"eventsPerSecond": N, ...}; `npm run bench` (section stacks) calls
+// measureSymbolizeRate.
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Symbolizer } from '../../remote-agent/src/symbolize/client';
 import { locateSymbolizer } from '../../remote-agent/src/symbolize/locate';
 import { DWARF_REGS, PT_REGS_BYTES, PT_REGS_OFFSETS, type Answer } from '../../remote-agent/src/symbolize/wire';
@@ -19,9 +21,22 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ 100)
 }
 
-async function main(): Promise<void> {
-  const at = process.argv.indexOf('--events');
-  const events = at > 0 ? Number(process.argv[at + 1]) : 200_000;
+/** Warm symbolization rates: per second of the helper's CPU, of the agent's, and of wall time. */
+export interface SymbolizeRate {
+  eventsPerSecond: number;
+  helperCpuSeconds: number;
+  agentCpuSeconds: number;
+  agentEventsPerSecond: number;
+  wallEventsPerSecond: number;
+  wallSeconds: number;
+  events: number;
+  framesPerEvent: number;
+  helperRssKiB: number;
+  stackBytes: number[];
+}
+
+/** Sends `events` recorded stacks to a fresh lens-symbolize, WINDOW in flight. */
+export async function measureSymbolizeRate(events: number): Promise<SymbolizeRate> {
   const runs = [
     new SnapshotRun([nativeFixture('stacks-c', 'c/stacks.c', 'gcc', ['-O2', '-g', '-fomit-frame-pointer']), 'deep']),
     new SnapshotRun([nativeFixture('stacks-cpp', 'c/stacks.cpp', 'g++', ['-O2', '-g'])]),
@@ -65,7 +80,7 @@ async function main(): Promise<void> {
     const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     const agentUsage = process.cpuUsage(agentCpu0);
     const agentCpu = (agentUsage.user + agentUsage.system) / 1e6;
-    console.log(JSON.stringify({
+    return {
       eventsPerSecond: Math.round(events / cpu),
       helperCpuSeconds: cpu,
       agentCpuSeconds: agentCpu,
@@ -76,14 +91,17 @@ async function main(): Promise<void> {
       framesPerEvent,
       helperRssKiB: rssKiB,
       stackBytes: snaps.map((s) => s.stack.length),
-    }));
+    };
   } finally {
     sym.close();
     for (const r of runs) r.kill();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const at = process.argv.indexOf('--events');
+  measureSymbolizeRate(at > 0 ? Number(process.argv[at + 1]) : 200_000).then((r) => console.log(JSON.stringify(r)), (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -5,7 +5,7 @@ import { floorTracer } from './floor';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const TRACER_IDS = ['none', 'floor-default', 'lens-default', 'floor-syscall', 'lens-syscall', 'strace', 'perf-trace', 'bpftrace'] as const;
+export const TRACER_IDS = ['none', 'floor-default', 'lens-default', 'lens-stacks', 'floor-syscall', 'lens-syscall', 'strace', 'perf-trace', 'bpftrace'] as const;
 export type TracerId = (typeof TRACER_IDS)[number];
 
 /** How to run one workload under one tracer. */
@@ -35,6 +35,7 @@ export interface Tracer {
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LENS_BUNDLE = path.join(REPO, 'remote-agent', 'dist', 'runtime-lens.js');
 const LENS_PROBE = path.join(REPO, 'bpf', 'linux', '.output', 'lens-probe');
+const LENS_SYMBOLIZE = path.join(REPO, 'remote-agent', 'native', '.output', 'lens-symbolize');
 
 function which(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -49,9 +50,10 @@ function lensLost(stderr: string): number | null {
 let lensCopy: { bundle: string; probe: string } | null = null;
 
 /**
- * Copies the built agent bundle and probe into scratch, so that a rebuild in
- * the working tree during the benchmark cannot mix versions or remove them
- * mid-run. The bundle finds the probe beside it; LENS_PROBE names it too.
+ * Copies the built agent bundle, probe and symbolizer into scratch, so that a
+ * rebuild in the working tree during the benchmark cannot mix versions or
+ * remove them mid-run. The bundle finds the probe and lens-symbolize beside
+ * it; LENS_PROBE names the probe too.
  */
 export function snapshotLens(scratch: string): void {
   const dir = path.join(scratch, 'runtime-lens');
@@ -61,14 +63,18 @@ export function snapshotLens(scratch: string): void {
   copyFileSync(LENS_BUNDLE, bundle);
   copyFileSync(LENS_PROBE, probe);
   chmodSync(probe, 0o755);
+  if (existsSync(LENS_SYMBOLIZE)) {
+    copyFileSync(LENS_SYMBOLIZE, path.join(dir, 'lens-symbolize'));
+    chmodSync(path.join(dir, 'lens-symbolize'), 0o755);
+  }
   lensCopy = { bundle, probe };
 }
 
-function lens(id: 'lens-default' | 'lens-syscall', events: string): Tracer {
+function lens(id: 'lens-default' | 'lens-stacks' | 'lens-syscall', events: string, extra: string[] = []): Tracer {
   return {
     id,
-    label: id === 'lens-default' ? `runtime-lens (${events})` : 'runtime-lens (syscall stream)',
-    command: `runtime-lens trace --json --events ${events} -- CMD > /dev/null`,
+    label: id === 'lens-syscall' ? 'runtime-lens (syscall stream)' : `runtime-lens (${events}${extra.length ? ` ${extra.join(' ')}` : ''})`,
+    command: `runtime-lens trace --json --events ${events}${extra.map((a) => ` ${a}`).join('')} -- CMD > /dev/null`,
     unavailable: () => {
       if (!existsSync(LENS_BUNDLE)) return 'agent bundle remote-agent/dist/runtime-lens.js missing: run npm run build';
       if (!existsSync(LENS_PROBE)) return 'probe bpf/linux/.output/lens-probe missing: run make -C bpf/linux';
@@ -78,7 +84,7 @@ function lens(id: 'lens-default' | 'lens-syscall', events: string): Tracer {
     wrap: (cmd) => {
       if (!lensCopy) throw new Error('bench: snapshotLens() must run before runtime-lens is used');
       return {
-        argv: ['env', `LENS_PROBE=${lensCopy.probe}`, process.execPath, lensCopy.bundle, 'trace', '--json', '--events', events, '--', ...cmd],
+        argv: ['env', `LENS_PROBE=${lensCopy.probe}`, process.execPath, lensCopy.bundle, 'trace', '--json', '--events', events, ...extra, '--', ...cmd],
         stdoutFile: '/dev/null',
       };
     },
@@ -105,6 +111,7 @@ export const TRACERS: Record<TracerId, Tracer> = {
   },
   'floor-default': floorTracer('floor-default', 'exec,file,net,dns', ['process', 'file', 'net', 'dns']),
   'lens-default': lens('lens-default', 'exec,file,net,dns'),
+  'lens-stacks': lens('lens-stacks', 'exec,file,net,dns', ['--stacks']),
   'floor-syscall': floorTracer('floor-syscall', 'syscall', ['process', 'syscall']),
   'lens-syscall': lens('lens-syscall', 'syscall'),
   strace: {
