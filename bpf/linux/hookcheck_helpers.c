@@ -6,7 +6,9 @@
 #include <bpf/libbpf.h>
 #include "attach_helpers.h"
 #include "hookcheck_helpers.h"
+#include "events.h"
 #include "hookcheck.skel.h"
+#include "mmap.skel.h"
 
 static void line(int fd, const char *hook, int err, const char *detail)
 {
@@ -32,6 +34,20 @@ static int try_attach(int fd, struct bpf_program *prog, const char *hook, bool r
 	return 1;
 }
 
+/* The code-mapping module (--stacks) loads only where the task VMA iterator kfuncs exist (6.7+). */
+static int check_code_mappings(int fd)
+{
+	struct lens_mmap *m = lens_mmap__open();
+	char detail[256];
+	int err = m ? lens_mmap__load(m) : -errno;
+
+	snprintf(detail, sizeof(detail), "cannot load the code-mapping programs: %s (the verifier "
+		 "log is on stderr)", strerror(-err));
+	line(fd, "code_mappings", -err, detail);
+	lens_mmap__destroy(m);
+	return err != 0;
+}
+
 int lens_check_hooks(int fd, bool root)
 {
 	struct lens_hookcheck *skel = lens_hookcheck__open();
@@ -51,5 +67,5 @@ int lens_check_hooks(int fd, bool root)
 	bad |= try_attach(fd, skel->progs.lens_chk_rawtp, "raw_tracepoint", root);
 	bad |= try_attach(fd, skel->progs.lens_chk_uprobe, "uprobe", root);
 	lens_hookcheck__destroy(skel);
-	return bad;
+	return bad | check_code_mappings(fd);
 }

@@ -15,6 +15,7 @@ import { cFixture } from '../helpers/fixtures';
 import { CLI_ENTRY } from '../helpers/paths';
 import { waitFor } from '../helpers/procs';
 import { AS_NOBODY, busyLoad, makeCapProbe, runProbeAsNobody, type CapProbe } from '../helpers/cap-probe';
+import { marks, nativeFixture } from '../helpers/native-stacks';
 import { assertExit, only, runCli, select, trace } from '../helpers/trace';
 
 /** A process that sleeps until killed, started with `prefix` (e.g. as nobody). */
@@ -202,6 +203,16 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     for (const n of ['ring buffer', 'tracepoints', 'raw tracepoints', 'uprobes']) {
       assert.match(rootChecks.find((c) => c.name === n)!.detail, /^works as root: the probe (loaded|attached) a test program/, asRoot.stdout);
     }
+  });
+
+  it('--stacks: a program that opens a file and exits at once gets its exact line from the code mappings the probe recorded', async function () {
+    const bin = nativeFixture('stacks-short', 'c/stacks-short.c', 'gcc', ['-O2', '-g', '-fomit-frame-pointer']);
+    const m = marks('c/stacks-short.c');
+    const run = await trace([bin], ['--events', 'exec,file', '--stacks'], asNobody());
+    assertExit(run, 0);
+    const open = select(run.events, 'open', { path: '/lens-marker/short' })[0];
+    const lines = (open?.frames ?? []).filter((f) => f.file?.endsWith('fixtures/c/stacks-short.c')).map((f) => `${f.function}:${f.line}`);
+    assert.deepEqual(lines, [`open_marker:${m.open}`, `main:${m.main}`], JSON.stringify(open));
   });
 
   it('default events: every launch is complete (exec, each open, exit) with other load on the machine; dns is degraded with its reason', async function () {

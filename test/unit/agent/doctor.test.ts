@@ -35,6 +35,16 @@ describe('doctor', function () {
     const withCaps = machine({ euid: 1000, capEff: '0', getcap: () => '/opt/lens-probe cap_dac_read_search,cap_perfmon,cap_bpf=ep' });
     assert.equal(check(withCaps, 'probe privileges').ok, true);
   });
+  it('says whether code mappings can be recorded (the task VMA iterator), and what --stacks does without', function () {
+    const hooks = (mappings: string) => ['load', 'tracepoint', 'raw_tracepoint', 'uprobe'].map((h) => `hook\t${h}\tok\t\n`).join('') + mappings;
+    const ok = check(machine({ hookCheck: () => hooks('hook\tcode_mappings\tok\t\n') }), 'code mappings');
+    assert.deepEqual([ok.ok, ok.detail], [true, 'works as root: the probe loaded a test program (with the task VMA iterator: --stacks records code mappings as they are made, for processes that exit early)']);
+    const old = check(machine({ kernel: '6.1.0', hookCheck: () => hooks('hook\tcode_mappings\tEINVAL\tcannot load the code-mapping programs: Invalid argument (the verifier log is on stderr)\n') }), 'code mappings');
+    assert.equal(old.ok, false);
+    assert.match(old.detail, /fails as root \(EINVAL\): cannot load the code-mapping programs/);
+    assert.match(old.fix!, /Linux 6\.7 or newer .* only while its \/proc\/PID\/maps can be read/);
+  });
+
   it('a missing probe says how to build it', function () {
     const env = machine({ probePath: () => ({ error: 'lens-probe not found' }) });
     assert.equal(check(env, 'probe').fix, 'make -C bpf/linux (or set LENS_PROBE=/path/to/lens-probe)');

@@ -156,7 +156,11 @@ const HOOKS: Array<{ hook: string; name: string; use: string; fix: (root: boolea
   { hook: 'raw_tracepoint', name: 'raw tracepoints', use: 'used for the hot sys_enter/sys_exit hooks', fix: () => 'use a kernel with CONFIG_BPF_EVENTS' },
   { hook: 'uprobe', name: 'uprobes', use: 'used for DNS names via getaddrinfo',
     fix: (root) => root ? 'use a kernel with CONFIG_UPROBE_EVENTS=y' : 'run the agent as root (sudo) for dns events: the other event groups work with the probe\'s file capabilities' },
+  { hook: 'code_mappings', name: 'code mappings', use: 'with the task VMA iterator: --stacks records code mappings as they are made, for processes that exit early',
+    fix: () => 'upgrade to Linux 6.7 or newer (task VMA iterator); without it --stacks unwinds a process only while its /proc/PID/maps can be read' },
 ];
+/** Hook checks that only load their test program. */
+const LOAD_ONLY = new Set(['load', 'code_mappings']);
 
 /** The hook checks from what the probe itself could load and attach, in this mode. */
 function triedHooks(results: Map<string, HookResult>, root: boolean, tracefs: boolean): DoctorCheck[] {
@@ -164,7 +168,7 @@ function triedHooks(results: Map<string, HookResult>, root: boolean, tracefs: bo
   return HOOKS.map(({ hook, name, use, fix }) => {
     const r = results.get(hook) ?? (results.get('load')?.ok === false ? results.get('load') : undefined);
     if (!r) return { name, ok: false, detail: 'not tried: lens-probe --check-hooks gave no answer for it', fix: 'run lens-probe --check-hooks to see its error' };
-    if (r.ok) return { name, ok: true, detail: `works ${mode}: the probe ${hook === 'load' ? 'loaded' : 'attached'} a test program (${use})` };
+    if (r.ok) return { name, ok: true, detail: `works ${mode}: the probe ${LOAD_ONLY.has(hook) ? 'loaded' : 'attached'} a test program (${use})` };
     const f = !tracefs && hook === 'tracepoint' ? 'sudo mount -t tracefs tracefs /sys/kernel/tracing' : fix(root, r.errno);
     return { name, ok: false, detail: `fails ${mode} (${r.errno}): ${r.detail}`, fix: f };
   });
