@@ -129,7 +129,7 @@ static void print_argv(int pid)
 
 static void print_fds(int pid)
 {
-	char path[64], link[96], target[4096];
+	char path[64], link[320], target[4096];
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	DIR *d = opendir(path);
 	if (!d)

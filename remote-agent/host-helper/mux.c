@@ -7,7 +7,10 @@
  * counts what its ring buffer drops, as it does locally. When the agent's
  * stream ends (ssh gone) the probe's stdin is closed, which stops it; its
  * last output is read and discarded if it cannot be sent, so it detaches
- * cleanly. The last frame reports how the probe exited.
+ * cleanly. A launched target outlives the probe only until then: lens-remote
+ * is its subreaper, and ends what is left of it (SIGTERM, SIGKILL after
+ * TERMINATE_GRACE_MS) as the local agent does after a stop. The first frame
+ * gives the probe's pid, the last how it exited.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,9 +20,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "lens-remote.h"
+
+/* as the agent's TERMINATE_GRACE_MS (trace/session.ts) */
+#define TERMINATE_GRACE_MS 500
 
 static int out_broken;
 
@@ -89,6 +97,50 @@ static void take_input(struct in_state *s, const uint8_t *p, size_t n, int *prob
 	}
 }
 
+/* Ends the processes left to this subreaper (a launched target the probe left running). */
+static void end_orphans(void)
+{
+	/* our children only: the probe's launched target was reparented to us */
+	int any = 0;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", getpid(), getpid());
+	FILE *f = fopen(path, "re");
+	if (f) {
+		int pid;
+		while (fscanf(f, "%d", &pid) == 1) {
+			kill(pid, SIGTERM);
+			any = 1;
+		}
+		fclose(f);
+	}
+	if (!any)
+		return;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		pid_t r = waitpid(-1, NULL, WNOHANG);
+		if (r < 0 && errno == ECHILD)
+			return;
+		if (r > 0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (ms >= TERMINATE_GRACE_MS)
+			break;
+		struct timespec pause = { 0, 10 * 1000000 };
+		nanosleep(&pause, NULL);
+	}
+	f = fopen(path, "re");
+	if (f) {
+		int pid;
+		while (fscanf(f, "%d", &pid) == 1)
+			kill(pid, SIGKILL);
+		fclose(f);
+	}
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
 int lens_mux(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[0], "--") != 0) {
@@ -103,6 +155,7 @@ int lens_mux(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	pid_t child = fork();
 	if (child < 0) {
 		perror("lens-remote: fork");
@@ -125,6 +178,8 @@ int lens_mux(int argc, char **argv)
 	const uint8_t out_ch[4] = { LENS_CH_PACKETS, LENS_CH_DIAG, LENS_CH_TARGET_OUT, LENS_CH_TARGET_ERR };
 	for (int i = 0; i < 6; i++)
 		close(pipes[i][(i == 0 || i == 3) ? 0 : 1]);
+	int32_t started = child;
+	send_frame(LENS_CH_STARTED, &started, sizeof(started));
 	int in_open = 1;
 	struct in_state st = { 0 };
 	static uint8_t buf[256 * 1024];
@@ -166,9 +221,10 @@ int lens_mux(int argc, char **argv)
 				}
 				continue;
 			}
-			if (n <= 0)
+			if (n <= 0) { /* an empty frame: that output ended */
 				close_fd(&outs[map[k]]);
-			else
+				send_frame(out_ch[map[k]], buf, 0);
+			} else
 				send_frame(out_ch[map[k]], buf, (uint32_t)n);
 		}
 	}
@@ -177,6 +233,7 @@ int lens_mux(int argc, char **argv)
 	int status = 0;
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
+	end_orphans();
 	/* the target's output still open (it outlives the probe): what was written is sent */
 	for (int i = 2; i < 4; i++) {
 		if (outs[i] < 0)

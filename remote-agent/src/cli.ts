@@ -4,6 +4,7 @@
 import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, groupDescription } from './model/event-model';
 import { TRACE_USAGE, traceCommand, UsageError } from './trace/trace-command';
 import { AGENT_VERSION } from './version';
+import { takeHostArg, type HostArgs } from './backend/remote/host-args';
 import { STACK_DEFAULT, STACK_MAX, STACK_MIN } from './decode/layout';
 
 const HELP = `runtime-lens ${AGENT_VERSION} — see what a program does at runtime (eBPF)
@@ -29,8 +30,14 @@ ${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescrip
     Exit status: the traced command's (128+signal when it was killed); 3 with --fail-on as above;
     2 when a rules file has errors (each printed as FILE:LINE:COLUMN). Summary with lost=N on stderr.
 
-usage: runtime-lens agent --stdio
-    JSON-RPC 2.0 server on stdin/stdout (used by the VS Code extension, locally or over ssh).
+    --host [user@]host[:port]  trace on that host over ssh (your ~/.ssh/config, keys, agent and jump hosts
+                      apply; never a password prompt). The probe and its helpers are copied to
+                      ~/.cache/runtime-lens-remote/VERSION there on first use (no Node.js needed there);
+                      the probe runs as root, with sudo -n, or with its file capabilities
+    --ssh-option OPT  passed to ssh as -o OPT (repeatable), e.g. --ssh-option ProxyJump=bastion
+
+usage: runtime-lens agent --stdio [--host [user@]host[:port] [--ssh-option OPT]...]
+    JSON-RPC 2.0 server on stdin/stdout (used by the VS Code extension), for this machine or a remote host.
 
 usage: runtime-lens baseline record [-o FILE] [trace options] -- COMMAND [ARGS...]
     Traces COMMAND and writes its behaviour profile (default runtime-lens.baseline.json): executables with
@@ -43,8 +50,8 @@ usage: runtime-lens seccomp record [-o FILE] [trace options] -- COMMAND [ARGS...
 usage: runtime-lens seccomp run PROFILE -- COMMAND [ARGS...]
     Runs COMMAND under an OCI seccomp profile (applied with libseccomp by lens-seccomp), to check it.
 
-usage: runtime-lens doctor [--json]
-    What this kernel and user can do (BTF, tracefs, capabilities, hooks) and the fix for each missing thing.
+usage: runtime-lens doctor [--json] [--host [user@]host[:port] [--ssh-option OPT]...]
+    What this kernel and user (or the remote host) can do (BTF, tracefs, capabilities, hooks) and the fix for each missing thing.
 
 Environment: LENS_PROBE=/path/to/lens-probe overrides where the probe is found.
 `;
@@ -69,9 +76,17 @@ async function main(argv: string[]): Promise<number> {
       }
       return traceCommand(rest);
     case 'agent': {
-      if (rest.length !== 1 || rest[0] !== '--stdio') throw new UsageError('agent: give --stdio (the only transport; nothing listens on a network port)');
+      const host: HostArgs = { sshOptions: [] };
+      let stdio = false;
+      for (let i = 0; i < rest.length; i++) {
+        const used = takeHostArg(rest, i, host, (m) => new UsageError(`agent: ${m}`));
+        if (used) i += used - 1;
+        else if (rest[i] === '--stdio') stdio = true;
+        else throw new UsageError(`agent: unknown option '${rest[i]}' (--stdio [--host [user@]host[:port] [--ssh-option OPT]...])`);
+      }
+      if (!stdio) throw new UsageError('agent: give --stdio (the only transport; nothing listens on a network port)');
       const { runStdioAgent } = await import('./rpc/stdio');
-      return runStdioAgent();
+      return runStdioAgent(host);
     }
     case 'baseline': {
       const { baselineCommand } = await import('./baseline/baseline-command');

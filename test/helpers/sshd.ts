@@ -5,7 +5,7 @@
 // (`lensremote`, listed in a passwd/shadow bind-mounted for sshd only).
 // Used by test/remote and by the e2e test of "Connect to Remote Host…".
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_OUTPUT } from './paths';
 import { waitFor } from './procs';
@@ -35,8 +35,12 @@ export interface SshHost {
   netns: string;
   /** the scratch folder (keys, configs, the unprivileged user's home) */
   dir: string;
+  /** root's cache folder on the host (XDG_CACHE_HOME of its logins), where the agent deploys */
+  rootCache: string;
   /** runs a command inside the host's network and mount namespaces (as the remote sees files) */
   exec(command: string[], input?: string): string;
+  /** starts a long-running command there (ended by stop() if still running) */
+  spawn(command: string[]): ChildProcess;
   /** takes the host's end of the link down (a dropped connection) or up again */
   setLink(up: boolean): void;
   stop(): void;
@@ -82,6 +86,17 @@ function hideNode(scratch: string): string[] {
   return lines;
 }
 
+/** SIGKILLs every process in the mount namespace of `pid` but `pid` itself. */
+function killNamespace(pid: number): void {
+  const ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/mnt`) === ns) process.kill(Number(entry), 'SIGKILL');
+    } catch { /* gone, or not ours to read */ }
+  }
+}
+
 /** Starts sshd in fresh namespaces; resolves once it accepts connections. */
 export async function startSshHost(): Promise<SshHost> {
   mkdirSync(TEST_OUTPUT, { recursive: true });
@@ -117,12 +132,18 @@ export async function startSshHost(): Promise<SshHost> {
     writeFileSync(passwd, `${readFileSync('/etc/passwd', 'utf8').trimEnd()}\n${UNPRIVILEGED_USER}:x:${UNPRIVILEGED_UID}:${UNPRIVILEGED_UID}::${home}:/bin/sh\n`);
     writeFileSync(shadow, `${readFileSync('/etc/shadow', 'utf8').trimEnd()}\n${UNPRIVILEGED_USER}:*:20000:0:99999:7:::\n`, { mode: 0o640 });
 
+    const rootCache = path.join(dir, 'root-cache');
+    mkdirSync(rootCache, { mode: 0o700 });
     const config = path.join(dir, 'sshd_config');
     writeFileSync(config, [
       `ListenAddress ${address}`, 'Port 22', `HostKey ${path.join(dir, 'host_key')}`,
       `AuthorizedKeysFile ${authorized}`, 'PubkeyAuthentication yes', 'PasswordAuthentication no',
       'KbdInteractiveAuthentication no', 'UsePAM no', 'PermitRootLogin prohibit-password', 'StrictModes no',
-      `PidFile ${path.join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'PrintMotd no', 'ClientAliveInterval 0',
+      `PidFile ${path.join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'PrintMotd no',
+      // a dropped client is noticed within seconds, so the host ends its sessions (and probes) by itself
+      'ClientAliveInterval 1', 'ClientAliveCountMax 3',
+      // root's cache (where the agent deploys) inside this host's folder, not the machine's /root/.cache
+      'Match User root', `  SetEnv XDG_CACHE_HOME=${rootCache}`,
     ].join('\n') + '\n');
 
     // the network: veth pair, the host's end in the namespace
@@ -152,6 +173,8 @@ export async function startSshHost(): Promise<SshHost> {
     let log = '';
     started.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
     cleanups.push(() => { if (started.exitCode === null) started.kill('SIGTERM'); });
+    // every process of the host (sessions, probes, traced programs) lives in sshd's mount namespace
+    cleanups.push(() => killNamespace(started.pid!));
 
     nsRun('ip', 'link', 'set', 'lo', 'up');
     nsRun('ip', 'link', 'set', net.nsIf, 'up');
@@ -169,7 +192,9 @@ export async function startSshHost(): Promise<SshHost> {
     return {
       target: `root@${address}`, unprivilegedTarget: `${UNPRIVILEGED_USER}@${address}`, address, sshOptions, configFile,
       identityFile, knownHosts, netns: net.netns, dir,
+      rootCache,
       exec: (command, input) => run('nsenter', ['-t', String(sshdPid()), '-n', '-m', '--', ...command], input),
+      spawn: (command) => spawn('nsenter', ['-t', String(sshdPid()), '-n', '-m', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'] }),
       setLink: (up) => nsRun('ip', 'link', 'set', net.nsIf, up ? 'up' : 'down'),
       stop,
     };

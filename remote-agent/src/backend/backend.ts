@@ -39,8 +39,11 @@ export interface ProbeListener {
   targetOutput(stream: 'stdout' | 'stderr', data: Buffer): void;
   /** the packet stream ended; the probe may still be detaching its programs */
   packetsEnded(): void;
-  /** the probe is gone (its packet stream ended or a grace period passed); startError: it never ran */
-  exited(info: { code?: number; signal?: string; startError?: string }): void;
+  /**
+   * the probe is gone (its packet stream ended or a grace period passed); startError: it never ran;
+   * disconnected: the link to its (remote) host dropped, why — how it ended is not known
+   */
+  exited(info: { code?: number; signal?: string; startError?: string; disconnected?: string }): void;
 }
 
 /** Typed control of a running probe. */
@@ -109,6 +112,11 @@ export interface ProcessMemory {
 
 /** Facts about the host's processes; every reader returns undefined for a process that is gone. */
 export interface HostFacts {
+  /**
+   * For hosts whose facts are read at a distance (over ssh): takes a fresh snapshot, with exe,
+   * cwd and fds of `pid` and its descendants; the readers below answer from the last snapshot.
+   */
+  refresh?(pid?: number): Promise<void>;
   process(pid: number): ProcessFacts | undefined;
   exists(pid: number): boolean;
   /** every visible process id */
@@ -142,5 +150,12 @@ export interface Backend {
   readonly probe: ProbeBackend;
   readonly host: HostFacts;
   /** what this machine and user can do, each missing thing with its fix */
-  doctor(): DoctorCheck[];
+  doctor(): DoctorCheck[] | Promise<DoctorCheck[]>;
+  /**
+   * The traced host is not this machine (reached over ssh): a launched target cannot use this
+   * machine's files (the Python and Node stack report channels are FIFOs here).
+   */
+  readonly remote?: boolean;
+  /** How lens-symbolize runs for this host (default: the local binary, locateSymbolizer()). */
+  symbolizer?(): { binary: string; args: string[] };
 }

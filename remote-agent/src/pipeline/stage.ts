@@ -22,6 +22,8 @@ export interface StageContext {
   readonly host: HostFacts;
   /** exec, file, net and dns records carry user-stack snapshots (--stacks) */
   readonly stacks?: boolean;
+  /** how lens-symbolize runs for this host (a remote one's over ssh); the local binary when absent */
+  readonly symbolizer?: { binary: string; args: string[] };
   /** the Python stack reports of a launched target's Python processes */
   readonly python?: PythonReports;
   /** the JS stack reports of a launched target's Node processes */

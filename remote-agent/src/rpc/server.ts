@@ -17,9 +17,9 @@ import { PID_LIMIT, STACK_DEFAULT, STACK_MAX, STACK_MIN } from '../decode/layout
 import { platformBackend } from '../backend/platform';
 import {
   DebugHeldNotification, DebugPrepareRequest, DebugReleaseRequest, DEFAULT_EVENT_GROUPS, DoctorRequest, ErrorCodes, EventsNotification, EVENT_GROUPS, InitializeRequest, OutputNotification,
-  ProcessListRequest, SessionAddProcessRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
+  HostProgressNotification, HostReconnectRequest, HostStateNotification, ProcessListRequest, SessionAddProcessRequest, SessionInputRequest, SessionStartRequest, SessionStatsRequest, SessionStopRequest, ShutdownRequest,
   StateNotification, StatsNotification, SyscallSummaryNotification, SyscallSummaryRequest,
-  type AgentCapabilities, type AttachTarget, type DebugTarget, type ErrorData, type EventGroup, type Fix, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
+  type AgentCapabilities, type AttachTarget, type DebugTarget, type ErrorData, type EventGroup, type Fix, type HostInfo, type InitializeResult, type LaunchTarget, type SessionStartParams, type SessionTarget,
 } from '../protocol';
 import { Fixes, fixesText, SessionError } from '../trace/errors';
 import { DebugHolds } from './debug-holds';
@@ -28,11 +28,12 @@ import { SafeMessageReader } from './message-reader';
 import { BoundedMessageWriter } from './message-writer';
 import { SessionHost, type SessionSink } from './session-host';
 import { sessionRules } from '../rules/session-rules';
+import type { RemoteHost } from '../backend/remote/remote-host';
 import * as v from './validate';
 
 /** Every request method this server answers (for MethodNotFound messages). */
 const METHODS = [InitializeRequest, SessionStartRequest, SessionStopRequest, SessionStatsRequest, SessionInputRequest, SessionAddProcessRequest, SyscallSummaryRequest,
-  ProcessListRequest, DoctorRequest, DebugPrepareRequest, DebugReleaseRequest, ShutdownRequest].map((t) => t.method);
+  ProcessListRequest, DoctorRequest, DebugPrepareRequest, DebugReleaseRequest, HostReconnectRequest, ShutdownRequest].map((t) => t.method);
 
 /** What the server needs from its surroundings (replaceable in tests). */
 export interface ServerDeps {
@@ -42,9 +43,23 @@ export interface ServerDeps {
   probe(): { path: string } | { error: string; fixes?: Fix[] };
   /** whether the probe can get its privileges: null when fine, else a problem */
   privilegeProblem(probePath: string): AgentCapabilities['problem'];
+  /** the remote host this agent traces (agent --stdio --host): connected by initialize */
+  remote?: RemoteHost;
   /** called after `shutdown` was answered */
   onShutdown(): void;
   log(message: string): void;
+}
+
+/** The deps of an agent for a remote host: its backend, probe and checks are the host's once initialize connected. */
+export function remoteServerDeps(remote: RemoteHost, onShutdown: () => void): ServerDeps {
+  return {
+    get backend() { return remote.backend; },
+    remote,
+    probe: () => remote.backend.probe.locate(),
+    privilegeProblem: () => null,
+    onShutdown,
+    log: (m) => process.stderr.write(`runtime-lens agent (${remote.link.target.text}): ${m}\n`),
+  };
 }
 
 /** A client that keeps not reading is mentioned in the log again only after this long without it. */
@@ -246,7 +261,12 @@ export class AgentServer {
       s.refresh();
       return s.summary();
     }));
-    c.onRequest(ProcessListRequest, this.handle('processes/list', () => this.backend().host.list()));
+    c.onRequest(ProcessListRequest, this.handle('processes/list', async () => {
+      const host = this.backend().host;
+      await host.refresh?.();
+      return host.list();
+    }));
+    c.onRequest(HostReconnectRequest, this.handle('host/reconnect', () => this.connectHost()));
     c.onRequest(DoctorRequest, this.handle('doctor', () => this.backend().doctor()));
     c.onRequest((method: string) => {
       throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method}"; this agent serves: ${METHODS.join(', ')}`);
@@ -259,11 +279,25 @@ export class AgentServer {
     }, false));
   }
 
-  private initialize(params: unknown): InitializeResult {
+  /** Connects the remote host (initialize, host/reconnect): progress and the link's state go to the client. */
+  private async connectHost(): Promise<HostInfo> {
+    const remote = this.deps.remote;
+    if (!remote) throw new ResponseError(ErrorCodes.InvalidRequest, 'this agent traces the local machine: start it with --host to reach a remote one');
+    remote.on = {
+      progress: (message) => this.notify(HostProgressNotification, { message }),
+      disconnected: (reason) => this.notify(HostStateNotification, { state: 'disconnected', reason, missed: 'unknown' }),
+    };
+    const info = await remote.connect();
+    this.notify(HostStateNotification, { state: 'connected' });
+    return info;
+  }
+
+  private async initialize(params: unknown): Promise<InitializeResult> {
     const p = v.object(params);
     v.onlyKeys(p, 'params', ['clientName', 'clientVersion']);
     v.string(p.clientName, 'clientName', { nonEmpty: true });
     v.string(p.clientVersion, 'clientVersion', { optional: true });
+    const host = this.deps.remote ? await this.connectHost() : undefined;
     this.initialized = true;
     const probe = this.deps.probe();
     let problem: AgentCapabilities['problem'];
@@ -274,12 +308,14 @@ export class AgentServer {
     } else {
       problem = this.deps.privilegeProblem(probe.path);
     }
+    const arch = host?.arch ?? machine();
     return {
       agentVersion: AGENT_VERSION,
       protocolVersion: 1,
       capabilities: {
-        platform: process.platform, arch: machine(), kernel: release(), events: [...EVENT_GROUPS], attach: true, stacks: machine() === 'x86_64', problem,
+        platform: host ? 'linux' : process.platform, arch, kernel: host?.kernel ?? release(), events: [...EVENT_GROUPS], attach: true, stacks: arch === 'x86_64', problem,
       },
+      ...(host ? { host } : {}),
     };
   }
 
@@ -352,5 +388,6 @@ export class AgentServer {
   /** Stops every session (connection closed or shutdown). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => s.stop()));
+    this.deps.remote?.detach();
   }
 }

@@ -43,10 +43,14 @@ export function symbolizeStage(ctx: StageContext): Stage | undefined {
   if (!ctx.stacks) return undefined;
   let unwinder: StackUnwinder | string;
   try {
-    const binary = locateSymbolizer();
-    // it parses the traced programs' ELF and DWARF: as root, only a binary no other user could have replaced
-    if (process.getuid?.() === 0) assertRootSafe(binary, 'the symbolizer');
-    unwinder = new Symbolizer({ binary });
+    if (ctx.symbolizer) {
+      unwinder = new Symbolizer(ctx.symbolizer);
+    } else {
+      const binary = locateSymbolizer();
+      // it parses the traced programs' ELF and DWARF: as root, only a binary no other user could have replaced
+      if (process.getuid?.() === 0) assertRootSafe(binary, 'the symbolizer');
+      unwinder = new Symbolizer({ binary });
+    }
   } catch (e) {
     unwinder = `no symbolizer: ${(e as Error).message}`;
   }

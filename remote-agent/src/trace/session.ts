@@ -61,7 +61,7 @@ export interface SessionOptions {
 
 /** Everything a session reports besides its records (which go to its sinks); all optional except state. */
 export interface SessionHandlers {
-  state(state: SessionState, info: { exitCode?: number; signal?: string; message?: string; code?: number }): void;
+  state(state: SessionState, info: { exitCode?: number; signal?: string; message?: string; code?: number; missed?: number | 'unknown' }): void;
   output?(stream: 'stdout' | 'stderr', data: Buffer): void;
   stats?(stats: LossStats): void;
   sysagg?(rows: SysAggRow[]): void;
@@ -77,6 +77,8 @@ export interface SessionResult {
   signal?: string;
   message?: string;
   code?: number;
+  /** 'disconnected': events the probe may have sent that never arrived */
+  missed?: number | 'unknown';
   lostTotal: number;
   lostBound?: LostBound;
   lostReasons: Partial<Record<LossReason, number>>;
@@ -120,6 +122,8 @@ export class TraceSession {
   private targetExit: { exitCode: number; signal: number } | undefined;
   private stopRequested = false;
   private ended = false;
+  /** the link to the (remote) host dropped: why */
+  private disconnected: string | undefined;
   private lost: LossStats = { events: {}, lost: {}, lostTotal: 0, reasons: {}, queuedBytes: 0 };
   private probeStats: ProbeStats | undefined;
   private started!: { resolve(pid: number): void; reject(e: Error): void; settled: boolean };
@@ -165,7 +169,9 @@ export class TraceSession {
       this.python = o.reports.python;
       this.node = o.reports.node;
     }
-    const target = isAttach(o.target) || o.reports ? o.target : this.withNodeReports(this.withPythonReports(o.target));
+    // a remote host's launched target cannot reach this machine's report FIFOs
+    const target = isAttach(o.target) || o.reports || o.backend.remote ? o.target : this.withNodeReports(this.withPythonReports(o.target));
+    if (isAttach(o.target)) await o.backend.host.refresh?.(o.target.pid);
     try {
       this.probe = await o.backend.probe.start(o.probePath, { ...o, target, statsMs: o.statsMs ?? 1000, pythonStacks: true }, {
         packets: (chunk) => this.data(chunk),
@@ -174,8 +180,9 @@ export class TraceSession {
         // A stream that ends in order (after a stop, the target's exit or an error) ends the session at once:
         // the probe closes it before it detaches its programs, which can take seconds.
         packetsEnded: () => { if (this.stopRequested || this.targetExit || this.firstError) this.exited(undefined, undefined); },
-        exited: ({ code, signal, startError }) => {
+        exited: ({ code, signal, startError, disconnected }) => {
           if (startError) this.firstError ??= { code: 0, errno: 0, message: `cannot run ${o.probePath}: ${startError}` };
+          this.disconnected = disconnected;
           this.exited(code, signal);
         },
       });
@@ -266,7 +273,7 @@ export class TraceSession {
     if (isAttach(t)) this.pythonAttach?.attach(t.pid);
     this.pipeline = new Pipeline({
       enricher: this.enricher, host, stacks: this.opts.stackBytes !== undefined, python: this.python, node: this.node, rules: this.opts.rules,
-      pythonAttach: this.pythonAttach,
+      pythonAttach: this.pythonAttach, symbolizer: this.opts.backend.symbolizer?.(),
     }, this.decoder, this.opts.sinks, [...STAGES, ...this.opts.extraStages ?? []]);
   }
 
@@ -350,7 +357,11 @@ export class TraceSession {
     const base = {
       lostTotal: this.lost.lostTotal, lostBound: this.lost.lostBound, lostReasons: this.lost.reasons, lostByKind: this.lost.lost, malformed: this.decoder.problemCount,
     };
-    if (this.targetExit) {
+    if (this.disconnected && this.started.settled) {
+      // the events received are kept; what the probe sent after the link dropped is not known
+      result = { ...base, state: 'disconnected', message: this.disconnected, missed: 'unknown' };
+      this.setState('disconnected', { message: this.disconnected, missed: 'unknown' });
+    } else if (this.targetExit) {
       const signal = this.targetExit.signal ? signalName(this.targetExit.signal) : undefined;
       const exitCode = this.targetExit.signal ? 128 + this.targetExit.signal : this.targetExit.exitCode;
       result = { ...base, state: 'exited', exitCode, signal };
@@ -405,6 +416,7 @@ export class TraceSession {
     if (this.state !== 'running' || this.ended) {
       throw new SessionError(ErrorCodes.InvalidRequest, `the session is ${this.state}: processes can be added only while it runs`);
     }
+    await this.opts.backend.host.refresh?.(pid);
     if (!this.opts.backend.host.exists(pid)) {
       throw new SessionError(ErrorCodes.NoSuchProcess, `no process with pid ${pid}; pick a running process (\`ps -e\` lists them)`);
     }

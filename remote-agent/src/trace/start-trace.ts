@@ -6,6 +6,7 @@
  */
 import { ErrorCodes } from '../protocol';
 import { platformBackend } from '../backend/platform';
+import type { Backend } from '../backend/backend';
 import { STACK_DEFAULT } from '../decode/layout';
 import type { SinkFactory, StageFactory } from '../pipeline/stage';
 import type { CompiledRule } from '../rules/compile';
@@ -13,9 +14,13 @@ import { SessionError } from './errors';
 import { TraceSession, type SessionHandlers } from './session';
 import type { TraceArgs } from './trace-command';
 
-/** Starts tracing `args`' target into `sinks`; rejects with a SessionError that says what to fix. */
-export async function startTrace(args: TraceArgs, sinks: readonly SinkFactory[], on: SessionHandlers, rules?: readonly CompiledRule[], extraStages?: readonly StageFactory[]): Promise<TraceSession> {
-  const backend = platformBackend();
+/**
+ * Starts tracing `args`' target into `sinks` (on `host`, a connected remote host's backend, else this
+ * machine's); rejects with a SessionError that says what to fix.
+ */
+export async function startTrace(args: TraceArgs, sinks: readonly SinkFactory[], on: SessionHandlers, rules?: readonly CompiledRule[], extraStages?: readonly StageFactory[],
+  host?: Backend): Promise<TraceSession> {
+  const backend = host ?? platformBackend();
   if ('problem' in backend) throw new SessionError(backend.problem.code, backend.problem.message, backend.problem.fixes);
   const target = args.pid !== undefined ? { kind: 'attach' as const, pid: args.pid } : { kind: 'launch' as const, command: args.command!, stdio: 'inherit' as const };
   backend.probe.checkTarget(target, process.env);

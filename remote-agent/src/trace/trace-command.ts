@@ -19,6 +19,8 @@ import { STACK_MAX, STACK_MIN } from '../decode/layout';
 import { fixesText, SessionError } from './errors';
 import type { SessionResult, TraceSession } from './session';
 import { startTrace } from './start-trace';
+import { takeHostArg } from '../backend/remote/host-args';
+import { RemoteHost } from '../backend/remote/remote-host';
 import { atLeast, parsePriority, PRIORITIES, type Priority } from '../model/priority';
 import type { FindingEvent } from '../protocol';
 import { findingsSink } from '../rules/findings-sink';
@@ -48,11 +50,15 @@ export interface TraceArgs {
   sarif?: string;
   /** a behaviour profile (baseline record): what the run does beyond it becomes findings */
   baseline?: string;
+  /** trace on this remote host over ssh */
+  host?: string;
+  sshOptions: string[];
 }
 
 export const TRACE_USAGE = `usage: runtime-lens trace [--json] [--events ${EVENT_GROUPS.join(',')}] [--syscalls read,write,...]
                           [--ringbuf-bytes N] [--stacks [--stack-bytes N]] [--no-redact]
                           [--rules FILE]... [--no-default-rules] [--fail-on PRIORITY] [--sarif FILE] [--baseline FILE]
+                          [--host [user@]host[:port] [--ssh-option OPT]...]
                           (--pid PID | -- COMMAND [ARGS...])`;
 
 /** A command-line mistake: printed with the usage, exit status 2. */
@@ -65,9 +71,11 @@ function parseList(flag: string, value: string | undefined): string[] {
 
 /** Parses `trace` arguments; throws UsageError naming the bad argument. */
 export function parseTraceArgs(argv: readonly string[]): TraceArgs {
-  const out: TraceArgs = { json: false, events: [...DEFAULT_EVENT_GROUPS], redact: true, rules: [], defaultRules: true };
+  const out: TraceArgs = { json: false, events: [...DEFAULT_EVENT_GROUPS], redact: true, rules: [], defaultRules: true, sshOptions: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    const used = a === '--' ? 0 : takeHostArg(argv, i, out, (m) => new UsageError(m));
+    if (used) { i += used - 1; continue; }
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
@@ -143,6 +151,7 @@ export function parseTraceArgs(argv: readonly string[]): TraceArgs {
     }
   }
   if (out.stackBytes !== undefined && !out.stacks) throw new UsageError('--stack-bytes needs --stacks');
+  if (out.sshOptions.length && !out.host) throw new UsageError('--ssh-option needs --host');
   if ((out.failOn || out.sarif) && !out.defaultRules && !out.rules.length) throw new UsageError(`${out.failOn ? '--fail-on' : '--sarif'} needs rules: give --rules FILE or leave the default rules on`);
   if (out.pid !== undefined && out.command) throw new UsageError('give either --pid PID or -- COMMAND, not both');
   if (out.pid === undefined && (!out.command || out.command.length === 0)) throw new UsageError('nothing to trace: give --pid PID or -- COMMAND [ARGS...]');
@@ -239,18 +248,24 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  let remote: RemoteHost | undefined;
   try {
     const drift = args.baseline ? driftAgainst(args.baseline, args, warn) : undefined;
+    if (args.host) {
+      remote = new RemoteHost(args.host, args.sshOptions, { progress: (m) => warn(m) });
+      await remote.connect();
+    }
     const output = extra.quiet ? eventSink((events) => counts.add(events)) : args.json ? ndjsonSink(lines) : eventSink(print);
     const collect = args.failOn || args.sarif ? [findingsSink((f) => findings.push(f))] : [];
     session = await startTrace(drift?.args ?? args, [output, ...extra.sinks ?? [], ...collect], {
       state: () => {},
       warning: warn,
       sysagg: (rows) => { sysagg = rows; },
-    }, rules.compiled, drift?.stages);
+    }, rules.compiled, drift?.stages, remote?.backend);
     ended.push((summary) => drift?.ended(summary));
     if (interrupts) session.stop();
   } catch (e) {
+    remote?.detach();
     if (e instanceof SessionError) {
       warn(`${e.message}${e.fixes.length ? '\n  fix: ' + fixesText(e.fixes, '\n  fix: ') : ''}`);
       writeAll(2, summaryLine(counts, 0) + '\n');
@@ -259,9 +274,11 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
     throw e;
   }
   const result: SessionResult = await session.done;
+  remote?.detach();
   const extras: string[] = [];
   if (result.malformed) extras.push(`malformed=${result.malformed}`);
   if (result.state === 'failed') warn(result.message ?? 'trace failed');
+  if (result.state === 'disconnected') warn(`${result.message}; the events received until then are above, later ones (how many is not known) were missed`);
   const e = session.enrichment;
   const summary = syscallSummaryRows(sysagg, (nr) => e?.syscallName(nr) ?? `syscall_${nr}`, (pid, startNs) => e?.processes.commOf(pid, startNs) ?? '');
   if (args.events.includes('syscount') && !extra.quiet) writeAll(2, syscountTable(summary));

@@ -11,13 +11,13 @@ import { REPO_ROOT } from '../../helpers/paths';
 
 describe('trace arguments', function () {
   it('defaults: human output, default groups, redaction on', function () {
-    assert.deepEqual(parseTraceArgs(['--', 'ls', '-l']), { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['ls', '-l'], rules: [], defaultRules: true });
+    assert.deepEqual(parseTraceArgs(['--', 'ls', '-l']), { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['ls', '-l'], rules: [], defaultRules: true, sshOptions: [] });
   });
   it('options, including --opt=value forms; arguments after -- belong to the command', function () {
     const a = parseTraceArgs(['--json', '--events=exec,net', '--syscalls', 'read,write', '--ringbuf-bytes', '65536', '--no-redact', '--', 'x', '--json']);
-    assert.deepEqual(a, { json: true, events: ['exec', 'net', 'syscall'], syscalls: ['read', 'write'], ringbufBytes: 65536, redact: false, command: ['x', '--json'], rules: [], defaultRules: true });
+    assert.deepEqual(a, { json: true, events: ['exec', 'net', 'syscall'], syscalls: ['read', 'write'], ringbufBytes: 65536, redact: false, command: ['x', '--json'], rules: [], defaultRules: true, sshOptions: [] });
     assert.deepEqual(parseTraceArgs(['--rules', 'a.yaml', '--rules=b.yaml', '--no-default-rules', '--fail-on', 'WARNING', '--sarif', 'o.sarif', '--', 'x']),
-      { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['x'], rules: ['a.yaml', 'b.yaml'], defaultRules: false, failOn: 'warning', sarif: 'o.sarif' });
+      { json: false, events: ['exec', 'file', 'net', 'dns'], redact: true, command: ['x'], rules: ['a.yaml', 'b.yaml'], defaultRules: false, failOn: 'warning', sarif: 'o.sarif', sshOptions: [] });
     assert.deepEqual(parseTraceArgs(['--pid', '42']).pid, 42);
   });
   it('mistakes are named', function () {
