@@ -11,10 +11,14 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Frame, LensEvent } from '../../remote-agent/src/protocol';
+import {
+  EventsNotification, InitializeRequest, SessionAddProcessRequest, SessionStartRequest, SessionStopRequest, type Frame, type LensEvent,
+} from '../../remote-agent/src/protocol';
+import { AgentProcess } from '../helpers/agent';
 import { requireBpf } from '../helpers/bpf';
 import { scratchDir, scriptFixture } from '../helpers/fixtures';
 import { marks } from '../helpers/native-stacks';
+import { waitFor } from '../helpers/procs';
 import { assertExit, startCli, trace } from '../helpers/trace';
 
 const FIXTURE = realpathSync(scriptFixture('python/attachee.py'));
@@ -114,6 +118,35 @@ describe('trace --pid: Python stacks of an attached Python program', function ()
       }
     });
   }
+
+  it('over JSON-RPC (Attach to Process in VS Code): session/start with an attach target, and session/addProcess, give the same frames', async () => {
+    const dir = realpathSync(scratchDir('pyattach-rpc'));
+    const server = await listener();
+    const target = spawn(DEBIAN_PYTHON, [FIXTURE, 'loop', dir, String(server.port)], { stdio: 'ignore' });
+    const agent = new AgentProcess();
+    try {
+      const rpc = agent.connect();
+      const events: LensEvent[] = [];
+      rpc.onNotification(EventsNotification, (p) => { events.push(...p.events); });
+      await rpc.sendRequest(InitializeRequest, { clientName: 'integration-test' });
+      const { sessionId } = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'attach', pid: target.pid! }, events: ['file'] });
+      const method = await waitFor('the method\'s open with frames over RPC', () => events.find((e) => e.kind === 'open' && e.path === `${dir}/method.txt` && !!e.frames?.length), 30_000);
+      assertSource(method, 'method', 'open(', 'Store.save', [`Store.save:${MARKS.method}`, `cycle:${MARKS['call-method']}`, main, module]);
+      await rpc.sendRequest(SessionStopRequest, { sessionId });
+
+      // a Python process added to a launched session (session/addProcess) is walked too
+      const launched = await rpc.sendRequest(SessionStartRequest, { target: { kind: 'launch', command: ['sleep', '60'], stdio: 'null' }, events: ['file'] });
+      await rpc.sendRequest(SessionAddProcessRequest, { sessionId: launched.sessionId, pid: target.pid! });
+      const fn = await waitFor('the function\'s open with frames after session/addProcess', () => events.find((e) => e.kind === 'open' && e.path === `${dir}/function.txt` && !!e.frames?.length && e.ts > method.ts), 30_000);
+      assertSource(fn, 'function', 'open(', 'read_config', [`read_config:${MARKS.function}`, `cycle:${MARKS['call-function']}`, main, module]);
+      await rpc.sendRequest(SessionStopRequest, { sessionId: launched.sessionId });
+      rpc.dispose();
+    } finally {
+      target.kill('SIGKILL');
+      server.close();
+      await agent.stop();
+    }
+  });
 
   it('a launched Python program keeps the audit hook\'s frames, each frame once', async () => {
     const dir = realpathSync(scratchDir('pyattach-launched'));

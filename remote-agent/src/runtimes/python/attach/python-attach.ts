@@ -55,12 +55,16 @@ export class PythonAttach {
 
   /** An attached process and its descendants now: the Python ones are registered. */
   attach(pid: number): void {
+    const children = new Map<number, number[]>();
+    for (const c of this.host.pids()) {
+      const ppid = this.host.process(c)?.ppid;
+      if (ppid !== undefined && ppid !== c) children.set(ppid, [...children.get(ppid) ?? [], c]);
+    }
     const queue = [pid];
-    const all = this.host.pids();
     while (queue.length) {
       const p = queue.shift()!;
       this.look(p, this.fresh(p));
-      for (const c of all) if (c !== p && this.host.process(c)?.ppid === p && !this.procs.has(c)) queue.push(c);
+      for (const c of children.get(p) ?? []) if (!this.procs.has(c)) queue.push(c);
     }
   }
 
