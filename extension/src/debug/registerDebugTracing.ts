@@ -83,10 +83,12 @@ export function registerDebugTracing(ctx: CommandContext, decorations: SourceDec
   ctx.store.add({ dispose: () => stepSubs.forEach((s) => s.dispose()) });
 
   const settings = () => ctx.settings().pathMappings;
+  // the provider names its step from its constructor on, before the view exists
+  const shown: { view?: vscode.TreeView<unknown> } = {};
   const tree = ctx.store.add(new DebugStepTreeProvider(vscode, tracing, systemClock, (file) => toLocalPath(file, settings()), (text) => {
-    view.description = text;
+    if (shown.view) shown.view.description = text;
   }));
-  const view = ctx.store.add(vscode.window.createTreeView('runtimeLens.debugStep', { treeDataProvider: tree }));
+  shown.view = ctx.store.add(vscode.window.createTreeView('runtimeLens.debugStep', { treeDataProvider: tree }));
 
   registerCommand(ctx, 'runtimeLens.showDebugStep', () => {
     const trace = tracing.activeTrace;
