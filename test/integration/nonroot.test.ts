@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { encodeCommand } from '../../remote-agent/src/decode/commands';
@@ -11,12 +12,12 @@ import {
 } from '../../remote-agent/src/protocol';
 import { AgentProcess } from '../helpers/agent';
 import { requireBpf } from '../helpers/bpf';
-import { cFixture } from '../helpers/fixtures';
+import { cFixture, scratchDir, scriptFixture } from '../helpers/fixtures';
 import { CLI_ENTRY } from '../helpers/paths';
 import { waitFor } from '../helpers/procs';
 import { AS_NOBODY, busyLoad, makeCapProbe, runProbeAsNobody, type CapProbe } from '../helpers/cap-probe';
 import { marks, nativeFixture } from '../helpers/native-stacks';
-import { assertExit, only, runCli, select, trace } from '../helpers/trace';
+import { assertExit, only, runCli, select, startCli, trace } from '../helpers/trace';
 
 /** A process that sleeps until killed, started with `prefix` (e.g. as nobody). */
 function sleeper(prefix: string[] = []): ChildProcess {
@@ -71,6 +72,43 @@ describe('trace as a non-root user (capability-granted probe)', function () {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`add: pid ${root.pid} \\(sleep\\) runs as uid 0`));
     assert.doesNotMatch(run.stderr, new RegExp(`pid ${other.pid}\\b`));
+  });
+
+  it('stdin python (Python frames of a process) of a root process: refused; of their own process: taken', async function () {
+    const own = sleeper(AS_NOBODY);
+    const root = sleeper();
+    children.push(own, root);
+    const offsets = {
+      interpNext: 0, interpThreads: 16, threadNext: 8, threadTid: 160, threadFrame: 56, cframeFrame: 8,
+      frameCode: 32, framePrevious: 48, frameInstr: 56, frameOwner: 69, ownerCstack: 0xffff,
+    };
+    const run = await runProbeAsNobody(probe.path, ['--events', 'exec', '--python-stacks', '--pid', String(own.pid)],
+      encodeCommand({ op: 'python', pid: root.pid!, cookie: 1, head: 0x1000, offsets }) + encodeCommand({ op: 'python', pid: own.pid!, cookie: 2, head: 0x1000, offsets }));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`python: pid ${root.pid} \\(sleep\\) runs as uid 0`));
+    assert.doesNotMatch(run.stderr, new RegExp(`pid ${own.pid}\\b`));
+  });
+
+  it('--pid of their own Python program: its events carry its Python frames', async function () {
+    const dir = scratchDir('nonroot-pyattach');
+    chownSync(dir, 65534, 65534);
+    const fixture = scriptFixture('python/attachee.py');
+    const m = marks('python/attachee.py');
+    const server = net.createServer((c) => c.resume());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((server.address() as net.AddressInfo).port);
+      const target = spawn(AS_NOBODY[0], [...AS_NOBODY.slice(1), '/usr/bin/python3.11', fixture, 'loop', dir, port], { stdio: 'ignore' });
+      children.push(target);
+      // setpriv execs python: the pid is the Python process's
+      const run = startCli(['trace', '--json', '--events', 'file', '--pid', String(target.pid)], asNobody());
+      const open = await run.waitForEvent('the function\'s open with frames', (e) => e.kind === 'open' && e.path === `${dir}/function.txt` && !!e.frames?.length, 30_000);
+      assert.equal(open.uid, 65534);
+      assert.deepEqual(open.source, { file: fixture, line: m.function, column: 5, function: 'read_config' }, JSON.stringify(open));
+      await run.finish();
+    } finally {
+      server.close();
+    }
   });
 
   it('session/addProcess over RPC: a root process is refused with the reason and its fix; their own is added', async function () {
