@@ -13,6 +13,7 @@ import { registerAgentCommands } from './commands/agentCommands';
 import { registerHostCommands } from './commands/hostCommands';
 import { registerDebugTracing } from './debug/registerDebugTracing';
 import { registerEditorCommands } from './commands/editorCommands';
+import { registerFindings } from './findings/registerFindings';
 import type { CommandContext } from './commands/commandContext';
 import { registerSessionCommands } from './commands/sessionCommands';
 import { registerSessionFileCommands } from './commands/sessionFileCommands';
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerAgentCommands(ctx);
   registerHostCommands(ctx);
   registerEditorCommands(ctx, decorations);
+  registerFindings(ctx);
   registerDebugTracing(ctx, decorations);
 
   // deactivate() waits for this: the agents exit and every session file gets its end record

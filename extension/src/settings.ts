@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { parsePathMappings, type PathMapping } from './editor/pathMappings';
+import { readRuleSettings } from './findings/ruleSettings';
 import { DEFAULT_EVENT_GROUPS, EVENT_GROUPS, type EventGroup } from '../../remote-agent/src/protocol';
 
 /** runtimeLens.* settings, validated. */
@@ -23,6 +24,8 @@ export interface LensSettings {
   remotePathMappings: Record<string, PathMapping[]>;
   /** ssh options (`-o` values) for every remote host, e.g. IdentityFile=~/.ssh/staging */
   sshOptions: string[];
+  /** rule files (runtimeLens.rules and .runtime-lens/rules.yaml, absolute) and rules disabled for the workspace */
+  rules: { files: string[]; disabled: string[] };
 }
 
 /** The mappings for paths traced on `host` (this machine: undefined): the host's own first, then runtimeLens.pathMappings. */
@@ -81,7 +84,10 @@ export function readSettings(config: Pick<vscode.WorkspaceConfiguration, 'get'>,
     else problems.push(`runtimeLens.sessionsDirectory must be an absolute path (or start with ~/); got "${rawDir}". Using ${defaultSessionsDirectory}.`);
   }
 
-  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, stacks, pathMappings: mapped.mappings, remotePathMappings, sshOptions }, problems };
+  const ruleSettings = readRuleSettings(config.get<unknown>('rules'), config.get<unknown>('disabledRules'), workspaceFolder);
+  problems.push(...ruleSettings.problems);
+
+  return { settings: { agentPath, runWithSudo, events, redact, maxEventsInMemory, sessionsDirectory, openEventsOnStart, decorations, stacks, pathMappings: mapped.mappings, remotePathMappings, sshOptions, rules: ruleSettings.rules }, problems };
 }
 
 /** runtimeLens.remotePathMappings: { "HOST": { "/srv/app": "${workspaceFolder}" } }, each host's read as runtimeLens.pathMappings is. */

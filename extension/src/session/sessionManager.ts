@@ -23,6 +23,8 @@ export interface SessionSettings {
   stacks?: boolean;
   /** the window's workspace folders and mapped roots, as paths on the traced machine: an event's source is its innermost frame in them */
   sourceRoots?: string[];
+  /** rule files and rules disabled for the workspace (the developer ruleset always runs first) */
+  rules?: { files: string[]; disabled: string[] };
 }
 
 export interface SessionManagerOptions {
@@ -159,6 +161,7 @@ export class SessionManager implements Disposable {
         events: settings.events,
         redact: settings.redact,
         ...(settings.stacks ? { stacks: true } : {}),
+        ...(settings.rules && (settings.rules.files.length || settings.rules.disabled.length) ? { rules: settings.rules } : {}),
       });
       session.agentSessionId = result.sessionId;
       if (settings.sourceRoots?.length) this.sourceRootsOf.set(session, settings.sourceRoots);

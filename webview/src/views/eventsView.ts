@@ -542,6 +542,10 @@ class EventsView implements View {
       row.el.dataset.kind = e.kind;
       row.el.dataset.group = kindGroup(e.kind);
       row.el.classList.toggle('failed', isError(e));
+      // a finding stands out: its row is marked with its priority's colour (styles.css)
+      row.el.classList.toggle('finding', e.kind === 'finding');
+      if (e.kind === 'finding') row.el.dataset.priority = e.priority;
+      else delete row.el.dataset.priority;
       row.cells[0].textContent = formatTime(e.ts);
       row.cells[1].textContent = String(e.pid);
       row.cells[2].textContent = e.comm;
