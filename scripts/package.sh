@@ -37,6 +37,9 @@ if [[ $build -eq 1 ]]; then
   make -s -C bpf/linux >&2 || die "the probe did not build; run 'make -C bpf/linux' to see why"
   say "building the symbolizer (make -C remote-agent/native)"
   make -s -C remote-agent/native >&2 || die "lens-symbolize did not build; run 'make -C remote-agent/native' to see why (it needs libdw-dev)"
+  say "building the static programs for remote hosts"
+  { make -s -C bpf/linux static && make -s -C remote-agent/native static && make -s -C remote-agent/host-helper; } >&2 \
+    || die "the static programs for remote hosts did not build; run 'bash scripts/build.sh' to see why"
 fi
 
 # The extension loads the agent, the probe, the symbolizer and the CPython layouts from its own dist/ folder.
@@ -52,6 +55,13 @@ install -m 0755 "$probe" extension/dist/lens-probe
 install -m 0755 "$symbolizer" extension/dist/lens-symbolize
 install -m 0644 "$pylayouts" extension/dist/python-offsets.json
 say "copied $agent, $probe, $symbolizer and $pylayouts into extension/dist/"
+# What the agent copies to a remote host (statically linked): extension/dist/remote/.
+mkdir -p extension/dist/remote
+for f in bpf/linux/.output/static/lens-probe remote-agent/native/.output/static/lens-symbolize remote-agent/host-helper/.output/static/lens-remote; do
+  [[ -f "$f" ]] || die "$f is missing; build it first (bash scripts/build.sh), or drop --no-build"
+  install -m 0755 "$f" extension/dist/remote/
+done
+say "copied the static lens-probe, lens-symbolize and lens-remote into extension/dist/remote/"
 
 # The marketplace page and the license ship with the extension; the icon must be a PNG.
 icon=$(node -p 'require("./package.json").icon || ""')
@@ -69,16 +79,17 @@ npx --no-install vsce "${vsce_args[@]}" </dev/null >&2
 
 # Check the contents: every file must be on the allowlist, and the runtime pieces must be there.
 listing=$(unzip -Z1 "$out")
-allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe|lens-symbolize|python-offsets\.json)|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
+allowed='^(\[Content_Types\]\.xml|extension\.vsixmanifest|extension/(package\.json|readme\.md|README\.md|LICENSE(\.txt)?|changelog\.md|CHANGELOG\.md|extension/dist/(extension\.js|runtime-lens\.js|lens-probe|lens-symbolize|python-offsets\.json|remote/(lens-probe|lens-symbolize|lens-remote))|webview/dist/[^/]+\.(js|css)|(extension/)?(media|images|resources)/[^/]+\.(png|svg)))$'
 unexpected=$(grep -Ev "$allowed" <<<"$listing" || true)
 [[ -z "$unexpected" ]] || die "the .vsix holds files outside the allowlist (fix package.json \"files\"):
 $unexpected"
 for f in extension/package.json extension/readme.md extension/LICENSE.txt "extension/$icon" extension/extension/dist/extension.js extension/extension/dist/runtime-lens.js \
          extension/extension/dist/lens-probe extension/extension/dist/lens-symbolize extension/extension/dist/python-offsets.json \
-         extension/webview/dist/webview.js; do
+         extension/webview/dist/webview.js extension/extension/dist/remote/lens-probe extension/extension/dist/remote/lens-symbolize \
+         extension/extension/dist/remote/lens-remote; do
   grep -qxF "$f" <<<"$listing" || die "the .vsix lacks $f (fix package.json \"files\")"
 done
-for exe in lens-probe lens-symbolize; do
+for exe in lens-probe lens-symbolize remote/lens-probe remote/lens-symbolize remote/lens-remote; do
   unzip -Z "$out" "extension/extension/dist/$exe" | grep -q '^-rwx' \
     || die "$exe lost its executable bit in the .vsix"
 done

@@ -11,9 +11,12 @@ export class AgentProcess {
   stderr = '';
   readonly exited: Promise<number | null>;
 
-  /** @param asUser a command prefix that runs the agent as another user (e.g. AS_NOBODY); its cwd is then / */
-  constructor(env: NodeJS.ProcessEnv = {}, asUser: string[] = []) {
-    const argv = [...asUser, process.execPath, CLI_ENTRY, 'agent', '--stdio'];
+  /**
+   * @param asUser a command prefix that runs the agent as another user (e.g. AS_NOBODY); its cwd is then /
+   * @param args more agent arguments (e.g. --host and --ssh-option)
+   */
+  constructor(env: NodeJS.ProcessEnv = {}, asUser: string[] = [], args: string[] = []) {
+    const argv = [...asUser, process.execPath, CLI_ENTRY, 'agent', '--stdio', ...args];
     this.child = spawn(argv[0], argv.slice(1), {
       cwd: asUser.length ? '/' : REPO_ROOT,
       env: { ...process.env, ...env },
