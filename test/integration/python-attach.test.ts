@@ -7,7 +7,7 @@
 // launched run of the same program keeps the audit hook's frames, once.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -145,6 +145,28 @@ describe('trace --pid: Python stacks of an attached Python program', function ()
       target.kill('SIGKILL');
       server.close();
       await agent.stop();
+    }
+  });
+
+  it('a version without struct offsets, and a Python older than 3.11, give their events a reason instead of frames', async function () {
+    const old = existsSync(PYENV) ? readdirSync(PYENV).filter((v) => v.startsWith('3.10.')).sort().at(-1) : undefined;
+    const layouts = path.join(realpathSync(scratchDir('pyattach-layouts')), 'python-offsets.json');
+    const all = JSON.parse(readFileSync(path.resolve(__dirname, '../../remote-agent/native/.output/python-offsets.json'), 'utf8')) as { version: string }[];
+    writeFileSync(layouts, JSON.stringify(all.filter((l) => l.version !== '3.11.2')));
+    const cases: [string, RegExp][] = [[DEBIAN_PYTHON, /^no Python stack: Python 3\.11\.2: this agent has no struct offsets for this exact version \(it knows .*\); install its headers/]];
+    if (old) cases.push([path.join(PYENV, old, 'bin', 'python3.10'), /^no Python stack: .*libpython3\.10.* is a Python older than 3\.11 \(no Py_Version\)/]);
+    for (const [python, reason] of cases) {
+      const dir = realpathSync(scratchDir('pyattach-unsupported'));
+      const target = spawn(python, ['-c', 'import time\nwhile True:\n    open(__import__("sys").argv[1] + "/x", "w").close(); time.sleep(0.02)', dir], { stdio: 'ignore' });
+      try {
+        const run = startCli(['trace', '--json', '--events', 'file', '--pid', String(target.pid)], { env: { LENS_PYTHON_OFFSETS: layouts } });
+        const e = await run.waitForEvent(`an open of ${python} with a reason`, (x) => x.kind === 'open' && x.path === `${dir}/x` && !!x.stack_error, 30_000);
+        assert.match(e.stack_error!, reason);
+        assert.equal(e.frames, undefined);
+        await run.finish();
+      } finally {
+        target.kill('SIGKILL');
+      }
     }
   });
 

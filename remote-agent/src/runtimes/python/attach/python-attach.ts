@@ -113,7 +113,7 @@ export class PythonAttach {
     } else if (e.kind === 'exec' && e.ret === 0) {
       const n = this.fresh(e.pid, a.parent);
       this.look(e.pid, n);
-    } else if (e.kind === 'exit' && e.tid === e.pid) {
+    } else if (e.kind === 'exit') { // one per process, from whichever thread ended last
       a.mem.close();
       this.procs.delete(e.pid);
     } else if (a.waiting && Date.now() - a.lastLook >= RETRY_MS) {
