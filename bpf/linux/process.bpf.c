@@ -30,6 +30,44 @@ LENS_TASK_STASH(lens_exec_stash, struct lens_exec_pending);
 LENS_TASK_STASH(lens_exec_stack, struct lens_stack_snap);
 
 /*
+ * --stacks: the parent's stack when it made a child that shares its memory
+ * (vfork, posix_spawn: CLONE_VM without CLONE_THREAD), by the child's pid,
+ * until the child execs or exits. posix_spawn's child runs on a stack of its
+ * own, where only the C library's spawn code is: the call that spawned it
+ * is on the parent's, and that is the exec's caller.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct lens_stack_snap);
+} lens_spawn_stack SEC(".maps");
+
+/*
+ * The exec's stack: the thread's own, or, in a child that shares its
+ * parent's memory and runs on a stack far from its parent's (posix_spawn's
+ * own), the parent's at the clone. A vfork child runs on its parent's stack
+ * and keeps its own, which holds its exec call.
+ */
+static __always_inline void lens_exec_caller_stack(struct lens_stack_snap *snap)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct lens_stack_snap *parent = bpf_map_lookup_elem(&lens_spawn_stack, &tid);
+	__u64 sp, psp;
+
+	lens_stack_take(snap);
+	if (!parent)
+		return;
+	sp = snap->s.regs[LENS_REG_SP];
+	psp = parent->s.regs[LENS_REG_SP];
+	/* a vfork child's stack pointer is near its parent's, a few frames deeper */
+	if (parent->s.error == LENS_STACK_OK && (sp > psp ? sp - psp : psp - sp) >= LENS_STACK_MAX + LENS_PAGE)
+		bpf_probe_read_kernel(snap, sizeof(*snap), parent);
+	bpf_map_delete_elem(&lens_spawn_stack, &tid);
+}
+
+/*
  * argv walk state. Counters live in the stash (a map value), so the
  * verifier checks each bpf_loop callback once, not once per iteration.
  */
@@ -101,7 +139,7 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 		struct lens_stack_snap *snap = lens_stash_get(&lens_exec_stack, true);
 
 		if (snap)
-			lens_stack_take(snap);
+			lens_exec_caller_stack(snap);
 	}
 	lens_py_exec_enter();
 	bpf_loop(LENS_ARGV_MAX, lens_read_arg, &w, 0);
@@ -266,6 +304,15 @@ int BPF_PROG(lens_fork, struct task_struct *parent, struct task_struct *child)
 	if (ctgid != ptgid)
 		lens_track(ctgid, ptgid, cstart);
 	lens_py_fork(ptgid, ctgid);
+	if (lens_stack_on(LENS_EXEC) && ctgid != ptgid && BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm)) {
+		struct lens_stack_snap *snap = lens_stack_scratch();
+
+		/* the parent is in its C library's clone wrapper: its caller's stack is the one of use */
+		if (snap) {
+			lens_stack_take_as(snap, true);
+			bpf_map_update_elem(&lens_spawn_stack, &cpid, snap, BPF_ANY);
+		}
+	}
 
 	if (!lens_want(LENS_FORK))
 		return 0;
@@ -298,6 +345,8 @@ int lens_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (sig->live.counter != 0)
 		return 0;  /* other threads of the process still run */
 
+	if (lens_cfg.stack_bytes)  /* a vfork or posix_spawn child that never exec'd */
+		bpf_map_delete_elem(&lens_spawn_stack, &tgid);
 	if (lens_want(LENS_EXIT)) {
 		code = task->exit_code;
 		if (sig->flags & SIGNAL_GROUP_EXIT)

@@ -75,8 +75,14 @@ static __always_inline __u32 lens_stack_pages(struct lens_stack_snap *snap, __u6
 	return pos;
 }
 
-/* Takes the current thread's registers and top of stack into snap. */
-static __always_inline void lens_stack_take(struct lens_stack_snap *snap)
+/*
+ * Takes the current thread's registers and top of stack into snap. caller:
+ * the thread is in a function that has not moved its stack pointer, where
+ * its return address is, and has no unwind information there (glibc's clone
+ * and clone3 wrappers at their syscall): the snapshot is its caller's, at
+ * the call (ip one byte into the call instruction, as for any outer frame).
+ */
+static __always_inline void lens_stack_take_as(struct lens_stack_snap *snap, bool caller)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 want = lens_cfg.stack_bytes;
@@ -100,6 +106,15 @@ static __always_inline void lens_stack_take(struct lens_stack_snap *snap)
 	g[12] = r->r12; g[13] = r->r13; g[14] = r->r14; g[15] = r->r15;
 	g[16] = r->ip;
 	sp = r->sp;
+	if (caller) {
+		__u64 ret = 0;
+
+		if (!bpf_probe_read_user(&ret, sizeof(ret), (const void *)sp) && ret) {
+			g[16] = ret - 1;
+			sp += sizeof(ret);
+			g[7] = sp;
+		}
+	}
 #else
 	snap->s.error = LENS_STACK_ERR_ARCH;
 	return;
@@ -124,6 +139,12 @@ static __always_inline void lens_stack_take(struct lens_stack_snap *snap)
 		snap->s.len = lens_stack_pages(snap, sp, want);
 	if (!snap->s.len)
 		snap->s.error = LENS_STACK_ERR_FAULT;
+}
+
+/* Takes the current thread's registers and top of stack into snap. */
+static __always_inline void lens_stack_take(struct lens_stack_snap *snap)
+{
+	lens_stack_take_as(snap, false);
 }
 
 /*

@@ -57,6 +57,18 @@ describe('trace --stacks: processes that exit before their maps are read', funct
     assert.deepEqual(linesIn(open.frames, 'fixtures/c/stacks-short.c'), [`open_marker:${m.open}`, `main:${m.main}`], JSON.stringify(open));
   });
 
+  it('gives the exec of a vfork child and of a posix_spawn child the line that started it (posix_spawn\'s, from its parent\'s stack)', async function () {
+    const bin = nativeFixture('stacks-spawn', 'c/stacks-spawn.c', 'gcc', NO_FP);
+    const m = marks('c/stacks-spawn.c');
+    const result = await trace([bin], ['--events', 'exec', '--stacks']);
+    assertExit(result, 0);
+    const execOf = (arg: string) => result.events.find((e) => e.kind === 'exec' && e.argv[1] === arg);
+    for (const [arg, fn, line] of [['vfork-child', 'by_vfork', m['vfork-exec']], ['spawn-child', 'by_spawn', m.spawn]] as const) {
+      const e = execOf(arg);
+      assert.deepEqual({ fn: e?.source?.function, line: e?.source?.line }, { fn, line }, JSON.stringify(e));
+    }
+  });
+
   it('gives a Debian binary (cat) its native frames: the C library\'s functions, and why its own have no line', async function () {
     const result = await trace(['/bin/cat', '/lens-marker/cat'], ['--events', 'file', '--stacks']);
     assertExit(result, 1);
