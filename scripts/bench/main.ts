@@ -9,6 +9,7 @@ import { measureKernelCost } from './kernel-cost';
 import { parseOptions, USAGE } from './options';
 import { cellKey, renderReport, updateReadme, type Cell, type Results } from './report';
 import { measureStacks, stacksSection } from './stacks-section';
+import { measureRemote, remoteSection } from './remote-section';
 import { REPO, snapshotLens, TRACERS, type TracerId } from './tracers';
 import { measureWebviewTable, WEBVIEW_LOAD, webviewTableSection, webviewTableUnavailable } from './webview-table';
 import { WORKLOADS, type WorkloadId } from './workloads';
@@ -162,6 +163,7 @@ async function main(): Promise<number> {
   }
 
   if (opts.sections.includes('stacks')) res.extra.push(...stacksSection(await measureStacks(scratch, opts.reps === 1, log), res));
+  if (opts.sections.includes('remote')) res.extra.push(...remoteSection(await measureRemote(scratch, opts.reps === 1, log)));
 
   res.wallS = (Date.now() - t0) / 1000;
   res.load[1] = os.loadavg()[0]!;

@@ -3,7 +3,7 @@ import { TRACER_IDS, type TracerId } from './tracers';
 import { WORKLOAD_IDS, type WorkloadId } from './workloads';
 
 /** Parts of the benchmark, selectable with --sections. */
-export const SECTIONS = ['tracers', 'kernel', 'decode', 'webview', 'memory', 'stacks'] as const;
+export const SECTIONS = ['tracers', 'kernel', 'decode', 'webview', 'memory', 'stacks', 'remote'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -34,6 +34,8 @@ export const USAGE = `usage: npm run bench -- [options]
                           stacks   source linking: exact file:line per language over the corpus,
                                    kernel cost of --stacks, warm symbolization, agent memory under
                                    many processes (with tracers on http: stacks on vs off)
+                          remote   over SSH to the sshd test host: time to first event (warm
+                                   connection) and events/s without loss
   --long                memory soak for 10 minutes instead of 60 s
   --update-readme       write the report into README.md between the bench markers
   --out FILE            report file (default test-output/bench.md; results saved beside it as .json)
