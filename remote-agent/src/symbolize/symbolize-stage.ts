@@ -117,8 +117,8 @@ export class SymbolizeStage implements Stage {
 
   /**
    * mappings: the process's, or 'parent' for a successful exec whose former program's mappings
-   * are not known whole: those are then the parent's at the fork (fork, vfork, posix_spawn), read
-   * from its /proc/PID/maps.
+   * are not known whole: those are then the parent's at the fork (fork, vfork, posix_spawn): its
+   * recorded ones, else its /proc/PID/maps.
    */
   private unwind(unwinder: StackUnwinder, ev: LensEvent, snap: StackSnapshot, mappings: MappingsFor | 'parent'): Promise<void> | undefined {
     const key = mappings === 'parent' ? ev.pkey : ev.key;
