@@ -33,7 +33,7 @@ static const char *const shared_maps[] = { "lens_events", "lens_tracked", "lens_
 					   /* per-CPU scratch: one copy, not one per module */
 					   "lens_rec_scr", "lens_stack_scr",
 					   /* Python frames: one registry and one scratch */
-					   "lens_py_procs", "lens_py_scr" };
+					   "lens_py_procs", "lens_py_any", "lens_py_scr" };
 
 /* A failing degradable module costs its own event groups only. */
 static uint32_t failure_code(const struct lens_module *m)
@@ -207,7 +207,7 @@ int lens_bpf_load(struct lens_bpf *b, const struct lens_opts *o, const struct le
 	size_t i;
 
 	*b = (struct lens_bpf){ .events_fd = -1, .tracked_fd = -1, .pidbits_fd = -1,
-				.drops_fd = -1, .submitted_fd = -1, .sysagg_fd = -1, .py_procs_fd = -1 };
+				.drops_fd = -1, .submitted_fd = -1, .sysagg_fd = -1, .py_procs_fd = -1, .py_any_fd = -1 };
 	b->loaded = calloc(lens_n_modules, sizeof(*b->loaded));
 	if (!b->loaded) {
 		lens_report(LENS_ERR_INTERNAL, ENOMEM, "out of memory loading the modules");
@@ -244,6 +244,7 @@ int lens_bpf_load(struct lens_bpf *b, const struct lens_opts *o, const struct le
 	b->drops_fd = map_fd(shared, "lens_drops");
 	b->submitted_fd = map_fd(shared, "lens_submitted");
 	b->py_procs_fd = map_fd(shared, "lens_py_procs");
+	b->py_any_fd = map_fd(shared, "lens_py_any");
 	for (i = 0; i < lens_n_modules; i++) {
 		const struct lens_module *m = &lens_modules[i];
 		struct lens_loaded *l = &b->loaded[i];

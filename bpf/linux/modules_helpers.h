@@ -53,6 +53,7 @@ struct lens_bpf {
 	int submitted_fd;            /* lens_submitted */
 	int sysagg_fd;               /* the syscall aggregate, -1 without the syscall module */
 	int py_procs_fd;             /* lens_py_procs: Python processes whose frames are walked */
+	int py_any_fd;               /* lens_py_any: set once one is */
 	uint32_t *held_tgid;         /* the syscall module's held child, NULL without it */
 	uint32_t kinds;              /* 1 << kind for each kind whose programs are attached */
 };

@@ -35,6 +35,17 @@ struct {
 	__type(value, struct lens_py_proc);
 } lens_py_procs SEC(".maps");
 
+/*
+ * 1 once any process was registered (lens-probe sets it): until then an
+ * event costs one inlined array lookup here, not a hash lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} lens_py_any SEC(".maps");
+
 /* A walk's result: the trailer as it goes into the record; then room for one frame's bytes. */
 struct lens_pystack_buf {
 	struct lens_pystack s;
@@ -199,11 +210,22 @@ static __always_inline struct lens_pystack_buf *lens_py_walk(const struct lens_p
 }
 
 /* The registration of the current process, when Python frames are on (folded at load time when off). */
+/* Whether Python frames are on and some process was registered. */
+static __always_inline bool lens_py_some(void)
+{
+	__u32 zero = 0, *any;
+
+	if (!lens_cfg.python)
+		return false;
+	any = bpf_map_lookup_elem(&lens_py_any, &zero);
+	return any && *any;
+}
+
 static __always_inline struct lens_py_proc *lens_py_proc(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (!lens_cfg.python)
+	if (!lens_py_some())
 		return NULL;
 	return bpf_map_lookup_elem(&lens_py_procs, &tgid);
 }
@@ -292,7 +314,7 @@ static __always_inline void lens_py_fork(__u32 ptgid, __u32 ctgid)
 {
 	struct lens_py_proc *p, child;
 
-	if (!lens_cfg.python || ctgid == ptgid)
+	if (ctgid == ptgid || !lens_py_some())
 		return;
 	p = bpf_map_lookup_elem(&lens_py_procs, &ptgid);
 	if (!p)
@@ -305,7 +327,7 @@ static __always_inline void lens_py_fork(__u32 ptgid, __u32 ctgid)
 /* exec (a new image) or exit: the registration ends. */
 static __always_inline void lens_py_forget(__u32 tgid)
 {
-	if (lens_cfg.python)
+	if (lens_py_some())
 		bpf_map_delete_elem(&lens_py_procs, &tgid);
 }
 

@@ -21,8 +21,9 @@ static int offset(unsigned long long v, int none_ok, __u16 *out)
 	return 0;
 }
 
-void lens_python_register(int procs_fd, const struct lens_owner *owner, const struct lens_command *cmd)
+void lens_python_register(int procs_fd, int any_fd, const struct lens_owner *owner, const struct lens_command *cmd)
 {
+	__u32 zero = 0, one = 1;
 	const unsigned long long *v = cmd->py;
 	struct lens_py_proc p = {};
 	__u32 pid = cmd->pid;
@@ -54,7 +55,8 @@ void lens_python_register(int procs_fd, const struct lens_owner *owner, const st
 	}
 	p.cookie = v[0];
 	p.head = v[1];
-	if (procs_fd < 0 || bpf_map_update_elem(procs_fd, &pid, &p, BPF_ANY))
+	if (procs_fd < 0 || bpf_map_update_elem(procs_fd, &pid, &p, BPF_ANY) ||
+	    bpf_map_update_elem(any_fd, &zero, &one, BPF_ANY))
 		lens_report(LENS_ERR_INTERNAL, errno, LENS_CMD_PYTHON " %u: cannot register it: %s%s",
 			    pid, strerror(errno), procs_fd < 0 ? " (the probe was not started with "
 			    "--python-stacks)" : "");

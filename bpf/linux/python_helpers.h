@@ -13,10 +13,11 @@
 
 /*
  * Registers cmd's process (LENS_OP_PYTHON) in the map behind procs_fd, as
- * owner may (what ptrace allows). A refusal is reported (an ERROR packet):
+ * owner may (what ptrace allows), and sets the flag behind any_fd (the
+ * kernel looks processes up once one is registered). A refusal is reported (an ERROR packet):
  * LENS_ERR_NO_SUCH_PID, LENS_ERR_FORBIDDEN, LENS_ERR_USAGE for bad values,
  * LENS_ERR_INTERNAL when the map is full or missing.
  */
-void lens_python_register(int procs_fd, const struct lens_owner *owner, const struct lens_command *cmd);
+void lens_python_register(int procs_fd, int any_fd, const struct lens_owner *owner, const struct lens_command *cmd);
 
 #endif /* LENS_PYTHON_HELPERS_H */

@@ -27,7 +27,7 @@ void lens_run_init(struct lens_run *r)
 		.target_fds = { -1, -1, -1 },
 		.sig_fd = -1, .wake_fd = -1, .pid_fd = -1, .devnull_fd = -1,
 		.bpf = { .events_fd = -1, .tracked_fd = -1, .pidbits_fd = -1, .drops_fd = -1,
-			 .submitted_fd = -1, .sysagg_fd = -1, .py_procs_fd = -1 },
+			 .submitted_fd = -1, .sysagg_fd = -1, .py_procs_fd = -1, .py_any_fd = -1 },
 		.tree = { .tracked_fd = -1 },
 	};
 }
@@ -142,7 +142,7 @@ static void run_command(const struct lens_command *cmd, void *ctx)
 		r->stop = true;
 		break;
 	case LENS_OP_PYTHON:
-		lens_python_register(r->o.python ? r->bpf.py_procs_fd : -1, &r->owner, cmd);
+		lens_python_register(r->o.python ? r->bpf.py_procs_fd : -1, r->bpf.py_any_fd, &r->owner, cmd);
 		break;
 	}
 }
