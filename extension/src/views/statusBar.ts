@@ -45,7 +45,7 @@ export class SessionStatusBar {
     }
     this.item.text = SessionStatusBar.text(s);
     const why = s.stats.lostTotal ? lossReasonsText(s.stats.lostReasons) : '';
-    const lost = `${lostCount(s.stats)} lost${why ? ` (${why})` : s.stats.lostBound ? ' (the probe died with events queued)' : ''}`;
+    const lost = `${lostCount(s.stats)} lost${why ? ` (${why})` : s.stats.lostBound ? (s.state === 'disconnected' ? ' (the link to the host dropped)' : ' (the probe died with events queued)') : ''}`;
     this.item.tooltip = `Runtime Lens: ${s.title} — ${s.stateLabel()}. ${s.stats.total} events received (as in the Sessions view and the events table), ${lost}. Click to open the events view.`;
     this.item.backgroundColor = s.stats.lostTotal > 0 || s.stats.lostBound || s.state === 'failed' || s.state === 'disconnected' ? this.warningBackground : undefined;
     this.item.show();

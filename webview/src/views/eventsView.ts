@@ -83,6 +83,8 @@ class EventsView implements View {
   private lost = 0;
   /** set when the probe died with events queued (SessionStats.lostBound) */
   private lostBound: SessionStats['lostBound'];
+  /** the session ended by a dropped link to its remote host: what is missing was missed there, not lost by a dying probe */
+  private linkDropped = false;
   /** the loss by reason, e.g. "client not reading 5k" */
   private lostWhy = '';
   private programmaticScroll = false;
@@ -291,6 +293,11 @@ class EventsView implements View {
   /** Follow/Pause only while the session can still send events; an ended one or a file has nothing to follow. */
   private setSession(session: SessionInfo | null): void {
     const live = session !== null && !session.fromFile && (session.state === 'starting' || session.state === 'running');
+    const linkDropped = session?.state === 'disconnected';
+    if (linkDropped !== this.linkDropped) {
+      this.linkDropped = linkDropped;
+      this.redraw();
+    }
     if (live === this.live) return;
     this.live = live;
     this.followButton.hidden = !live;
@@ -618,8 +625,9 @@ class EventsView implements View {
     this.updateKindLabels();
     this.lostLabel.hidden = this.lost === 0 && !this.lostBound;
     const why = this.lostWhy ? ` (${this.lostWhy})` : '';
-    if (this.lostBound === 'unknown') this.lostLabel.textContent = 'events lost when the probe died (how many is unknown)';
-    else if (this.lostBound) this.lostLabel.textContent = `≥${fmtCount(this.lost)} lost${why || ' (the probe died)'}`;
+    const cause = this.linkDropped ? 'the link to the host dropped' : 'the probe died';
+    if (this.lostBound === 'unknown') this.lostLabel.textContent = this.linkDropped ? 'events may have been missed when the link to the host dropped (how many is unknown)' : 'events lost when the probe died (how many is unknown)';
+    else if (this.lostBound) this.lostLabel.textContent = `≥${fmtCount(this.lost)} lost${why || ` (${cause})`}`;
     else if (this.lost) this.lostLabel.textContent = `${fmtCount(this.lost)} lost${why}`;
   }
 }
