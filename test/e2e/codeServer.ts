@@ -70,6 +70,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** how long to wait for the server to listen (ms) */
   startTimeoutMs?: number;
+  /** environment given to code-server (and so to its extension host and the agents), e.g. its own HOME */
+  env?: Record<string, string>;
 }
 
 /** A running code-server; `close()` ends it and everything it started. */
@@ -111,7 +113,7 @@ export class CodeServer {
       ...dirs, '--auth', 'none', '--bind-addr', '127.0.0.1:0',
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
       workspace,
-    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, VSCODE_PROXY_URI: '' } });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, VSCODE_PROXY_URI: '', ...options.env } });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
 

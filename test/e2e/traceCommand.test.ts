@@ -17,6 +17,7 @@ import { requireBpf } from '../helpers/bpf';
 import { FIXTURES, TEST_OUTPUT } from '../helpers/paths';
 import { waitFor } from '../helpers/procs';
 import { CodeServer, ensureCodeServer, vsixUnderTest } from './codeServer';
+import { stepsBuildOnEachOther } from './steps';
 import { launchChromium, Workbench } from './workbench';
 
 
@@ -50,10 +51,6 @@ async function expectEventRow(events: FrameLocator, filter: string, text: string
 
 describe('e2e: Runtime Lens in VS Code (code-server)', function () {
   this.timeout(120_000);
-  // Each step builds on the one before: after a failure, the next step's beforeEach fails
-  // naming it and mocha leaves the rest of this suite. (mocha's this.bail() would, after any
-  // earlier failure anywhere in the run, skip this whole suite without a word.)
-  let failedStep: string | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let wb: Workbench;
@@ -84,18 +81,7 @@ describe('e2e: Runtime Lens in VS Code (code-server)', function () {
     wb = await Workbench.open(browser, server.url, OUTPUT, SCREENSHOTS);
   });
 
-  beforeEach(function () {
-    if (failedStep) throw new Error(`not run: the step "${failedStep}" failed, and the steps after it build on it`);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    failedStep ??= this.currentTest.title;
-    if (wb) await wb.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}`).catch(() => undefined);
-    const log = server?.extensionLog('Runtime Lens');
-    if (log) console.error(`--- last lines of the extension's log (${log}):\n${readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
-    if (server) console.error(`--- code-server log: ${server.logFile}; browser console: ${path.join(OUTPUT, 'browser-console.log')}`);
-  });
+  stepsBuildOnEachOther(() => ({ wb, server, outputDir: OUTPUT }));
 
   after(async function () {
     this.timeout(60_000);
