@@ -18,12 +18,12 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # Tests: strace (differential test), python3, gcc, g++ and golang-go (fixtures), util-linux (setpriv, mount),
 # python3-debugpy (its DAP adapter, for the traced debug session test), netcat-openbsd (the reverse-shell rule's fixture).
 # Benchmarks: linux-perf, bpftrace. End-to-end: chromium (Playwright), the libraries
-# code-server's native modules build against, and openssh-server + openssh-client + iproute2 (remote tests).
+# code-server's native modules build against, and openssh-server + openssh-client + iproute2 + sudo (remote tests).
 APT_PACKAGES=(
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc libc6-dev pkg-config libdw-dev g++ golang-go python3-dev
   liblzma-dev libbz2-dev libseccomp-dev
   strace linux-perf bpftrace python3 python3-debugpy util-linux procps netcat-openbsd
-  chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev openssh-server openssh-client iproute2
+  chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev openssh-server openssh-client iproute2 sudo
 )
 
 as_root() {

@@ -13,6 +13,9 @@ import { waitFor } from './procs';
 /** The user with no root, no sudo and no capability-granted probe on the host. */
 export const UNPRIVILEGED_USER = 'lensremote';
 const UNPRIVILEGED_UID = 61723;
+/** The user whose `sudo -n` works on the host (NOPASSWD in the host's own /etc/sudoers). */
+export const SUDO_USER = 'lenssudo';
+const SUDO_UID = 61724;
 /** Folder only the remote host has (a tmpfs over /mnt in sshd's mount namespace). */
 export const REMOTE_ONLY_DIR = '/mnt/lens-remote-only';
 
@@ -22,6 +25,8 @@ export interface SshHost {
   target: string;
   /** `lensremote@ADDRESS` */
   unprivilegedTarget: string;
+  /** `lenssudo@ADDRESS` (passwordless sudo) */
+  sudoTarget: string;
   address: string;
   /** ssh `-o` options (Key=Value) that reach this host with the test key and its known_hosts */
   sshOptions: string[];
@@ -122,15 +127,20 @@ export async function startSshHost(): Promise<SshHost> {
     const knownHosts = path.join(dir, 'known_hosts');
     writeFileSync(knownHosts, `${address} ${readFileSync(path.join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
 
-    // the unprivileged user, known to sshd only (bind-mounted passwd/shadow)
-    const home = path.join(dir, 'home');
-    mkdirSync(home, { mode: 0o755 });
-    chmodSync(home, 0o755);
-    run('chown', [`${UNPRIVILEGED_UID}:${UNPRIVILEGED_UID}`, home]);
+    // the unprivileged and the sudo user, known to the host only (bind-mounted passwd, shadow, sudoers)
+    const users: Array<[string, number, string]> = [[UNPRIVILEGED_USER, UNPRIVILEGED_UID, path.join(dir, 'home')], [SUDO_USER, SUDO_UID, path.join(dir, 'home-sudo')]];
+    for (const [, uid, home] of users) {
+      mkdirSync(home, { mode: 0o755 });
+      chmodSync(home, 0o755);
+      run('chown', [`${uid}:${uid}`, home]);
+    }
     const passwd = path.join(dir, 'passwd');
     const shadow = path.join(dir, 'shadow');
-    writeFileSync(passwd, `${readFileSync('/etc/passwd', 'utf8').trimEnd()}\n${UNPRIVILEGED_USER}:x:${UNPRIVILEGED_UID}:${UNPRIVILEGED_UID}::${home}:/bin/sh\n`);
-    writeFileSync(shadow, `${readFileSync('/etc/shadow', 'utf8').trimEnd()}\n${UNPRIVILEGED_USER}:*:20000:0:99999:7:::\n`, { mode: 0o640 });
+    const sudoers = path.join(dir, 'sudoers');
+    writeFileSync(passwd, `${readFileSync('/etc/passwd', 'utf8').trimEnd()}\n${users.map(([u, uid, home]) => `${u}:x:${uid}:${uid}::${home}:/bin/sh`).join('\n')}\n`);
+    writeFileSync(shadow, `${readFileSync('/etc/shadow', 'utf8').trimEnd()}\n${users.map(([u]) => `${u}:*:20000:0:99999:7:::`).join('\n')}\n`, { mode: 0o640 });
+    writeFileSync(sudoers, `${existsSync('/etc/sudoers') ? readFileSync('/etc/sudoers', 'utf8').trimEnd() : ''}\n${SUDO_USER} ALL=(ALL) NOPASSWD: ALL\n`);
+    chmodSync(sudoers, 0o440);
 
     const rootCache = path.join(dir, 'root-cache');
     mkdirSync(rootCache, { mode: 0o700 });
@@ -163,7 +173,9 @@ export async function startSshHost(): Promise<SshHost> {
       ...hideNode(path.join(dir, 'hide-node')),
       'mount -t tmpfs -o mode=0755 lens-remote /mnt', `mkdir -p ${REMOTE_ONLY_DIR}`,
       `echo remote-only > ${REMOTE_ONLY_DIR}/data.txt`, `chmod -R a+rX ${REMOTE_ONLY_DIR}`,
-      `mount --bind ${passwd} /etc/passwd`, `mount --bind ${shadow} /etc/shadow`,
+      `mount --bind ${passwd} /etc/passwd`, `mount --bind ${shadow} /etc/shadow`, `if [ -e /etc/sudoers ]; then mount --bind ${sudoers} /etc/sudoers; fi`,
+      // `ip netns exec` gave this namespace a /sys of its own: tracefs as on the machine (scripts/setup.sh mounts it)
+      'mount -t tracefs tracefs /sys/kernel/tracing',
       `exec /usr/sbin/sshd -D -e -f ${config}`,
     ];
     sshd = spawn('ip', ['netns', 'exec', net.netns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-ec', mounts.join('\n')], {
@@ -190,7 +202,7 @@ export async function startSshHost(): Promise<SshHost> {
     const sshdPid = () => Number(readFileSync(path.join(dir, 'sshd.pid'), 'utf8'));
     await waitFor('sshd to write its pid file', () => existsSync(path.join(dir, 'sshd.pid')));
     return {
-      target: `root@${address}`, unprivilegedTarget: `${UNPRIVILEGED_USER}@${address}`, address, sshOptions, configFile,
+      target: `root@${address}`, unprivilegedTarget: `${UNPRIVILEGED_USER}@${address}`, sudoTarget: `${SUDO_USER}@${address}`, address, sshOptions, configFile,
       identityFile, knownHosts, netns: net.netns, dir,
       rootCache,
       exec: (command, input) => run('nsenter', ['-t', String(sshdPid()), '-n', '-m', '--', ...command], input),

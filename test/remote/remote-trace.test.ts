@@ -104,6 +104,22 @@ describe('remote: trace --host over ssh', function () {
     const probe = `${host.dir}/home/.cache/runtime-lens-remote/${AGENT_VERSION}/lens-probe`;
     assert.match(r.stderr, /the probe cannot load eBPF programs: lensremote \(uid \d+\) is not root, `sudo -n` needs a password or is not allowed/);
     assert.ok(r.stderr.includes(`fix: on ${host.unprivilegedTarget} run once: sudo setcap cap_bpf,cap_perfmon,cap_dac_read_search+ep ${probe}`), r.stderr);
+
+    // that command, run once there, is enough: the probe runs with its capabilities as the user
+    host.exec(['setcap', 'cap_bpf,cap_perfmon,cap_dac_read_search+ep', probe]);
+    const traced = await trace(['/bin/sh', '-c', `cat ${DATA}`], ['--events', 'exec,file', ...hostArgs(host.unprivilegedTarget)]);
+    assertExit(traced, 0);
+    assert.match(traced.stderr, /privileges: capabilities/);
+    const open = select(traced.events, 'open', { path: DATA })[0];
+    assert.ok(open, traced.stderr);
+    assert.notEqual(open.uid, 0, 'the launched command runs as the user');
+  });
+
+  it('a user with passwordless sudo: the probe runs with `sudo -n`', async function () {
+    const r = await trace(['/bin/sh', '-c', `cat ${DATA}`], ['--events', 'exec,file', ...hostArgs(host.sudoTarget)]);
+    assertExit(r, 0);
+    assert.match(r.stderr, new RegExp(`probe copied in ${host.dir}/home-sudo/.cache/runtime-lens-remote/${AGENT_VERSION}, privileges: sudo`));
+    assert.equal(select(r.events, 'open', { path: DATA }).length, 1);
   });
 
   it('a dropped link ends the trace "disconnected" and keeps the events received until then', async function () {

@@ -19,12 +19,17 @@ export type Privilege = HostInfo['privilege'];
 export async function hostPrivilege(link: SshLink, survey: HostSurvey, probePath: string): Promise<{ privilege: Privilege; hookCheck?: string }> {
   if (survey.uid === 0) return { privilege: 'root' };
   if (survey.sudo) return { privilege: 'sudo' };
-  const r = await link.exec(`${sq(probePath)} --check-hooks 2>&1`);
+  const r = await link.exec(`${sq(probePath)} --check-hooks`);
   const hookCheck = r.stdout.toString('latin1');
   if (parseHookCheck(hookCheck).get('load')?.ok) return { privilege: 'capabilities', hookCheck };
   const t = link.target.text;
+  // the probe's own words (its stderr), e.g. a tracefs it may not mount without root
+  const said = r.stderr.split('\n').map((l) => l.replace(/^lens-probe:\s*/, '').trim()).filter(Boolean).join('; ');
+  const tracefs = /tracefs is not mounted/.test(said) ? [Fixes.hostCommand(t, 'mount -t tracefs tracefs /sys/kernel/tracing')] : [];
   throw new SessionError(ErrorCodes.HostNoPrivilege,
-    `on ${t} the probe cannot load eBPF programs: ${survey.user} (uid ${survey.uid}) is not root, \`sudo -n\` needs a password or is not allowed, and ${probePath} has no capabilities`, [
+    `on ${t} the probe cannot load eBPF programs: ${survey.user} (uid ${survey.uid}) is not root, \`sudo -n\` needs a password or is not allowed, `
+    + `and ${probePath} could not load them with its file capabilities${said ? ` (${said})` : ''}`, [
+      ...tracefs,
       Fixes.hostCommand(t, `setcap ${PROBE_CAPABILITIES.join(',')}+ep ${sq(probePath)}`),
       Fixes.advice(`or give ${survey.user} passwordless sudo on ${t} (sudo -n must work)`),
       Fixes.advice(`or connect as root (root@${link.target.host})`),
