@@ -201,7 +201,7 @@ static __always_inline struct lens_pystack_buf *lens_py_walk(const struct lens_p
 		return b;
 	}
 	bpf_loop(LENS_PY_STEPS_MAX, lens_py_frame_step, &w, 0);
-	if (w.frame && !w.error && w.n >= LENS_PY_FRAMES_MAX)
+	if (w.frame && !w.error)  /* more frames than kept, or than the steps allowed */
 		w.flags |= LENS_PY_TRUNCATED;
 	b->s.error = w.error;
 	b->s.flags = w.flags;

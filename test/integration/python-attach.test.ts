@@ -170,6 +170,22 @@ describe('trace --pid: Python stacks of an attached Python program', function ()
     }
   });
 
+  it('a stack deeper than 64 Python frames: the 64 innermost, and frames_truncated', async () => {
+    const dir = realpathSync(scratchDir('pyattach-deep'));
+    const script = 'import sys, time\ndef deep(n):\n    if n:\n        return deep(n - 1)\n    while True:\n        open(sys.argv[1] + "/deep", "w").close(); time.sleep(0.02)\ndeep(100)\n';
+    const target = spawn(DEBIAN_PYTHON, ['-c', script, dir], { stdio: 'ignore' });
+    try {
+      const run = startCli(['trace', '--json', '--events', 'file', '--pid', String(target.pid)]);
+      const e = await run.waitForEvent('a deep open with frames', (x) => x.kind === 'open' && x.path === `${dir}/deep` && !!x.frames?.length, 30_000);
+      assert.equal(e.frames!.length, 64);
+      assert.equal(e.frames_truncated, true);
+      assert.deepEqual(e.frames!.slice(0, 2).map((f) => `${f.function}:${f.line}`), ['deep:6', 'deep:4']);
+      await run.finish();
+    } finally {
+      target.kill('SIGKILL');
+    }
+  });
+
   it('a launched Python program keeps the audit hook\'s frames, each frame once', async () => {
     const dir = realpathSync(scratchDir('pyattach-launched'));
     const server = await listener();

@@ -124,7 +124,7 @@ export class PythonAttach {
   }
 
   private frames(e: LensEvent, a: Attached, py: PyStackSnapshot, pending: Promise<void> | undefined): Promise<void> | undefined {
-    let frames: Frame[] = [];
+    const frames: Frame[] = [];
     let why: string | undefined;
     if (py.cookie !== a.cookie || !a.runtime) {
       why = 'its frames were read with a registration from before the process\'s exec';
@@ -151,7 +151,6 @@ export class PythonAttach {
       if (source) e.source = source;
     };
     if (!pending) { add(); return undefined; }
-    frames = frames.slice();
     return pending.then(add, add);
   }
 
