@@ -117,6 +117,8 @@ describe('e2e: a remote host over SSH in VS Code (code-server)', function () {
         // the test key and the host's known_hosts (ssh reads the real user's ~/.ssh/config, not HOME's)
         'runtimeLens.sshOptions': host.sshOptions,
         'workbench.colorTheme': 'Default Light Modern',
+        // terminal text in the DOM, where the test can read what was typed
+        'terminal.integrated.gpuAcceleration': 'off',
       },
     });
     browser = await launchChromium();
@@ -229,5 +231,27 @@ describe('e2e: a remote host over SSH in VS Code (code-server)', function () {
     await connectedOrRefused();
     await rows().filter({ hasText: new RegExp(`pid ${remotePid}.*disconnected`) }).first().waitFor();
     await wb.screenshot('host-reconnected');
+  });
+
+  it('a host that refuses (a user with no root, no sudo) is shown with the agent\'s fix: the command to run once there, typed into a terminal', async () => {
+    const target = host!.unprivilegedTarget;
+    await wb.runCommand('Runtime Lens: Connect to Remote Host…');
+    await wb.fillInput(target);
+    const typed = wb.quickInput.locator('.monaco-list-row', { hasText: 'connect to the host typed' }).first();
+    await typed.waitFor({ timeout: 15000 });
+    await typed.click();
+    const refusal = wb.notification(new RegExp(`could not connect to ${target.replace(/\./g, '\\.')}`)).first();
+    await refusal.waitFor({ timeout: 120000 });
+    const text = (await refusal.innerText()).replace(/\s+/g, ' ');
+    if (!/cannot load eBPF programs/.test(text)) throw new Error(`the refusal does not say what is missing: ${text}`);
+    await wb.screenshot('host-refused');
+    await refusal.getByRole('button', { name: 'Open terminal on the host' }).click();
+    const typedCommand = wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: /ssh -t .*lensremote@.*sudo setcap cap_bpf/ });
+    await typedCommand.waitFor({ timeout: 30000 }).catch(async () => {
+      throw new Error(`the terminal does not show the ssh command with the fix: ${await wb.page.locator('.xterm-rows').allInnerTexts()}`);
+    });
+    await wb.screenshot('host-refused-terminal');
+    await wb.showActivity('Runtime Lens');
+    if (await rows().filter({ hasText: target }).count() > 0) throw new Error(`the refused host ${target} is still listed in the Sessions view`);
   });
 });
