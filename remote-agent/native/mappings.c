@@ -103,6 +103,16 @@ static bool load_bias(int fd, const struct lsym_mapping *m, GElf_Addr *bias)
 	return found;
 }
 
+/* Whether a file was given a module by its ELF headers already (libdwfl takes one module per file so). */
+static bool reported_elf(const struct lsym_mapping *elfs, int n, const struct lsym_mapping *m)
+{
+	for (int i = 0; i < n; i++) {
+		if (elfs[i].ino == m->ino && elfs[i].path_len == m->path_len && memcmp(elfs[i].path, m->path, m->path_len) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Whether a module reported before covers addr (a file's other executable segments). */
 static bool covered(Dwarf_Addr (*ranges)[2], int n, uint64_t addr)
 {
@@ -113,16 +123,31 @@ static bool covered(Dwarf_Addr (*ranges)[2], int n, uint64_t addr)
 	return false;
 }
 
+int lsym_open_mapping(const struct lsym_request *req, const char *name, uint64_t start)
+{
+	struct lsym_mapping m;
+	enum file_state state;
+	uint32_t at = 0;
+
+	while (lsym_next_mapping(req, &at, &m)) {
+		if (m.start == start && m.path_len == strlen(name) && memcmp(m.path, name, m.path_len) == 0)
+			return open_mapped(req->pid, &m, name, &state);
+	}
+	return -1;
+}
+
 void lsym_report_mappings(Dwfl *dwfl, const struct lsym_request *req)
 {
 	Dwarf_Addr (*ranges)[2] = calloc(req->nmaps ? req->nmaps : 1, sizeof(*ranges));
+	struct lsym_mapping *elfs = calloc(req->nmaps ? req->nmaps : 1, sizeof(*elfs));
+	int nelfs = 0;
 	char name[PATH_BYTES + sizeof(LSYM_REPLACED_SUFFIX)];
 	struct lsym_mapping m;
 	uint32_t at = 0;
 	int n = 0;
 
 	elf_version(EV_CURRENT);
-	while (ranges && lsym_next_mapping(req, &at, &m)) {
+	while (ranges && elfs && lsym_next_mapping(req, &at, &m)) {
 		enum file_state state;
 		Dwfl_Module *mod = NULL;
 		GElf_Addr bias;
@@ -135,11 +160,19 @@ void lsym_report_mappings(Dwfl *dwfl, const struct lsym_request *req)
 		name[m.path_len] = '\0';
 		fd = open_mapped(req->pid, &m, name, &state);
 		if (fd >= 0) {
-			if (load_bias(fd, &m, &bias))
+			if (!reported_elf(elfs, nelfs, &m) && load_bias(fd, &m, &bias))
 				mod = dwfl_report_elf(dwfl, name, name, fd, bias, true);
-			if (!mod)
+			if (mod)
+				elfs[nelfs++] = m;
+			else
 				close(fd);
 		}
+		/*
+		 * Else a module by name and range: a file mapped again away from
+		 * where it is linked to run (V8 copies its builtins out of node's
+		 * executable) is opened when needed (lsym_open_mapping), libdwfl
+		 * placing it by the range; a file gone says why in its name.
+		 */
 		if (!mod) {
 			strcat(name, state == FILE_REPLACED ? LSYM_REPLACED_SUFFIX
 				     : state == FILE_DELETED ? LSYM_DELETED_SUFFIX : "");
@@ -149,4 +182,5 @@ void lsym_report_mappings(Dwfl *dwfl, const struct lsym_request *req)
 			n++;
 	}
 	free(ranges);
+	free(elfs);
 }

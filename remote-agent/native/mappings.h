@@ -22,6 +22,9 @@ static inline bool lsym_ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The file of req's mapping named name at start, opened if it is still the one mapped; -1 if not. */
+int lsym_open_mapping(const struct lsym_request *req, const char *name, uint64_t start);
+
 /* Reports each mapped file of req to dwfl (between dwfl_report_begin and _end). */
 void lsym_report_mappings(Dwfl *dwfl, const struct lsym_request *req);
 

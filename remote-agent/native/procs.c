@@ -56,9 +56,13 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 {
 	int fd;
 
-	/* from a request's mappings, every readable file was opened when reported */
-	if (opening && opening->from_table)
-		return -1;
+	/* from a request's mappings: the mapping that module was reported for, if still the file mapped */
+	if (opening && opening->from_table) {
+		fd = opening->req ? lsym_open_mapping(opening->req, name, base) : -1;
+		if (fd >= 0)
+			*file_name = strdup(name);
+		return fd;
+	}
 	if (name[0] != '/')
 		return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
 	fd = lsym_ends_with(name, LSYM_DELETED_SUFFIX) ? open_deleted(name) : lsym_open_regular(name);
@@ -116,6 +120,7 @@ static void load(struct lsym_procs *ps, struct lsym_proc *p, const struct lsym_r
 		return;
 	}
 	opening = p;
+	p->req = req;  /* modules' files are opened from it (find_elf), attaching the unwinder included */
 	p->from_table = req->maps != NULL;
 	dwfl_report_begin(p->dwfl);
 	if (p->from_table)
