@@ -5,7 +5,7 @@ import { floorTracer } from './floor';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const TRACER_IDS = ['none', 'floor-default', 'lens-default', 'lens-stacks', 'floor-syscall', 'lens-syscall', 'strace', 'perf-trace', 'bpftrace'] as const;
+export const TRACER_IDS = ['none', 'floor-default', 'lens-default', 'lens-default-norules', 'lens-stacks', 'floor-syscall', 'lens-syscall', 'strace', 'perf-trace', 'bpftrace'] as const;
 export type TracerId = (typeof TRACER_IDS)[number];
 
 /** How to run one workload under one tracer. */
@@ -70,7 +70,8 @@ export function snapshotLens(scratch: string): void {
   lensCopy = { bundle, probe };
 }
 
-function lens(id: 'lens-default' | 'lens-stacks' | 'lens-syscall', events: string, extra: string[] = []): Tracer {
+/* runtime-lens as `npx runtime-lens trace` runs it (the developer ruleset on; lens-default-norules: off), with extra flags. */
+function lens(id: 'lens-default' | 'lens-default-norules' | 'lens-stacks' | 'lens-syscall', events: string, extra: string[] = []): Tracer {
   return {
     id,
     label: id === 'lens-syscall' ? 'runtime-lens (syscall stream)' : `runtime-lens (${events}${extra.length ? ` ${extra.join(' ')}` : ''})`,
@@ -112,6 +113,7 @@ export const TRACERS: Record<TracerId, Tracer> = {
   'floor-default': floorTracer('floor-default', 'exec,file,net,dns', ['process', 'file', 'net', 'dns']),
   'lens-default': lens('lens-default', 'exec,file,net,dns'),
   'lens-stacks': lens('lens-stacks', 'exec,file,net,dns', ['--stacks']),
+  'lens-default-norules': lens('lens-default-norules', 'exec,file,net,dns', ['--no-default-rules']),
   'floor-syscall': floorTracer('floor-syscall', 'syscall', ['process', 'syscall']),
   'lens-syscall': lens('lens-syscall', 'syscall'),
   strace: {

@@ -12,6 +12,54 @@ export type Pred = (f: EventFacts) => boolean;
 /** A check that cannot be built: what was wrong (the caller knows where). */
 export class CheckError extends Error {}
 
+/** What a macro found, kept for the rest of its event: rules sharing a macro evaluate it once per event. */
+export function memo(pred: Pred): Pred {
+  let gen = -1;
+  let value = false;
+  return (f) => {
+    if (f.gen !== gen) { gen = f.gen; value = pred(f); }
+    return value;
+  };
+}
+
+/** A field's value kept for the rest of its event: the rules of an event read fd.name, evt.type … once. */
+export function memoField(get: (f: EventFacts) => FieldValue): (f: EventFacts) => FieldValue {
+  let gen = -1;
+  let value: FieldValue;
+  return (f) => {
+    if (f.gen !== gen) { gen = f.gen; value = get(f); }
+    return value;
+  };
+}
+
+/**
+ * Falco's glob as a test: a glob with `*` only is matched by its literal parts in order
+ * (startsWith, indexOf, endsWith); one with `?` or `[…]` as an anchored regular expression.
+ */
+export function globTest(glob: string): (s: string) => boolean {
+  if (/[?[]/.test(glob)) {
+    const re = globRegExp(glob);
+    return (s) => re.test(s);
+  }
+  const parts = glob.split('*');
+  if (parts.length === 1) return (s) => s === glob;
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const middle = parts.slice(1, -1).filter(Boolean);
+  const least = first.length + last.length + middle.reduce((n, p) => n + p.length, 0);
+  return (s) => {
+    if (s.length < least || !s.startsWith(first) || !s.endsWith(last)) return false;
+    let at = first.length;
+    const end = s.length - last.length;
+    for (const p of middle) {
+      const i = s.indexOf(p, at);
+      if (i < 0 || i + p.length > end) return false;
+      at = i + p.length;
+    }
+    return true;
+  };
+}
+
 /** Falco's glob (fnmatch without FNM_PATHNAME: `*` crosses `/`), anchored. */
 export function globRegExp(glob: string): RegExp {
   let re = '';
@@ -59,7 +107,7 @@ function scalarTest(op: string, values: readonly string[], spec: FieldSpec): (v:
     case 'icontains': { const l = x.toLowerCase(); return (v) => text(v).toLowerCase().includes(l); }
     case 'startswith': return (v) => text(v).startsWith(x);
     case 'endswith': return (v) => text(v).endsWith(x);
-    case 'glob': { const re = globRegExp(x); return (v) => re.test(text(v)); }
+    case 'glob': { const t = globTest(x); return (v) => t(text(v)); }
     case 'regex': {
       let re: RegExp;
       try { re = new RegExp(x); } catch (e) { throw new CheckError(`not a regular expression: ${(e as Error).message}`); }
@@ -75,6 +123,21 @@ function scalarTest(op: string, values: readonly string[], spec: FieldSpec): (v:
     }
     default: throw new CheckError(`unknown operator '${op}'`);
   }
+}
+
+/**
+ * One closure for `field op1 v1 or field op2 v2 or …` on a field with one value: the field is read
+ * once and the tests run in order (a path against a list of globs, the common shape of rules).
+ */
+export function buildAnyOf(spec: FieldSpec, arg: string | number | undefined, checks: readonly { op: string; values: readonly string[] }[]): Pred {
+  const get = spec.get;
+  const tests = checks.map((c) => scalarTest(c.op, c.values, spec));
+  return (f) => {
+    const v = get(f, arg);
+    if (v === undefined || Array.isArray(v)) return false;
+    for (let i = 0; i < tests.length; i++) if (tests[i](v as string | number | boolean)) return true;
+    return false;
+  };
 }
 
 /** The closure for `field[arg] op values` (values already expanded from lists). */

@@ -8,11 +8,11 @@
  */
 import { closest } from '../model/closest';
 import { parsePriority, PRIORITIES, type Priority } from '../model/priority';
-import { buildCheck, CheckError, type Pred } from './check';
+import { buildAnyOf, buildCheck, CheckError, memo, memoField, type Pred } from './check';
 import { BINARY_OPS, ConditionError, LIST_OPS, parseCondition, UNARY_OPS, UNSUPPORTED_OPS, type CondNode } from './condition-parser';
 import { DEFAULT_RULES, DEFAULT_RULES_PATH } from './default-rules';
 import type { EventFacts } from './event-facts';
-import { FALCO_ONLY_CLASSES, FALCO_ONLY_FIELDS, FIELD_NAMES, FIELDS, STACK_FIELDS } from './fields';
+import { FALCO_ONLY_CLASSES, FALCO_ONLY_FIELDS, FIELD_NAMES, FIELDS, STACK_FIELDS, type FieldSpec } from './fields';
 import { compileOutput } from './output-format';
 import type { RuleProblem } from './problems';
 import { loadRuleFiles, type Located, type LoadedRules, type MacroItem, type RuleFileText, type RuleItem } from './rule-files';
@@ -110,6 +110,7 @@ class Compiler {
     let result: Compiled | { error: string };
     try {
       result = this.condition(where);
+      result = { ...result, pred: memo(result.pred) };
     } catch (e) {
       if (!(e instanceof AtError)) throw e;
       this.report(m.file, where, e, m.name);
@@ -141,7 +142,8 @@ class Compiler {
   node(n: CondNode): Compiled {
     switch (n.t) {
       case 'and': case 'or': {
-        const parts = n.items.map((i) => this.node(i));
+        const parts = n.t === 'or' ? this.mergedOr(n.items) : n.items.map((i) => this.node(i));
+        if (parts.length === 1) return parts[0];
         const types = n.t === 'and' ? intersect(parts.map((p) => p.types)) : union(parts.map((p) => p.types));
         return { pred: (n.t === 'and' ? and : or)(parts.map((p) => p.pred)), types, unsupported: parts.flatMap((p) => p.unsupported), needsStack: parts.some((p) => p.needsStack) };
       }
@@ -163,6 +165,34 @@ class Compiler {
       }
       case 'check': return this.check(n);
     }
+  }
+
+  /* The items of an `or`, with neighbouring checks of one single-valued field merged into one closure (buildAnyOf). */
+  private mergedOr(items: readonly CondNode[]): Compiled[] {
+    const out: Compiled[] = [];
+    let run: Extract<CondNode, { t: 'check' }>[] = [];
+    const mergeable = (i: CondNode): i is Extract<CondNode, { t: 'check' }> => {
+      const spec = i.t === 'check' && i.arg === undefined ? FIELDS[i.field] : undefined;
+      return !!spec && (spec.type === 'string' || spec.type === 'number') && i.t === 'check' && i.op !== 'exists' && !(UNSUPPORTED_OPS as readonly string[]).includes(i.op);
+    };
+    const flush = () => {
+      if (run.length > 1) {
+        for (const c of run) this.check(c); // each is checked as usual first (errors point at it)
+        const name = run[0].field;
+        const checks = run.map((c) => ({ op: c.op, values: c.values.flatMap((v) => (c.list && !v.quoted ? this.listItems(v.text) ?? [v.text] : [v.text])) }));
+        const types = name === 'evt.type' && checks.every((c) => c.op === '=' || c.op === '==' || c.op === 'in') ? new Set(checks.flatMap((c) => c.values)) : undefined;
+        out.push({ pred: buildAnyOf(this.sharedField(name, FIELDS[name]), undefined, checks), types, unsupported: [], needsStack: STACK_FIELDS.has(name) });
+      } else if (run.length === 1) out.push(this.check(run[0]));
+      run = [];
+    };
+    for (const i of items) {
+      if (mergeable(i) && (run.length === 0 || run[0].field === i.field)) { run.push(i); continue; }
+      flush();
+      if (mergeable(i)) run.push(i);
+      else out.push(this.node(i));
+    }
+    flush();
+    return out;
   }
 
   check(n: Extract<CondNode, { t: 'check' }>): Compiled {
@@ -189,7 +219,7 @@ class Compiler {
     }
     let pred: Pred;
     try {
-      pred = buildCheck(spec, arg, n.op, values);
+      pred = buildCheck(arg === undefined ? this.sharedField(name, spec) : spec, arg, n.op, values);
     } catch (e) {
       if (!(e instanceof CheckError)) throw e;
       const v = n.values[0];
@@ -197,6 +227,19 @@ class Compiler {
     }
     const types = name === 'evt.type' && (n.op === '=' || n.op === '==' || n.op === 'in') ? new Set(values) : undefined;
     return { pred, types, unsupported: [], needsStack: STACK_FIELDS.has(name) };
+  }
+
+  private readonly fields = new Map<string, FieldSpec>();
+
+  /* One getter per field for every check of these rules, its value kept for the event (memoField). */
+  private sharedField(name: string, spec: FieldSpec): FieldSpec {
+    let shared = this.fields.get(name);
+    if (!shared) {
+      const get = memoField((f) => spec.get(f, undefined));
+      shared = { ...spec, get: (f) => get(f) };
+      this.fields.set(name, shared);
+    }
+    return shared;
   }
 
   /** A rule, or undefined when it has a problem (reported). */

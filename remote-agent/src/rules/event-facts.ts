@@ -39,11 +39,15 @@ export class SessionMemory {
   readonly written = new Set<string>();
   readonly servers = new WeakSet<ProcessEntry>();
 
-  /** Remembers what this event tells about later ones. */
-  note(ev: LensEvent, self: ProcessEntry | undefined): void {
-    if (ev.kind === 'open' && ev.ret >= 0 && /O_WRONLY|O_RDWR|O_CREAT/.test(ev.flags)) this.wrote(ev.path);
+  /** Remembers what this event (facts.ev) tells about later ones. */
+  note(facts: EventFacts): void {
+    const ev = facts.ev;
+    if (ev.kind === 'open') {
+      const fl = ev.flags;
+      if (ev.ret >= 0 && (fl.includes('O_WRONLY') || fl.includes('O_RDWR') || fl.includes('O_CREAT'))) this.wrote(ev.path);
+    }
     else if ((ev.kind === 'rename' || ev.kind === 'link' || ev.kind === 'symlink') && ev.ret >= 0 && ev.path2) this.wrote(ev.path2);
-    else if ((ev.kind === 'listen' || ev.kind === 'accept') && ev.ret >= 0 && self) this.servers.add(self);
+    else if ((ev.kind === 'listen' || ev.kind === 'accept') && ev.ret >= 0) { const e = facts.proc()?.entry; if (e) this.servers.add(e); }
   }
 
   private wrote(path: string): void {
@@ -52,9 +56,14 @@ export class SessionMemory {
   }
 }
 
+/** Numbers events across every EventFacts, so a value kept for one event is never taken for another's. */
+let generation = 0;
+
 /** One event and lazy access to its process's facts. */
 export class EventFacts {
   ev!: LensEvent;
+  /** this event's number: what a macro or field found for it is kept until the next (check.ts memo) */
+  gen = 0;
   private chain: ProcFacts[] | undefined;
 
   constructor(private readonly processes: ProcessLookup = NO_PROCESSES, readonly userName: (uid: number) => string | undefined = () => undefined,
@@ -64,6 +73,7 @@ export class EventFacts {
   reset(ev: LensEvent): this {
     this.ev = ev;
     this.chain = undefined;
+    this.gen = ++generation;
     return this;
   }
 

@@ -74,7 +74,6 @@ export class RulesStage implements Stage {
     if (!ev || ev.kind === 'finding') return;
     const rules = this.index.forType(evtType(ev), ev.kind === 'syscall');
     const facts = this.facts.reset(ev);
-    const self = rules.length ? facts.proc()?.entry : undefined;
     let found: FindingEvent[] | undefined;
     let later: CompiledRule[] | undefined;
     for (let i = 0; i < rules.length; i++) {
@@ -82,7 +81,7 @@ export class RulesStage implements Stage {
       if (rule.needsStack && r.hold) { (later ??= []).push(rule); continue; }
       if (rule.match(facts)) (found ??= []).push(finding(rule, ev, rule.output(facts)));
     }
-    this.facts.memory.note(ev, self ?? this.facts.proc()?.entry);
+    facts.memory.note(facts);
     if (found || later) this.pending.set(ev, { found: found ?? [], later, chain: later ? facts.ancestors() : undefined });
   }
 
