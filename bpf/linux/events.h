@@ -13,11 +13,12 @@
 #include <linux/types.h>
 #endif
 
-#define LENS_ABI_VERSION 7
+#define LENS_ABI_VERSION 8
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
 #define LENS_ARGV_LEN 8192    /* argv bytes kept: NUL-separated arguments; more is truncated */
+#define LENS_ENV_LEN 8192     /* environment bytes kept of a successful exec: NUL-separated NAME=value; the rest is left out */
 #define LENS_ARGV_MAX 1024    /* at most this many arguments are read (argc counts further) */
 #define LENS_DNS_NAME_LEN 128
 #define LENS_DNS_MAX_ANSWERS 8
@@ -106,8 +107,8 @@ struct lens_exec_event {
 	__u16 filename_len;
 	__u16 cwd_len;
 	__u16 argv_len;     /* NUL-separated arguments, at most LENS_ARGV_LEN */
-	__u16 _pad;
-	char names[];       /* filename, cwd, argv */
+	__u16 env_len;      /* successful exec: the new program's environment, NUL-separated NAME=value, at most LENS_ENV_LEN */
+	char names[];       /* filename, cwd, argv, env */
 };
 
 struct lens_fork_event {

@@ -153,6 +153,35 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 	return 0;
 }
 
+/*
+ * Appends the environment of the program a successful exec started, as the
+ * kernel laid it out on the new stack (resident: exec just wrote it), at most
+ * LENS_ENV_LEN bytes; returns its env_len. Nothing when the names before it
+ * already fill the record (a path and an argv near their limits).
+ */
+static __always_inline __u32 lens_put_env(char *rec, __u32 off)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned long start = BPF_CORE_READ(task, mm, env_start);
+	unsigned long end = BPF_CORE_READ(task, mm, env_end);
+	__u32 len = end > start ? end - start : 0;
+	char *dst;
+
+	if (off > LENS_REC_OFF_MASK || len == 0)
+		return 0;
+	/* a longer environment is cut (not flagged truncated: the agent drops the string cut in two) */
+	if (len > LENS_ENV_LEN)
+		len = LENS_ENV_LEN;
+	barrier_var(len);
+	if (len > LENS_ENV_LEN)
+		return 0;
+	dst = &rec[off & LENS_REC_OFF_MASK];
+	if (bpf_probe_read_user(dst, len, (const void *)start))
+		return 0;
+	dst[(len - 1) & (LENS_ENV_LEN - 1)] = '\0';
+	return len;
+}
+
 static __always_inline int exec_exit(long ret)
 {
 	struct lens_exec_pending *p;
@@ -179,7 +208,7 @@ static __always_inline int exec_exit(long ret)
 	e->h.flags = p->flags;
 	e->ret = ret;
 	e->argc = p->argc;
-	e->_pad = 0;
+	e->env_len = 0;
 	off = sizeof(*e);
 	e->filename_len = lens_put_kernel(rec, off, p->filename, p->filename_len);
 	off += e->filename_len;
@@ -187,7 +216,12 @@ static __always_inline int exec_exit(long ret)
 	e->cwd_len = lens_put_dir(rec, off, AT_FDCWD, &e->h.flags);
 	off += e->cwd_len;
 	e->argv_len = lens_put_kernel(rec, off, p->argv, p->argv_len);
-	size = lens_py_exec_exit(rec, off + e->argv_len);
+	off += e->argv_len;
+	if (ret == 0) {
+		e->env_len = lens_put_env(rec, off);
+		off += e->env_len;
+	}
+	size = lens_py_exec_exit(rec, off);
 	if (lens_stack_on(LENS_EXEC)) {
 		struct lens_stack_snap *snap = lens_stash_get(&lens_exec_stack, false);
 

@@ -75,6 +75,8 @@ export interface EventBase {
 export type UntracedReason = 'setuid' | 'setgid' | 'capabilities' | 'not-dumpable';
 export interface ExecEvent extends EventBase {
   kind: 'exec'; filename: string; argv: string[]; cwd: string; ret: number; errno?: string;
+  /** a successful exec's environment: every name; values of names outside SAFE_ENV_NAMES (redact/rules.ts) are redacted unless redaction is off */
+  env?: Record<string, string>;
   /** set on the last event of a process the trace no longer follows */
   untraced?: UntracedReason;
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { FindingEvent, LensEvent } from '../../remote-agent/src/protocol';
+import type { ExecEvent, FindingEvent, LensEvent } from '../../remote-agent/src/protocol';
+import { REDACTED } from '../../remote-agent/src/redact/redact';
 import { compileRules } from '../../remote-agent/src/rules/compile';
 import { requireBpf } from '../helpers/bpf';
 import { scratchDir, scriptFixture } from '../helpers/fixtures';
@@ -32,6 +33,7 @@ const CASES: [rule: string, trigger: string, miss: string, event: (e: LensEvent,
   ['Network server spawned a shell', 'server-shell', 'client-shell', (e) => e.kind === 'exec' && e.argv.join(' ') === '/bin/sh -c id > /dev/null'],
   ['Shell connected to the network', 'shell-connect', 'node-connect', (e, d) => e.kind === 'connect' && e.comm === 'bash' && e.dport === d.port],
   ['Reverse shell tool run', 'nc-exec', 'nc-scan', (e) => e.kind === 'exec' && e.argv.includes('-e')],
+  ['Loader or runtime injection into a child', 'inject', 'env-plain', (e) => e.kind === 'exec' && e.filename === '/bin/true' && e.env?.LD_PRELOAD === '/nonexistent/lens-hook.so'],
   ['Listening on all interfaces', 'listen-all', 'listen-local', (e) => e.kind === 'listen' && e.saddr === '0.0.0.0'],
   ['Connection to a mining pool port', 'miner', 'web', (e) => e.kind === 'connect' && e.dport === 3333],
 ];
@@ -89,6 +91,14 @@ describe('rules: the developer ruleset on real programs', function () {
 
   it('has a case for every default rule', () => {
     assert.deepEqual(CASES.map(([rule]) => rule).sort(), compileRules([]).compiled.map((r) => r.name).sort());
+  });
+
+  it('exec events carry the environment: every name, values only of the safe list (PATH, LD_PRELOAD, NODE_OPTIONS, HOME …)', () => {
+    const exec = hits.events.find((e): e is ExecEvent => e.kind === 'exec' && e.env?.LD_PRELOAD === '/nonexistent/lens-hook.so');
+    assert.ok(exec, 'the exec with LD_PRELOAD');
+    assert.equal(exec.env!.HOME, dirs.home);
+    assert.equal(exec.env!.PORT, REDACTED, 'a value outside the safe list is redacted, its name kept');
+    assert.ok(exec.env!.PATH?.includes('/bin'));
   });
 
   for (const [rule, trigger, miss, isTrigger] of CASES) {

@@ -9,12 +9,14 @@
 import { ALL_KINDS, type KernelKind, KINDS, RECORD_KINDS, type RecordKind } from '../model/event-model';
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
 export const PATH_MAX = 4096;
 export const ARGV_LEN = 8192;
+/** LENS_ENV_LEN: environment bytes of a successful exec kept in its record. */
+export const ENV_LEN = 8192;
 export const DNS_NAME_LEN = 128;
 export const DNS_MAX_ANSWERS = 8;
 export const KIND_MAX = 24;
@@ -78,7 +80,7 @@ export const LAYOUT = {
   lens_hdr: { size: 56, fields: {
     ts_ns: 0, start_ns: 8, pid: 16, tid: 20, ppid: 24, uid: 28, kind: 32, flags: 34, size: 36, stack_size: 38, comm: 40,
   } },
-  lens_exec_event: { size: 72, fields: { ret: 56, argc: 60, filename_len: 64, cwd_len: 66, argv_len: 68, names: 72 } },
+  lens_exec_event: { size: 72, fields: { ret: 56, argc: 60, filename_len: 64, cwd_len: 66, argv_len: 68, env_len: 70, names: 72 } },
   lens_fork_event: { size: 72, fields: { child_pid: 56, child_tid: 60, child_start_ns: 64 } },
   lens_exit_event: { size: 72, fields: { exit_code: 56, signal: 60, core_dumped: 64 } },
   lens_open_event: { size: 80, fields: { ret: 56, dirfd: 60, flags: 64, mode: 68, syscall_nr: 72, path_len: 76, dir_len: 78, names: 80 } },
@@ -113,6 +115,7 @@ export const CONSTANTS = {
   LENS_COMM_LEN: COMM_LEN,
   LENS_PATH_MAX: PATH_MAX,
   LENS_ARGV_LEN: ARGV_LEN,
+  LENS_ENV_LEN: ENV_LEN,
   LENS_DNS_NAME_LEN: DNS_NAME_LEN,
   LENS_DNS_MAX_ANSWERS: DNS_MAX_ANSWERS,
   LENS_KIND_MAX: KIND_MAX,

@@ -5,7 +5,7 @@
  * arguments stay in the buffer and are read on demand (syscallArg).
  */
 import { ALL_KINDS, KINDS, RECORD_KINDS, type KindsOfRecord, type RecordKind } from '../model/event-model';
-import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, Flag, Kind, LAYOUT, STACK_NREGS, UNIX_PATH_LEN } from './layout';
+import { COMM_LEN, DNS_MAX_ANSWERS, DNS_NAME_LEN, ENV_LEN, Flag, Kind, LAYOUT, STACK_NREGS, UNIX_PATH_LEN } from './layout';
 import { pyStackAt, type PyStackSnapshot } from './pystack';
 import { cstring, splitNulStrings } from './strings';
 
@@ -52,7 +52,7 @@ const MIN_SIZE: readonly (number | undefined)[] = RECORD_OF.map((r) => (r ? RECO
  */
 function namesEnd(dv: DataView, o: number, kind: number): number {
   switch (RECORD_OF[kind]) {
-    case 'exec': return EX.names + dv.getUint16(o + EX.filename_len, true) + dv.getUint16(o + EX.cwd_len, true) + dv.getUint16(o + EX.argv_len, true);
+    case 'exec': return EX.names + dv.getUint16(o + EX.filename_len, true) + dv.getUint16(o + EX.cwd_len, true) + dv.getUint16(o + EX.argv_len, true) + dv.getUint16(o + EX.env_len, true);
     case 'open': return OP.names + dv.getUint16(o + OP.path_len, true) + dv.getUint16(o + OP.dir_len, true);
     case 'fsop':
       return FS.names + dv.getUint16(o + FS.path_len, true) + dv.getUint16(o + FS.path2_len, true) + dv.getUint16(o + FS.dir_len, true);
@@ -60,6 +60,13 @@ function namesEnd(dv: DataView, o: number, kind: number): number {
     case 'mmap': return MM.names + dv.getUint16(o + MM.path_len, true);
     default: return 0;
   }
+}
+
+/** An exec's environment strings; one cut at LENS_ENV_LEN bytes is left out (a value cut short would be wrong). */
+function execEnvStrings(buf: Buffer, start: number, len: number): string[] {
+  const env = splitNulStrings(buf, start, len);
+  if (len >= ENV_LEN) env.pop();
+  return env;
 }
 
 /** Kernel kind values of the kinds decoded from one record struct. */
@@ -91,7 +98,11 @@ export interface StackSnapshot {
   bytes: Buffer;
 }
 /* One interface per record struct of events.h; field names follow the C names in camelCase. */
-export interface ExecRecord extends RecordHeader { kind: typeof Kind.EXEC; ret: number; argc: number; filename: string; cwd: string; argv: string[] }
+export interface ExecRecord extends RecordHeader {
+  kind: typeof Kind.EXEC; ret: number; argc: number; filename: string; cwd: string; argv: string[];
+  /** a successful exec's environment, NAME=value strings as the kernel has them */
+  env: string[];
+}
 export interface ForkRecord extends RecordHeader { kind: typeof Kind.FORK; childPid: number; childTid: number; childStartNs: number }
 export interface ExitRecord extends RecordHeader { kind: typeof Kind.EXIT; exitCode: number; signal: number; coreDumped: boolean }
 export interface OpenRecord extends RecordHeader { kind: typeof Kind.OPEN; ret: number; dirfd: number; openFlags: number; mode: number; nr: number; path: string; dir: string }
@@ -292,13 +303,14 @@ export class RecordDecoder {
         };
       case Kind.EXEC: {
         if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);
-        const fLen = dv.getUint16(o + EX.filename_len, true), cLen = dv.getUint16(o + EX.cwd_len, true);
+        const fLen = dv.getUint16(o + EX.filename_len, true), cLen = dv.getUint16(o + EX.cwd_len, true), aLen = dv.getUint16(o + EX.argv_len, true);
         const n = o + EX.names;
         return {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
           ret: dv.getInt32(o + EX.ret, true), argc: dv.getUint32(o + EX.argc, true),
           filename: cstring(buf, n, fLen), cwd: cstring(buf, n + fLen, cLen),
-          argv: splitNulStrings(buf, n + fLen + cLen, dv.getUint16(o + EX.argv_len, true)),
+          argv: splitNulStrings(buf, n + fLen + cLen, aLen),
+          env: execEnvStrings(buf, n + fLen + cLen + aLen, dv.getUint16(o + EX.env_len, true)),
         };
       }
       case Kind.FORK:

@@ -11,7 +11,7 @@ import type {
   DnsEvent, EventBase, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
 } from '../protocol';
 import type { HostFacts } from '../backend/backend';
-import { redactArgv } from '../redact/redact';
+import { execEnv, redactArgv } from '../redact/redact';
 import { ArgReader, argHex, decodeSyscallArgs, retHex, type ArgContext } from '../syscalls/args';
 import { errnoName, errnoOfResult, signalName } from '../syscalls/errno';
 import { familyName, fileMode, openFlags } from '../syscalls/flags';
@@ -199,6 +199,7 @@ export class Enricher {
     const ev: ExecEvent = { ...this.base(r), kind: 'exec', filename: absolutePath(r.filename, r.cwd || p.cwd), argv, cwd: r.cwd || p.cwd || '', ret: r.ret };
     if (r.argc > r.argv.length || r.flags & Flag.TRUNCATED) ev.truncated = true;
     if (r.ret < 0) ev.errno = errnoName(-r.ret);
+    if (r.env.length) ev.env = execEnv(r.env, this.opts.redact);
     const untraced = untracedReason(r.flags);
     if (untraced) ev.untraced = untraced;
     return ev;

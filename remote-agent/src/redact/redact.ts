@@ -6,11 +6,11 @@
  * the event still says what was passed. The rules are data in rules.ts.
  */
 import { isSecretName } from './names';
-import { PROGRAM_RULES, REDACTED, type ProgramRule } from './rules';
+import { PROGRAM_RULES, REDACTED, SAFE_ENV_NAMES, type ProgramRule } from './rules';
 import { shellTokens, type ShellToken } from './shell-words';
 import { redactText } from './text';
 
-export { REDACTED } from './rules';
+export { REDACTED, SAFE_ENV_NAMES } from './rules';
 export { redactText } from './text';
 
 /** Shell strings nested deeper than this (`sh -c "ssh h 'sh -c …'"`) get the text rules only. */
@@ -173,5 +173,20 @@ export function redactCommandLine(line: string): string {
 export function redactEnv(env: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of Object.keys(env)) out[k] = REDACTED;
+  return out;
+}
+
+/**
+ * An exec's environment (NAME=value strings) as an object: every name; with `redact`, the value only
+ * of the names in SAFE_ENV_NAMES, the others REDACTED.
+ */
+export function execEnv(strings: readonly string[], redact: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of strings) {
+    const eq = s.indexOf('=');
+    const name = eq < 0 ? s : s.slice(0, eq);
+    if (!name) continue;
+    out[name] = !redact || SAFE_ENV_NAMES.includes(name) ? (eq < 0 ? '' : s.slice(eq + 1)) : REDACTED;
+  }
   return out;
 }

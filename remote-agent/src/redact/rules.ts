@@ -107,3 +107,14 @@ export const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^/\s:@]*:)[^/\s@]
 
 /** `Bearer TOKEN` anywhere (an Authorization value outside a header). */
 export const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+
+/**
+ * Environment variables whose values an exec event keeps when redaction is on (every other value
+ * is REDACTED, every name kept): they say how programs are found and loaded — what the injection
+ * and hijack rules look at — and hold no secrets by design.
+ */
+export const SAFE_ENV_NAMES: readonly string[] = [
+  'PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP',
+  'PERL5OPT', 'PERL5LIB', 'RUBYOPT', 'RUBYLIB', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'BASH_ENV', 'ENV', 'SHELL', 'HOME', 'PWD',
+  'USER', 'LOGNAME', 'LANG', 'TERM', 'TMPDIR', 'npm_lifecycle_event', 'npm_package_name', 'npm_command',
+];

@@ -229,6 +229,17 @@ export const DEFAULT_RULES = String.raw`
   priority: CRITICAL
   tags: [reverse-shell, T1059]
 
+- rule: Loader or runtime injection into a child
+  desc: >
+    A process started a program with LD_PRELOAD, LD_AUDIT, NODE_OPTIONS, PYTHONSTARTUP, PERL5OPT,
+    RUBYOPT, JAVA_TOOL_OPTIONS or BASH_ENV set to something its parent did not have: code loaded
+    into every program it starts, the way a malicious package hooks builds, tests and shells.
+  condition: >
+    spawned_process and proc.env_changed intersects (LD_PRELOAD, LD_AUDIT, NODE_OPTIONS, PYTHONSTARTUP, PERL5OPT, RUBYOPT, JAVA_TOOL_OPTIONS, _JAVA_OPTIONS, BASH_ENV)
+  output: "%proc.pname started %proc.cmdline with %proc.env_changed changed (LD_PRELOAD=%proc.env[LD_PRELOAD] NODE_OPTIONS=%proc.env[NODE_OPTIONS])"
+  priority: ERROR
+  tags: [injection, T1574]
+
 - rule: Listening on all interfaces
   desc: >
     A process listens on every network interface (0.0.0.0 or ::), so other machines on the network

@@ -38,6 +38,8 @@ export const MAX_WRITTEN = 4096;
 export class SessionMemory {
   readonly written = new Set<string>();
   readonly servers = new WeakSet<ProcessEntry>();
+  /** the environment each traced process's exec gave it */
+  readonly envs = new WeakMap<ProcessEntry, Readonly<Record<string, string>>>();
 
   /** Remembers what this event (facts.ev) tells about later ones. */
   note(facts: EventFacts): void {
@@ -48,6 +50,7 @@ export class SessionMemory {
     }
     else if ((ev.kind === 'rename' || ev.kind === 'link' || ev.kind === 'symlink') && ev.ret >= 0 && ev.path2) this.wrote(ev.path2);
     else if ((ev.kind === 'listen' || ev.kind === 'accept') && ev.ret >= 0) { const e = facts.proc()?.entry; if (e) this.servers.add(e); }
+    else if (ev.kind === 'exec' && ev.env) { const e = facts.proc()?.entry; if (e) this.envs.set(e, ev.env); }
   }
 
   private wrote(path: string): void {

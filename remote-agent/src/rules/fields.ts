@@ -89,7 +89,7 @@ const accessOf = (flags: string) => (flags.includes('O_RDWR') ? 'rw' : flags.inc
 
 function envOf(f: EventFacts): Readonly<Record<string, string>> | undefined {
   const ev = f.ev;
-  return ev.kind === 'exec' ? (ev as { env?: Record<string, string> }).env : undefined;
+  return ev.kind === 'exec' ? ev.env : undefined;
 }
 
 /** Every field rules can use. */
@@ -146,6 +146,18 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'proc.pis_server': {
     type: 'bool', doc: 'Runtime Lens: the parent accepted a connection or listened earlier in the session',
     get: (f) => { const p = f.proc(1)?.entry; return p ? f.memory.servers.has(p) : false; },
+  },
+  'proc.env_changed': {
+    type: 'strings', doc: "Runtime Lens: exec events: the environment's names whose value differs from the one the parent started with (its traced exec, or its nearest traced ancestor's); absent when that is unknown",
+    get: (f) => {
+      const env = envOf(f);
+      if (!env) return undefined;
+      // the environment the parent started with: its own exec's, or (forks keep it) the nearest traced exec's above it
+      let before: Readonly<Record<string, string>> | undefined;
+      for (const a of f.ancestors().slice(1)) if (a.entry && (before = f.memory.envs.get(a.entry))) break;
+      if (!before) return undefined;
+      return Object.keys(env).filter((k) => env[k] !== '' && env[k] !== before[k]);
+    },
   },
   'user.uid': { type: 'number', get: (f) => f.ev.uid, doc: 'user id' },
   'user.name': { type: 'string', get: (f) => f.userName(f.ev.uid), doc: 'user name (from the passwd file)' },
