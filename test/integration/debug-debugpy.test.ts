@@ -154,4 +154,32 @@ describe('debugging with debugpy, traced (real adapter, real agent)', function (
     reader.dispose();
     assert.deepEqual(warnings, []);
   });
+
+  it('a debuggee that exits at once still has its events recorded: it was held until followed', async function () {
+    const work = path.join(dir, 'work');
+    fs.mkdirSync(work);
+    const config = await tracing.resolve({
+      type: 'python', request: 'launch', name: 'Quick exit', python: PYTHON, console: 'internalConsole', runtimeLens: { events: ['exec', 'file'] },
+      code: `open(${JSON.stringify(work + '/quick')}, 'w').close(); raise SystemExit(3)`,
+    }) as LaunchConfig;
+    dap = new DapClient(PYTHON, ['-m', 'debugpy.adapter']);
+    const debugSession: DebugSessionLike = { id: 'd2', name: config.name, type: config.type, configuration: config };
+    dap.tracker = tracing.tracker(debugSession);
+    await dap.request('initialize', { clientID: 'vscode', adapterID: 'debugpy', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const { [TRACE_KEY]: _key, runtimeLens: _attr, ...launchArgs } = config;
+    const launched = dap.request('launch', launchArgs, 120_000);
+    await dap.event('initialized', 1, 120_000);
+    await dap.request('configurationDone');
+    await launched;
+    await dap.event('terminated', 1, 60_000);
+    await tracing.terminated(debugSession);
+    const session = tracing.sessionOf(tracing.activeTrace ?? ({} as never)) ?? sessions.sessions[0];
+    assert.ok(session, 'the quick debuggee got its session');
+    await waitFor('the session to end', () => !session.live, 30_000);
+    const events = session.window.toArray();
+    assert.ok(events.some((e) => e.kind === 'open' && (e as OpenEvent).path === `${work}/quick`),
+      `the open of the program that exited at once; the session (${session.state}, ${session.message ?? ''}) has ${events.map((e) => `${e.kind} ${e.comm} ${(e as OpenEvent).path ?? ''}`).slice(-15).join(', ')}`);
+    assert.ok(events.some((e) => e.kind === 'exit' && e.pid === session.targetPid), 'its exit');
+    assert.deepEqual(warnings, []);
+  });
 });

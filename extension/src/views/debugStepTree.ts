@@ -7,8 +7,12 @@ import type { DebugTracing } from '../debug/debugTracing';
 import type { Clock } from '../util/clock';
 import type { VscodeTypes } from './vscodeTypes';
 
-/** A row of the Runtime Lens view in Run and Debug: the step, one of its events, or the note that more were left out. */
-export type DebugStepElement = { step: true } | { event: LensEvent } | { more: number };
+/**
+ * A row of the Runtime Lens view in Run and Debug: the step, one of its events, the note that more
+ * were left out, or the group of its events that have no source line (its runtime's and the
+ * debugger's own work), listed after the ones at lines of code.
+ */
+export type DebugStepElement = { step: true } | { event: LensEvent } | { more: number } | { unlocated: LensEvent[] };
 
 /** Most events of a step listed (the newest; the events view shows them all). */
 export const STEP_EVENTS_SHOWN = 500;
@@ -68,13 +72,21 @@ export class DebugStepTreeProvider implements vscode.TreeDataProvider<DebugStepE
   }
 
   getChildren(element?: DebugStepElement): DebugStepElement[] {
-    if (element || !this.trace) return [];
+    if (element) return 'unlocated' in element ? element.unlocated.map((event) => ({ event })) : [];
+    if (!this.trace) return [];
     const step = this.trace.currentStep;
     const session = this.tracing.sessionOf(this.trace);
     if (!step || !session) return [];
-    const events = stepEvents(session.window.toArray(), step);
-    const shown = events.slice(-STEP_EVENTS_SHOWN).map((event) => ({ event }));
-    return [{ step: true }, ...(events.length > shown.length ? [{ more: events.length - shown.length }] : []), ...shown];
+    const events = stepEvents(session.window.toArray(), step).slice(-STEP_EVENTS_SHOWN);
+    const all = stepEvents(session.window.toArray(), step).length;
+    const located = events.filter((e) => e.source);
+    const unlocated = events.filter((e) => !e.source);
+    return [
+      { step: true },
+      ...(all > events.length ? [{ more: all - events.length }] : []),
+      ...located.map((event) => ({ event })),
+      ...(unlocated.length ? [{ unlocated }] : []),
+    ];
   }
 
   getTreeItem(element: DebugStepElement): vscode.TreeItem {
@@ -86,6 +98,12 @@ export class DebugStepTreeProvider implements vscode.TreeDataProvider<DebugStepE
       item.description = 'events since the last continue or step';
       item.iconPath = new vs.ThemeIcon(paused ? 'debug-pause' : 'debug-continue');
       item.contextValue = 'debugStep';
+      return item;
+    }
+    if ('unlocated' in element) {
+      const item = new vs.TreeItem(`${element.unlocated.length} ${element.unlocated.length === 1 ? 'event' : 'events'} without a source line`, vs.TreeItemCollapsibleState.Collapsed);
+      item.tooltip = 'Events of this step whose stack reaches no line of your code: the runtime\'s own work, the debugger\'s, or a process traced without stacks';
+      item.iconPath = new vs.ThemeIcon('circle-small');
       return item;
     }
     if ('more' in element) {
