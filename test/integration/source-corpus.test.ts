@@ -9,12 +9,6 @@ import { requireBpf } from '../helpers/bpf';
 import { corpusPrograms, runProgram, type Score } from '../helpers/corpus';
 import { assertExit } from '../helpers/trace';
 
-/* glibc's posix_spawn (Rust's Command) runs the exec in a child on a stack of its own (clone3 with
- * CLONE_VM|CLONE_VFORK): the stack copied at its execve holds that child's frames only, not the
- * program's (README, stacks). */
-const SPAWN_CHILD = 'no source (no frame in the program\'s own code)';
-const OWN_STACK_EXEC = new Set(['rust-child']);
-
 function line(s: Score, got: string): string {
   return `${s.marker.kind} ${s.marker.name} → ${got}`;
 }
@@ -31,8 +25,7 @@ describe('source-linking corpus: trace --json --stacks gives each marked line it
       assertExit(result, 0);
       assert.equal(result.summary?.lost, 0, result.stderr);
       assert.ok(scores.length > 0, `${p.id} has marked lines`);
-      const accepted = (s: Score): string => (OWN_STACK_EXEC.has(s.marker.name) && s.got === SPAWN_CHILD ? s.want : s.got);
-      assert.deepEqual(scores.map((s) => line(s, accepted(s))), scores.map((s) => line(s, s.want)),
+      assert.deepEqual(scores.map((s) => line(s, s.got)), scores.map((s) => line(s, s.want)),
         `each marked line's event source (left: got, right: the marked line)`);
       if (p.language === 'C++') {
         for (const s of scores.filter((x) => x.exact)) {
