@@ -20,6 +20,9 @@ else
   say "probe: bpf/linux/Makefile not present, skipped"
 fi
 
+say "Windows programs and reader: make -C bpf/windows"
+make --no-print-directory -s -C bpf/windows
+
 say "symbolizer: make -C remote-agent/native"
 make --no-print-directory -s -C remote-agent/native -j"$(nproc)"
 say "symbolizer: remote-agent/native/.output/lens-symbolize"

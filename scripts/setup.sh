@@ -14,14 +14,15 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 # libdw-dev (elfutils: DWARF unwinding and line tables) the agent's lens-symbolize;
 # python3-dev (Debian's CPython headers) the struct offsets of attached Python processes;
 # liblzma-dev and libbz2-dev the static lens-symbolize deployed to remote hosts;
-# libseccomp-dev the seccomp launcher that runs a command under a generated profile.
+# libseccomp-dev the seccomp launcher that runs a command under a generated profile;
+# gcc-mingw-w64-x86-64 the Windows reader (bpf/windows), wine64 runs it in tests (about 85 s more on a fresh machine).
 # Tests: strace (differential test), python3, gcc, g++ and golang-go (fixtures), util-linux (setpriv, mount),
 # python3-debugpy (its DAP adapter, for the traced debug session test), netcat-openbsd (the reverse-shell rule's fixture).
 # Benchmarks: linux-perf, bpftrace. End-to-end: chromium (Playwright), the libraries
 # code-server's native modules build against, and openssh-server + openssh-client + iproute2 + sudo (remote tests).
 APT_PACKAGES=(
   clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make gcc libc6-dev pkg-config libdw-dev g++ golang-go python3-dev
-  liblzma-dev libbz2-dev libseccomp-dev
+  liblzma-dev libbz2-dev libseccomp-dev gcc-mingw-w64-x86-64 wine64
   strace linux-perf bpftrace python3 python3-debugpy util-linux procps netcat-openbsd
   chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev openssh-server openssh-client iproute2 sudo
 )

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Record layouts shared by the kernel programs, lens-probe and the agent's
- * decoder (remote-agent/src/decode/). Fixed-width types and explicit padding
+ * Record layouts shared by the kernel programs (Linux, and eBPF for Windows in
+ * bpf/windows/), lens-probe, lens-probe.exe and the agent's decoder
+ * (remote-agent/src/decode/). Fixed-width types and explicit padding
  * only: test/unit/agent/layout.test.ts compiles this header and checks every
  * offset the decoder uses. Change a layout here and in the decoder together,
  * and bump LENS_ABI_VERSION.
@@ -9,8 +10,20 @@
 #ifndef LENS_EVENTS_H
 #define LENS_EVENTS_H
 
-#ifndef __VMLINUX_H__
+#if defined(__VMLINUX_H__)
+/* the fixed-width types come from vmlinux.h */
+#elif defined(__linux__)
 #include <linux/types.h>
+#else
+/* eBPF for Windows programs (clang -target bpf) and the Windows reader (mingw) */
+typedef __UINT8_TYPE__ __u8;
+typedef __INT8_TYPE__ __s8;
+typedef __UINT16_TYPE__ __u16;
+typedef __INT16_TYPE__ __s16;
+typedef __UINT32_TYPE__ __u32;
+typedef __INT32_TYPE__ __s32;
+typedef __UINT64_TYPE__ __u64;
+typedef __INT64_TYPE__ __s64;
 #endif
 
 #define LENS_ABI_VERSION 8
