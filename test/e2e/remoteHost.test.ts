@@ -254,4 +254,14 @@ describe('e2e: a remote host over SSH in VS Code (code-server)', function () {
     await wb.showActivity('Runtime Lens');
     if (await rows().filter({ hasText: target }).count() > 0) throw new Error(`the refused host ${target} is still listed in the Sessions view`);
   });
+
+  it('Disconnect removes the host from the Sessions view; its sessions stay, naming the host', async () => {
+    await wb.showActivity('Runtime Lens');
+    await hostRow().hover();
+    await hostRow().locator('.action-label[aria-label*="Disconnect"]').click();
+    await waitFor('the host row to go', async () => !(await rows().allInnerTexts()).some((t) => t.includes(`${host!.address} connected`)), 30000);
+    await rows().filter({ hasText: new RegExp(`cat ${REMOTE_FILE}.*on ${host!.address.replace(/\./g, '\\.')}`) }).first().waitFor({ timeout: 30000 });
+    await rows().filter({ hasText: new RegExp(`pid ${remotePid}.*disconnected.*on ${host!.address.replace(/\./g, '\\.')}`) }).first().waitFor({ timeout: 30000 });
+    await wb.screenshot('host-removed');
+  });
 });
