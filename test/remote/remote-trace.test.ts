@@ -48,6 +48,20 @@ describe('remote: trace --host over ssh', function () {
     assert.equal(select(second.events, 'open', { path: DATA }).length, 1);
   });
 
+  it('--stacks: a program that exists only on the host gets its source line, unwound there against its file', async function () {
+    // it opens the file, then waits on a FIFO until the test has seen the event: its maps are read while it runs
+    const src = path.join(host.dir, 'opener.c');
+    writeFileSync(src, '#include <stdio.h>\nint main(void)\n{\n\tFILE *f = fopen("data.txt", "r");\n\tFILE *go = fopen("go", "r");\n\treturn f && go && fgetc(go) ? 0 : 1;\n}\n');
+    execFileSync('cc', ['-g', '-O0', '-o', path.join(host.dir, 'opener'), src]);
+    host.exec(['sh', '-c', `cp ${path.join(host.dir, 'opener')} ${REMOTE_ONLY_DIR}/opener && rm -f ${REMOTE_ONLY_DIR}/go && mkfifo ${REMOTE_ONLY_DIR}/go`]);
+    const run = startCli(['trace', '--json', '--stacks', '--events', 'exec,file', ...hostArgs(), '--', '/bin/sh', '-c', `cd ${REMOTE_ONLY_DIR} && ./opener`]);
+    const open = await run.waitForEvent('the open of data.txt', (e) => e.kind === 'open' && e.path === DATA, 30_000);
+    host.exec(['sh', '-c', `echo > ${REMOTE_ONLY_DIR}/go`]);
+    assertExit(await run.done, 0);
+    assert.deepEqual([open.source?.file, open.source?.line], [src, 4], JSON.stringify(open.frames));
+    assert.ok(open.frames?.some((f) => f.module === `${REMOTE_ONLY_DIR}/opener`));
+  });
+
   it('attaches to a running process of the host: its cwd and command line come from the host', async function () {
     let loop: ChildProcess | undefined;
     try {

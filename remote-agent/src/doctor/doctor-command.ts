@@ -14,7 +14,7 @@ async function checksOf(host: HostArgs): Promise<DoctorCheck[]> {
   if (host.host) {
     const remote = new RemoteHost(host.host, host.sshOptions);
     try {
-      await remote.connect();
+      await remote.connect({ watch: false });
       return await remote.backend.doctor();
     } catch (e) {
       if (!(e instanceof SessionError)) throw e;

@@ -43,6 +43,11 @@ export class Symbolizer {
     await this.send(id, encodeForget(id, pid, start));
   }
 
+  /** Starts the helper now rather than at the first request (one reached over ssh takes a while to start). */
+  warm(): void {
+    this.child ??= this.start();
+  }
+
   /** The running helper's pid (for resource accounting), if one is running. */
   get pid(): number | undefined {
     return this.child?.pid;

@@ -44,7 +44,10 @@ export function symbolizeStage(ctx: StageContext): Stage | undefined {
   let unwinder: StackUnwinder | string;
   try {
     if (ctx.symbolizer) {
-      unwinder = new Symbolizer(ctx.symbolizer);
+      // a remote host's helper starts through ssh: started with the session, it is ready for the first stacks
+      const remote = new Symbolizer(ctx.symbolizer);
+      remote.warm();
+      unwinder = remote;
     } else {
       const binary = locateSymbolizer();
       // it parses the traced programs' ELF and DWARF: as root, only a binary no other user could have replaced

@@ -253,7 +253,7 @@ export async function traceCommand(argv: readonly string[], extra: TraceExtras =
     const drift = args.baseline ? driftAgainst(args.baseline, args, warn) : undefined;
     if (args.host) {
       remote = new RemoteHost(args.host, args.sshOptions, { progress: (m) => warn(m) });
-      await remote.connect();
+      await remote.connect({ watch: false });
     }
     const output = extra.quiet ? eventSink((events) => counts.add(events)) : args.json ? ndjsonSink(lines) : eventSink(print);
     const collect = args.failOn || args.sarif ? [findingsSink((f) => findings.push(f))] : [];

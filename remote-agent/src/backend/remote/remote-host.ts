@@ -53,8 +53,12 @@ export class RemoteHost {
     return this.state.backend;
   }
 
-  /** Logs in, deploys and checks privileges; throws a SessionError with a host code and its fixes. */
-  async connect(): Promise<HostInfo> {
+  /**
+   * Logs in, deploys and checks privileges; throws a SessionError with a host code and its fixes.
+   * `watch`: keep a session that tells when the link drops (an agent's host/state; a single trace
+   * needs none: its own stream tells).
+   */
+  async connect({ watch = true } = {}): Promise<HostInfo> {
     const t = this.link.target.text;
     const progress = (m: string) => this.on.progress?.(m);
     this.artifacts ??= loadArtifacts();
@@ -75,7 +79,7 @@ export class RemoteHost {
     };
     const run: RemoteRun = { link: this.link, deployDir: survey.deployDir, verify, privileged: privileged(privilege) };
     this.state = { info, survey, run, backend: this.makeBackend(info, survey, run) };
-    this.startWatch();
+    if (watch) this.startWatch();
     progress(`${t}: ${survey.os}, kernel ${survey.kernel}, probe ${deployed} in ${survey.deployDir}, privileges: ${privilege}`);
     return info;
   }
