@@ -27,6 +27,8 @@ ${EVENT_GROUPS.map((g) => `                        ${g.padEnd(9)} ${groupDescrip
     --fail-on PRIORITY  exit with status 3 when a finding at or above PRIORITY occurred
                       (emergency, alert, critical, error, warning, notice, informational, debug)
     --sarif FILE      write the findings as SARIF 2.1.0 to FILE (source lines with --stacks)
+    --baseline FILE   report what the run does that the behaviour profile FILE (baseline record) does not have,
+                      as findings after the events that show it (new syscalls: on stderr at the end)
     Exit status: the traced command's (128+signal when it was killed); 3 with --fail-on as above;
     2 when a rules file has errors (each printed as FILE:LINE:COLUMN). Summary with lost=N on stderr.
 
