@@ -21,6 +21,7 @@
 
 /* ebpf_map_type_t (the numbers differ from Linux: a ring buffer is 13 here, 27 there) */
 #define LENS_WIN_MAP_HASH 1
+#define LENS_WIN_MAP_ARRAY 2
 #define LENS_WIN_MAP_PERCPU_ARRAY 5
 #define LENS_WIN_MAP_LRU_HASH 8
 #define LENS_WIN_MAP_RINGBUF 13

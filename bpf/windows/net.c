@@ -39,7 +39,7 @@ LENS_INLINE int lens_sock_addr(struct lens_win_sock_addr *ctx, __u16 kind)
 	struct lens_addr *dst = kind == LENS_CONNECT ? &e.remote : &e.local;
 	lens_addr_from(src, ctx->family, ctx->msg_src_ip6, ctx->msg_src_ip4, ctx->msg_src_port);
 	lens_addr_from(dst, ctx->family, ctx->user_ip6, ctx->user_ip4, ctx->user_port);
-	bpf_ringbuf_output(&lens_events, &e, sizeof(e), 0);
+	lens_emit(&e, sizeof(e), kind);
 	return LENS_WIN_SOCK_ADDR_PROCEED_SOFT;
 }
 
@@ -79,6 +79,6 @@ int lens_bind(struct lens_win_bind_md *ctx)
 		e.local.family = LENS_AF_INET6;  /* the 16-byte field holds no IPv6 address: only the port is kept */
 	}
 	e.extra = e.local.port;
-	bpf_ringbuf_output(&lens_events, &e, sizeof(e), 0);
+	lens_emit(&e, sizeof(e), LENS_BIND);
 	return LENS_WIN_BIND_PERMIT;
 }

@@ -77,7 +77,7 @@ LENS_INLINE int lens_process_create(struct lens_win_process_md *ctx)
 	fork.child_pid = pid;
 	fork.child_tid = pid;
 	fork.child_start_ns = start_ns;
-	bpf_ringbuf_output(&lens_events, &fork, sizeof(fork), 0);
+	lens_emit(&fork, sizeof(fork), LENS_FORK);
 
 	struct lens_win_scratch *s = bpf_map_lookup_elem(&lens_scratch, &zero);
 	if (!s)
@@ -103,9 +103,9 @@ LENS_INLINE int lens_process_create(struct lens_win_process_md *ctx)
 	e->filename_len = ilen;
 	e->cwd_len = 0;
 	e->argv_len = clen;
-	e->_pad = 0;
+	e->env_len = 0;  /* a new process's environment is not read on Windows */
 	if (size <= LENS_WIN_SCRATCH_BYTES)
-		bpf_ringbuf_output(&lens_events, e, size, 0);
+		lens_emit(e, size, LENS_EXEC);
 	return 0;
 }
 
@@ -118,7 +118,7 @@ LENS_INLINE int lens_process_delete(struct lens_win_process_md *ctx)
 	struct lens_exit_event e = {};
 	lens_fill_hdr(&e.h, LENS_EXIT, sizeof(e), pid, pid, t->parent, t->start_ns);
 	e.exit_code = ctx->process_exit_code;
-	bpf_ringbuf_output(&lens_events, &e, sizeof(e), 0);
+	lens_emit(&e, sizeof(e), LENS_EXIT);
 	bpf_map_delete_elem(&lens_tracked, &pid);
 	return 0;
 }

@@ -36,7 +36,7 @@ const EXPECTED_SECTIONS: Record<string, string[]> = {
   'net.o': ['cgroup/connect4', 'cgroup/connect6', 'cgroup/recv_accept4', 'cgroup/recv_accept6', 'bind'],
 };
 // ebpf_map_type_t (Linux numbers a ring buffer 27: a Linux map definition would show here)
-const WIN_MAP = { hash: 1, percpuArray: 5, ringbuf: 13 };
+const WIN_MAP = { hash: 1, array: 2, percpuArray: 5, ringbuf: 13 };
 
 /** Why an object would not load on eBPF for Windows (empty: nothing found). */
 function problems(object: string): string[] {
@@ -76,6 +76,7 @@ describe('Windows programs (bpf/windows, clang -target bpf)', function () {
       assert.deepEqual(maps.get('lens_events'), { name: 'lens_events', type: WIN_MAP.ringbuf, maxEntries: 8 << 20, pinning: 1 });
       assert.equal(maps.get('lens_tracked')?.type, WIN_MAP.hash);
       assert.equal(maps.get('lens_tracked')?.pinning, 1);
+      assert.deepEqual(maps.get('lens_drops'), { name: 'lens_drops', type: WIN_MAP.array, maxEntries: 24, pinning: 1 });
       for (const m of maps.values()) assert.ok(Object.values(WIN_MAP).includes(m.type!), `${m.name}: map type ${m.type}`);
     });
   }
