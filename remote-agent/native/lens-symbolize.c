@@ -7,12 +7,15 @@
  * answer per request, in order (protocol.h).
  *
  *   lens-symbolize [--debuginfo-path PATH] [--max-processes N] [--max-symbols N]
+ *                  [--max-debug-files N]
  *
  * --debuginfo-path  where separate debug files are looked for (libdwfl syntax,
  *                   default ":.debug:/usr/lib/debug": build-id under each
  *                   absolute entry, debuglink beside the file and in .debug/)
  * --max-processes   processes whose modules stay loaded (default 64)
  * --max-symbols     cached pc answers before the cache is dropped (default 50000)
+ * --max-debug-files module files whose DWARF (and separate debug file) stays
+ *                   open, shared by all processes (default 32)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +31,7 @@
 static int usage(const char *bad)
 {
 	fprintf(stderr, "lens-symbolize: unexpected argument '%s'\n"
-		"usage: lens-symbolize [--debuginfo-path PATH] [--max-processes N] [--max-symbols N]\n", bad);
+		"usage: lens-symbolize [--debuginfo-path PATH] [--max-processes N] [--max-symbols N] [--max-debug-files N]\n", bad);
 	return 2;
 }
 
@@ -94,6 +97,8 @@ int main(int argc, char **argv)
 	const char *debuginfo_path = NULL;
 	int max_procs = 64;
 	long max_syms = 50000;
+	int max_files = 32;
+	struct lsym_debugfiles *files;
 	struct lsym_procs ps;
 	struct lsym_symbols *syms;
 	struct lsym_answer a = { 0 };
@@ -108,11 +113,14 @@ int main(int argc, char **argv)
 			max_procs = atoi(argv[++i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--max-symbols") == 0 && atol(argv[i + 1]) > 0)
 			max_syms = atol(argv[++i]);
+		else if (i + 1 < argc && strcmp(argv[i], "--max-debug-files") == 0 && atoi(argv[i + 1]) > 0)
+			max_files = atoi(argv[++i]);
 		else
 			return usage(argv[i]);
 	}
 	raise_file_limit();
-	syms = lsym_symbols_new((size_t)max_syms);
+	files = lsym_debugfiles_new(max_files, debuginfo_path);
+	syms = files ? lsym_symbols_new((size_t)max_syms, files) : NULL;
 	if (!buf || !in || !syms || lsym_procs_init(&ps, max_procs, debuginfo_path) != 0) {
 		fprintf(stderr, "lens-symbolize: out of memory at start\n");
 		return 1;
@@ -154,6 +162,7 @@ int main(int argc, char **argv)
 	lsym_answer_free(&a);
 	lsym_procs_free(&ps);
 	lsym_symbols_free(syms);
+	lsym_debugfiles_free(files);
 	free(buf);
 	free(in);
 	return status;

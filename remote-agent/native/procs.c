@@ -72,6 +72,19 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_A
 	return fd;
 }
 
+/* A process's session unwinds with the CFI of the mapped files (.eh_frame)
+ * and never opens a separate debug file: libdw decompresses a whole debug file
+ * at open, which per short-lived process was most of the helper's time.
+ * Lines come from the shared per-file sessions (debugfiles.h). */
+static int no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+			char **debuginfo_file_name)
+{
+	(void)mod, (void)userdata, (void)modname, (void)base, (void)file_name;
+	(void)debuglink_file, (void)debuglink_crc, (void)debuginfo_file_name;
+	return -1;
+}
+
 int lsym_procs_init(struct lsym_procs *ps, int max, const char *debuginfo_path)
 {
 	memset(ps, 0, sizeof(*ps));
@@ -79,7 +92,7 @@ int lsym_procs_init(struct lsym_procs *ps, int max, const char *debuginfo_path)
 	ps->slots = calloc((size_t)max, sizeof(*ps->slots));
 	ps->debuginfo_path = debuginfo_path ? strdup(debuginfo_path) : NULL;
 	ps->callbacks.find_elf = find_elf;
-	ps->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	ps->callbacks.find_debuginfo = no_debuginfo;
 	ps->callbacks.section_address = dwfl_offline_section_address;
 	ps->callbacks.debuginfo_path = &ps->debuginfo_path;
 	return ps->slots ? 0 : -1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <elfutils/libdw.h>
 #include "mappings.h"
+#include "debugfiles.h"
 #include "symbols.h"
 
 /* From libstdc++ (the Itanium C++ ABI): C++ names are shown as written. */
@@ -29,14 +30,17 @@ struct entry {
 struct lsym_symbols {
 	struct entry *buckets[NBUCKETS];
 	size_t count, max;
+	struct lsym_debugfiles *files;
 };
 
-struct lsym_symbols *lsym_symbols_new(size_t max_entries)
+struct lsym_symbols *lsym_symbols_new(size_t max_entries, struct lsym_debugfiles *files)
 {
 	struct lsym_symbols *s = calloc(1, sizeof(*s));
 
-	if (s)
+	if (s) {
 		s->max = max_entries;
+		s->files = files;
+	}
 	return s;
 }
 
@@ -507,7 +511,12 @@ int lsym_symbolize(struct lsym_symbols *s, Dwfl *dwfl, uint64_t pc, bool activat
 			break;
 	}
 	if (!e) {
-		e = build(mod, lookup, name);
+		/* DWARF from the file's shared session (its debug file opened once for
+		 * every process); the process's own module when the file is gone */
+		Dwarf_Addr shared_pc;
+		Dwfl_Module *shared = lsym_debugfiles_module(s->files, mod, name, lookup, &shared_pc);
+
+		e = shared ? build(shared, shared_pc, name) : build(mod, lookup, name);
 		if (!e) {
 			*frames = &unmapped;
 			return 1;

@@ -6,13 +6,15 @@
 #define LENS_SYMBOLIZE_SYMBOLS_H
 
 #include <elfutils/libdwfl.h>
+#include "debugfiles.h"
 #include "wire.h"
 
 #define LSYM_MAX_INLINE 16
 
 struct lsym_symbols;
 
-struct lsym_symbols *lsym_symbols_new(size_t max_entries);
+/* files: where DWARF is read from (shared per-file sessions), NULL for the process's modules */
+struct lsym_symbols *lsym_symbols_new(size_t max_entries, struct lsym_debugfiles *files);
 void lsym_symbols_free(struct lsym_symbols *s);
 /* Called between requests: drops the cache when it is over its bound (frames
  * handed out stay valid until then). */
