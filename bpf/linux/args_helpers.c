@@ -15,7 +15,7 @@ static const struct {
 	unsigned int group;
 	uint32_t kinds;
 } lens_groups[] = {
-	{ "exec", G_EXEC, K(LENS_EXEC) | K(LENS_FORK) | K(LENS_EXIT) },
+	{ "exec", G_EXEC, K(LENS_EXEC) | K(LENS_FORK) | K(LENS_EXIT) | K(LENS_PTRACE) },
 	{ "file", G_FILE, K(LENS_OPEN) | LENS_FSOP_KINDS },
 	{ "net", G_NET, K(LENS_CONNECT) | K(LENS_ACCEPT) | K(LENS_BIND) | K(LENS_LISTEN) |
 			K(LENS_TCP_CLOSE) | K(LENS_UDP_SEND) },

@@ -26,7 +26,7 @@ typedef __UINT64_TYPE__ __u64;
 typedef __INT64_TYPE__ __s64;
 #endif
 
-#define LENS_ABI_VERSION 8
+#define LENS_ABI_VERSION 9
 
 #define LENS_COMM_LEN 16
 #define LENS_PATH_MAX 4096    /* one path or directory, its NUL included (PATH_MAX); longer is truncated */
@@ -68,7 +68,8 @@ enum lens_kind {
 	LENS_DNS = 21,      /* struct lens_dns_event */
 	LENS_SYSCALL = 22,  /* struct lens_syscall_event: full stream */
 	LENS_MMAP = 23,     /* struct lens_mmap_event: code mapped (--stacks only; for the symbolizer, not an event) */
-	LENS_KIND_MAX = 24,
+	LENS_PTRACE = 24,   /* struct lens_ptrace_event: ptrace acting on a process, process_vm_writev */
+	LENS_KIND_MAX = 25,
 };
 
 /* The kinds of struct lens_fsop_event, a contiguous range. */
@@ -129,6 +130,21 @@ struct lens_fork_event {
 	__u32 child_pid;      /* tgid of the child (== child_tid unless a thread) */
 	__u32 child_tid;
 	__u64 child_start_ns;
+};
+
+/*
+ * A ptrace request that acts on another process (attach, seize, writes to
+ * its memory or registers), PTRACE_TRACEME, or a process_vm_writev: at the
+ * call's exit. request is the ptrace request number, or
+ * LENS_PTRACE_VM_WRITEV for process_vm_writev.
+ */
+#define LENS_PTRACE_VM_WRITEV 0xffffffffu
+struct lens_ptrace_event {
+	struct lens_hdr h;
+	__s64 ret;            /* >= 0, or -errno */
+	__u64 addr;           /* ptrace addr argument (POKE*: where); process_vm_writev: 0 */
+	__u32 request;
+	__u32 target_pid;     /* the pid argument (0 for PTRACE_TRACEME: the tracer is the parent) */
 };
 
 struct lens_exit_event {

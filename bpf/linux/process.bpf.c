@@ -399,3 +399,65 @@ int lens_exit(struct bpf_raw_tracepoint_args *ctx)
 	lens_py_forget(tgid);
 	return 0;
 }
+
+/*
+ * ptrace requests that act on another process (or, TRACEME, hand this one to
+ * its parent), and process_vm_writev: rare calls, recorded at their exit
+ * with the arguments still in the saved registers.
+ */
+static __always_inline bool ptrace_acts(__u32 request)
+{
+	switch (request) {
+	case 0:      /* PTRACE_TRACEME */
+	case 4:      /* PTRACE_POKETEXT */
+	case 5:      /* PTRACE_POKEDATA */
+	case 6:      /* PTRACE_POKEUSER */
+	case 13:     /* PTRACE_SETREGS */
+	case 15:     /* PTRACE_SETFPREGS */
+	case 16:     /* PTRACE_ATTACH */
+	case 0x4205: /* PTRACE_SETREGSET */
+	case 0x4206: /* PTRACE_SEIZE */
+		return true;
+	}
+	return false;
+}
+
+static __always_inline int ptrace_record(__u32 request, __u32 target, __u64 addr, long ret)
+{
+	struct lens_ptrace_event *e;
+
+	e = lens_reserve(LENS_PTRACE, sizeof(*e));
+	if (!e)
+		return 0;
+	lens_fill_hdr(&e->h, LENS_PTRACE, sizeof(*e));
+	e->ret = ret;
+	e->addr = addr;
+	e->request = request;
+	e->target_pid = target;
+	lens_submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_ptrace")
+int lens_ptrace_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 a[6];
+
+	if (!lens_want(LENS_PTRACE) || !lens_is_tracked())
+		return 0;
+	lens_exit_args(a);
+	if (!ptrace_acts((__u32)a[0]))
+		return 0;
+	return ptrace_record((__u32)a[0], (__u32)a[1], a[2], ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_process_vm_writev")
+int lens_vm_writev_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 a[6];
+
+	if (!lens_want(LENS_PTRACE) || !lens_is_tracked())
+		return 0;
+	lens_exit_args(a);
+	return ptrace_record(LENS_PTRACE_VM_WRITEV, (__u32)a[0], 0, ctx->ret);
+}

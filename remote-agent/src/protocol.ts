@@ -86,6 +86,15 @@ export interface ForkEvent extends EventBase {
   child_key?: ProcessKey;
 }
 export interface ExitEvent extends EventBase { kind: 'exit'; exit_code: number; signal?: string; core_dumped?: boolean }
+export interface PtraceEvent extends EventBase {
+  /** request: PTRACE_ATTACH, PTRACE_SEIZE, PTRACE_POKE*, PTRACE_SET*REGS*, PTRACE_TRACEME, or process_vm_writev */
+  kind: 'ptrace'; request: string; target_pid: number;
+  /** the target's key and name, when the trace knows the process */
+  target_key?: ProcessKey; target_comm?: string;
+  /** PTRACE_POKE*: the address written, in hex */
+  addr?: string;
+  ret: number; errno?: string;
+}
 export interface OpenEvent extends EventBase { kind: 'open'; syscall: string; path: string; flags: string; mode?: string; ret: number; errno?: string }
 export interface FsOpEvent extends EventBase {
   kind: KindsOfRecord<'fsop'>;
@@ -140,7 +149,7 @@ export interface FindingEvent extends EventBase {
 }
 
 export type LensEvent =
-  | ExecEvent | ForkEvent | ExitEvent | OpenEvent | FsOpEvent | SockEvent | TcpCloseEvent | DnsEvent | SyscallEvent | FindingEvent;
+  | ExecEvent | ForkEvent | ExitEvent | PtraceEvent | OpenEvent | FsOpEvent | SockEvent | TcpCloseEvent | DnsEvent | SyscallEvent | FindingEvent;
 
 /** Per-process, per-syscall summary (in-kernel aggregation, `syscount`). */
 export interface SyscallSummaryRow {

@@ -9,7 +9,7 @@
 import { ALL_KINDS, type KernelKind, KINDS, RECORD_KINDS, type RecordKind } from '../model/event-model';
 
 /** Must equal LENS_ABI_VERSION in events.h; HELLO carries the probe's. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /* Array sizes from events.h (LENS_*_LEN and friends). */
 export const COMM_LEN = 16;
@@ -19,7 +19,9 @@ export const ARGV_LEN = 8192;
 export const ENV_LEN = 8192;
 export const DNS_NAME_LEN = 128;
 export const DNS_MAX_ANSWERS = 8;
-export const KIND_MAX = 24;
+export const KIND_MAX = 25;
+/** lens_ptrace_event.request of a process_vm_writev */
+export const PTRACE_VM_WRITEV = 0xffffffff;
 export const HIST_BUCKETS = 32;
 export const UNIX_PATH_LEN = 108;
 export const ERROR_MESSAGE_LEN = 248;
@@ -83,6 +85,7 @@ export const LAYOUT = {
   lens_exec_event: { size: 72, fields: { ret: 56, argc: 60, filename_len: 64, cwd_len: 66, argv_len: 68, env_len: 70, names: 72 } },
   lens_fork_event: { size: 72, fields: { child_pid: 56, child_tid: 60, child_start_ns: 64 } },
   lens_exit_event: { size: 72, fields: { exit_code: 56, signal: 60, core_dumped: 64 } },
+  lens_ptrace_event: { size: 80, fields: { ret: 56, addr: 64, request: 72, target_pid: 76 } },
   lens_open_event: { size: 80, fields: { ret: 56, dirfd: 60, flags: 64, mode: 68, syscall_nr: 72, path_len: 76, dir_len: 78, names: 80 } },
   lens_fsop_event: { size: 88, fields: {
     ret: 56, syscall_nr: 60, dirfd: 64, arg: 72, path_len: 80, path2_len: 82, dir_len: 84, names: 88,
@@ -104,7 +107,7 @@ export const LAYOUT = {
   lens_pyframe: { size: 16, fields: { code: 0, instr: 8 } },
   lens_packet: { size: 8, fields: { len: 0, type: 4 } },
   lens_hello: { size: 40, fields: { abi_version: 0, kinds_mask: 4, realtime_offset_ns: 8, ringbuf_bytes: 16, machine: 24 } },
-  lens_stats: { size: 592, fields: { events: 0, dropped: 192, queued_bytes: 384, committed: 392, final: 584 } },
+  lens_stats: { size: 616, fields: { events: 0, dropped: 200, queued_bytes: 400, committed: 408, final: 608 } },
   lens_target: { size: 16, fields: { state: 0, pid: 4, exit_code: 8, signal: 12 } },
   lens_error: { size: 256, fields: { code: 0, errno_val: 4, message: 8 } },
 } as const satisfies Record<string, StructLayout>;
@@ -120,6 +123,7 @@ export const CONSTANTS = {
   LENS_DNS_MAX_ANSWERS: DNS_MAX_ANSWERS,
   LENS_KIND_MAX: KIND_MAX,
   LENS_HIST_BUCKETS: HIST_BUCKETS,
+  LENS_PTRACE_VM_WRITEV: PTRACE_VM_WRITEV,
   LENS_PID_LIMIT: PID_LIMIT,
   LENS_STACK_NREGS: STACK_NREGS, LENS_STACK_DEFAULT: STACK_DEFAULT, LENS_STACK_MIN: STACK_MIN, LENS_STACK_MAX: STACK_MAX,
   LENS_STACK_OK: StackError.OK, LENS_STACK_ERR_KTHREAD: StackError.KTHREAD, LENS_STACK_ERR_FAULT: StackError.FAULT, LENS_STACK_ERR_ARCH: StackError.ARCH,

@@ -14,6 +14,7 @@ const HDR_SIZE = LAYOUT.lens_hdr.size;
 const EX = LAYOUT.lens_exec_event.fields;
 const FK = LAYOUT.lens_fork_event.fields;
 const XT = LAYOUT.lens_exit_event.fields;
+const PT = LAYOUT.lens_ptrace_event.fields;
 const OP = LAYOUT.lens_open_event.fields;
 const FS = LAYOUT.lens_fsop_event.fields;
 const AD = LAYOUT.lens_addr.fields;
@@ -27,7 +28,7 @@ const ST = { ...LAYOUT.lens_stack.fields, size: LAYOUT.lens_stack.size };
 
 /** The struct of events.h each record of the event model is. */
 const RECORD_STRUCT = {
-  exec: LAYOUT.lens_exec_event, fork: LAYOUT.lens_fork_event, exit: LAYOUT.lens_exit_event, open: LAYOUT.lens_open_event,
+  exec: LAYOUT.lens_exec_event, fork: LAYOUT.lens_fork_event, exit: LAYOUT.lens_exit_event, ptrace: LAYOUT.lens_ptrace_event, open: LAYOUT.lens_open_event,
   fsop: LAYOUT.lens_fsop_event, sock: LAYOUT.lens_sock_event, tcp: LAYOUT.lens_tcp_event, dns: LAYOUT.lens_dns_event,
   syscall: LAYOUT.lens_syscall_event, mmap: LAYOUT.lens_mmap_event,
 } as const;
@@ -105,6 +106,7 @@ export interface ExecRecord extends RecordHeader {
 }
 export interface ForkRecord extends RecordHeader { kind: typeof Kind.FORK; childPid: number; childTid: number; childStartNs: number }
 export interface ExitRecord extends RecordHeader { kind: typeof Kind.EXIT; exitCode: number; signal: number; coreDumped: boolean }
+export interface PtraceRecord extends RecordHeader { kind: typeof Kind.PTRACE; ret: number; addr: bigint; request: number; targetPid: number }
 export interface OpenRecord extends RecordHeader { kind: typeof Kind.OPEN; ret: number; dirfd: number; openFlags: number; mode: number; nr: number; path: string; dir: string }
 export interface FsOpRecord extends RecordHeader { kind: ValuesOf<'fsop'>; ret: number; nr: number; dirfd: number; argLo: number; argHi: number; path: string; path2: string; dir: string }
 /** struct lens_addr: family, port (host order) and address (4 or 16 bytes; copied). */
@@ -124,7 +126,7 @@ export interface SyscallRecord extends RecordHeader {
 export interface MmapRecord extends RecordHeader {
   kind: typeof Kind.MMAP; start: bigint; end: bigint; pgoff: bigint; ino: bigint; mtimeSec: bigint; mtimeNsec: number; dev: number; mapFlags: number; path: string;
 }
-export type ProbeRecord = ExecRecord | ForkRecord | ExitRecord | OpenRecord | FsOpRecord | SockRecord | TcpCloseRecord | DnsRecord | SyscallRecord | MmapRecord;
+export type ProbeRecord = ExecRecord | ForkRecord | ExitRecord | PtraceRecord | OpenRecord | FsOpRecord | SockRecord | TcpCloseRecord | DnsRecord | SyscallRecord | MmapRecord;
 
 /** Unsigned 64-bit little-endian value as a number (exact below 2^53). */
 export function u64(dv: DataView, off: number): number {
@@ -324,6 +326,12 @@ export class RecordDecoder {
           kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
           exitCode: dv.getInt32(o + XT.exit_code, true), signal: dv.getUint32(o + XT.signal, true),
           coreDumped: dv.getUint8(o + XT.core_dumped) !== 0,
+        };
+      case Kind.PTRACE:
+        return {
+          kind, tsNs, startNs, pid, tid, ppid, uid, flags, comm,
+          ret: s64(dv, o + PT.ret), addr: dv.getBigUint64(o + PT.addr, true),
+          request: dv.getUint32(o + PT.request, true), targetPid: dv.getUint32(o + PT.target_pid, true),
         };
       case Kind.OPEN: {
         if (namesEnd(dv, o, kind) > size) return this.namesOverrun(dv, o, kind, size);

@@ -6,9 +6,9 @@
  */
 import { Flag, Kind, LAYOUT } from '../decode/layout';
 import { KIND_OF_VALUE, KINDS } from '../model/event-model';
-import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
+import type { DnsRecord, ExecRecord, ExitRecord, ForkRecord, FsOpRecord, OpenRecord, ProbeRecord, PtraceRecord, SockRecord, SyscallRecord, TcpCloseRecord } from '../decode/records';
 import type {
-  DnsEvent, EventBase, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
+  DnsEvent, EventBase, ExecEvent, ExitEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, PtraceEvent, SockEvent, SyscallEvent, TcpCloseEvent, UntracedReason,
 } from '../protocol';
 import type { HostFacts } from '../backend/backend';
 import { execEnv, redactArgv } from '../redact/redact';
@@ -21,6 +21,7 @@ import { DnsCache } from './dns-cache';
 import { FdTable } from './fd-table';
 import { absolutePath } from './paths';
 import { ProcessTable } from './process-table';
+import { POKES, ptraceRequestName } from './ptrace';
 
 /** The reason an exec record's LENS_F_UNTRACED_* flags give, the first that applies. */
 function untracedReason(flags: number): UntracedReason | undefined {
@@ -111,6 +112,7 @@ export class Enricher {
       case Kind.EXEC: return this.exec(r);
       case Kind.FORK: return this.fork(r);
       case Kind.EXIT: return this.exit(r);
+      case Kind.PTRACE: return this.ptrace(r);
       case Kind.OPEN: return this.open(r);
       case Kind.TCP_CLOSE: return this.tcpClose(r);
       case Kind.DNS: return this.dnsEvent(r);
@@ -224,6 +226,17 @@ export class Enricher {
     const ev: ExitEvent = { ...this.base(r), kind: 'exit', exit_code: r.signal ? 128 + r.signal : r.exitCode };
     if (r.signal) ev.signal = signalName(r.signal);
     if (r.coreDumped) ev.core_dumped = true;
+    return ev;
+  }
+
+  private ptrace(r: PtraceRecord): PtraceEvent {
+    const request = ptraceRequestName(r.request);
+    const ev: PtraceEvent = { ...this.base(r), kind: 'ptrace', request, target_pid: r.targetPid, ret: r.ret };
+    const target = r.targetPid ? this.processes.get(r.targetPid) : undefined;
+    if (target?.key) ev.target_key = target.key;
+    if (target) ev.target_comm = target.comm;
+    if (POKES.has(request)) ev.addr = '0x' + r.addr.toString(16);
+    if (r.ret < 0) ev.errno = errnoName(-r.ret);
     return ev;
   }
 

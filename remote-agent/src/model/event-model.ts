@@ -7,7 +7,7 @@
  * the export and the webview's texts and toggles all come from here.
  */
 import type {
-  DecodedValue, DnsEvent, ExecEvent, ExitEvent, FindingEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, SockEvent, SyscallEvent, TcpCloseEvent,
+  DecodedValue, DnsEvent, ExecEvent, ExitEvent, FindingEvent, ForkEvent, FsOpEvent, LensEvent, OpenEvent, PtraceEvent, SockEvent, SyscallEvent, TcpCloseEvent,
 } from '../protocol';
 import { quoted, quoteName } from './quote';
 
@@ -90,6 +90,8 @@ export const KINDS = {
     text: (e: ForkEvent) => `${e.thread ? 'thread' : 'child'} ${e.child_pid}` },
   exit: { value: 3, group: 'exec', label: 'exit', record: 'exit', fields: ['exit_code', 'signal', 'core_dumped'],
     text: (e: ExitEvent) => (e.signal ? `killed by ${e.signal}${e.core_dumped ? ' (core dumped)' : ''}` : `code ${e.exit_code}`) },
+  ptrace: { value: 24, group: 'exec', label: 'ptrace', record: 'ptrace', fields: ['request', 'target_pid', 'target_key', 'target_comm', 'addr', 'ret', 'errno'],
+    text: (e: PtraceEvent) => `${e.request}${e.request === 'PTRACE_TRACEME' ? '' : ` ${e.target_pid}${e.target_comm ? ` (${e.target_comm})` : ''}`}${e.addr ? ' at ' + e.addr : ''}` },
   open: { value: 4, group: 'file', label: 'open', record: 'open', fields: ['syscall', 'path', 'flags', 'mode', 'ret', 'errno'],
     text: (e: OpenEvent) => `${quoteName(e.path)} ${e.flags}${e.mode ? ' ' + e.mode : ''}` },
   unlink: { value: 5, group: 'file', label: 'unlink', record: 'fsop', fields: FSOP_FIELDS, text: fsopText },
