@@ -35,6 +35,7 @@ const CASES: [rule: string, trigger: string, miss: string, event: (e: LensEvent,
   ['Reverse shell tool run', 'nc-exec', 'nc-scan', (e) => e.kind === 'exec' && e.argv.includes('-e')],
   ['Loader or runtime injection into a child', 'inject', 'env-plain', (e) => e.kind === 'exec' && e.filename === '/bin/true' && e.env?.LD_PRELOAD === '/nonexistent/lens-hook.so'],
   ['Listening on all interfaces', 'listen-all', 'listen-local', (e) => e.kind === 'listen' && e.saddr === '0.0.0.0'],
+  ['Ptrace of another process', 'ptrace-attach', 'ptrace-debugger', (e) => e.kind === 'ptrace' && e.request === 'PTRACE_ATTACH' && e.target_comm === 'python3'],
   ['Connection to a mining pool port', 'miner', 'web', (e) => e.kind === 'connect' && e.dport === 3333],
 ];
 

@@ -39,6 +39,9 @@ export const DEFAULT_RULES = String.raw`
 - list: privilege_programs
   items: [sudo, su, pkexec, doas, runuser, setpriv]
 
+- list: debugger_programs
+  items: [gdb, gdbserver, lldb, lldb-server, strace, ltrace, rr, py-spy, rbspy, pstack, gcore, eu-stack, dlv, valgrind]
+
 - list: reverse_shell_tools
   items: [nc, ncat, netcat, nc.traditional, nc.openbsd, socat]
 
@@ -239,6 +242,18 @@ export const DEFAULT_RULES = String.raw`
   output: "%proc.pname started %proc.cmdline with %proc.env_changed changed (LD_PRELOAD=%proc.env[LD_PRELOAD] NODE_OPTIONS=%proc.env[NODE_OPTIONS])"
   priority: ERROR
   tags: [injection, T1574]
+
+- rule: Ptrace of another process
+  desc: >
+    A process attached to another with ptrace, or wrote into its memory or registers
+    (PTRACE_ATTACH, PTRACE_SEIZE, PTRACE_POKE*, PTRACE_SET*REGS*, process_vm_writev): how code
+    reads secrets out of a running agent, browser or shell, or injects code into it. Debuggers
+    (gdb, strace, …) do this by design and are left out; a refused attempt is reported too.
+  condition: >
+    evt.type in (ptrace, process_vm_writev) and evt.arg.request != PTRACE_TRACEME and not proc.name in (debugger_programs)
+  output: "%proc.name did %evt.arg.request on pid %evt.arg.pid (%evt.res, command=%proc.cmdline)"
+  priority: WARNING
+  tags: [process-injection, credential-access, T1055]
 
 - rule: Listening on all interfaces
   desc: >

@@ -29,6 +29,7 @@ export function evtType(ev: LensEvent): string {
     case 'exec': return 'execve';
     case 'fork': return 'clone';
     case 'exit': return 'procexit';
+    case 'ptrace': return ev.request === 'process_vm_writev' ? ev.request : 'ptrace';
     case 'open': case 'unlink': case 'rmdir': case 'rename': case 'mkdir': case 'chmod': case 'chown': case 'truncate': case 'link': case 'symlink': case 'chdir':
       return ev.syscall;
     case 'udp_send': return 'sendto';
@@ -39,7 +40,7 @@ export function evtType(ev: LensEvent): string {
 }
 
 /** The evt.type values our own kinds produce (besides open/fsop syscall names): the syscall stream does not repeat them. */
-export const KIND_TYPES = ['execve', 'clone', 'procexit', 'connect', 'accept', 'bind', 'listen', 'sendto', 'close', 'dns'] as const;
+export const KIND_TYPES = ['execve', 'clone', 'procexit', 'connect', 'accept', 'bind', 'listen', 'sendto', 'close', 'dns', 'ptrace', 'process_vm_writev'] as const;
 
 const result = (ev: LensEvent): number | undefined => ('ret' in ev ? ev.ret : undefined);
 const argvOf = (p: ProcFacts | undefined) => p?.argv;
@@ -105,6 +106,8 @@ export const FIELDS: Readonly<Record<string, FieldSpec>> = {
   'evt.is_open_write': { type: 'bool', get: (f) => { const fl = openFlags(f.ev); return fl === undefined ? undefined : accessOf(fl).includes('w'); }, doc: 'an open for writing' },
   'evt.arg.flags': { type: 'string', get: (f) => openFlags(f.ev), doc: "an open's flags (O_WRONLY|O_CREAT…)" },
   'evt.arg.mode': { type: 'string', get: (f) => { const ev = f.ev; return 'mode' in ev ? ev.mode : undefined; }, doc: 'chmod, mkdir, open: the mode in octal (04755)' },
+  'evt.arg.request': { type: 'string', get: (f) => { const ev = f.ev; return ev.kind === 'ptrace' ? ev.request : undefined; }, doc: 'ptrace: the request (PTRACE_ATTACH, PTRACE_POKEDATA, PTRACE_TRACEME, …; process_vm_writev)' },
+  'evt.arg.pid': { type: 'number', get: (f) => { const ev = f.ev; return ev.kind === 'ptrace' ? ev.target_pid : undefined; }, doc: 'ptrace, process_vm_writev: the target pid' },
   'proc.pid': { type: 'number', get: (f) => f.ev.pid, doc: 'process id' },
   'proc.ppid': { type: 'number', get: (f) => f.ev.ppid, doc: "parent's process id" },
   'thread.tid': { type: 'number', get: (f) => f.ev.tid, doc: 'thread id' },
