@@ -3,9 +3,11 @@
 # probe and symbolizer, the icon, README, LICENSE and package.json — nothing else (package.json "files" is the
 # allowlist vsce applies; this script checks the result against it).
 #
-# Usage: scripts/package.sh [--no-build] [--out FILE]
+# Usage: scripts/package.sh [--no-build] [--out FILE] [--target linux-x64|win32-x64]
 #   --no-build   package what is already built (default: production build of the bundles and the probe)
-#   --out FILE   where to write the .vsix (default: ./runtime-lens-<version>.vsix)
+#   --out FILE   where to write the .vsix (default: ./runtime-lens-<version>.vsix; win32: ./runtime-lens-win32-x64-<version>.vsix)
+#   --target     linux-x64 (default) or win32-x64: the Windows programs (process.o, net.o) and lens-probe.exe in
+#                extension/dist/win32/ instead of the Linux probe, symbolizer and CPython layouts
 # Prints the .vsix path on stdout; progress goes to stderr.
 set -euo pipefail
 
@@ -17,17 +19,24 @@ die() { printf 'package: error: %s\n' "$*" >&2; exit 1; }
 
 build=1
 out=
+target=linux-x64
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0; shift ;;
     --out) [[ $# -ge 2 ]] || die "--out needs a file name"; out=$2; shift 2 ;;
-    *) die "unknown argument '$1' (expected --no-build or --out FILE)" ;;
+    --target) [[ $# -ge 2 ]] || die "--target needs linux-x64 or win32-x64"; target=$2; shift 2 ;;
+    *) die "unknown argument '$1' (expected --no-build, --out FILE or --target linux-x64|win32-x64)" ;;
   esac
 done
 
 version=$(node -p 'require("./package.json").version')
 name=$(node -p 'require("./package.json").name')
-out=${out:-$root/$name-$version.vsix}
+case "$target" in
+  linux-x64) out=${out:-$root/$name-$version.vsix} ;;
+  win32-x64) out=${out:-$root/$name-win32-x64-$version.vsix}
+    exec bash "$root/scripts/package-win32.sh" "$build" "$out" ;;
+  *) die "unknown --target '$target' (expected linux-x64 or win32-x64)" ;;
+esac
 [[ "$out" = /* ]] || out=$PWD/$out
 
 if [[ $build -eq 1 ]]; then
@@ -50,6 +59,7 @@ pylayouts=remote-agent/native/.output/python-offsets.json
 for f in extension/dist/extension.js webview/dist/webview.js "$agent" "$probe" "$symbolizer" "$pylayouts"; do
   [[ -f "$f" ]] || die "$f is missing; build it first (npm run build), or drop --no-build"
 done
+rm -rf extension/dist/win32  # a win32-x64 package's pieces
 install -m 0755 "$agent" extension/dist/runtime-lens.js
 install -m 0755 "$probe" extension/dist/lens-probe
 install -m 0755 "$symbolizer" extension/dist/lens-symbolize
