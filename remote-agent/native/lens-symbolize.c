@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "jit.h"
 #include "procs.h"
 #include "symbols.h"
 #include "unwind.h"
@@ -56,7 +57,7 @@ static bool unknown_pc(Dwfl *dwfl, const struct lsym_pcs *pcs)
 	return false;
 }
 
-static void answer_unwind(struct lsym_procs *ps, struct lsym_symbols *syms,
+static void answer_unwind(struct lsym_procs *ps, struct lsym_symbols *syms, struct lsym_jit *jit,
 			  const struct lsym_request *req, struct lsym_answer *a)
 {
 	struct lsym_proc *p = lsym_procs_get(ps, req);
@@ -87,6 +88,9 @@ static void answer_unwind(struct lsym_procs *ps, struct lsym_symbols *syms,
 			struct lsym_frame f = frames[j];
 
 			f.pc = pcs.pc[i];
+			/* outside every file, or unnamed (/proc/PID/maps gives a file mapped twice one range over both) */
+			if (n == 1 && !f.function && !f.file)
+				lsym_jit_frame(jit, req, pcs.pc[i], &f);
 			lsym_answer_frame(a, &f);
 		}
 	}
@@ -101,6 +105,7 @@ int main(int argc, char **argv)
 	struct lsym_debugfiles *files;
 	struct lsym_procs ps;
 	struct lsym_symbols *syms;
+	struct lsym_jit *jit;
 	struct lsym_answer a = { 0 };
 	uint8_t *buf = malloc(LSYM_MAX_REQUEST);
 	struct lsym_input *in = malloc(sizeof(*in));
@@ -121,7 +126,8 @@ int main(int argc, char **argv)
 	raise_file_limit();
 	files = lsym_debugfiles_new(max_files, debuginfo_path);
 	syms = files ? lsym_symbols_new((size_t)max_syms, files) : NULL;
-	if (!buf || !in || !syms || lsym_procs_init(&ps, max_procs, debuginfo_path) != 0) {
+	jit = lsym_jit_new(max_procs);
+	if (!buf || !in || !syms || !jit || lsym_procs_init(&ps, max_procs, debuginfo_path) != 0) {
 		fprintf(stderr, "lens-symbolize: out of memory at start\n");
 		return 1;
 	}
@@ -151,9 +157,10 @@ int main(int argc, char **argv)
 			lsym_answer_begin(&a, req.id, LSYM_ANS_TRUNCATED, "", bad);
 		} else if (req.type == LSYM_REQ_FORGET) {
 			lsym_procs_forget(&ps, req.pid, req.start);
+			lsym_jit_forget(jit, req.pid, req.start);
 			lsym_answer_begin(&a, req.id, 0, "", "");
 		} else {
-			answer_unwind(&ps, syms, &req, &a);
+			answer_unwind(&ps, syms, jit, &req, &a);
 		}
 		if (lsym_answer_send(&a, stdout) != 0)
 			break;
@@ -163,6 +170,7 @@ int main(int argc, char **argv)
 	lsym_procs_free(&ps);
 	lsym_symbols_free(syms);
 	lsym_debugfiles_free(files);
+	lsym_jit_free(jit);
 	free(buf);
 	free(in);
 	return status;
