@@ -35,8 +35,10 @@ function jitFrames(e: LensEvent): Frame[] {
 
 /** Attaches to a running `node [flags] -e hotProgram` and returns its first open whose stack went through JIT code. */
 async function openThroughJit(flags: string[], label: string): Promise<LensEvent> {
-  const file = path.join(scratchDir(label), 'config.txt');
-  const target = spawn(process.execPath, [...flags, '-e', hotProgram(file)], { stdio: 'ignore' });
+  const dir = scratchDir(label);
+  const file = path.join(dir, 'config.txt');
+  // cwd: the V8 log --perf-basic-prof also writes
+  const target = spawn(process.execPath, [...flags, '-e', hotProgram(file)], { stdio: 'ignore', cwd: dir });
   try {
     const run = startCli(['trace', '--json', '--stacks', '--events', 'file', '--pid', String(target.pid)]);
     const e = await run.waitForEvent('an open whose frames go through JIT code', (x) => x.kind === 'open' && x.path === file && jitFrames(x).length > 0, 60_000);
