@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* JIT frames. A pc no mapped file holds is looked up in the process's
  * anonymous executable mappings (from /proc/PID/maps, reread when a pc is in
- * none of those known, at most once a request); there it is JIT code, named
+ * none of those known, at most once a request and not again for a pc found in
+ * none then: code of a file mapped twice); there it is JIT code, named
  * from /tmp/perf-PID.map when the runtime writes one. That file is written by
  * the traced program, so it is untrusted: opened without following a symlink,
  * read only when it is a regular file owned by the process's user and at most
@@ -20,6 +21,7 @@
 #define NAME_MAX_BYTES 512
 #define MAX_RANGES 4096
 #define OVERLAP_WINDOW 256
+#define MISSES 32
 
 struct perf_entry {
 	uint64_t start, end;
@@ -39,6 +41,8 @@ struct jit_proc {
 	uint64_t (*ranges)[2];
 	int nranges;
 	uint32_t ranges_req;    /* request id the maps were last read for (+1; 0: never) */
+	uint64_t missed[MISSES]; /* pcs found in no range after a reread (code of a file): not read again for them */
+	uint32_t nmissed;
 	struct lsym_perf_map *map;
 	struct stat map_st;     /* the perf map as it was read */
 	uint32_t map_req;       /* request id it was last checked for (+1; 0: never) */
@@ -283,6 +287,15 @@ static bool in_ranges(const struct jit_proc *p, uint64_t pc)
 	return false;
 }
 
+static bool missed(const struct jit_proc *p, uint64_t pc)
+{
+	for (uint32_t i = 0; i < p->nmissed && i < MISSES; i++) {
+		if (p->missed[i] == pc)
+			return true;
+	}
+	return false;
+}
+
 /* The perf map, (re)read when it is new or changed since it was read. */
 static void check_map(struct jit_proc *p)
 {
@@ -336,9 +349,11 @@ void lsym_jit_frame(struct lsym_jit *j, const struct lsym_request *req, uint64_t
 	if (!j || !req->pid)
 		return;
 	p = get_proc(j, req->pid, req->start);
-	if (!in_ranges(p, pc) && p->ranges_req != req->id + 1) {
+	if (!in_ranges(p, pc) && p->ranges_req != req->id + 1 && !missed(p, pc)) {
 		p->ranges_req = req->id + 1;
 		read_ranges(p);
+		if (!in_ranges(p, pc))
+			p->missed[p->nmissed++ % MISSES] = pc;
 	}
 	if (!in_ranges(p, pc))
 		return;
