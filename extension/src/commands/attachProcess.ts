@@ -43,11 +43,11 @@ export function processPickItems(processes: readonly ProcessInfo[], hidden: read
     });
 }
 
-/** The program's file name from a command line ("/usr/bin/node app.js" -> "node"), if it has one. */
+/** The program's file name from a command line ("/usr/bin/node app.js" -> "node", "C:\\bin\\node.exe app.js" -> "node.exe"), if it has one. */
 function programName(cmdline: string): string | undefined {
   if (!cmdline || cmdline.startsWith('[')) return undefined;
   const argv0 = cmdline.split(' ')[0];
-  const base = argv0.slice(argv0.lastIndexOf('/') + 1).replace(/:$/, '');
+  const base = argv0.slice(Math.max(argv0.lastIndexOf('/'), argv0.lastIndexOf('\\')) + 1).replace(/:$/, '');
   return base || undefined;
 }
 

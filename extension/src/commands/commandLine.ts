@@ -55,7 +55,21 @@ export function parseCommandLine(text: string): string[] {
   return words;
 }
 
-/** Finds an executable the way execvp does: a name with a slash is a path (relative to cwd), else it is looked up in PATH. */
+/** A name with a directory separator is a path (on Windows a backslash is one too). */
+export function namesPath(name: string, platform: string = process.platform): boolean {
+  return name.includes('/') || (platform === 'win32' && name.includes('\\'));
+}
+
+/** The names a command may have on disk: itself, and on Windows with each PATHEXT extension ("curl" -> "curl.exe"). */
+export function executableNames(name: string, platform: string = process.platform, pathext = process.env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD'): string[] {
+  if (platform !== 'win32' || path.extname(name)) return [name];
+  return [name, ...pathext.split(';').filter(Boolean).map((ext) => name + ext.toLowerCase())];
+}
+
+/**
+ * Finds an executable the way execvp does: a name with a slash is a path (relative to cwd), else it is looked up in
+ * PATH; on Windows, with the PATHEXT extensions too.
+ */
 export async function findExecutable(name: string, cwd: string, envPath = process.env.PATH ?? ''): Promise<string | undefined> {
   const isExecutable = async (file: string) => {
     try {
@@ -67,14 +81,20 @@ export async function findExecutable(name: string, cwd: string, envPath = proces
       return false;
     }
   };
-  if (name.includes('/')) {
-    const file = path.resolve(cwd, name);
-    return (await isExecutable(file)) ? file : undefined;
+  const names = executableNames(name);
+  if (namesPath(name)) {
+    for (const n of names) {
+      const file = path.resolve(cwd, n);
+      if (await isExecutable(file)) return file;
+    }
+    return undefined;
   }
   for (const dir of envPath.split(path.delimiter)) {
     if (!dir) continue;
-    const file = path.join(path.resolve(cwd, dir), name);
-    if (await isExecutable(file)) return file;
+    for (const n of names) {
+      const file = path.join(path.resolve(cwd, dir), n);
+      if (await isExecutable(file)) return file;
+    }
   }
   return undefined;
 }
@@ -103,7 +123,7 @@ export async function validateCommandLine(text: string, cwd: string | undefined,
   if (cwd === undefined) return { argv };
   const found = await findExecutable(argv[0], cwd, envPath);
   if (!found) {
-    return argv[0].includes('/')
+    return namesPath(argv[0])
       ? { message: `No executable file at ${path.resolve(cwd, argv[0])} (checked from ${cwd}). Check the path and that the file is executable (chmod +x).` }
       : { message: `Command not found: "${argv[0]}" is not in PATH. Check the spelling, or give its full path.` };
   }

@@ -79,7 +79,7 @@ export async function pickSessionFile(ui: SessionFilePickerUi, sessionsDirectory
         const picked = qp.selectedItems[0] ?? qp.activeItems[0];
         const typed = qp.value.trim();
         // a typed absolute path wins over the item the filter happens to highlight
-        if (typed.startsWith('/') && !(picked?.file === typed)) resolve({ typed });
+        if (path.isAbsolute(typed) && !(picked?.file === typed)) resolve({ typed });
         else resolve(picked);
         qp.hide();
       }),

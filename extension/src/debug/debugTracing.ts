@@ -225,7 +225,7 @@ export class DebugTracing {
   /** Processes that may be the debuggee: their command line names its program, newest first. */
   private async candidates(p: Prepared): Promise<{ pid: number; label: string }[]> {
     const all = await p.client.listProcesses();
-    const program = p.program?.split('/').pop();
+    const program = p.program?.split(/[\\/]/).pop();
     const likely = program ? all.filter((proc) => proc.cmdline.includes(program)) : all;
     return likely.sort((a, b) => b.startTime - a.startTime).map((proc) => ({ pid: proc.pid, label: `${proc.pid} ${proc.cmdline || proc.comm}` }));
   }
