@@ -48,6 +48,7 @@ async function openThroughJit(flags: string[], label: string): Promise<LensEvent
     return e;
   } finally {
     target.kill('SIGKILL');
+    rmSync(`/tmp/perf-${target.pid}.map`, { force: true });
   }
 }
 
