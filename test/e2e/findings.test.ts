@@ -62,6 +62,12 @@ describe('e2e: security findings in VS Code (code-server)', function () {
     return entry;
   }
 
+  /** Gives the keyboard focus back to the workbench (a focused webview may keep F1 from the command palette). */
+  async function focusWorkbench() {
+    await page.keyboard.press('Escape');
+    await page.locator('.part.sidebar .pane-header').first().focus();
+  }
+
   after(async function () {
     this.timeout(60_000);
     await wb?.close().catch(() => undefined);
@@ -103,6 +109,7 @@ describe('e2e: security findings in VS Code (code-server)', function () {
     const colours = await row.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el.parentElement!.querySelector('.row:not(.finding)') ?? el).backgroundColor]);
     if (colours[0] === colours[1]) throw new Error(`the finding's row is not highlighted: background ${colours[0]} like the others`);
     await showProblems();
+    await focusWorkbench();
     for (const [label, cls, name] of THEMES) {
       await wb.setColorTheme(label, cls);
       await row.waitFor();
