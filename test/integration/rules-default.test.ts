@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { ExecEvent, FindingEvent, LensEvent } from '../../remote-agent/src/protocol';
+import type { ExecEvent, FindingEvent, LensEvent, PtraceEvent } from '../../remote-agent/src/protocol';
 import { REDACTED } from '../../remote-agent/src/redact/redact';
 import { compileRules } from '../../remote-agent/src/rules/compile';
 import { requireBpf } from '../helpers/bpf';
@@ -100,6 +100,21 @@ describe('rules: the developer ruleset on real programs', function () {
     assert.equal(exec.env!.HOME, dirs.home);
     assert.equal(exec.env!.PORT, REDACTED, 'a value outside the safe list is redacted, its name kept');
     assert.ok(exec.env!.PATH?.includes('/bin'));
+  });
+
+  it('ptrace events: the attach, the write into the child, and process_vm_writev, each with its target', () => {
+    const ptraces = hits.events.filter((e): e is PtraceEvent => e.kind === 'ptrace' && e.comm === 'python3');
+    const attach = ptraces.find((e) => e.request === 'PTRACE_ATTACH');
+    assert.ok(attach, `the attach; ptrace events: ${JSON.stringify(ptraces)}`);
+    for (const request of ['PTRACE_POKEDATA', 'process_vm_writev']) {
+      const e = ptraces.find((x) => x.request === request);
+      assert.ok(e, `${request}; ptrace events: ${JSON.stringify(ptraces)}`);
+      assert.equal(e.target_pid, attach.target_pid);
+      assert.equal(e.target_key, attach.target_key);
+      assert.ok(e.ret >= 0 && e.errno === undefined, `${request} succeeded`);
+      assert.ok(findings(hits, 'Ptrace of another process').some((f) => f.event.ts === e.ts && (f.event as PtraceEvent).request === request), `a finding on ${request}`);
+    }
+    assert.ok(attach.target_key?.startsWith(`${attach.target_pid}:`), 'the target is a traced process: its key');
   });
 
   for (const [rule, trigger, miss, isTrigger] of CASES) {
