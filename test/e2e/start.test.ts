@@ -57,7 +57,8 @@ describe('e2e: npm start', function () {
       let output = '';
       npm.stdout.on('data', (d: Buffer) => { output += d.toString(); });
       npm.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-      const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+      let npmExit: string | undefined;
+      const exited = new Promise<void>((resolve) => npm.once('exit', (code, sig) => { npmExit = `code ${code}, signal ${sig}`; resolve(); }));
       let started: Array<{ pid: number; start: number | undefined; cmd: string }> = [];
       let wb: Workbench | undefined;
       try {
@@ -72,6 +73,7 @@ describe('e2e: npm start', function () {
           return tree.some((p) => /runtime-lens\.js agent/.test(p.cmd)) && tree.some((p) => /extensionHost|bootstrap-fork/.test(p.cmd)) && tree;
         }, 60_000);
 
+        if (npmExit) assert.fail(`npm start ended by itself (${npmExit}) before the ${signal}; its output:\n${output.slice(-3000)}`);
         process.kill(group ? -npm.pid! : npm.pid!, signal);
         await exited;
         const left = () => started.filter((p) => p.start !== undefined && startTime(p.pid) === p.start);

@@ -68,10 +68,11 @@ describe('remote: trace --host over ssh', function () {
       loop = host.spawn(['/bin/sh', '-c', `cd ${REMOTE_ONLY_DIR} && while :; do cat data.txt >/dev/null; sleep 0.2; done`]);
       const pid = loop.pid!;
       const run = startCli(['trace', '--json', ...hostArgs(), '--pid', String(pid)]);
-      const open = await run.waitForEvent('an open of the host-only file by a child of the attached loop', (e) => e.kind === 'open' && e.path === DATA);
+      // a cat the loop forked before the probe followed it may open the file without its exec in the trace: take one whose exec is there
+      const exec = await run.waitForEvent('an exec of cat by the attached loop', (e) => e.kind === 'exec' && e.filename === '/usr/bin/cat');
+      assert.ok(exec.kind === 'exec');
+      const open = await run.waitForEvent('the open of the host-only file by that cat', (e) => e.kind === 'open' && e.path === DATA && e.pid === exec.pid);
       assert.notEqual(open.pid, pid);
-      const exec = run.events().find((e) => e.kind === 'exec' && e.filename === '/usr/bin/cat');
-      assert.ok(exec && exec.kind === 'exec');
       assert.equal(exec.cwd, REMOTE_ONLY_DIR, 'the cwd the attached shell had on the host');
       const result = await run.finish();
       assert.equal(result.code, 130, result.stderr);
