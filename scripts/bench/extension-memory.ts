@@ -40,7 +40,7 @@ export async function measureExtensionMemory(seconds: number, scratch: string): 
 
 /** The report section for the extension memory benchmark. */
 export function extensionMemorySection(r: ExtensionMemoryResult | { error: string }, long: boolean): string[] {
-  const head = `**Extension host memory** (issue 3; scripts/bench/extension-soak.ts runs the extension's event path — Session with its bounded in-memory window (runtimeLens.maxEventsInMemory default), process tree, gzip session recorder, webview batcher with JSON serialisation of every posted message — in its own Node process, fed ${SOAK_RATE.toLocaleString('en-US')} events/s as parsed JSON-RPC batches, a full garbage collection before each sample; not a whole VS Code extension host. ${long ? '' : 'Default run 60 s; `npm run bench -- --long` runs the 10-minute soak.'}):`;
+  const head = `**Extension host memory** (scripts/bench/extension-soak.ts runs the extension's event path — Session with its bounded in-memory window (runtimeLens.maxEventsInMemory default), process tree, gzip session recorder, webview batcher with JSON serialisation of every posted message — in its own Node process, fed ${SOAK_RATE.toLocaleString('en-US')} events/s as parsed JSON-RPC batches, a full garbage collection before each sample; not a whole VS Code extension host. ${long ? '' : 'Default run 60 s; `npm run bench -- --long` runs the 10-minute soak.'}):`;
   if ('error' in r) return ['', head, '', `- not measured: ${r.error.replace(/\s*\n\s*/g, ' ')}`];
   const s = r.samples;
   const full = s.find((x) => x.window >= 200_000) ?? s[0]!;

@@ -1,4 +1,4 @@
-// Section `remote` of `npm run bench` (issue 10, remote hosts over SSH), against the sshd test host
+// Section `remote` of `npm run bench` (remote hosts over SSH), against the sshd test host
 // (test/helpers/sshd.ts: a network namespace behind a veth pair): time to the first event with a
 // warm connection (the CLI started anew, and a connected agent's session/start), each beside the same
 // on this machine; and events per second carried over SSH (open events of a tight openat loop), with
@@ -133,7 +133,7 @@ const perS = (r: RateRun) => r.events / r.seconds;
 
 /** The section's markdown lines. */
 export function remoteSection(r: Or<RemoteResults>): string[] {
-  const head = ['', '### Remote hosts over SSH (issue 10)', ''];
+  const head = ['', '### Remote hosts over SSH', ''];
   if ('error' in r) return [...head, `Not measured: ${r.error}`];
   const cli = median(r.cliS.remote), agent = median(r.agentMs.remote) / 1000;
   const lossless = r.rate.remote.lost === 0;

@@ -1,4 +1,4 @@
-// Section `stacks` of `npm run bench` (issue 8, source linking): exact file:line per language over
+// Section `stacks` of `npm run bench` (source linking): exact file:line per language over
 // the corpus, kernel time --stacks adds per event, warm symbolization rate, the HTTP server with
 // stacks on against off (from the tracer table's lens-default and lens-stacks cells), and the
 // agent's memory under many processes; each measured against its goal.
@@ -69,7 +69,7 @@ function bounded(xs: number[]): boolean {
 
 /** The section's report lines. */
 export function stacksSection(r: StacksResults, res: Results): string[] {
-  const out = ['', '### Source linking: accuracy and cost of stacks (issue 8)', ''];
+  const out = ['', '### Source linking: accuracy and cost of stacks', ''];
   const goals: string[] = [];
 
   const a = r.accuracy;
@@ -133,6 +133,6 @@ export function stacksSection(r: StacksResults, res: Results): string[] {
       `at a quarter of the run ${fmt(at(0.25))}, at half ${fmt(at(0.5))}, at the end ${fmt(at(1))}; peak agent ${Math.max(...m.samples.map((x) => x.agentMB)).toFixed(0)} MB, lens-symbolize ${Math.max(...m.samples.map((x) => x.helperMB)).toFixed(0)} MB; from the second quarter of the run to the last (means): agent ${mb(growA)}, lens-symbolize ${mb(growH)}.`);
     goals.push(goal('agent memory bounded with per-process caches (last quarter ≤ second quarter + max(10%, 8 MB), agent and lens-symbolize)', `agent ${mb(growA)}, lens-symbolize ${mb(growH)}`, bounded(agent) && bounded(helper)));
   }
-  out.push('', '**Goals** (issue 8; a benchmark, not a test):', '', ...goals);
+  out.push('', '**Goals** (a benchmark, not a test):', '', ...goals);
   return out;
 }

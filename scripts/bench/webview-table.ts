@@ -131,7 +131,7 @@ function statsLine(s: FrameStats): string {
 
 /** The report section for the events table benchmark. */
 export function webviewTableSection(r: WebviewTableResult | { error: string }): string[] {
-  const head = `**Events table in Chromium** (issue 3; test/fixtures/bench/webview-table.html loads webview/dist/webview.js in headless Chromium, 1280×800, and delivers ${WEBVIEW_LOAD.total.toLocaleString('en-US')} synthetic events at ${WEBVIEW_LOAD.rate.toLocaleString('en-US')}/s, one 'events' message every ${WEBVIEW_LOAD.batchMs} ms made and paced in a worker (the page's main thread only receives each batch, as a webview does), following the newest row; then 60 mouse-wheel steps scroll back through the table; frame time = interval between animation frames):`;
+  const head = `**Events table in Chromium** (test/fixtures/bench/webview-table.html loads webview/dist/webview.js in headless Chromium, 1280×800, and delivers ${WEBVIEW_LOAD.total.toLocaleString('en-US')} synthetic events at ${WEBVIEW_LOAD.rate.toLocaleString('en-US')}/s, one 'events' message every ${WEBVIEW_LOAD.batchMs} ms made and paced in a worker (the page's main thread only receives each batch, as a webview does), following the newest row; then 60 mouse-wheel steps scroll back through the table; frame time = interval between animation frames):`;
   if ('error' in r) return ['', head, '', `- not measured: ${r.error.replace(/\s*\n\s*/g, ' ')}`];
   const met = r.streaming.p95 <= 50;
   return ['', head, '',
