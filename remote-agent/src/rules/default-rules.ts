@@ -61,7 +61,15 @@ export const DEFAULT_RULES = String.raw`
   condition: proc.cmdline regex "(^| |/)(npm|npm-cli[.]js|npx|npx-cli[.]js|pnpm|pnpm[.]cjs|yarn|yarn[.]js|pip|pip3|bun|gem|bundle|composer|poetry|uv)( |$)"
 
 - macro: under_package_install
-  condition: proc.acmdline regex "(^| |/)(npm|npm-cli[.]js|pnpm|pnpm[.]cjs|yarn|yarn[.]js|pip|pip3|bun|gem|bundle|composer)( [^ ]+)* (install|i|ci|add|rebuild|update)( |$)"
+  condition: >
+    proc.acmdline regex "(^| |/)(npm|npm-cli[.]js|pnpm|pnpm[.]cjs|yarn|yarn[.]js|pip|pip3|bun|gem|bundle|composer)( [^ ]+)* (install|i|ci|add|rebuild|update)( |$)"
+    or proc.acmdline regex "(^| |/)cargo( [^ ]+)* (build|install)( |$)" or proc.acmdline regex "(^| |/)go generate( |$)"
+
+- macro: install_lifecycle
+  condition: proc.env[npm_lifecycle_event] in (preinstall, install, postinstall, prepare, preprepare, postprepare)
+
+- list: interpreter_binaries
+  items: [node, nodejs, python, python3, python2, perl, ruby, php, bun, deno, tsx, ts-node, lua, Rscript]
 
 - rule: Read of SSH private key
   desc: >
@@ -136,14 +144,21 @@ export const DEFAULT_RULES = String.raw`
 
 - rule: Shell spawned by an install script
   desc: >
-    A package's install script (npm, yarn, pnpm, pip, gem… install) started a shell of its own.
-    Install scripts run with your rights before you have looked at the code; a shell they start
-    is how most malicious packages run their payload (curl | sh, id; uname -a).
+    A package's install script started a shell or an interpreter: a lifecycle script of an
+    install (npm, yarn or pnpm preinstall, install, postinstall, prepare, seen by the
+    npm_lifecycle_event the package manager sets, or a process under npm/yarn/pnpm/pip/gem/bun
+    install, cargo build or go generate) ran node, python, sh… Install scripts run with your
+    rights before you have looked at the code; a shell or script they start is how most
+    malicious packages run their payload (node install.js, curl | sh, id; uname -a). The shell
+    a package manager itself wraps each script in (sh -c "node install.js") does not count (the
+    command it runs does), nor shells of builds (make, node-gyp, cc), nor scripts of other
+    lifecycles (npm test, npm run build, npm start).
   condition: >
-    spawned_process and proc.name in (shell_binaries) and under_package_install
-    and not proc.pcmdline regex "(^| |/)(npm|npm-cli[.]js|pnpm|pnpm[.]cjs|yarn|yarn[.]js|pip|pip3|bun|gem|bundle|composer)( [^ ]+)* (install|i|ci|add|rebuild|update)( |$)"
+    spawned_process and proc.name in (shell_binaries, interpreter_binaries) and not package_manager_process
+    and (install_lifecycle or under_package_install)
+    and not (proc.name in (shell_binaries) and proc.pcmdline regex "(^| |/)(npm|npm-cli[.]js|pnpm|pnpm[.]cjs|yarn|yarn[.]js|pip|pip3|bun|gem|bundle|composer|cargo|go)( |$)")
     and not proc.aname in (build_programs)
-  output: "an install script started a shell: %proc.cmdline (parent=%proc.pcmdline)"
+  output: "an install script started %proc.name: %proc.cmdline (parent=%proc.pcmdline lifecycle=%proc.env[npm_lifecycle_event])"
   priority: ERROR
   tags: [supply-chain, install-script, T1059]
 
