@@ -5,6 +5,7 @@
  * a bad value is named with what was expected.
  */
 import { EVENT_GROUPS, type EventGroup } from '../../../remote-agent/src/protocol';
+import { readRuleSettings } from '../findings/ruleSettings';
 
 /** runtimeLens.traceDebugSessions */
 export type TraceDebugSessions = 'off' | 'ask' | 'always';
@@ -14,7 +15,7 @@ export const TRACE_DEBUG_SESSIONS: readonly TraceDebugSessions[] = ['off', 'ask'
 export interface DebugTraceOptions {
   events?: EventGroup[];
   stacks?: boolean;
-  /** rule files (accepted for the day the agent has a rules stage; said to be unused until then) */
+  /** rule files (absolute), run besides the workspace's (runtimeLens.rules, .runtime-lens/rules.yaml) */
   rules?: string[];
 }
 
@@ -23,8 +24,11 @@ export type DebugTraceDecision =
   | { trace: 'no' }
   | { trace: 'yes' | 'ask'; options: DebugTraceOptions; problems: string[] };
 
-/** Reads a configuration's `runtimeLens` attribute against the setting. */
-export function debugTraceDecision(attribute: unknown, setting: TraceDebugSessions): DebugTraceDecision {
+/**
+ * Reads a configuration's `runtimeLens` attribute against the setting. Relative rule files are
+ * taken in `workspaceFolder` (~/ in the home folder), as runtimeLens.rules is.
+ */
+export function debugTraceDecision(attribute: unknown, setting: TraceDebugSessions, workspaceFolder?: string): DebugTraceDecision {
   if (attribute === undefined || attribute === null) {
     return setting === 'off' ? { trace: 'no' } : { trace: setting === 'always' ? 'yes' : 'ask', options: {}, problems: [] };
   }
@@ -53,8 +57,9 @@ export function debugTraceDecision(attribute: unknown, setting: TraceDebugSessio
   }
   if (a.rules !== undefined) {
     if (Array.isArray(a.rules) && a.rules.every((r) => typeof r === 'string')) {
-      options.rules = a.rules as string[];
-      problems.push('"runtimeLens.rules": this version of the agent has no rules stage yet, so the rule files are not applied.');
+      const read = readRuleSettings(a.rules, undefined, workspaceFolder, () => false);
+      problems.push(...read.problems.map((m) => m.replace(/^runtimeLens\.rules/, '"runtimeLens.rules" in the launch configuration')));
+      if (read.rules.files.length) options.rules = read.rules.files;
     } else {
       problems.push(`"runtimeLens.rules" must be a list of rule file paths; got ${JSON.stringify(a.rules)}; ignored.`);
     }

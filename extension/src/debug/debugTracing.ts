@@ -102,9 +102,9 @@ export class DebugTracing {
    * DebugConfigurationProvider.resolveDebugConfigurationWithSubstitutedVariables: a configuration
    * to trace gets the hold in front of its runtime (known debug types) and the trace's key.
    */
-  async resolve(config: LaunchConfig): Promise<LaunchConfig | undefined> {
+  async resolve(config: LaunchConfig, workspaceFolder?: string): Promise<LaunchConfig | undefined> {
     if (config[TRACE_KEY] !== undefined) return config; // resolved before (a restart)
-    const decision = debugTraceDecision(config.runtimeLens, this.deps.setting());
+    const decision = debugTraceDecision(config.runtimeLens, this.deps.setting(), workspaceFolder);
     if (decision.trace === 'no') return config;
     if (decision.trace === 'ask' && !(await this.deps.ui.ask(config.name))) return config;
     for (const p of decision.problems) this.deps.ui.warn(p);

@@ -51,7 +51,7 @@ export function registerDebugTracing(ctx: CommandContext, decorations: SourceDec
   }));
 
   ctx.store.add(vscode.debug.registerDebugConfigurationProvider('*', {
-    resolveDebugConfigurationWithSubstitutedVariables: (_folder, config) => tracing.resolve(config as LaunchConfig),
+    resolveDebugConfigurationWithSubstitutedVariables: (folder, config) => tracing.resolve(config as LaunchConfig, folder?.uri.fsPath),
   }));
   ctx.store.add(vscode.debug.registerDebugAdapterTrackerFactory('*', {
     createDebugAdapterTracker: (session) => tracing.tracker(session as DebugSessionLike),

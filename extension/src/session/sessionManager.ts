@@ -140,10 +140,12 @@ export class SessionManager implements Disposable {
    * header) are redacted; the file is named by time and program, never arguments.
    */
   async start(
-    client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void, overrides: Partial<Pick<SessionSettings, 'events' | 'stacks'>> = {},
+    client: AgentClient, target: SessionTarget, title: string, onCreated?: (session: Session) => void,
+    overrides: Partial<Pick<SessionSettings, 'events' | 'stacks'>> & { rules?: string[] } = {},
   ): Promise<Session> {
-    // a debug configuration's runtimeLens attribute may choose its own events and stacks
-    const settings = { ...this.options.settings(), ...overrides };
+    // a debug configuration's runtimeLens attribute may choose its own events and stacks, and add rule files
+    const { rules: moreRules, ...replaced } = overrides;
+    const settings = withRuleFiles({ ...this.options.settings(), ...replaced }, moreRules);
     // the agent runs the command as given; the session, its views and its file show it redacted, like the events
     const shown = shownTarget(target, settings.redact);
     const id = `s${this.nextId++}`;
@@ -397,4 +399,11 @@ export class SessionManager implements Disposable {
     }
     this.pending.clear();
   }
+}
+
+/** The settings with `files` run besides the workspace's rule files (the runtimeLens.disabledRules kept). */
+function withRuleFiles(settings: SessionSettings, files: string[] | undefined): SessionSettings {
+  if (!files?.length) return settings;
+  const rules = settings.rules ?? { files: [], disabled: [] };
+  return { ...settings, rules: { files: [...new Set([...rules.files, ...files])], disabled: rules.disabled } };
 }
