@@ -8,7 +8,7 @@ import { requireBpf } from '../helpers/bpf';
 import { nativeFixture } from '../helpers/native-stacks';
 import { assertExit, trace } from '../helpers/trace';
 
-const PROCESSES = 300;
+const PROCESSES = 200;
 const AT_ONCE = 24;
 
 describe('trace --stacks: a storm of short processes', function () {

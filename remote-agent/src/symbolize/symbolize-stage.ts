@@ -20,14 +20,8 @@ import { assertRootSafe } from '../security/root-safe';
 import { locateSymbolizer } from './locate';
 import { DWARF_REGS, type Answer, type UnwindRequest, type UserRegs } from './wire';
 
-/**
- * Snapshots sent and not answered yet, at most, and their bytes at most (each is held twice
- * while it waits: in the event's record and in the request to the helper). A storm of short
- * processes (make -j, npm install) sends bursts of well over a thousand stacks that the helper
- * answers within the timeout; the bytes bound keeps --stack-bytes 16384 within the same memory.
- */
-export const MAX_WAITING = 4096;
-export const MAX_WAITING_BYTES = 32 * 1024 * 1024;
+/** Snapshots sent and not answered yet, at most. */
+export const MAX_WAITING = 1024;
 /** How long an event waits for its frames before it goes on with a "symbolizer busy" reason. */
 export const ANSWER_TIMEOUT_MS = 2000;
 
@@ -89,7 +83,6 @@ export class SymbolizeStage implements Stage {
   /** events that went on without frames because too many waited or the answer was late */
   busy = 0;
   private waiting = 0;
-  private waitingBytes = 0;
   /** each process's code mappings, from the probe's mmap records */
   private readonly maps = new CodeMaps();
 
@@ -113,7 +106,7 @@ export class SymbolizeStage implements Stage {
       ev.stack_error = STACK_ERRORS[snap.error] ?? `stack not readable (error ${snap.error})`;
     } else if (typeof this.unwinder === 'string') {
       ev.stack_error = this.unwinder;
-    } else if (this.waiting >= this.maxWaiting || this.waitingBytes + snap.bytes.length > MAX_WAITING_BYTES) {
+    } else if (this.waiting >= this.maxWaiting) {
       this.busy++;
       ev.stack_error = `symbolizer busy: ${this.waiting} stacks were waiting to be unwound`;
     } else {
@@ -141,7 +134,6 @@ export class SymbolizeStage implements Stage {
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     this.waiting++;
-    this.waitingBytes += snap.bytes.length;
     const answered = unwinder.unwind({
       pid: Number(pid), tid: key === ev.key ? ev.tid : 0, start: BigInt(start), gen: maps.gen,
       regs: userRegs(snap.regs, ev.kind === 'dns'), stackAddr: snap.regs[DWARF_REGS.indexOf('sp')], stack: Buffer.from(snap.bytes), mappings: maps.mappings,
@@ -166,7 +158,6 @@ export class SymbolizeStage implements Stage {
       done = true;
       clearTimeout(timer);
       this.waiting--;
-      this.waitingBytes -= snap.bytes.length;
     });
   }
 
