@@ -7,7 +7,10 @@
  * writes on Linux (events.h framing) to stdout. stdin takes the same control
  * commands (add, remove, stats, stop; EOF is stop); python is refused.
  *
- *   lens-probe.exe [--pin-root DIR] [--stats-ms N] [--pid PID]... [-- COMMAND LINE]
+ *   lens-probe.exe [--pin-root DIR] [--stats-ms N] [--events GROUPS] [--pid PID]... [-- COMMAND LINE]
+ *
+ * GROUPS (default exec,net): exec and net are traced on Windows; each other group
+ * asked for gets an ERROR DEGRADED packet (no such hooks in eBPF for Windows).
  *
  * With a command, it is started suspended, added, then resumed (TARGET STARTED,
  * and TARGET EXITED with its exit code when it ends).
@@ -22,8 +25,8 @@
 #include "../../linux/events.h"
 #include "ebpfapi.h"
 
-#define LENS_WIN_KINDS ((1u << LENS_EXEC) | (1u << LENS_FORK) | (1u << LENS_EXIT) | \
-	(1u << LENS_CONNECT) | (1u << LENS_ACCEPT) | (1u << LENS_BIND))
+#define LENS_WIN_EXEC_KINDS ((1u << LENS_EXEC) | (1u << LENS_FORK) | (1u << LENS_EXIT))
+#define LENS_WIN_NET_KINDS ((1u << LENS_CONNECT) | (1u << LENS_ACCEPT) | (1u << LENS_BIND))
 #define LENS_WIN_RINGBUF_BYTES (8u << 20)
 #define OUT_MAX (1u << 20)   /* records batched per RECORDS packet */
 
@@ -32,6 +35,7 @@ LENS_EBPFAPI_FUNCS(DECLARE)
 
 static struct {
 	int events_fd, tracked_fd, drops_fd;
+	__u32 kinds;               /* 1 << kind of each kind asked for (--events) */
 	struct lens_stats stats;
 	unsigned char *out;
 	size_t out_len;
@@ -82,8 +86,8 @@ static void error_packet(unsigned code, int err, const char *fmt, const char *ar
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct lens_hdr *h = data;
-	if (size < sizeof(*h) || h->size > size || h->kind >= LENS_KIND_MAX)
-		return 0;
+	if (size < sizeof(*h) || h->size > size || h->kind >= LENS_KIND_MAX || !(g.kinds & (1u << h->kind)))
+		return 0;  /* a group not asked for is not an event, nor a loss */
 	if (g.out_len + h->size > OUT_MAX)
 		flush_records();
 	memcpy(g.out + g.out_len, data, h->size);
@@ -199,7 +203,7 @@ static int open_map(const char *root, const char *name, int required)
 
 static void hello(void)
 {
-	struct lens_hello h = { .abi_version = LENS_ABI_VERSION, .kinds_mask = LENS_WIN_KINDS, .ringbuf_bytes = LENS_WIN_RINGBUF_BYTES };
+	struct lens_hello h = { .abi_version = LENS_ABI_VERSION, .kinds_mask = g.kinds, .ringbuf_bytes = LENS_WIN_RINGBUF_BYTES };
 	FILETIME ft;
 	ULONGLONG interrupt;
 	GetSystemTimePreciseAsFileTime(&ft);
@@ -208,6 +212,27 @@ static void hello(void)
 	h.realtime_offset_ns = (__s64)(epoch_100ns * 100) - (__s64)(interrupt * 100);
 	strcpy(h.machine, "x86_64");
 	packet(LENS_PACKET_HELLO, &h, sizeof(h));
+}
+
+/* --events: the kinds to pass on; each group Windows cannot trace is said (ERROR DEGRADED) after HELLO */
+static void parse_events(char *groups, char *unsupported, size_t len)
+{
+	g.kinds = 0;
+	unsupported[0] = 0;
+	for (char *w = strtok(groups, ","); w; w = strtok(NULL, ",")) {
+		if (!strcmp(w, "exec"))
+			g.kinds |= LENS_WIN_EXEC_KINDS;
+		else if (!strcmp(w, "net"))
+			g.kinds |= LENS_WIN_NET_KINDS;
+		else if (strlen(unsupported) + strlen(w) + 2 < len)
+			strcat(strcat(unsupported, w), ",");
+	}
+}
+
+static void say_unsupported(char *unsupported)
+{
+	for (char *w = strtok(unsupported, ","); w; w = strtok(NULL, ","))
+		error_packet(LENS_ERR_DEGRADED, 0, "%s events are not traced on Windows (eBPF for Windows has no such hooks); process and network events are", w);
 }
 
 static void usage(const char *why)
@@ -222,6 +247,8 @@ int main(int argc, char **argv)
 	int stats_ms = 1000, npids = 0;
 	DWORD pids[64];
 	char cmdline[32768] = "";
+	char unsupported[128] = "";
+	g.kinds = LENS_WIN_EXEC_KINDS | LENS_WIN_NET_KINDS;
 	_setmode(0, _O_BINARY);
 	_setmode(1, _O_BINARY);
 	for (int i = 1; i < argc; i++) {
@@ -229,6 +256,8 @@ int main(int argc, char **argv)
 			root = argv[++i];
 		} else if (!strcmp(argv[i], "--stats-ms") && i + 1 < argc) {
 			stats_ms = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--events") && i + 1 < argc) {
+			parse_events(argv[++i], unsupported, sizeof(unsupported));
 		} else if (!strcmp(argv[i], "--pid") && i + 1 < argc && npids < 64) {
 			pids[npids++] = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--")) {
@@ -269,6 +298,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	hello();
+	say_unsupported(unsupported);
 	for (int i = 0; i < npids; i++) {
 		char pid[16];
 		snprintf(pid, sizeof(pid), "%lu", (unsigned long)pids[i]);

@@ -125,12 +125,14 @@ describe('Windows backend: the probe (lens-probe.exe under wine, stand-in ebpfap
     const payloads: Buffer[] = [];
     let stderr = '';
     const splitter = new PacketSplitter((type, buf, start, end) => { if (type === PacketType.RECORDS) payloads.push(Buffer.from(buf.subarray(start, end))); });
+    let wait: NodeJS.Timeout | undefined;
     const exited = new Promise<{ code?: number }>((resolve) => {
       const listener: ProbeListener = {
-        packets: (c) => splitter.push(c), diagnostics: (c) => { stderr += c.toString(); }, targetOutput: () => {}, packetsEnded: () => {}, exited: resolve,
+        packets: (c) => splitter.push(c), diagnostics: (c) => { stderr += c.toString(); }, targetOutput: () => {}, packetsEnded: () => {},
+        exited: (info) => { clearInterval(wait); resolve(info); },
       };
-      void backend.probe.start(path.join(dir, 'lens-probe.exe'), { target: { kind: 'attach', pid: 4242 } as never, events: ['process', 'net'] as never, statsMs: 0 }, listener).then((control) => {
-        const wait = setInterval(() => {
+      void backend.probe.start(path.join(dir, 'lens-probe.exe'), { target: { kind: 'attach', pid: 4242 } as never, events: ['exec', 'net'], statsMs: 0 }, listener).then((control) => {
+        wait = setInterval(() => {
           if (Buffer.concat(payloads).length >= Buffer.concat(input).length) { clearInterval(wait); control.stop(); }
         }, 20);
       });

@@ -88,6 +88,20 @@ describe('lens-probe.exe under wine (stand-in ebpfapi.dll)', function () {
     assert.equal((await run.exited).code, 0, run.stderr);
   });
 
+  it('--events: a group Windows cannot trace is an ERROR DEGRADED after HELLO; records of groups not asked for are left out', async function () {
+    const records = recordedTree(6);
+    const execOnly = Buffer.concat(records.filter((r) => [1, 2, 3].includes(r.readUInt16LE(32))));
+    const run = runReader(dir, ['--events', 'exec,file,dns', '--pid', '4242', '--stats-ms', '0'], { records: Buffer.concat(records) });
+    await run.waitFor((ps) => recordBytes(ps).length >= execOnly.length && ps.filter((p) => p.type === PacketType.ERROR).length === 2, 'the exec records and two errors');
+    run.child.stdin!.end();
+    assert.equal((await run.exited).code, 0, run.stderr);
+    assert.ok(recordBytes(run.packets).equals(execOnly));
+    const errors = run.packets.filter((p) => p.type === PacketType.ERROR);
+    assert.deepEqual(errors.map((p) => p.payload.readUInt32LE(0)), [ProbeErrorCode.DEGRADED, ProbeErrorCode.DEGRADED]);
+    assert.match(errors[0].payload.toString('latin1', 8), /^file events are not traced on Windows/);
+    assert.equal(run.packets[0].type, PacketType.HELLO);
+  });
+
   it('a launched command: started suspended and traced, TARGET STARTED then EXITED with its exit code', async function () {
     const run = runReader(dir, ['--stats-ms', '0', '--', 'cmd.exe', '/c', 'exit', '7'], { records: Buffer.alloc(0) });
     await run.waitFor((ps) => ps.some((p) => p.type === PacketType.TARGET && p.payload.readUInt32LE(0) === TargetState.EXITED), 'TARGET EXITED');

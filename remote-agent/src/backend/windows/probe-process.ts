@@ -21,7 +21,7 @@ export interface WindowsProbeSetup {
 
 /** lens-probe.exe's argv for these options. */
 export function windowsProbeArgs(o: ProbeOptions): string[] {
-  const args = ['--stats-ms', String(o.statsMs)];
+  const args = ['--stats-ms', String(o.statsMs), '--events', o.events.join(',')];
   const t = o.target;
   if ('pid' in t) return [...args, '--pid', String(t.pid)];
   return [...args, '--', ...t.command];
