@@ -12,7 +12,8 @@ const root = path.resolve(__dirname, '../..');
 const winDir = path.join(root, 'bpf/windows');
 const H = LAYOUT.lens_hdr.fields;
 
-function wineTool(name: string): string {
+/** A wine program: Debian's wine64 package keeps them in /usr/lib/wine (no /usr/bin/wine64 without the wine package). */
+export function wineTool(name: string): string {
   const lib = `/usr/lib/wine/${name}`;
   if (existsSync(lib)) return lib;
   return name;

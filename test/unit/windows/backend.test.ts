@@ -20,7 +20,7 @@ import { Enricher } from '../../../remote-agent/src/enrich/enricher';
 import { eventSink } from '../../../remote-agent/src/pipeline/event-sink';
 import { Pipeline } from '../../../remote-agent/src/pipeline/pipeline';
 import type { LensEvent } from '../../../remote-agent/src/protocol';
-import { startWine, stopWine, wineEnv, winCreate, winExit, winSock } from '../../helpers/windows-reader';
+import { startWine, stopWine, wineEnv, wineTool, winCreate, winExit, winSock } from '../../helpers/windows-reader';
 
 describe('Windows backend: netsh', function () {
   it('the commands: add program with its maps pinned by name, delete by id', function () {
@@ -121,7 +121,7 @@ describe('Windows backend: the probe (lens-probe.exe under wine, stand-in ebpfap
     (await import('node:fs')).writeFileSync(recordsFile, Buffer.concat(input));
     const saved = { ...process.env };
     Object.assign(process.env, wineEnv(), { LENS_STANDIN_RECORDS: recordsFile });
-    const backend = windowsBackend({ runner: '/usr/lib/wine/wine64', preloaded: true, snapshot: () => '[]' });
+    const backend = windowsBackend({ runner: wineTool('wine64'), preloaded: true, snapshot: () => '[]' });
     const payloads: Buffer[] = [];
     let stderr = '';
     const splitter = new PacketSplitter((type, buf, start, end) => { if (type === PacketType.RECORDS) payloads.push(Buffer.from(buf.subarray(start, end))); });
