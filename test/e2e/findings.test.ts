@@ -5,7 +5,8 @@
  * Problems panel shows the finding at the script's line, the Findings view
  * groups it under its rule, the notification offers its quick actions, and
  * "Show the Event" opens the events table with the finding's row
- * highlighted. Screenshots in the light, dark and high contrast themes go to
+ * highlighted; Save as Baseline and Compare with Baseline go through the
+ * (simple) file dialog. Screenshots in the light, dark and high contrast themes go to
  * test-output/screenshots/findings/.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +48,8 @@ describe('e2e: security findings in VS Code (code-server)', function () {
     const [vsix, launcher] = await Promise.all([vsixUnderTest(OUTPUT), ensureCodeServer()]);
     server = await CodeServer.start({
       launcher, stateDir: path.join(OUTPUT, 'code-server'), workspace: WORKSPACE, extensions: [vsix],
-      settings: { 'runtimeLens.sessionsDirectory': SESSIONS },
+      // the file dialogs as quick inputs (code-server's native one does not take Enter)
+      settings: { 'runtimeLens.sessionsDirectory': SESSIONS, 'files.simpleDialog.enable': true },
     });
     browser = await launchChromium();
     wb = await Workbench.open(browser, server.url, OUTPUT, SCREENSHOTS);
@@ -60,6 +62,13 @@ describe('e2e: security findings in VS Code (code-server)', function () {
     const entry = page.locator('.markers-panel .monaco-list-row').filter({ hasText: text }).first();
     await entry.waitFor({ timeout: 60000 });
     return entry;
+  }
+
+  /** Answers the simple file dialog with `file` once it has listed its folder (typed earlier, the listing would replace it). */
+  async function answerFileDialog(file: string) {
+    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('.quick-input-widget input.input')?.value ?? '').startsWith('/'));
+    await wb.quickInput.locator('.monaco-list-row').first().waitFor();
+    await wb.submitInput(file);
   }
 
   /** Gives the keyboard focus back to the workbench (a focused webview may keep F1 from the command palette). */
@@ -141,5 +150,18 @@ describe('e2e: security findings in VS Code (code-server)', function () {
     const text = (await problem.innerText()).replace(/\s+/g, ' ');
     if (!/proc\.nmae/.test(text) || !/\[Ln 3, Col \d+\]/.test(text)) throw new Error(`the rule file's problem is not at line 3 naming proc.nmae: ${text}`);
     await wb.screenshot('findings-rule-file-hc');
+  });
+
+  it('Save as Baseline writes the session\'s profile; Compare with Baseline with it finds no drift', async () => {
+    await focusWorkbench();
+    const baseline = path.join(WORKSPACE, '.runtime-lens', 'baseline.json');
+    await wb.runCommand('Runtime Lens: Save as Baseline…');
+    await answerFileDialog(baseline);
+    await wb.notification(/baseline of .* saved to .*baseline\.json/).first().waitFor({ timeout: 30000 });
+    const profile = JSON.parse(readFileSync(baseline, 'utf8')) as { files: { behaviour: string; packages: string[] }[] };
+    if (!profile.files.some((f) => f.behaviour === `read ${path.join(HOME, '.ssh')}`)) throw new Error(`the baseline does not have the read of ~/.ssh: ${profile.files.map((f) => f.behaviour).join(', ')}`);
+    await wb.runCommand('Runtime Lens: Compare with Baseline…');
+    await answerFileDialog(baseline);
+    await wb.notification(/\b0 behaviour\(s\) of .* not in baseline\.json/).first().waitFor({ timeout: 30000 });
   });
 });
