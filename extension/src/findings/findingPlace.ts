@@ -18,6 +18,22 @@ const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'npx', 'bun']);
 const INSTALL_COMMANDS = new Set(['install', 'i', 'ci', 'add', 'rebuild']);
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 const SCRIPT_FILE = /\.(c|m)?(js|ts)$|\.py$|\.sh$|\.rb$|\.pl$/;
+/* Commands that run the command after them (`env HOME=/tmp/h npm install`, `sudo -E npm ci`): their options and VAR=value words are theirs. */
+const WRAPPERS = new Set(['env', 'sudo', 'nice', 'nohup', 'time', 'command', 'stdbuf']);
+/* Their options that take the next word as a value. */
+const VALUE_OPTIONS: Record<string, readonly string[]> = { env: ['-u', '-C', '-S'], sudo: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U'], nice: ['-n'] };
+
+/** The command a wrapper runs: the argv from its first word that is not the wrapper's own. */
+function unwrapped(argv: readonly string[]): readonly string[] {
+  let rest = argv;
+  while (rest.length > 1 && WRAPPERS.has(path.basename(rest[0]))) {
+    const valued = VALUE_OPTIONS[path.basename(rest[0])] ?? [];
+    let i = 1;
+    while (i < rest.length && (rest[i].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[i]))) i += valued.includes(rest[i]) ? 2 : 1;
+    rest = rest.slice(i);
+  }
+  return rest;
+}
 
 /** The 1-based line of the first line matching `re`, or undefined. */
 function lineOf(text: string, re: RegExp): number | undefined {
@@ -44,7 +60,7 @@ export function originOf(target: SessionTarget, read: (file: string) => string |
   if (target.kind !== 'launch') return undefined;
   const cwd = target.cwd ?? workspace;
   if (!cwd) return undefined;
-  const [prog, ...args] = target.command;
+  const [prog, ...args] = unwrapped(target.command);
   const name = path.basename(prog ?? '');
   if (PACKAGE_MANAGERS.has(name)) {
     const file = path.join(cwd, 'package.json');

@@ -28,6 +28,8 @@ describe('findings in the editor', function () {
     const read = (p: string) => files[p];
     assert.deepEqual(originOf({ kind: 'launch', command: ['npm', 'install'], cwd: '/w' }, read), { file: '/w/package.json', line: 5 }, 'npm install: its install script');
     assert.deepEqual(originOf({ kind: 'launch', command: ['npm', 'test'] }, read, '/w'), { file: '/w/package.json', line: 4 });
+    assert.deepEqual(originOf({ kind: 'launch', command: ['env', '-u', 'X', 'HOME=/tmp/h', 'npm', 'install', '--offline'], cwd: '/w' }, read), { file: '/w/package.json', line: 5 }, 'npm install under env: its install script');
+    assert.deepEqual(originOf({ kind: 'launch', command: ['sudo', '-E', 'python3', 'app.py'], cwd: '/w' }, read), { file: '/w/app.py', line: 1 });
     assert.deepEqual(originOf({ kind: 'launch', command: ['yarn', 'run', 'test'], cwd: '/w' }, read), { file: '/w/package.json', line: 4 });
     assert.deepEqual(originOf({ kind: 'debug', pid: 3, name: 'Launch app', debugType: 'node' }, read, '/w'), { file: '/w/.vscode/launch.json', line: 3 });
     assert.deepEqual(originOf({ kind: 'launch', command: ['python3', 'app.py'], cwd: '/w' }, read), { file: '/w/app.py', line: 1 });
