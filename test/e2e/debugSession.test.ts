@@ -41,7 +41,8 @@ describe('e2e: a debug session traced (code-server, JavaScript debugger)', funct
     mkdirSync(SCREENSHOTS, { recursive: true });
     mkdirSync(SESSIONS, { recursive: true });
     cpSync(path.join(__dirname, 'fixtures', 'debug-demo'), WORKSPACE, { recursive: true });
-    listener = net.createServer((socket) => socket.end());
+    // read to its end: a socket never read never sees the peer's FIN, and would keep mocha alive
+    listener = net.createServer((socket) => socket.on('error', () => undefined).resume().end());
     await new Promise<void>((resolve) => listener!.listen(0, '127.0.0.1', resolve));
     port = (listener.address() as net.AddressInfo).port;
     mkdirSync(path.join(WORKSPACE, '.vscode'));

@@ -84,5 +84,21 @@ export const mochaHooks = {
 
   async afterAll(): Promise<void> {
     await Promise.all([finishAllRuns(), stopAllAgents()]);
+    watchExit();
   },
 };
+
+/** How long the run may go on after its last test before what keeps it alive is named and the run fails. */
+const EXIT_GRACE_MS = 60_000;
+
+/**
+ * A test that leaves a socket, a child or a timer going keeps mocha (run without --exit) from
+ * ending, and CI would wait for its time limit: name what is left and fail the run instead.
+ */
+function watchExit(): void {
+  setTimeout(() => {
+    console.error(`mocha: still running ${EXIT_GRACE_MS / 1000} s after the last test; a test left these going: ${JSON.stringify(process.getActiveResourcesInfo())}`);
+    process.on('exit', () => { process.exitCode = 1; }); // after mocha's own exit handler, which sets the failure count
+    process.exit(1);
+  }, EXIT_GRACE_MS).unref();
+}

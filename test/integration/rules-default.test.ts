@@ -78,12 +78,14 @@ describe('rules: the developer ruleset on real programs', function () {
   this.timeout(180_000);
   let dirs: Dirs;
   let server: net.Server;
+  const sockets = new Set<net.Socket>();
   let hits: CliResult;
   let misses: CliResult;
 
   before(async function () {
     requireBpf(this);
-    server = net.createServer((s) => s.on('error', () => {}).end());
+    // each connection is read to its end (a socket never read never sees the peer's FIN, and would keep mocha alive)
+    server = net.createServer((s) => { sockets.add(s.on('error', () => {}).on('close', () => sockets.delete(s))); s.resume().end(); });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     dirs = makeDirs((server.address() as net.AddressInfo).port);
     const run = (actions: string[]) => trace(['/bin/sh', ACTIONS, ...actions], [], {
@@ -94,7 +96,10 @@ describe('rules: the developer ruleset on real programs', function () {
     misses = await run(CASES.map(([, , miss]) => miss));
   });
 
-  after(() => server?.close());
+  after(() => {
+    for (const s of sockets) s.destroy();
+    server?.close();
+  });
 
   it('has a case for every default rule', () => {
     assert.deepEqual(CASES.map(([rule]) => rule).sort(), compileRules([]).compiled.map((r) => r.name).sort());
