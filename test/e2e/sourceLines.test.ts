@@ -86,7 +86,13 @@ describe('e2e: events at their source lines in VS Code (code-server)', function 
     for (let attempt = 1; ; attempt++) {
       await page.mouse.move(5, 5);
       await page.locator('.monaco-hover:not(.hidden)').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-      const box = (await line.boundingBox())!;
+      // the line can be out of view or re-rendered between finding and measuring it: back to the top, then it is looked up again
+      const box = await line.boundingBox();
+      if (!box) {
+        if (attempt >= 3) throw new Error(`the editor shows no line holding '${code}'`);
+        await revealLine(1);
+        continue;
+      }
       await page.mouse.move(box.x + 60 + attempt * 20, box.y + box.height / 2, { steps: 3 });
       const shown = await hover.waitFor({ timeout: 10000 }).then(() => true, (err: Error) => (attempt >= 3 ? Promise.reject(err) : false));
       if (shown) return hover;
