@@ -153,7 +153,15 @@ describe('e2e: a debug session traced (code-server, JavaScript debugger)', funct
     const target = file.contents.header?.target;
     // js-debug resolves type "node" to its "pwa-node"
     if (target?.kind !== 'debug' || target.name !== 'Debug demo' || !['node', 'pwa-node'].includes(target.debugType)) throw new Error(`the session file's target is ${JSON.stringify(target)}`);
-    await wb.runCommand('Runtime Lens: Open Session File…');
+    // the pick opened from the palette can stay hidden while the palette's own close runs: then it is asked again
+    for (let attempt = 1; ; attempt++) {
+      await wb.runCommand('Runtime Lens: Open Session File…');
+      const input = wb.quickInput.locator('input.input');
+      const shown = await input.waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt >= 3) throw new Error('the Open Session File pick never showed');
+      await page.keyboard.press('Escape');
+    }
     await wb.answerInput(file.full);
     await wb.waitForActiveTab(/Debug demo|demo/);
     const events = wb.webview();
