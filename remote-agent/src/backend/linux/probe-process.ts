@@ -9,7 +9,8 @@ import type { Readable, Writable } from 'node:stream';
 import { encodeCommand, type ProbeCommand } from '../../decode/commands';
 import { ErrorCodes, INPUT_PENDING_MAX_BYTES } from '../../protocol';
 import { SessionError } from '../../trace/errors';
-import type { ProbeControl, ProbeListener, ProbeOptions, PythonRegistration } from '../backend';
+import type { ProbeControl, ProbeListener, ProbeOptions } from '../backend';
+import { CommandedProbe } from '../probe-commands';
 import { probeArgs } from './probe-args';
 import { probeStdio } from './probe-stdio';
 import { readStat } from './procfs';
@@ -32,10 +33,11 @@ export async function startProbe(probePath: string, o: ProbeOptions, execPath: s
   return new LinuxProbe(proc, stdio.close, on);
 }
 
-class LinuxProbe implements ProbeControl {
+class LinuxProbe extends CommandedProbe implements ProbeControl {
   private exitReported = false;
 
   constructor(private readonly proc: ResultPromise, closeStdio: () => void, private readonly on: ProbeListener) {
+    super();
     const pipes = proc.stdio as unknown as Array<Readable | Writable | null>;
     (proc.stdout as Readable).on('data', (chunk: Buffer) => on.packets(chunk));
     (proc.stderr as Readable).on('data', (chunk: Buffer) => on.diagnostics(chunk));
@@ -80,18 +82,12 @@ class LinuxProbe implements ProbeControl {
     return this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  private command(cmd: ProbeCommand): void {
+  protected command(cmd: ProbeCommand): void {
     const stdin = this.proc.stdin as Writable | null;
     if (!stdin || stdin.destroyed || !stdin.writable) return;
     if (cmd.op === 'stop') stdin.end(encodeCommand(cmd)); // EOF is stop too
     else stdin.write(encodeCommand(cmd));
   }
-
-  addPid(pid: number): void { this.command({ op: 'add', pid }); }
-  removePid(pid: number): void { this.command({ op: 'remove', pid }); }
-  registerPython(reg: PythonRegistration): void { this.command({ op: 'python', ...reg }); }
-  requestStats(): void { this.command({ op: 'stats' }); }
-  stop(): void { this.command({ op: 'stop' }); }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.proc.kill(signal);

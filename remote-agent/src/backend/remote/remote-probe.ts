@@ -13,7 +13,8 @@ import { encodeCommand, type ProbeCommand } from '../../decode/commands';
 import { ErrorCodes, INPUT_PENDING_MAX_BYTES } from '../../protocol';
 import { SessionError } from '../../trace/errors';
 import { signalName } from '../../syscalls/errno';
-import type { ProbeControl, ProbeListener, ProbeOptions, PythonRegistration } from '../backend';
+import type { ProbeControl, ProbeListener, ProbeOptions } from '../backend';
+import { CommandedProbe } from '../probe-commands';
 import { probeArgs } from '../linux/probe-args';
 import { VERIFY_FAILED_STATUS } from './deploy';
 import { Channel, encodeFrame, FrameSplitter } from './mux-stream';
@@ -46,7 +47,7 @@ export function startRemoteProbe(run: RemoteRun, o: ProbeOptions, on: ProbeListe
   return new RemoteProbe(run, run.link.spawn(probeScript(run, o)), o, on);
 }
 
-class RemoteProbe implements ProbeControl {
+class RemoteProbe extends CommandedProbe implements ProbeControl {
   probePid: number | undefined;
   private exit: { code?: number; signal?: string } | undefined;
   private stderr = '';
@@ -54,6 +55,7 @@ class RemoteProbe implements ProbeControl {
   private readonly mode: 'inherit' | 'pipe' | 'null' | 'attach';
 
   constructor(private readonly run: RemoteRun, private readonly ssh: ChildProcessWithoutNullStreams, o: ProbeOptions, private readonly on: ProbeListener) {
+    super();
     this.mode = 'pid' in o.target ? 'attach' : o.target.stdio ?? 'inherit';
     const out = o.inheritFds ?? [0, 1, 2];
     const splitter = new FrameSplitter((ch, payload) => {
@@ -103,16 +105,10 @@ class RemoteProbe implements ProbeControl {
     this.ssh.stdin.write(encodeFrame(channel, payload));
   }
 
-  private command(cmd: ProbeCommand): void {
+  protected command(cmd: ProbeCommand): void {
     this.send(Channel.PROBE_IN, Buffer.from(encodeCommand(cmd)));
     if (cmd.op === 'stop') this.send(Channel.PROBE_IN); // EOF is stop too
   }
-
-  addPid(pid: number): void { this.command({ op: 'add', pid }); }
-  removePid(pid: number): void { this.command({ op: 'remove', pid }); }
-  registerPython(reg: PythonRegistration): void { this.command({ op: 'python', ...reg }); }
-  requestStats(): void { this.command({ op: 'stats' }); }
-  stop(): void { this.command({ op: 'stop' }); }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     const pid = this.probePid;
