@@ -196,12 +196,14 @@ describe('e2e: a remote host over SSH in VS Code (code-server)', function () {
     await row.click();
     await wb.waitForActiveTab('Runtime Lens: Events');
     const events = wb.webview();
+    // the view shows the attached session (until then it may still list the launched cat's rows)
+    await events.locator('.session-line', { hasText: `(pid ${remotePid}) on ${host!.address}` }).waitFor({ timeout: 30000 });
     await expectEventRow(events, `kind:open ${REMOTE_FILE}`, REMOTE_FILE);
     await events.locator('#filter input').fill('');
-    await wb.webview().locator('.session-line', { hasText: `on ${host!.address}` }).waitFor();
     await wb.screenshot('host-attach-events');
     await wb.showActivity('Runtime Lens');
-    await rows().filter({ hasText: new RegExp(`pid ${remotePid}.*running`) }).first().waitFor({ timeout: 30000 });
+    // its events counted in the Sessions view before the next step drops the link
+    await rows().filter({ hasText: new RegExp(`pid ${remotePid}.*running · [1-9][\\d.]*k? events`) }).first().waitFor({ timeout: 30000 });
   });
 
   it('a dropped link marks the host and its running session disconnected with their events kept, and Reconnect brings the host back', async () => {
