@@ -1,8 +1,9 @@
 /*
  * lens-remote: what the Runtime Lens agent runs on a remote host through ssh,
  * where there may be no Node.js. Two commands:
- *   lens-remote facts [--tree PID]       process facts from /proc as JSON lines
- *   lens-remote mux -- PROGRAM [ARGS...] PROGRAM's six stdio fds over one stream
+ *   lens-remote facts [--tree PID]   process facts from /proc as JSON lines
+ *   lens-remote mux [--alive SECONDS] -- PROGRAM [ARGS...]
+ *                                    PROGRAM's six stdio fds over one stream
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: lens-remote facts [--tree PID]\n"
-			"       lens-remote mux -- PROGRAM [ARGS...]\n");
+			"       lens-remote mux [--alive SECONDS] -- PROGRAM [ARGS...]\n");
 	return 2;
 }
 

@@ -12,7 +12,6 @@
  * and high contrast themes go to test-output/screenshots/remote/.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, FrameLocator } from 'playwright-core';
@@ -41,20 +40,6 @@ async function expectEventRow(events: FrameLocator, filter: string, text: string
     throw new Error(`no row with ${text} for filter '${filter}'; rows shown: ${shown.slice(0, 8).join(' / ') || 'none'}`);
   });
   return (await row.innerText()).replace(/\s+/g, ' ').trim();
-}
-
-/** Whether a TCP connection to address:port opens now. */
-function canConnect(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: address, port, timeout: 2000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
 }
 
 /** The header line of a session file. */
@@ -227,7 +212,7 @@ describe('e2e: a remote host over SSH in VS Code (code-server)', function () {
 
     // the notification offered Reconnect; by now it may have been hidden: the host's row offers it too
     host!.setLink(true);
-    await waitFor('the host to accept connections again', () => canConnect(host!.address, 22), 30000);
+    await host!.reachable();
     await hostRow().hover();
     await hostRow().locator('.action-label[aria-label*="Reconnect"]').click();
     await connectedOrRefused();

@@ -5,6 +5,7 @@
 // (`lensremote`, listed in a passwd/shadow bind-mounted for sshd only).
 // Used by test/remote and by the e2e test of "Connect to Remote Host…".
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_OUTPUT } from './paths';
@@ -48,6 +49,8 @@ export interface SshHost {
   spawn(command: string[]): ChildProcess;
   /** takes the host's end of the link down (a dropped connection) or up again */
   setLink(up: boolean): void;
+  /** resolves once the host's sshd accepts TCP connections (after the link came up again) */
+  reachable(): Promise<void>;
   stop(): void;
 }
 
@@ -150,8 +153,8 @@ export async function startSshHost(): Promise<SshHost> {
       `AuthorizedKeysFile ${authorized}`, 'PubkeyAuthentication yes', 'PasswordAuthentication no',
       'KbdInteractiveAuthentication no', 'UsePAM no', 'PermitRootLogin prohibit-password', 'StrictModes no',
       `PidFile ${path.join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'PrintMotd no',
-      // a dropped client is noticed within seconds, so the host ends its sessions (and probes) by itself
-      'ClientAliveInterval 1', 'ClientAliveCountMax 3',
+      // no ClientAlive (Debian's default): sshd does not notice a dropped client; the host's side must
+      // end its probes by itself (lens-remote mux --alive)
       // root's cache (where the agent deploys) inside this host's folder, not the machine's /root/.cache
       'Match User root', `  SetEnv XDG_CACHE_HOME=${rootCache}`,
     ].join('\n') + '\n');
@@ -208,10 +211,25 @@ export async function startSshHost(): Promise<SshHost> {
       exec: (command, input) => run('nsenter', ['-t', String(sshdPid()), '-n', '-m', '--', ...command], input),
       spawn: (command) => spawn('nsenter', ['-t', String(sshdPid()), '-n', '-m', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'] }),
       setLink: (up) => nsRun('ip', 'link', 'set', net.nsIf, up ? 'up' : 'down'),
+      reachable: () => waitFor(`${address}:22 to accept connections`, () => canConnect(address, 22), 30_000).then(() => undefined),
       stop,
     };
   } catch (e) {
     stop();
     throw e;
   }
+}
+
+/** Whether a TCP connection to address:port opens now. */
+export function canConnect(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 2000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }

@@ -69,6 +69,7 @@ describe('remote: agent --stdio --host', function () {
         await waitFor('host/state disconnected', () => seen.host.find((h) => h.state === 'disconnected'), 30_000);
       } finally {
         host.setLink(true);
+        await host.reachable();
       }
       assert.equal(ended.state, 'disconnected');
       assert.match(ended.message ?? '', new RegExp(`the connection to ${host.target} dropped`));

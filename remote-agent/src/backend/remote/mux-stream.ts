@@ -6,8 +6,16 @@
 
 /** Channels, as lens-remote.h numbers them. */
 export const Channel = {
-  PROBE_IN: 0, PACKETS: 1, DIAG: 2, TARGET_IN: 3, TARGET_OUT: 4, TARGET_ERR: 5, STARTED: 254, EXIT: 255,
+  PROBE_IN: 0, PACKETS: 1, DIAG: 2, TARGET_IN: 3, TARGET_OUT: 4, TARGET_ERR: 5, ALIVE: 6, STARTED: 254, EXIT: 255,
 } as const;
+
+/**
+ * The agent sends an ALIVE frame every ALIVE_EVERY_MS; `mux --alive MUX_ALIVE_S` stops the probe after
+ * that long without input, so a link that dropped without a word (sshd may wait hours for TCP to give up)
+ * does not leave the probe tracing on the host.
+ */
+export const ALIVE_EVERY_MS = 5000;
+export const MUX_ALIVE_S = 30;
 
 const HEADER = 5;
 

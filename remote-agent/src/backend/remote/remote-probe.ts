@@ -3,7 +3,8 @@
  * (after the deployed files passed their checksum), with the probe's
  * privileges (root, sudo -n or its file capabilities). Its packets,
  * diagnostics and the launched target's output come back as mux frames; control
- * commands and the target's stdin go out the same way. A stream that ends
+ * commands and the target's stdin go out the same way, with an ALIVE frame every
+ * few seconds (without them the mux stops the probe). A stream that ends
  * without the mux's last frame means the link dropped: the session ends
  * "disconnected" with what ssh said.
  */
@@ -17,7 +18,7 @@ import type { ProbeControl, ProbeListener, ProbeOptions } from '../backend';
 import { CommandedProbe } from '../probe-commands';
 import { probeArgs } from '../linux/probe-args';
 import { VERIFY_FAILED_STATUS } from './deploy';
-import { Channel, encodeFrame, FrameSplitter } from './mux-stream';
+import { ALIVE_EVERY_MS, Channel, encodeFrame, FrameSplitter, MUX_ALIVE_S } from './mux-stream';
 import { sq } from './shell';
 import type { SshLink } from './ssh';
 import { sshWords } from './ssh-errors';
@@ -39,7 +40,7 @@ export function probeScript(run: RemoteRun, o: ProbeOptions): string {
   const cd = 'pid' in t || !t.cwd ? '' : `cd -- ${sq(t.cwd)} && `;
   const args = probeArgs(o, undefined).map(sq).join(' ');
   const d = run.deployDir;
-  return `${cd}${run.verify} && exec ${run.privileged}${env.length ? `env ${env.join(' ')} ` : ''}${sq(`${d}/lens-remote`)} mux -- ${sq(`${d}/lens-probe`)} ${args}`;
+  return `${cd}${run.verify} && exec ${run.privileged}${env.length ? `env ${env.join(' ')} ` : ''}${sq(`${d}/lens-remote`)} mux --alive ${MUX_ALIVE_S} -- ${sq(`${d}/lens-probe`)} ${args}`;
 }
 
 /** Starts the remote probe; what it writes goes to `on`. */
@@ -53,6 +54,7 @@ class RemoteProbe extends CommandedProbe implements ProbeControl {
   private stderr = '';
   private ended = false;
   private readonly mode: 'inherit' | 'pipe' | 'null' | 'attach';
+  private readonly alive: NodeJS.Timeout;
 
   constructor(private readonly run: RemoteRun, private readonly ssh: ChildProcessWithoutNullStreams, o: ProbeOptions, private readonly on: ProbeListener) {
     super();
@@ -78,6 +80,7 @@ class RemoteProbe extends CommandedProbe implements ProbeControl {
     ssh.stdin.on('error', () => { /* ssh gone; its close says why */ });
     // the target's stdin: a pipe only when asked for (the CLI's target reads an empty stdin on the host)
     if (this.mode !== 'pipe' && this.mode !== 'attach') ssh.stdin.write(encodeFrame(Channel.TARGET_IN));
+    this.alive = setInterval(() => this.send(Channel.ALIVE), ALIVE_EVERY_MS).unref();
     ssh.on('error', (e) => this.finish({ startError: `ssh could not run: ${e.message}` }));
     ssh.on('close', (code) => this.closed(code ?? 255));
   }
@@ -97,6 +100,7 @@ class RemoteProbe extends CommandedProbe implements ProbeControl {
   private finish(info: Parameters<ProbeListener['exited']>[0]): void {
     if (this.ended) return;
     this.ended = true;
+    clearInterval(this.alive);
     this.on.exited(info);
   }
 
