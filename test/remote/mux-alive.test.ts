@@ -26,8 +26,15 @@ function startMux(pid: number, read: boolean) {
     else if (ch === Channel.PACKETS && payload.length) seen.packets++;
     else if (ch === Channel.EXIT) seen.exit = payload;
   });
-  if (read) mux.stdout.on('data', (d: Buffer) => splitter.push(d));
-  else mux.stdout.once('data', (d: Buffer) => { splitter.push(d); mux.stdout.pause(); });
+  // not read: once the probe's pid is known, the output stays in the pipe (a link that carries nothing)
+  const take = (d: Buffer) => {
+    splitter.push(d);
+    if (!read && seen.probePid) {
+      mux.stdout.off('data', take);
+      mux.stdout.pause();
+    }
+  };
+  mux.stdout.on('data', take);
   const exited = new Promise<number | null>((resolve) => mux.on('exit', (code) => resolve(code)));
   return { mux, seen, exited };
 }
@@ -41,7 +48,7 @@ describe('remote: lens-remote mux --alive', function () {
     const { mux, seen, exited } = startMux(loop.pid!, true);
     const alive = setInterval(() => mux.stdin.write(encodeFrame(Channel.ALIVE)), 300);
     try {
-      await waitFor('the probe to start', () => seen.probePid, 15_000);
+      await waitFor('the probe to start', () => seen.probePid || undefined, 15_000);
       // well past --alive (2 s), kept going by the frames: its packets keep coming
       const started = Date.now();
       await waitFor('packets for 5 s', () => Date.now() - started > 5000 && seen.packets, 15_000);
@@ -64,7 +71,7 @@ describe('remote: lens-remote mux --alive', function () {
     const loop = busyLoop();
     const { mux, seen, exited } = startMux(loop.pid!, false);
     try {
-      await waitFor('the probe to start', () => seen.probePid, 15_000);
+      await waitFor('the probe to start', () => seen.probePid || undefined, 15_000);
       // nothing is read or sent: the mux's writes block and no ALIVE comes; the probe must end regardless
       await waitFor('the probe to end', () => !isAlive(seen.probePid), 30_000);
       assert.equal(await exited, 0);

@@ -6,7 +6,7 @@
  */
 import type { FindingEvent, Frame, LensEvent } from '../protocol';
 import { eventPackages } from '../model/packages';
-import { behavioursOf, type Behaviour, type BehaviourCategory } from './behaviour';
+import { behavioursOf, OwnImages, type Behaviour, type BehaviourCategory } from './behaviour';
 import { CATEGORY_FIELD, type BehaviourProfile } from './profile';
 
 /** One thing the baseline does not have. */
@@ -34,6 +34,7 @@ export class DriftDetector {
   private readonly known: Record<Exclude<BehaviourCategory, 'syscall'>, Map<string, Known>>;
   private readonly syscalls: Set<string> | null;
   private readonly reported = new Set<string>();
+  private readonly images = new OwnImages();
 
   constructor(readonly baseline: BehaviourProfile) {
     const index = (field: (typeof CATEGORY_FIELD)[keyof typeof CATEGORY_FIELD]) =>
@@ -50,6 +51,7 @@ export class DriftDetector {
   /** What this event shows that is new (and was not reported yet). */
   check(e: LensEvent): Drift[] {
     const out: Drift[] = [];
+    if (this.images.readsOwnImage(e)) return out;
     for (const b of behavioursOf(e)) {
       if (b.category === 'syscall') { out.push(...this.syscall(b, e)); continue; }
       const known = this.known[b.category].get(b.group);

@@ -6,7 +6,7 @@
  */
 import type { LensEvent } from '../protocol';
 import { eventPackages } from '../model/packages';
-import { behavioursOf, type BehaviourCategory } from './behaviour';
+import { behavioursOf, OwnImages, type BehaviourCategory } from './behaviour';
 
 /** One behaviour in a profile. */
 export interface ProfileEntry {
@@ -48,9 +48,11 @@ interface Entry { count: number; packages: Set<string>; stacks: boolean; example
 export class ProfileBuilder {
   private readonly entries: Record<Exclude<BehaviourCategory, 'syscall'>, Map<string, Entry>> = { executable: new Map(), file: new Map(), endpoint: new Map() };
   private syscalls: Set<string> | undefined;
+  private readonly images = new OwnImages();
 
   add(events: Iterable<LensEvent>): void {
     for (const e of events) {
+      if (this.images.readsOwnImage(e)) continue;
       const bs = behavioursOf(e);
       if (!bs.length) continue;
       const packages = eventPackages(e).map((p) => p.name);

@@ -65,4 +65,20 @@ describe('behaviour profiles and drift', function () {
     assert.equal(noCounts.comparesSyscalls, false);
     assert.deepEqual(noCounts.checkSyscalls(['ptrace']), [], 'a baseline without counts says nothing about syscalls');
   });
+
+  it('a process reading the executable it runs (V8 does, or not, at start-up) is neither in a profile nor drift; other processes reading it are', function () {
+    const child = { ...base, pid: 11, tid: 11, key: '11:2' } as const;
+    const fork: LensEvent = { ...base, kind: 'fork', child_pid: 11, thread: false, child_key: '11:2' };
+    const b = new ProfileBuilder();
+    b.add([exec('/usr/bin/node', ['node', 'app.js']), open('/app/a.json')]);
+    const d = new DriftDetector(parseProfile(profileText(b.profile({ recorded: new Date(0) })), 'b.json'));
+    assert.deepEqual(d.check(exec('/usr/bin/node', ['node', 'app.js'])), []);
+    assert.deepEqual(d.check(open('/usr/bin/node')), [], 'its own executable');
+    assert.deepEqual(d.check(fork), []);
+    assert.deepEqual(d.check({ ...child, kind: 'open', syscall: 'openat', path: '/usr/bin/node', flags: 'O_RDONLY', ret: 3 }), [], 'a forked child runs it too');
+    assert.deepEqual(d.check({ ...child, kind: 'exec', filename: '/bin/cat', argv: ['cat'], cwd: '/app', ret: 0 }).map((x) => driftText(x)), ['new: runs /bin/cat by node (pid 11)']);
+    assert.deepEqual(d.check({ ...child, comm: 'cat', kind: 'open', syscall: 'openat', path: '/usr/bin/node', flags: 'O_RDONLY', ret: 3 }).map((x) => driftText(x)), ['new: reads /usr/bin/node by cat (pid 11)'],
+      'once it runs another program, reading node is a file access');
+    assert.deepEqual(d.check(open('/usr/bin/node', 'O_WRONLY')).map((x) => driftText(x)), ['new: writes /usr/bin/node by node (pid 10)'], 'writing it is never part of running it');
+  });
 });
