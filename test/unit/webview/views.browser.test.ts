@@ -389,6 +389,14 @@ describe('webview views in Chromium', function () {
       await page.locator('#events-table .rows [role=row]', { hasText: 'ld.so.cache' }).click();
       await page.waitForFunction(() => /No stack: the thread's stack could not be read/.test(document.getElementById('stack-note')?.textContent ?? ''));
       assert.equal(await frames.count(), 0);
+      // frames without a function: native code without a symbol, and top-level or anonymous JS
+      const top = { file: '/home/dev/shop/top.js', line: 1, column: 1 };
+      await send(page, { type: 'events', sessionId: 's', events: [{ ...STACKED[1], ts: STACKED[1].ts + 0.5, path: '/home/dev/shop/top.json', source: top,
+        frames: [{ kind: 'native', module: '/usr/lib/x86_64-linux-gnu/libc.so.6', reason: 'stripped' }, { kind: 'js', ...top }] } as LensEvent] });
+      await page.locator('#events-table .rows [role=row]', { hasText: 'top.json' }).click();
+      await page.waitForFunction(() => document.getElementById('stack-heading')?.textContent === 'Call stack (2 frames)');
+      assert.deepEqual(await page.locator('#stack-frames .frame-function').allTextContents(), ['(unknown)', '(anonymous)']);
+      await page.screenshot({ path: path.join(SHOTS, `stack-unnamed-${theme}.png`) });
       assert.deepEqual((page as Page & { lensErrors: string[] }).lensErrors, []);
       await page.close();
     });

@@ -16,6 +16,15 @@ export function baseName(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1) || p;
 }
 
+/**
+ * A frame's function as the stack pane names it: a JS frame without a name is top-level
+ * or anonymous code, "(anonymous)" as in the browser's developer tools; otherwise "(unknown)".
+ */
+export function frameName(f: Frame): string {
+  if (f.function) return f.function;
+  return f.kind === 'js' ? '(anonymous)' : '(unknown)';
+}
+
 /** `file:line:column` as far as known. */
 export function location(file: string, line?: number, column?: number): string {
   return `${file}${line ? `:${line}` : ''}${line && column ? `:${column}` : ''}`;
@@ -67,7 +76,7 @@ export class StackPane {
   }
 
   private frame(e: LensEvent, f: Frame): HTMLElement {
-    const fn = h('span', { class: 'frame-function' }, f.function ?? '??');
+    const fn = h('span', { class: `frame-function${f.function ? '' : ' is-unnamed'}` }, frameName(f));
     const parts: (HTMLElement | string)[] = [fn];
     if (f.inlined) parts.push(' ', h('span', { class: 'frame-tag', title: 'inlined into the frame below' }, 'inlined'));
     const where = h('div', { class: 'frame-where' });
