@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REMOTE_ONLY_DIR, startSshHost, type SshHost } from '../helpers/sshd';
+import { REMOTE_ONLY_DIR, startSshHost, SUDO_USER, type SshHost } from '../helpers/sshd';
 import { assertExit, runCli, select, startCli, trace } from '../helpers/trace';
 import { waitFor } from '../helpers/procs';
 import { AGENT_VERSION } from '../../remote-agent/src/version';
@@ -48,17 +48,25 @@ describe('remote: trace --host over ssh', function () {
     assert.equal(select(second.events, 'open', { path: DATA }).length, 1);
   });
 
-  it('--stacks: a program that exists only on the host gets its source line, unwound there against its file', async function () {
-    // it opens the file, then waits on a FIFO until the test has seen the event: its maps are read while it runs
+  /**
+   * A C program only the host has (built with -g here, its source here too): it opens data.txt, then
+   * waits on a FIFO until the test writes it, so the trace is still running when its event is seen.
+   */
+  function hostOpener(): { src: string; release: () => void } {
     const src = path.join(host.dir, 'opener.c');
     writeFileSync(src, '#include <stdio.h>\nint main(void)\n{\n\tFILE *f = fopen("data.txt", "r");\n\tFILE *go = fopen("go", "r");\n\treturn f && go && fgetc(go) ? 0 : 1;\n}\n');
     execFileSync('cc', ['-g', '-O0', '-o', path.join(host.dir, 'opener'), src]);
     host.exec(['sh', '-c', `cp ${path.join(host.dir, 'opener')} ${REMOTE_ONLY_DIR}/opener && rm -f ${REMOTE_ONLY_DIR}/go && mkfifo ${REMOTE_ONLY_DIR}/go`]);
+    return { src, release: () => host.exec(['sh', '-c', `echo > ${REMOTE_ONLY_DIR}/go`]) };
+  }
+
+  it('--stacks: a program that exists only on the host gets its source line, unwound there against its file', async function () {
+    const opener = hostOpener();
     const run = startCli(['trace', '--json', '--stacks', '--events', 'exec,file', ...hostArgs(), '--', '/bin/sh', '-c', `cd ${REMOTE_ONLY_DIR} && ./opener`]);
     const open = await run.waitForEvent('the open of data.txt', (e) => e.kind === 'open' && e.path === DATA, 30_000);
-    host.exec(['sh', '-c', `echo > ${REMOTE_ONLY_DIR}/go`]);
+    opener.release();
     assertExit(await run.done, 0);
-    assert.deepEqual([open.source?.file, open.source?.line], [src, 4], JSON.stringify(open.frames));
+    assert.deepEqual([open.source?.file, open.source?.line], [opener.src, 4], JSON.stringify(open.frames));
     assert.ok(open.frames?.some((f) => f.module === `${REMOTE_ONLY_DIR}/opener`));
   });
 
@@ -130,11 +138,24 @@ describe('remote: trace --host over ssh', function () {
     assert.notEqual(open.uid, 0, 'the launched command runs as the user');
   });
 
-  it('a user with passwordless sudo: the probe runs with `sudo -n`', async function () {
-    const r = await trace(['/bin/sh', '-c', `cat ${DATA}`], ['--events', 'exec,file', ...hostArgs(host.sudoTarget)]);
+  it('a user with passwordless sudo: the probe runs with `sudo -n`; lens-symbolize, which parses the traced program\'s files, as the user', async function () {
+    const opener = hostOpener();
+    const deployDir = `${host.dir}/home-sudo/.cache/runtime-lens-remote/${AGENT_VERSION}`;
+    const run = startCli(['trace', '--json', '--stacks', '--events', 'exec,file', ...hostArgs(host.sudoTarget), '--', '/bin/sh', '-c', `cd ${REMOTE_ONLY_DIR} && ./opener`]);
+    const open = await run.waitForEvent('the open of data.txt', (e) => e.kind === 'open' && e.path === DATA, 30_000);
+    // while the program waits, the session's helpers run on the host: the probe as root, the symbolizer as the user
+    const users = (program: string) => new Set(host.exec(['sh', '-c', 'ps -eo user:20,args || true']).split('\n')
+      .map((l) => l.trim().split(/\s+/)).filter(([, exe]) => exe === `${deployDir}/${program}`).map(([user]) => user));
+    const symbolizers = users('lens-symbolize');
+    const probes = users('lens-probe');
+    opener.release();
+    const r = await run.done;
     assertExit(r, 0);
-    assert.match(r.stderr, new RegExp(`probe copied in ${host.dir}/home-sudo/.cache/runtime-lens-remote/${AGENT_VERSION}, privileges: sudo`));
-    assert.equal(select(r.events, 'open', { path: DATA }).length, 1);
+    assert.match(r.stderr, new RegExp(`probe copied in ${deployDir}, privileges: sudo`));
+    assert.deepEqual([...probes], ['root']);
+    assert.deepEqual([...symbolizers], [SUDO_USER], 'lens-symbolize never runs with the probe\'s privileges');
+    assert.equal(open.uid, 0, 'with sudo the launched command runs as root');
+    assert.deepEqual([open.source?.file, open.source?.line], [opener.src, 4], 'unwound as the user, from the mappings the probe recorded');
   });
 
   it('a dropped link ends the trace "disconnected" and keeps the events received until then', async function () {

@@ -132,7 +132,8 @@ export class RemoteHost {
         hookCheck ??= (await this.link.exec(`${verifyScript(d, this.artifacts!, ['lens-probe'])} && ${run.privileged}${sq(`${d}/lens-probe`)} --check-hooks 2>&1`)).stdout.toString('latin1');
         return remoteDoctor(info, survey, hookCheck);
       },
-      symbolizer: () => this.link.command(`${verifyScript(d, this.artifacts!, ['lens-symbolize'])} && exec ${run.privileged}${sq(`${d}/lens-symbolize`)}`),
+      // as the login user, never with the probe's privileges: it parses the traced programs' ELF and DWARF files
+      symbolizer: () => this.link.command(`${verifyScript(d, this.artifacts!, ['lens-symbolize'])} && exec ${sq(`${d}/lens-symbolize`)}`),
       probe: {
         locate: () => ({ path: `${d}/lens-probe` }),
         privilegeProblem: () => null,
