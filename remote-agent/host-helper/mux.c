@@ -124,12 +124,19 @@ static void take_input(struct in_state *s, const uint8_t *p, size_t n)
 	}
 }
 
-/* The agent is gone (EOF, or silent past --alive): the probe stops as on EOF, its output is dropped. */
+/* The agent is gone (its EOF): the probe stops as on EOF; its last output is sent while that works. */
 static void agent_gone(void)
 {
 	in_open = 0;
 	close_fd(&probe_in);
 	close_fd(&target_in);
+}
+
+/* Silent past --alive: gone as on EOF, and nothing more is sent (nobody reads it). */
+static void agent_silent(void)
+{
+	agent_gone();
+	out_broken = 1;
 }
 
 /* Reads what the agent sent (poll said it is there). */
@@ -167,8 +174,8 @@ static int send_all(const uint8_t *p, size_t len)
 		int r = poll(pfd, in_open ? 2 : 1, in_open ? alive_left_ms() : -1);
 		if (r < 0 && errno != EINTR)
 			return -1;
-		if (r == 0) { /* silent past --alive: nobody reads this any more */
-			agent_gone();
+		if (r == 0) {
+			agent_silent();
 			return -1;
 		}
 		if (r > 0 && in_open && pfd[1].revents)
@@ -306,9 +313,8 @@ int lens_mux(int argc, char **argv)
 				continue;
 			break;
 		}
-		if (r == 0) { /* silent past --alive: the link is gone, stop the probe */
-			agent_gone();
-			out_broken = 1;
+		if (r == 0) {
+			agent_silent();
 			continue;
 		}
 		for (int k = 0; k < np; k++) {

@@ -7,6 +7,7 @@
  * same behaviours. Shared by `baseline record`, drift findings and the
  * extension's Compare with Baseline.
  */
+import type { ProcessTree } from '../model/process-tree';
 import type { LensEvent } from '../protocol';
 
 /** The four parts of a profile. */
@@ -135,31 +136,11 @@ export function behavioursOf(e: LensEvent): Behaviour[] {
 }
 
 /**
- * The executable each process runs (from its exec, or its parent's at a fork), so that reading it is
- * taken as part of running it, not as a file access: V8 reads its own binary at start-up or not,
- * as the placement of its code happens to need (a run and its baseline would differ by chance).
+ * Whether `e` reads the file its own process runs (`processes` has applied it: the program from the
+ * process's exec, or its parent's at a fork). That is part of running it, not a file access: V8 reads
+ * its own binary at start-up or not, as the placement of its code happens to need (a run and its
+ * baseline would differ by chance).
  */
-export class OwnImages {
-  private readonly exe = new Map<string, string>();
-
-  /** Notes what `e` says of its process; true when it is a read of the file the process runs. */
-  readsOwnImage(e: LensEvent): boolean {
-    switch (e.kind) {
-      case 'exec':
-        if (e.ret === 0) this.exe.set(e.key, e.filename);
-        return false;
-      case 'fork': {
-        const parent = this.exe.get(e.key);
-        if (parent !== undefined && e.child_key) this.exe.set(e.child_key, parent);
-        return false;
-      }
-      case 'exit':
-        this.exe.delete(e.key);
-        return false;
-      case 'open':
-        return fileAccess(e) === 'read' && this.exe.get(e.key) === e.path;
-      default:
-        return false;
-    }
-  }
+export function readsOwnImage(e: LensEvent, processes: ProcessTree): boolean {
+  return e.kind === 'open' && fileAccess(e) === 'read' && processes.get(e.key)?.filename === e.path;
 }

@@ -6,7 +6,8 @@
  */
 import type { FindingEvent, Frame, LensEvent } from '../protocol';
 import { eventPackages } from '../model/packages';
-import { behavioursOf, OwnImages, type Behaviour, type BehaviourCategory } from './behaviour';
+import { ProcessTree } from '../model/process-tree';
+import { behavioursOf, readsOwnImage, type Behaviour, type BehaviourCategory } from './behaviour';
 import { CATEGORY_FIELD, type BehaviourProfile } from './profile';
 
 /** One thing the baseline does not have. */
@@ -34,7 +35,7 @@ export class DriftDetector {
   private readonly known: Record<Exclude<BehaviourCategory, 'syscall'>, Map<string, Known>>;
   private readonly syscalls: Set<string> | null;
   private readonly reported = new Set<string>();
-  private readonly images = new OwnImages();
+  private readonly processes = new ProcessTree();
 
   constructor(readonly baseline: BehaviourProfile) {
     const index = (field: (typeof CATEGORY_FIELD)[keyof typeof CATEGORY_FIELD]) =>
@@ -51,7 +52,8 @@ export class DriftDetector {
   /** What this event shows that is new (and was not reported yet). */
   check(e: LensEvent): Drift[] {
     const out: Drift[] = [];
-    if (this.images.readsOwnImage(e)) return out;
+    this.processes.apply([e]);
+    if (readsOwnImage(e, this.processes)) return out;
     for (const b of behavioursOf(e)) {
       if (b.category === 'syscall') { out.push(...this.syscall(b, e)); continue; }
       const known = this.known[b.category].get(b.group);

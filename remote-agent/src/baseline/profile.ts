@@ -6,7 +6,8 @@
  */
 import type { LensEvent } from '../protocol';
 import { eventPackages } from '../model/packages';
-import { behavioursOf, OwnImages, type BehaviourCategory } from './behaviour';
+import { ProcessTree } from '../model/process-tree';
+import { behavioursOf, readsOwnImage, type BehaviourCategory } from './behaviour';
 
 /** One behaviour in a profile. */
 export interface ProfileEntry {
@@ -48,11 +49,12 @@ interface Entry { count: number; packages: Set<string>; stacks: boolean; example
 export class ProfileBuilder {
   private readonly entries: Record<Exclude<BehaviourCategory, 'syscall'>, Map<string, Entry>> = { executable: new Map(), file: new Map(), endpoint: new Map() };
   private syscalls: Set<string> | undefined;
-  private readonly images = new OwnImages();
+  private readonly processes = new ProcessTree();
 
   add(events: Iterable<LensEvent>): void {
     for (const e of events) {
-      if (this.images.readsOwnImage(e)) continue;
+      this.processes.apply([e]);
+      if (readsOwnImage(e, this.processes)) continue;
       const bs = behavioursOf(e);
       if (!bs.length) continue;
       const packages = eventPackages(e).map((p) => p.name);
